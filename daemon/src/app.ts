@@ -1,0 +1,113 @@
+/**
+ * The daemon's composition root: one object that owns the store, the event log, every domain
+ * module and the HTTP server, and closes them in reverse order.
+ */
+import { type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { statusResponse, stopResponse } from '../../schemas/src/api';
+import { EventLog } from './events/event-log';
+import { eventRoutes } from './events/routes';
+import { Router, route, type Route } from './http/router';
+import { createApiServer } from './http/server';
+import { ArtifactIntake } from './registry/intake';
+import { Registry } from './registry/registry';
+import { registryRoutes } from './registry/routes';
+import { openStore, schemaVersion, type Db } from './store/db';
+import { ObjectStore } from './store/objects';
+import { type Logger } from './util/logger';
+import { VERSION } from './version';
+
+export interface AppOptions {
+  root: string;
+  token: string;
+  log: Logger;
+  /** Called when a client asks the daemon to stop. */
+  onStopRequest?: () => void;
+}
+
+export class DaemonApp {
+  readonly db: Db;
+  readonly events: EventLog;
+  readonly objects: ObjectStore;
+  readonly registry: Registry;
+  private server?: Server;
+  private readonly startedAt = new Date();
+
+  constructor(private readonly opts: AppOptions) {
+    const dir = join(opts.root, '.mlops');
+    this.db = openStore(join(dir, 'mlops.db'));
+    this.events = new EventLog(this.db);
+    this.objects = new ObjectStore(join(dir, 'objects'));
+    this.registry = new Registry(this.db, this.events);
+  }
+
+  private routes(): Route[] {
+    return [
+      ...this.daemonRoutes(),
+      ...eventRoutes(this.events),
+      ...registryRoutes(this.registry, new ArtifactIntake(this.opts.root, this.objects)),
+    ];
+  }
+
+  private daemonRoutes(): Route[] {
+    return [
+      route({
+        method: 'GET',
+        path: '/status',
+        response: statusResponse,
+        handler: () => this.status(),
+      }),
+      route({
+        method: 'POST',
+        path: '/daemon/stop',
+        response: stopResponse,
+        handler: () => {
+          setImmediate(() => this.opts.onStopRequest?.());
+          return { stopping: true as const };
+        },
+      }),
+    ];
+  }
+
+  status(): ReturnType<typeof statusResponse.parse> {
+    const counts = this.registry.counts();
+    return {
+      version: VERSION,
+      pid: process.pid,
+      root: this.opts.root,
+      started_at: this.startedAt.toISOString(),
+      uptime_s: (Date.now() - this.startedAt.getTime()) / 1000,
+      schema_version: schemaVersion(this.db),
+      node_version: process.version,
+      last_event_seq: this.events.lastSeq(),
+      counts: { ...counts, events: this.events.lastSeq() },
+    };
+  }
+
+  /** Listens on 127.0.0.1 and resolves with the port chosen. */
+  listen(port = 0): Promise<number> {
+    const server = createApiServer({ router: new Router(this.routes()), token: this.opts.token, log: this.opts.log });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    });
+  }
+
+  /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      });
+    }
+    if (this.db.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+  }
+}

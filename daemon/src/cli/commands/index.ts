@@ -1,0 +1,8 @@
+/** Every CLI command, in help order. Each feature contributes its own list from its own file. */
+import { type CommandSpec } from '../framework';
+import { projectCommands } from './project';
+import { daemonCommands } from './daemon';
+import { modelCommands } from './models';
+import { eventCommands } from './events';
+
+export const allCommands: CommandSpec[] = [...projectCommands, ...daemonCommands, ...modelCommands, ...eventCommands];

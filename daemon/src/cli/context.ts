@@ -1,0 +1,49 @@
+/** What most commands need: the project root, a connected client, and daemon errors as CLI errors. */
+import { userInfo } from 'node:os';
+import { ApiError, type DaemonClient } from '../client/client';
+import { connectDaemon, DaemonUnavailableError } from '../client/connect';
+import { findProjectRoot } from '../paths';
+import { CliError, type CliIo } from './framework';
+
+export function requireRoot(io: CliIo): string {
+  const root = findProjectRoot(io.cwd, io.env);
+  if (!root) throw new CliError(`no MLOps project here (${io.cwd})`, 'run `mlops init` in your project folder first');
+  return root;
+}
+
+export function actorName(io: CliIo): string {
+  let user = io.env['USER'] ?? '';
+  try {
+    user = user || userInfo().username;
+  } catch {
+    user = user || 'unknown';
+  }
+  return `cli:${user.replace(/[^\w.@-]/g, '_')}`;
+}
+
+export async function connect(io: CliIo, root = requireRoot(io)): Promise<DaemonClient> {
+  try {
+    return await connectDaemon(root, { actor: actorName(io) });
+  } catch (e) {
+    if (e instanceof DaemonUnavailableError) throw new CliError(e.message, 'see .mlops/daemon.log');
+    throw e;
+  }
+}
+
+/** Runs a daemon call, turning its errors into one-line CLI errors with a next step. */
+export async function api<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ApiError) {
+      const hint =
+        e.status === 404
+          ? 'list what exists with `mlops models list`'
+          : e.status === 401
+            ? 'the daemon was restarted; run the command again'
+            : undefined;
+      throw new CliError(e.message, hint);
+    }
+    throw e;
+  }
+}

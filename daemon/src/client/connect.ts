@@ -1,0 +1,97 @@
+/**
+ * Finds the project's daemon, or starts one. `.mlops/daemon.json` says where it listens; a missing,
+ * stale or unanswering daemon is replaced by a fresh detached process. Concurrent starters race
+ * harmlessly: the daemon's exclusive lock lets one win and the others connect to it.
+ */
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync, closeSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { daemonInfoSchema, type DaemonInfo } from '../../../schemas/src/api';
+import { statePaths } from '../paths';
+import { DaemonClient } from './client';
+
+export interface ConnectOptions {
+  /** Start a daemon when none answers (default true). */
+  autoStart?: boolean;
+  /** Node executable for the daemon (default: this process's). */
+  nodePath?: string;
+  /** The daemon bundle (default: dist/daemon.js next to this bundle). */
+  daemonScript?: string;
+  actor?: string;
+  timeoutMs?: number;
+}
+
+export class DaemonUnavailableError extends Error {}
+
+export function readDaemonInfo(root: string): DaemonInfo | undefined {
+  try {
+    const parsed = daemonInfoSchema.safeParse(JSON.parse(readFileSync(statePaths(root).daemonJson, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A client for the running daemon, or undefined when none answers. */
+export async function probeDaemon(root: string, actor = 'api'): Promise<DaemonClient | undefined> {
+  const info = readDaemonInfo(root);
+  if (!info) return undefined;
+  const client = new DaemonClient({ port: info.port, token: info.token }, actor);
+  try {
+    const st = await client.status();
+    return st.pid === info.pid ? client : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function defaultDaemonScript(): string {
+  return join(__dirname, 'daemon.js');
+}
+
+/** Spawns a detached daemon whose output goes to `.mlops/daemon.log`. */
+export function spawnDaemon(root: string, opts: ConnectOptions = {}): number | undefined {
+  const paths = statePaths(root);
+  mkdirSync(paths.dir, { recursive: true });
+  const out = openSync(paths.log, 'a');
+  try {
+    const child = spawn(opts.nodePath ?? process.execPath, [opts.daemonScript ?? defaultDaemonScript(), '--root', root], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      cwd: root,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(out);
+  }
+}
+
+export async function connectDaemon(root: string, opts: ConnectOptions = {}): Promise<DaemonClient> {
+  const actor = opts.actor ?? 'api';
+  const running = await probeDaemon(root, actor);
+  if (running) return running;
+  if (opts.autoStart === false) {
+    throw new DaemonUnavailableError(`no daemon is running for ${root}; start one with \`mlops daemon start\``);
+  }
+  spawnDaemon(root, opts);
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let wait = 25;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, wait));
+    wait = Math.min(wait * 2, 250);
+    const client = await probeDaemon(root, actor);
+    if (client) return client;
+  }
+  const log = (() => {
+    try {
+      return readFileSync(statePaths(root).log, 'utf8').trim().split('\n').slice(-3).join(' | ');
+    } catch {
+      return '';
+    }
+  })();
+  throw new DaemonUnavailableError(
+    `the daemon for ${root} did not start within ${Math.round((opts.timeoutMs ?? 15_000) / 1000)} s${log ? `; its log says: ${log}` : ''}`,
+  );
+}

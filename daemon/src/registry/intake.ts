@@ -1,0 +1,77 @@
+/**
+ * Turns a registration request into a stored artifact and a checked signature: reads the ONNX file,
+ * compares its inputs with `mlops.yaml`'s `models.<name>.signature`, and stores it by content hash.
+ * All of this happens before the registry's transaction, which never waits on I/O.
+ */
+import { promises as fsp } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { type z } from 'zod';
+import { type registerVersionRequest } from '../../../schemas/src/api';
+import { loadConfig, formatProblems } from '../config/load';
+import { parseOnnxModel, checkSignatureAgainstConfig, OnnxFormatError } from '../onnx/model';
+import { type ObjectStore } from '../store/objects';
+import { DomainError } from '../util/errors';
+import { type NewVersion } from './registry';
+
+export const MAX_ARTIFACT_BYTES = 2 * 1024 ** 3;
+
+export interface PreparedVersion {
+  version: NewVersion;
+  keepVersions: number;
+}
+
+export class ArtifactIntake {
+  constructor(
+    private readonly root: string,
+    private readonly objects: ObjectStore,
+  ) {}
+
+  async prepare(model: string, req: z.infer<typeof registerVersionRequest>): Promise<PreparedVersion> {
+    if (!isAbsolute(req.artifact_path)) {
+      throw new DomainError(400, 'bad_request', 'body.artifact_path: expected an absolute path');
+    }
+    const stat = await fsp.stat(req.artifact_path).catch(() => undefined);
+    if (!stat?.isFile()) throw new DomainError(400, 'bad_request', `body.artifact_path: no file at ${req.artifact_path}`);
+    if (stat.size > MAX_ARTIFACT_BYTES) throw new DomainError(413, 'artifact_too_large', `artifact is larger than 2 GiB`);
+    const bytes = await fsp.readFile(req.artifact_path);
+    let info;
+    try {
+      info = parseOnnxModel(bytes);
+    } catch (e) {
+      if (e instanceof OnnxFormatError) {
+        throw new DomainError(422, 'invalid_artifact', `${req.artifact_path} is not a valid ONNX model: ${e.message}`);
+      }
+      throw e;
+    }
+    const cfg = loadConfig(this.root);
+    if (!cfg.ok && !cfg.missing) {
+      throw new DomainError(422, 'invalid_config', `mlops.yaml is invalid, so the signature cannot be checked:\n${formatProblems(cfg)}`);
+    }
+    const modelCfg = cfg.ok ? cfg.config.models[model] : undefined;
+    const signature = { ...info.signature } as NewVersion['signature'];
+    if (modelCfg) {
+      const problems = checkSignatureAgainstConfig(info.signature, modelCfg);
+      if (problems.length) {
+        throw new DomainError(
+          422,
+          'signature_mismatch',
+          `the model does not match models.${model}.signature in mlops.yaml: ${problems.join('; ')}`,
+        );
+      }
+      signature.features = modelCfg.signature.inputs.map((f) => ({ name: f.name, type: f.type }));
+    }
+    const stored = await this.objects.putBytes(bytes);
+    return {
+      keepVersions: cfg.ok ? cfg.config.retention.keep_versions : 10,
+      version: {
+        sha256: stored.sha256,
+        size: stored.size,
+        signature,
+        description: req.description,
+        tags: req.tags,
+        metrics: req.metrics,
+        runId: req.run_id ?? null,
+      },
+    };
+  }
+}

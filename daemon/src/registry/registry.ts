@@ -1,0 +1,245 @@
+/**
+ * The model registry: models, numbered versions, stages, aliases and the Production history that
+ * rollback walks. Every change is one synchronous transaction that also appends its audit event.
+ */
+import {
+  type ModelSummary,
+  type ModelVersion,
+  type Signature,
+  type Stage,
+} from '../../../schemas/src/api';
+import { type EventLog } from '../events/event-log';
+import { type Db } from '../store/db';
+import { conflict, notFound } from '../util/errors';
+import { RegistryQueries, type VersionRow } from './queries';
+
+export interface NewVersion {
+  sha256: string;
+  size: number;
+  signature: Signature;
+  description: string;
+  tags: Record<string, string>;
+  metrics: Record<string, number>;
+  runId: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Tells retention which versions something outside the registry (deployments) still needs. */
+export type ReferenceCheck = (model: string, version: number) => boolean;
+
+export class Registry {
+  private readonly q: RegistryQueries;
+  private isReferenced: ReferenceCheck = () => false;
+
+  constructor(
+    db: Db,
+    private readonly events: EventLog,
+  ) {
+    this.q = new RegistryQueries(db);
+  }
+
+  setReferenceCheck(check: ReferenceCheck): void {
+    this.isReferenced = check;
+  }
+
+  listModels(limit: number, cursor?: string): Page<ModelSummary> {
+    const rows = this.q.listSummaries(cursor ?? '', limit + 1);
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.name ?? null) : null };
+  }
+
+  getModel(name: string, limit: number, cursor?: string): { model: ModelSummary } & Page<ModelVersion> {
+    const model = this.q.summary(name);
+    if (!model) throw notFound(`model "${name}"`);
+    const before = cursor ? Number(cursor) : Number.MAX_SAFE_INTEGER;
+    const rows = this.q.versionsPage(model.id, Number.isFinite(before) ? before : 0, limit + 1);
+    const items = rows.slice(0, limit).map((r) => this.q.toVersion(name, r));
+    return {
+      model: model.summary,
+      items,
+      nextCursor: rows.length > limit ? String(items[items.length - 1]?.version ?? '') : null,
+    };
+  }
+
+  getVersion(name: string, version: number): ModelVersion {
+    const { row } = this.requireVersion(name, version);
+    return this.q.toVersion(name, row);
+  }
+
+  /** Registers a new version (creating the model on first use) and applies retention. */
+  register(name: string, v: NewVersion, keepVersions: number, actor: string): { version: ModelVersion; removed: number[] } {
+    return this.events.transact(() => {
+      const now = new Date().toISOString();
+      let model = this.q.modelByName(name);
+      if (!model) {
+        model = this.q.insertModel(name, now);
+        this.events.append({ actor, kind: 'model.created', subject: `model:${name}`, after: { name } });
+      }
+      const number = this.q.takeVersionNumber(model.id, now);
+      this.q.insertVersion(model.id, number, v, now);
+      const row = this.q.versionRow(model.id, number);
+      if (!row) throw new Error('version vanished inside its own transaction');
+      const version = this.q.toVersion(name, row);
+      this.events.append({
+        actor,
+        kind: 'model.version_registered',
+        subject: `model:${name}/${number}`,
+        after: { version: number, artifact_sha256: v.sha256, run_id: v.runId },
+      });
+      const removed = this.applyRetention(model.id, name, keepVersions, actor, now);
+      return { version, removed };
+    });
+  }
+
+  setStage(name: string, version: number, to: Stage, reason: string, actor: string): { version: ModelVersion; archived: number[] } {
+    return this.events.transact(() => {
+      const { model, row } = this.requireVersion(name, version);
+      const archived: number[] = [];
+      if (row.stage === to) return { version: this.q.toVersion(name, row), archived };
+      const now = new Date().toISOString();
+      if (row.stage === 'Production') this.q.endProduction(model.id, 'demoted', now);
+      if (to === 'Production') {
+        const current = this.q.productionRow(model.id);
+        if (current) {
+          this.q.updateStage(current.id, 'Archived', now);
+          this.q.endProduction(model.id, 'replaced', now);
+          archived.push(current.version);
+        }
+        this.q.pushProduction(model.id, version, now);
+      }
+      this.q.updateStage(row.id, to, now);
+      this.q.touchModel(model.id, now);
+      this.events.append({
+        actor,
+        kind: 'model.stage_changed',
+        subject: `model:${name}/${version}`,
+        before: { stage: row.stage },
+        after: { stage: to, archived },
+        reason,
+      });
+      const updated = this.q.versionRow(model.id, version);
+      if (!updated) throw new Error('version vanished inside its own transaction');
+      return { version: this.q.toVersion(name, updated), archived };
+    });
+  }
+
+  setAlias(name: string, alias: string, version: number, reason: string, actor: string): { previous: number | null } {
+    return this.events.transact(() => {
+      const { model } = this.requireVersion(name, version);
+      const previous = this.q.aliasVersion(model.id, alias);
+      if (previous === version) return { previous };
+      this.q.upsertAlias(model.id, alias, version);
+      this.q.touchModel(model.id, new Date().toISOString());
+      this.events.append({
+        actor,
+        kind: 'model.alias_set',
+        subject: `model:${name}@${alias}`,
+        before: previous === null ? null : { version: previous },
+        after: { version },
+        reason,
+      });
+      return { previous };
+    });
+  }
+
+  removeAlias(name: string, alias: string, reason: string, actor: string): { previous: number } {
+    return this.events.transact(() => {
+      const model = this.q.modelByName(name);
+      if (!model) throw notFound(`model "${name}"`);
+      const previous = this.q.aliasVersion(model.id, alias);
+      if (previous === null) throw notFound(`alias "${alias}" of model "${name}"`);
+      this.q.deleteAlias(model.id, alias);
+      this.events.append({
+        actor,
+        kind: 'model.alias_removed',
+        subject: `model:${name}@${alias}`,
+        before: { version: previous },
+        reason,
+      });
+      return { previous };
+    });
+  }
+
+  /** Archives the current Production version and brings back the one before it. */
+  rollback(name: string, reason: string, actor: string): { from: number; to: number } {
+    return this.events.transact(() => {
+      const model = this.q.modelByName(name);
+      if (!model) throw notFound(`model "${name}"`);
+      const current = this.q.productionRow(model.id);
+      if (!current) throw conflict(`model "${name}" has no Production version to roll back`);
+      const stack = this.q.productionStack(model.id);
+      const open = stack.find((h) => h.ended_at === null);
+      const passed: number[] = open ? [open.id] : [];
+      let target: { id: number; version: number } | undefined;
+      for (const h of stack) {
+        if (h === open) continue;
+        const cand = this.q.versionRow(model.id, h.version);
+        if (h.version !== current.version && cand && cand.removed_at === null) {
+          target = h;
+          break;
+        }
+        passed.push(h.id);
+      }
+      if (!target) throw conflict(`model "${name}" has no earlier Production version to roll back to`);
+      const now = new Date().toISOString();
+      for (const id of passed) this.q.markRolledBack(id, now);
+      this.q.reopenProduction(target.id);
+      this.q.updateStage(current.id, 'Archived', now);
+      const targetRow = this.q.versionRow(model.id, target.version);
+      if (targetRow) this.q.updateStage(targetRow.id, 'Production', now);
+      this.q.touchModel(model.id, now);
+      this.events.append({
+        actor,
+        kind: 'model.rolled_back',
+        subject: `model:${name}`,
+        before: { production: current.version },
+        after: { production: target.version, archived: [current.version] },
+        reason,
+      });
+      return { from: current.version, to: target.version };
+    });
+  }
+
+  /**
+   * Keeps the newest `keep` versions. Older ones are removed (their artifact left for gc) unless a
+   * stage (Staging, Production), an alias, a deployment, or the next rollback still needs them.
+   */
+  private applyRetention(modelId: number, name: string, keep: number, actor: string, now: string): number[] {
+    const live = this.q.liveVersions(modelId);
+    const protectedVersions = new Set<number>([...this.q.aliasedVersions(modelId)]);
+    const rollbackTarget = this.q.rollbackTarget(modelId);
+    if (rollbackTarget !== null) protectedVersions.add(rollbackTarget);
+    const removed: number[] = [];
+    for (const v of live.slice(keep)) {
+      if (v.stage === 'Staging' || v.stage === 'Production') continue;
+      if (protectedVersions.has(v.version) || this.isReferenced(name, v.version)) continue;
+      this.q.markRemoved(v.id, now);
+      removed.push(v.version);
+      this.events.append({
+        actor,
+        kind: 'model.version_removed',
+        subject: `model:${name}/${v.version}`,
+        before: { stage: v.stage },
+        reason: `retention keeps ${keep} versions`,
+      });
+    }
+    return removed;
+  }
+
+  private requireVersion(name: string, version: number): { model: { id: number }; row: VersionRow } {
+    const model = this.q.modelByName(name);
+    if (!model) throw notFound(`model "${name}"`);
+    const row = this.q.versionRow(model.id, version);
+    if (!row) throw notFound(`version ${version} of model "${name}"`);
+    if (row.removed_at !== null) throw conflict(`version ${version} of model "${name}" was removed by retention`);
+    return { model, row };
+  }
+
+  counts(): { models: number; versions: number } {
+    return this.q.counts();
+  }
+}

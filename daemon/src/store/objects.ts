@@ -1,0 +1,83 @@
+/**
+ * Content-addressed object store: `objects/ab/cdef…` named by the sha256 of the content.
+ * Writes go to a temp file that is fsynced and renamed into place, so a crash never leaves a
+ * partial object under a real name, and the same content is stored once.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fsp, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+
+export interface StoredObject {
+  sha256: string;
+  size: number;
+  /** False when the content was already present. */
+  created: boolean;
+}
+
+export class ObjectStore {
+  constructor(readonly dir: string) {
+    mkdirSync(join(dir, 'tmp'), { recursive: true });
+  }
+
+  pathOf(sha256: string): string {
+    return join(this.dir, sha256.slice(0, 2), sha256.slice(2));
+  }
+
+  has(sha256: string): boolean {
+    return existsSync(this.pathOf(sha256));
+  }
+
+  /** Streams a file in, hashing while copying; `onBytes` reports progress. */
+  async putFile(src: string, onBytes?: (n: number) => void): Promise<StoredObject> {
+    const tmp = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        onBytes?.(chunk.length);
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(createReadStream(src, { highWaterMark: 1 << 20 }), tap, createWriteStream(tmp));
+      return await this.commit(tmp, hash.digest('hex'), size);
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+  }
+
+  async putBytes(bytes: Uint8Array): Promise<StoredObject> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (this.has(sha256)) return { sha256, size: bytes.length, created: false };
+    const tmp = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
+    try {
+      await fsp.writeFile(tmp, bytes);
+      return await this.commit(tmp, sha256, bytes.length);
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+  }
+
+  private async commit(tmp: string, sha256: string, size: number): Promise<StoredObject> {
+    const dest = this.pathOf(sha256);
+    if (existsSync(dest)) return { sha256, size, created: false };
+    const fh = await fsp.open(tmp, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+    await fsp.chmod(tmp, 0o444);
+    await fsp.rename(tmp, dest);
+    return { sha256, size, created: true };
+  }
+
+  async read(sha256: string): Promise<Buffer> {
+    return fsp.readFile(this.pathOf(sha256));
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The `mlops.yaml` v1 contract. Every field carries a description: the language server's hover,
+ * the generated JSON Schema (schemas/mlops.schema.json) and docs/CONFIG.md all read it from here.
+ * Sections are strict: an unknown key anywhere is an error, so typos never pass silently.
+ */
+import { z } from 'zod';
+
+/** Names used as registry keys, dataset names, stage names: safe in paths and URLs. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const nameSchema = z
+  .string()
+  .regex(NAME_PATTERN, 'expected a name of letters, digits, ".", "_" or "-" (at most 128, not starting with a symbol)');
+
+const featureType = z
+  .enum(['float', 'double', 'int32', 'int64', 'bool', 'string'])
+  .describe('Element type of the feature as the ONNX input declares it (float = float32).');
+
+export const featureSchema = z
+  .object({
+    name: z.string().min(1).describe('Feature name, as in the training data column.'),
+    type: featureType.default('float'),
+    range: z
+      .tuple([z.number(), z.number()])
+      .optional()
+      .describe('Expected [min, max] of a numeric feature; values outside are flagged by monitoring.'),
+    categories: z
+      .array(z.union([z.string(), z.number()]))
+      .min(1)
+      .optional()
+      .describe('Allowed values of a categorical feature.'),
+    description: z.string().optional().describe('What the feature means, for people reading the config.'),
+  })
+  .strict()
+  .describe('One input feature of the model signature.');
+
+export const modelOutputSchema = z
+  .object({
+    name: z.string().min(1).describe('Output tensor name in the ONNX graph.'),
+    type: featureType.default('float'),
+    description: z.string().optional().describe('What the output holds.'),
+  })
+  .strict();
+
+export const modelConfigSchema = z
+  .object({
+    format: z.literal('onnx').default('onnx').describe('Artifact format. Only ONNX is served in v1.'),
+    task: z.enum(['classification', 'regression']).describe('What the model predicts.'),
+    description: z.string().optional().describe('Shown in the registry.'),
+    signature: z
+      .object({
+        inputs: z
+          .array(featureSchema)
+          .min(1)
+          .describe(
+            'Ordered input features. Registration checks the ONNX file against this: count, order and types must match.',
+          ),
+        input_mode: z
+          .enum(['tensor', 'columns'])
+          .default('tensor')
+          .describe(
+            '"tensor": one 2-D input whose columns are the features in order; "columns": one named ONNX input per feature.',
+          ),
+        outputs: z.array(modelOutputSchema).default([]).describe('Outputs the model produces.'),
+      })
+      .strict()
+      .describe('The model signature: what goes in and what comes out.'),
+  })
+  .strict()
+  .describe('A model that the registry manages.');
+
+export const datasetConfigSchema = z
+  .object({
+    paths: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('Files or globs, relative to the project root, that make up the dataset.'),
+    format: z.enum(['csv', 'parquet', 'json', 'binary']).default('csv').describe('File format of the data.'),
+    reference: z
+      .string()
+      .optional()
+      .describe('Dataset name or version ("train@3") used as the drift reference for this data.'),
+    watch: z.boolean().default(true).describe('Snapshot automatically when the files change.'),
+    description: z.string().optional().describe('What the dataset holds.'),
+  })
+  .strict()
+  .describe('A versioned dataset: content-hashed snapshots of its files.');
+
+export const TRIGGER_KINDS = ['manual', 'schedule', 'data_change', 'drift'] as const;
+export const triggerSchema = z
+  .object({
+    kind: z.enum(TRIGGER_KINDS).describe('What starts the pipeline.'),
+    cron: z.string().optional().describe('Cron expression, for kind "schedule" (e.g. "0 3 * * *").'),
+    dataset: z.string().optional().describe('Dataset to watch, for kinds "data_change" and "drift".'),
+  })
+  .strict();
+
+export const stageSchema = z
+  .object({
+    cmd: z.string().min(1).describe('Command to run, from the project root. Python stages use `python`.'),
+    kind: z
+      .enum(['validate', 'features', 'train', 'evaluate', 'register', 'deploy', 'custom'])
+      .default('custom')
+      .describe('The role of the stage in the pipeline.'),
+    deps: z.array(z.string()).default([]).describe('Files the stage reads: a change re-runs it.'),
+    outs: z.array(z.string()).default([]).describe('Files the stage writes: cached by content.'),
+    params: z
+      .array(z.string())
+      .default([])
+      .describe('Dotted keys under `params` that the stage reads (e.g. "train.learning_rate").'),
+    metrics: z.array(z.string()).default([]).describe('JSON metric files the stage writes.'),
+    after: z.array(z.string()).default([]).describe('Stages that must finish first, besides those implied by deps.'),
+  })
+  .strict()
+  .describe('One pipeline stage.');
+
+export const pipelineSchema = z
+  .object({
+    stages: z.record(nameSchema, stageSchema).describe('Stages by name.'),
+    triggers: z.array(triggerSchema).default([]).describe('When the pipeline re-runs by itself.'),
+  })
+  .strict()
+  .describe('The pipeline: data validation → features → training → evaluation → registration → deployment.');
+
+export const deploymentSchema = z
+  .object({
+    model: z.string().describe('Name of a model under `models`.'),
+    stage: z
+      .enum(['Staging', 'Production'])
+      .default('Production')
+      .describe('Serve the version in this registry stage.'),
+    alias: z.string().optional().describe('Serve the version with this alias instead of a stage.'),
+    port: z.number().int().min(0).max(65535).default(0).describe('Loopback port; 0 picks a free one.'),
+    shadow: z.string().optional().describe('Alias of a version that receives a copy of traffic, not served.'),
+    fallback: z
+      .enum(['none', 'rules'])
+      .default('none')
+      .describe('What the circuit breaker answers with when the model fails.'),
+  })
+  .strict()
+  .describe('A model served on loopback HTTP.');
+
+export const DRIFT_TESTS = ['auto', 'ks', 'chi2', 'psi', 'wasserstein', 'jensenshannon'] as const;
+export const driftConfigSchema = z
+  .object({
+    test: z.enum(DRIFT_TESTS).default('auto').describe('Test for every feature; "auto" chooses by type and size.'),
+    features: z
+      .record(z.string(), z.enum(DRIFT_TESTS))
+      .default({})
+      .describe('Per-feature test overrides, by feature name.'),
+    threshold: z
+      .number()
+      .positive()
+      .default(0.05)
+      .describe('p-value below which (or distance above which) a feature counts as drifted.'),
+    share: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe('Share of drifted features at which the dataset as a whole counts as drifted.'),
+    correction: z
+      .enum(['none', 'bonferroni', 'benjamini-hochberg'])
+      .default('none')
+      .describe('Multiple-testing correction of the per-feature p-values.'),
+  })
+  .strict()
+  .describe('How data drift is measured.');
+
+export const monitoringSchema = z
+  .object({
+    drift: driftConfigSchema.default(() => driftConfigSchema.parse({})),
+    latency: z
+      .object({ p95_ms: z.number().positive().default(500).describe('Alert when p95 latency exceeds this.') })
+      .strict()
+      .default({ p95_ms: 500 }),
+    error_rate: z
+      .object({ max: z.number().min(0).max(1).default(0.01).describe('Alert when the error share exceeds this.') })
+      .strict()
+      .default({ max: 0.01 }),
+    accuracy: z
+      .object({ min: z.number().min(0).max(1).describe('Alert when accuracy on labeled feedback falls below.') })
+      .strict()
+      .optional(),
+    window: z.number().int().positive().default(1000).describe('Predictions per monitoring window.'),
+  })
+  .strict()
+  .describe('Monitoring of served models: drift, latency, errors, accuracy.');
+
+export const gatesSchema = z
+  .object({
+    beats_production: z
+      .object({
+        metric: z.string().describe('Metric compared on the holdout set.'),
+        min_delta: z.number().default(0).describe('How much better than Production the candidate must be.'),
+        dataset: z.string().optional().describe('Holdout dataset name.'),
+      })
+      .strict()
+      .optional(),
+    canonical_inputs: z.string().optional().describe('JSON file of inputs with expected outputs.'),
+    latency_p95_ms: z.number().positive().optional().describe('Candidate p95 latency SLA.'),
+  })
+  .strict()
+  .describe('Checks a version must pass before promotion.');
+
+export const MLOPS_YAML_VERSION = 1;
+
+export const mlopsConfigSchema = z
+  .object({
+    version: z.literal(1).default(1).describe('Version of the mlops.yaml format.'),
+    project: z
+      .object({
+        name: nameSchema.describe('Project name, shown in the editor and CLI.'),
+        description: z.string().optional().describe('What the project is about.'),
+      })
+      .strict()
+      .describe('The project.'),
+    python: z
+      .object({
+        interpreter: z
+          .string()
+          .default('python3')
+          .describe('Python interpreter that runs stages; default python3 on PATH. MLOPS_PYTHON overrides it.'),
+      })
+      .strict()
+      .default({ interpreter: 'python3' })
+      .describe('Python used by stages and by `mlops exec` environment capture.'),
+    params: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Free nested parameters read by code through `mlops.params()`.'),
+    data: z.record(nameSchema, datasetConfigSchema).default({}).describe('Datasets by name.'),
+    models: z.record(nameSchema, modelConfigSchema).default({}).describe('Models by name.'),
+    pipeline: pipelineSchema.optional(),
+    deployments: z.record(nameSchema, deploymentSchema).default({}).describe('Deployments by name.'),
+    monitoring: monitoringSchema.optional(),
+    gates: gatesSchema.optional(),
+    retention: z
+      .object({
+        keep_versions: z
+          .number()
+          .int()
+          .min(1)
+          .default(10)
+          .describe('Versions kept per model; older ones not in a stage, alias or deployment are removed.'),
+      })
+      .strict()
+      .default({ keep_versions: 10 })
+      .describe('How many model versions are kept.'),
+  })
+  .strict()
+  .describe('MLOps Workbench project configuration (mlops.yaml).');
+
+export type MlopsConfig = z.infer<typeof mlopsConfigSchema>;
+export type MlopsConfigInput = z.input<typeof mlopsConfigSchema>;
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
+export type StageConfig = z.infer<typeof stageSchema>;
+export type DriftConfig = z.infer<typeof driftConfigSchema>;
+
+/** The generated JSON Schema; `npm run build` writes it to schemas/mlops.schema.json. */
+export function mlopsJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(mlopsConfigSchema, { io: 'input', unrepresentable: 'any' });
+  return { ...schema, $id: 'https://mlops-workbench.dev/schemas/mlops.schema.json', title: 'mlops.yaml' };
+}
