@@ -10,6 +10,13 @@ import { EventLog } from './events/event-log';
 import { eventRoutes } from './events/routes';
 import { Router, route, type Route } from './http/router';
 import { createApiServer } from './http/server';
+import { ConfigHolder } from './config/holder';
+import { Datasets } from './datasets/datasets';
+import { datasetRoutes } from './datasets/routes';
+import { DatasetWatcher } from './datasets/watcher';
+import { GarbageCollector } from './store/gc';
+import { Runs } from './tracking/runs';
+import { trackingRoutes } from './tracking/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
@@ -31,6 +38,10 @@ export class DaemonApp {
   readonly events: EventLog;
   readonly objects: ObjectStore;
   readonly registry: Registry;
+  readonly config: ConfigHolder;
+  readonly runs: Runs;
+  readonly datasets: Datasets;
+  readonly watcher: DatasetWatcher;
   private server?: Server;
   private readonly startedAt = new Date();
 
@@ -40,6 +51,17 @@ export class DaemonApp {
     this.events = new EventLog(this.db);
     this.objects = new ObjectStore(join(dir, 'objects'));
     this.registry = new Registry(this.db, this.events);
+    this.config = new ConfigHolder(opts.root, opts.log);
+    this.runs = new Runs(this.db, this.events);
+    this.datasets = new Datasets(this.db, this.events, this.objects, opts.root, () => this.config.get());
+    this.watcher = new DatasetWatcher(opts.root, this.datasets, opts.log);
+  }
+
+  /** Starts the background work: config and dataset watching. */
+  async startWatching(): Promise<void> {
+    this.config.start();
+    this.config.onChange((cfg) => void this.watcher.update(cfg));
+    await this.watcher.update(this.config.get());
   }
 
   private routes(): Route[] {
@@ -47,6 +69,8 @@ export class DaemonApp {
       ...this.daemonRoutes(),
       ...eventRoutes(this.events),
       ...registryRoutes(this.registry, new ArtifactIntake(this.opts.root, this.objects)),
+      ...trackingRoutes(this.runs, this.objects, this.opts.root),
+      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects), () => this.config.get()),
     ];
   }
 
@@ -97,6 +121,9 @@ export class DaemonApp {
 
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   async close(): Promise<void> {
+    await this.watcher.close();
+    await this.config.close();
+    this.runs.flushMetricEvents();
     const server = this.server;
     if (server) {
       await new Promise<void>((resolve) => {

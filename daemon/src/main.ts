@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   };
   const app = new DaemonApp({ root, token, log, onStopRequest: () => stop('stop requested') });
   const port = await app.listen(Number(values.port ?? 0));
+  await app.startWatching();
   writeInfo(paths.daemonJson, { pid: process.pid, port, token, version: VERSION });
   app.events.record({ actor: 'daemon', kind: 'daemon.started', subject: 'daemon', after: { pid: process.pid, port, version: VERSION } });
   log.info(`MLOps Workbench daemon ${VERSION} serving ${root} on 127.0.0.1:${port} (pid ${process.pid})`);

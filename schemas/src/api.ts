@@ -140,6 +140,7 @@ export const EVENT_KINDS = [
   'run.updated',
   'run.metrics',
   'dataset.version_created',
+  'dataset.checked_out',
   'deployment.changed',
   'alert.raised',
   'daemon.started',

@@ -57,7 +57,7 @@ export class Progress {
   constructor(
     private readonly io: CliIo,
     private readonly label: string,
-    private readonly total: number,
+    public total: number,
     private readonly unit: 'bytes' | 'items' = 'items',
   ) {}
 

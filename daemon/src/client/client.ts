@@ -21,6 +21,25 @@ import {
   type Stage,
   type registerVersionRequest,
 } from '../../../schemas/src/api';
+import {
+  checkoutResponse,
+  compareRunsResponse,
+  datasetDiffResponse,
+  datasetManifestResponse,
+  datasetVersionsResponse,
+  gcResponse,
+  listDatasetsResponse,
+  listExperimentsResponse,
+  listRunsResponse,
+  metricSeriesResponse,
+  metricsWrittenResponse,
+  runDetailSchema,
+  snapshotStreamLine,
+  type createRunRequest,
+  type metricBatchRequest,
+  type RunStatus,
+  type SnapshotStreamLine,
+} from '../../../schemas/src/tracking';
 
 export interface Connection {
   port: number;
@@ -57,16 +76,8 @@ export class DaemonClient {
 
   async call<T>(method: string, path: string, schema: z.ZodType<T>, opts: RequestOptions = {}): Promise<T> {
     const { status, text } = await this.raw(method, path, opts);
-    const json = text ? (JSON.parse(text) as unknown) : {};
-    if (status < 200 || status >= 300) {
-      const err = errorResponse.safeParse(json);
-      if (err.success) {
-        const e = err.data.error;
-        throw new ApiError(status, e.code, e.message, e.issues ?? []);
-      }
-      throw new ApiError(status, 'http_error', `daemon answered HTTP ${status}`);
-    }
-    return schema.parse(json);
+    if (status < 200 || status >= 300) throw errorFrom(status, text);
+    return schema.parse(text ? (JSON.parse(text) as unknown) : {});
   }
 
   raw(method: string, path: string, opts: RequestOptions = {}): Promise<{ status: number; text: string }> {
@@ -155,9 +166,135 @@ export class DaemonClient {
     return this.call('POST', `/models/${enc(name)}/rollback`, rollbackResponse, { body: { reason } });
   }
 
+  // ---------- tracking ----------
+
+  createRun(body: z.input<typeof createRunRequest>) {
+    return this.call('POST', '/runs', runDetailSchema, { body, timeoutMs: 120_000 });
+  }
+
+  listRuns(query: { experiment?: string; status?: RunStatus; limit?: number; cursor?: string } = {}) {
+    return this.call('GET', '/runs', listRunsResponse, { query });
+  }
+
+  getRun(id: string) {
+    return this.call('GET', `/runs/${enc(id)}`, runDetailSchema);
+  }
+
+  endRun(id: string, status: Exclude<RunStatus, 'running'>, exitCode: number | null = null) {
+    return this.call('POST', `/runs/${enc(id)}/status`, runDetailSchema, { body: { status, exit_code: exitCode } });
+  }
+
+  logMetricBatch(id: string, batch: z.input<typeof metricBatchRequest>) {
+    return this.call('POST', `/runs/${enc(id)}/metrics/batch`, metricsWrittenResponse, { body: batch, timeoutMs: 120_000 });
+  }
+
+  metricSeries(id: string, key?: string) {
+    return this.call('GET', `/runs/${enc(id)}/metrics`, metricSeriesResponse, { query: { key } });
+  }
+
+  compareRuns(ids: string[]) {
+    return this.call('GET', '/runs/compare', compareRunsResponse, { query: { ids: ids.join(',') } });
+  }
+
+  experiments() {
+    return this.call('GET', '/experiments', listExperimentsResponse);
+  }
+
+  // ---------- datasets ----------
+
+  datasets() {
+    return this.call('GET', '/datasets', listDatasetsResponse);
+  }
+
+  datasetVersions(name: string) {
+    return this.call('GET', `/datasets/${enc(name)}/versions`, datasetVersionsResponse);
+  }
+
+  datasetManifest(name: string, version: number) {
+    return this.call('GET', `/datasets/${enc(name)}/versions/${version}`, datasetManifestResponse);
+  }
+
+  datasetDiff(name: string, from: number, to: number) {
+    return this.call('GET', `/datasets/${enc(name)}/diff`, datasetDiffResponse, { query: { from, to } });
+  }
+
+  checkout(name: string, version: number) {
+    return this.call('POST', `/datasets/${enc(name)}/checkout`, checkoutResponse, { body: { version }, timeoutMs: 600_000 });
+  }
+
+  gc(dryRun: boolean, graceSeconds?: number) {
+    return this.call('POST', '/gc', gcResponse, { body: { dry_run: dryRun, ...(graceSeconds !== undefined ? { grace_seconds: graceSeconds } : {}) } });
+  }
+
+  /** Snapshots a dataset, reporting progress lines as the daemon streams them. */
+  snapshot(name: string, reason: string, onProgress?: (l: Extract<SnapshotStreamLine, { type: 'progress' }>) => void) {
+    return new Promise<Extract<SnapshotStreamLine, { type: 'result' }>>((resolve, reject) => {
+      const body = JSON.stringify({ reason });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: this.conn.port,
+          method: 'POST',
+          path: `${API_PREFIX}/datasets/${enc(name)}/snapshot`,
+          headers: {
+            Authorization: `Bearer ${this.conn.token}`,
+            'X-Mlops-Actor': this.actor,
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => reject(errorFrom(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
+            return;
+          }
+          let buf = '';
+          let settled = false;
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buf += chunk;
+            let i: number;
+            while ((i = buf.indexOf('\n')) >= 0) {
+              const line = snapshotStreamLine.parse(JSON.parse(buf.slice(0, i)));
+              buf = buf.slice(i + 1);
+              if (line.type === 'progress') onProgress?.(line);
+              else if (line.type === 'result') {
+                settled = true;
+                resolve(line);
+              } else {
+                settled = true;
+                reject(new ApiError(line.status, 'snapshot_failed', line.message));
+              }
+            }
+          });
+          res.on('end', () => settled || reject(new Error('snapshot stream ended without a result')));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
   events(after = 0, limit = 1000, subject?: string) {
     return this.call('GET', '/events/log', eventsResponse, { query: { after, limit, subject } });
   }
 }
 
 const enc = encodeURIComponent;
+
+function errorFrom(status: number, text: string): ApiError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const err = errorResponse.safeParse(json);
+  if (err.success) {
+    const e = err.data.error;
+    return new ApiError(status, e.code, e.message, e.issues ?? []);
+  }
+  return new ApiError(status, 'http_error', `daemon answered HTTP ${status}`);
+}

@@ -22,26 +22,30 @@ export interface JsonRoute<P = unknown, Q = unknown, B = unknown, R = unknown> {
   body?: z.ZodType<B>;
   response: z.ZodType<R>;
   status?: number;
+  /** Body size limit for this route (default MAX_BODY_BYTES, 1 MiB). */
+  maxBodyBytes?: number;
   handler(ctx: RequestContext<P, Q, B>): R | Promise<R>;
 }
 
-/** A route that owns the response stream (server-sent events). */
-export interface StreamRoute<Q = unknown> {
+/** A route that owns the response stream (server-sent events, NDJSON progress). */
+export interface StreamRoute<P = unknown, Q = unknown, B = unknown> {
   kind: 'stream';
-  method: 'GET';
+  method: 'GET' | 'POST';
   path: string;
+  params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
-  handler(ctx: RequestContext<Record<string, string>, Q, undefined>, res: ServerResponse): void;
+  body?: z.ZodType<B>;
+  handler(ctx: RequestContext<P, Q, B>, res: ServerResponse): void | Promise<void>;
 }
 
-export type Route = JsonRoute<never, never, never, unknown> | StreamRoute<never>;
+export type Route = JsonRoute<never, never, never, unknown> | StreamRoute<never, never, never>;
 
 /** Declares a JSON route with its types inferred from the schemas. */
 export function route<P, Q, B, R>(r: Omit<JsonRoute<P, Q, B, R>, 'kind'>): Route {
   return { kind: 'json', ...r } as unknown as Route;
 }
 
-export function streamRoute<Q>(r: Omit<StreamRoute<Q>, 'kind'>): Route {
+export function streamRoute<P, Q, B>(r: Omit<StreamRoute<P, Q, B>, 'kind'>): Route {
   return { kind: 'stream', ...r } as unknown as Route;
 }
 

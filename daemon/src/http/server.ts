@@ -58,30 +58,39 @@ async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResp
   const actor = actorOf(req);
   try {
     const query = parsePart('query', route.query, Object.fromEntries(url.searchParams));
+    const base = { params: parsePart('path', route.params, params), query, actor, req };
     if (route.kind === 'stream') {
-      const ctx = { params, query, body: undefined, actor, req } as RequestContext<Record<string, string>, never, undefined>;
-      return route.handler(ctx, res);
+      const body = await readValidBody(route.body, req, MAX_BODY_BYTES);
+      await route.handler({ ...base, body } as RequestContext<never, never, never>, res);
+      return;
     }
-    await runJson(route as JsonRoute, { params, query, actor, req }, res, opts.log);
+    await runJson(route as JsonRoute, base, res, opts.log);
   } catch (err) {
+    if (res.headersSent) {
+      opts.log.error(`error after response started on ${req.method} ${url.pathname}: ${String(err)}`);
+      res.end();
+      return;
+    }
     sendError(res, toDomainError(err, opts.log));
   }
 }
 
+/** Reads and validates a body against the route's schema; a route without one takes no body. */
+async function readValidBody(schema: z.ZodType | undefined, req: IncomingMessage, limit: number): Promise<unknown> {
+  const raw = await readBody(req, limit);
+  if (schema) return parsePart('body', schema, parseJson(raw));
+  if (raw.length > 0) throw new DomainError(400, 'bad_request', 'this route takes no request body');
+  return undefined;
+}
+
 async function runJson(
   route: JsonRoute,
-  base: { params: Record<string, string>; query: unknown; actor: string; req: IncomingMessage },
+  base: { params: unknown; query: unknown; actor: string; req: IncomingMessage },
   res: ServerResponse,
   log: Logger,
 ): Promise<void> {
-  const params = parsePart('path', route.params, base.params);
-  const raw = await readBody(base.req);
-  let body: unknown = undefined;
-  if (route.body) {
-    body = parsePart('body', route.body, parseJson(raw));
-  } else if (raw.length > 0) {
-    throw new DomainError(400, 'bad_request', 'this route takes no request body');
-  }
+  const body = await readValidBody(route.body, base.req, route.maxBodyBytes ?? MAX_BODY_BYTES);
+  const params = base.params;
   const result = await route.handler({ params, query: base.query, body, actor: base.actor, req: base.req });
   const checked = route.response.safeParse(result);
   if (!checked.success) {
@@ -91,7 +100,7 @@ async function runJson(
   sendJson(res, route.status ?? 200, checked.data);
 }
 
-function parsePart<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
+export function parsePart<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
   if (!schema) return value as T;
   const r = schema.safeParse(value);
   if (r.success) return r.data;
@@ -103,7 +112,7 @@ function formatIssues(where: string, issues: z.core.$ZodIssue[]): string {
   return issues.map((i) => `${[where, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
 }
 
-function parseJson(raw: Buffer): unknown {
+export function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return {};
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
@@ -112,22 +121,22 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
+    if (declared > limit) {
       req.resume();
-      reject(tooLarge());
+      reject(tooLarge(limit));
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         req.removeAllListeners('data');
         req.resume();
-        reject(tooLarge());
+        reject(tooLarge(limit));
         return;
       }
       chunks.push(c);
@@ -137,10 +146,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-const tooLarge = (): DomainError =>
-  new DomainError(413, 'body_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
+const tooLarge = (limit: number): DomainError =>
+  new DomainError(413, 'body_too_large', `request body exceeds ${limit} bytes`);
 
-function toDomainError(err: unknown, log: Logger): DomainError {
+export function toDomainError(err: unknown, log: Logger): DomainError {
   if (err instanceof DomainError) return err;
   const code = (err as { code?: unknown }).code;
   if (code === 'SQLITE_BUSY') return new DomainError(503, 'busy', 'the store is busy; retry');

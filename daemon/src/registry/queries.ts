@@ -101,6 +101,10 @@ export class RegistryQueries {
       ),
       markRolledBack: db.prepare("UPDATE production_history SET ended_at = ?, end_reason = 'rolled_back' WHERE id = ?"),
       reopen: db.prepare('UPDATE production_history SET ended_at = NULL, end_reason = NULL WHERE id = ?'),
+      runExists: db.prepare('SELECT 1 FROM runs WHERE id = ?'),
+      runDatasets: db.prepare('SELECT dataset, version FROM run_datasets WHERE run_id = ? ORDER BY dataset'),
+      insertLineage: db.prepare('INSERT INTO model_version_datasets (model_version_id, dataset, version) VALUES (?, ?, ?)'),
+      lineage: db.prepare('SELECT dataset, version FROM model_version_datasets WHERE model_version_id = ? ORDER BY dataset'),
       counts: db.prepare(
         'SELECT (SELECT COUNT(*) FROM models) AS models, (SELECT COUNT(*) FROM model_versions WHERE removed_at IS NULL) AS versions',
       ),
@@ -217,6 +221,17 @@ export class RegistryQueries {
     return next ? next.version : null;
   }
 
+  runExists(runId: string): boolean {
+    return this.s.runExists.get(runId) !== undefined;
+  }
+
+  /** Copies the run's dataset versions onto the model version: its lineage. */
+  copyLineage(versionId: number, runId: string): void {
+    for (const d of this.s.runDatasets.all(runId) as { dataset: string; version: number }[]) {
+      this.s.insertLineage.run(versionId, d.dataset, d.version);
+    }
+  }
+
   counts(): { models: number; versions: number } {
     return this.s.counts.get() as { models: number; versions: number };
   }
@@ -239,7 +254,7 @@ export class RegistryQueries {
       tags: JSON.parse(r.tags) as Record<string, string>,
       metrics: JSON.parse(r.metrics) as Record<string, number>,
       source_run_id: r.source_run_id,
-      dataset_versions: [],
+      dataset_versions: this.s.lineage.all(r.id) as { dataset: string; version: number }[],
       created_at: r.created_at,
       stage_changed_at: r.stage_changed_at,
     };

@@ -79,10 +79,12 @@ export class Registry {
         model = this.q.insertModel(name, now);
         this.events.append({ actor, kind: 'model.created', subject: `model:${name}`, after: { name } });
       }
+      if (v.runId !== null && !this.q.runExists(v.runId)) throw notFound(`run "${v.runId}"`);
       const number = this.q.takeVersionNumber(model.id, now);
       this.q.insertVersion(model.id, number, v, now);
       const row = this.q.versionRow(model.id, number);
       if (!row) throw new Error('version vanished inside its own transaction');
+      if (v.runId !== null) this.q.copyLineage(row.id, v.runId);
       const version = this.q.toVersion(name, row);
       this.events.append({
         actor,

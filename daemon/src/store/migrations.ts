@@ -79,6 +79,120 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX production_history_model ON production_history(model_id, id);
     `,
   },
+  {
+    version: 2,
+    name: 'tracking, datasets and lineage',
+    sql: `
+      CREATE TABLE experiments (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running','finished','failed','killed')),
+        start_time TEXT NOT NULL,
+        end_time TEXT,
+        exit_code INTEGER,
+        command TEXT NOT NULL,
+        git_commit TEXT,
+        git_branch TEXT,
+        git_dirty INTEGER NOT NULL DEFAULT 0,
+        git_diff_sha256 TEXT,
+        config_sha256 TEXT,
+        config TEXT,
+        environment TEXT NOT NULL
+      );
+      CREATE INDEX runs_experiment ON runs(experiment_id, seq);
+      CREATE TABLE run_params (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE run_tags (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      ) WITHOUT ROWID;
+      -- Metric points: no foreign key or secondary index beyond what queries need, for ingest speed.
+      CREATE TABLE run_metrics (
+        run_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        timestamp REAL NOT NULL,
+        value REAL
+      );
+      CREATE INDEX run_metrics_series ON run_metrics(run_id, key, step);
+      -- Latest value and range per metric, kept current on write so listings never scan points.
+      CREATE TABLE run_metric_summary (
+        run_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        last REAL,
+        step INTEGER NOT NULL,
+        min REAL,
+        max REAL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (run_id, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE run_artifacts (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY (run_id, path)
+      ) WITHOUT ROWID;
+      CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE dataset_versions (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        version INTEGER NOT NULL,
+        parent_version INTEGER,
+        fingerprint TEXT NOT NULL,
+        file_count INTEGER NOT NULL,
+        total_bytes INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (dataset_id, version)
+      );
+      CREATE TABLE dataset_files (
+        version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (version_id, path)
+      ) WITHOUT ROWID;
+      CREATE INDEX dataset_files_sha ON dataset_files(sha256);
+      CREATE TABLE run_datasets (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        dataset TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (run_id, dataset)
+      ) WITHOUT ROWID;
+      CREATE TABLE model_version_datasets (
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        dataset TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (model_version_id, dataset)
+      ) WITHOUT ROWID;
+      -- size + mtime + inode → sha256, so an unchanged file is never read again.
+      CREATE TABLE file_hash_cache (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns TEXT NOT NULL,
+        ino TEXT NOT NULL,
+        sha256 TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -52,7 +52,7 @@ export class ObjectStore {
 
   async putBytes(bytes: Uint8Array): Promise<StoredObject> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (this.has(sha256)) return { sha256, size: bytes.length, created: false };
+    if (this.has(sha256)) return this.reuse(sha256, bytes.length);
     const tmp = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
       await fsp.writeFile(tmp, bytes);
@@ -64,7 +64,7 @@ export class ObjectStore {
 
   private async commit(tmp: string, sha256: string, size: number): Promise<StoredObject> {
     const dest = this.pathOf(sha256);
-    if (existsSync(dest)) return { sha256, size, created: false };
+    if (existsSync(dest)) return this.reuse(sha256, size);
     const fh = await fsp.open(tmp, 'r');
     try {
       await fh.sync();
@@ -75,6 +75,13 @@ export class ObjectStore {
     await fsp.chmod(tmp, 0o444);
     await fsp.rename(tmp, dest);
     return { sha256, size, created: true };
+  }
+
+  /** Existing content is touched, so gc's grace period protects it until its new reference commits. */
+  private async reuse(sha256: string, size: number): Promise<StoredObject> {
+    const now = new Date();
+    await fsp.utimes(this.pathOf(sha256), now, now).catch(() => undefined);
+    return { sha256, size, created: false };
   }
 
   async read(sha256: string): Promise<Buffer> {

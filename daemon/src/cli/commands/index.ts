@@ -3,6 +3,17 @@ import { type CommandSpec } from '../framework';
 import { projectCommands } from './project';
 import { daemonCommands } from './daemon';
 import { modelCommands } from './models';
+import { runCommands } from './runs';
+import { execCommand } from './exec';
+import { dataCommands } from './data';
 import { eventCommands } from './events';
 
-export const allCommands: CommandSpec[] = [...projectCommands, ...daemonCommands, ...modelCommands, ...eventCommands];
+export const allCommands: CommandSpec[] = [
+  ...projectCommands,
+  ...daemonCommands,
+  ...modelCommands,
+  execCommand,
+  ...runCommands,
+  ...dataCommands,
+  ...eventCommands,
+];
