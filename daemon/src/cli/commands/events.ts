@@ -18,6 +18,7 @@ export function change(ev: MlopsEvent): string {
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
   return keys
     .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
+    .filter((k) => !(Array.isArray(a[k]) && (a[k] as unknown[]).length === 0 && !(k in b)))
     .map((k) => (k in b ? `${k}: ${short(b[k])} → ${short(a[k])}` : `${k}: ${short(a[k])}`))
     .join(', ');
 }

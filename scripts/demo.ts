@@ -1,0 +1,120 @@
+/**
+ * `npm start`: the end-to-end demo. Copies examples/churn into a fresh folder and drives the real
+ * `mlops` CLI through the whole loop: data versions, two tracked training runs, registration with
+ * lineage, promotion, rollback, a data change caught by the watcher, and the audit log.
+ * Usage: npm start [-- <folder>]
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+
+const repo = resolve(__dirname, '..');
+const cli = join(repo, 'dist', 'cli.js');
+const tsx = join(repo, 'node_modules', '.bin', 'tsx');
+const t0 = Date.now();
+
+function step(title: string): void {
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  process.stdout.write(`\n\x1b[1m▶ ${title}\x1b[0m  \x1b[2m(${secs}s)\x1b[0m\n`);
+}
+
+function run(cwd: string, cmd: string, args: string[], opts: { quiet?: boolean } = {}): string {
+  if (!opts.quiet) process.stdout.write(`\x1b[36m$ ${[cmd === process.execPath ? 'mlops' : cmd, ...(cmd === process.execPath ? args.slice(1) : args)].join(' ')}\x1b[0m\n`);
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  if (!opts.quiet) process.stdout.write(r.stdout + (r.stderr ?? ''));
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+const mlops = (cwd: string, ...args: string[]): string => run(cwd, process.execPath, [cli, ...args]);
+const mlopsJson = <T>(cwd: string, ...args: string[]): T =>
+  JSON.parse(run(cwd, process.execPath, [cli, ...args, '--json'], { quiet: true })) as T;
+
+function prepareFolder(): string {
+  const dir = process.argv[2] ? resolve(process.argv[2]) : mkdtempSync(join(tmpdir(), 'mlops-demo-'));
+  cpSync(join(repo, 'examples', 'churn'), dir, {
+    recursive: true,
+    filter: (src) => !/[\\/](data|artifacts|\.mlops)([\\/]|$)/.test(src.slice(join(repo, 'examples', 'churn').length)),
+  });
+  writeFileSync(join(dir, '.gitignore'), 'artifacts/\n');
+  const git = (...a: string[]): void => void spawnSync('git', ['-C', dir, ...a], { encoding: 'utf8' });
+  git('init', '-q');
+  git('add', '-A');
+  git('-c', 'user.name=MLOps Demo', '-c', 'user.email=demo@example.invalid', 'commit', '-qm', 'churn project');
+  return dir;
+}
+
+function setParams(dir: string, lr: number, epochs: number): void {
+  const file = join(dir, 'mlops.yaml');
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  doc.setIn(['params', 'train', 'learning_rate'], lr);
+  doc.setIn(['params', 'train', 'epochs'], epochs);
+  writeFileSync(file, doc.toString());
+}
+
+function train(dir: string, name: string): void {
+  mlops(dir, 'exec', '-e', 'churn', '-n', name, '--metrics', 'artifacts/metrics.json', '--register', 'churn=artifacts/model.onnx', '--', tsx, join(repo, 'examples/churn/train.ts'), '--out', 'artifacts');
+}
+
+async function waitForVersion(dir: string, dataset: string, count: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (mlopsJson<unknown[]>(dir, 'data', 'versions', dataset).length >= count) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the watcher did not record a new version of ${dataset} within 20 s`);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  step('Create the project from examples/churn');
+  const dir = prepareFolder();
+  console.log(dir);
+  run(dir, tsx, [join(repo, 'examples/churn/generate-data.ts'), '--rows', '5000', '--seed', '42']);
+  mlops(dir, 'init');
+
+  step('Version the data (content-hashed, like DVC)');
+  mlops(dir, 'data', 'snapshot', 'train');
+  mlops(dir, 'data', 'snapshot', 'holdout');
+
+  step('Train twice as tracked runs, registering each model with its lineage');
+  setParams(dir, 0.02, 40);
+  train(dir, 'lr-0.02-short');
+  setParams(dir, 0.1, 300);
+  train(dir, 'lr-0.1-long');
+  const runs = mlopsJson<{ id: string }[]>(dir, 'runs', 'list');
+  mlops(dir, 'runs', 'compare', ...runs.map((r) => r.id));
+
+  step('Promote, replace and roll back Production');
+  mlops(dir, 'models', 'promote', 'churn', '1', '--to', 'Production', '--reason', 'first model');
+  mlops(dir, 'models', 'promote', 'churn', '2', '--to', 'Staging', '--reason', 'candidate');
+  mlops(dir, 'models', 'promote', 'churn', '2', '--to', 'Production', '--reason', 'higher holdout AUC');
+  mlops(dir, 'models', 'alias', 'churn', 'champion', '2');
+  mlops(dir, 'models', 'rollback', 'churn', '--reason', 'demo: roll back to the previous version');
+
+  step('Change one row of the training data: the daemon watcher records a new version');
+  const csv = join(dir, 'data', 'train.csv');
+  const lines = readFileSync(csv, 'utf8').split('\n');
+  lines[1] = lines[1]?.replace(/^[^,]*/, '71') ?? '';
+  writeFileSync(csv, lines.join('\n'));
+  await waitForVersion(dir, 'train', 2);
+  mlops(dir, 'data', 'versions', 'train');
+  mlops(dir, 'data', 'diff', 'train', '1', '2');
+
+  step('The registry and the audit log');
+  mlops(dir, 'models', 'list');
+  mlops(dir, 'models', 'show', 'churn');
+  mlops(dir, 'events', '--subject', 'model:');
+
+  step('Done');
+  console.log(`The demo project is in ${dir}\nOpen it in VS Code with: code ${dir}\nStop its daemon with: (cd ${dir} && npx mlops daemon stop)`);
+  console.log(`Demo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
