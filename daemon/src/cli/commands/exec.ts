@@ -152,7 +152,14 @@ async function execRun(args: Parameters<CommandSpec['run']>[0], io: CliIo): Prom
     MLOPS_ROOT: root,
     MLOPS_PYTHON: python,
   };
-  const { code, signal } = await runChild(command, env, io.cwd);
+  let outcome: { code: number; signal: NodeJS.Signals | null };
+  try {
+    outcome = await runChild(command, env, io.cwd);
+  } catch (e) {
+    await client.endRun(run.id, 'failed', null).catch(() => undefined);
+    throw e;
+  }
+  const { code, signal } = outcome;
   await ingestMetricFiles(client, run.id, strs(args, 'metrics').map((m) => resolve(io.cwd, m)), io);
   const status = signal ? 'killed' : code === 0 ? 'finished' : 'failed';
   await api(() => client.endRun(run.id, status, signal ? null : code));

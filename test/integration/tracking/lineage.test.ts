@@ -1,0 +1,79 @@
+/** Model versions link to their source run and the dataset versions that run used. */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from '../../../daemon/src/client/client';
+import { startDaemon, tempProject, writeLinearOnnx, type TempProject } from '../../helpers/index';
+
+const projects: TempProject[] = [];
+after(async () => {
+  for (const p of projects) await p.cleanup();
+});
+
+test('register --run copies the run\'s dataset versions; run detail lists the model; unknown run is a 404', async () => {
+  const p = tempProject({
+    prefix: 'mlops-lineage-',
+    config: 'version: 1\nproject:\n  name: lineage\ndata:\n  train:\n    paths: [train.csv]\n',
+  });
+  projects.push(p);
+  mkdirSync(p.root, { recursive: true });
+  writeFileSync(join(p.root, 'train.csv'), 'a\n1\n');
+  const d = await startDaemon(p.root);
+  try {
+    const snap = await d.client.snapshot('train', 'test');
+    const run = await d.client.createRun({ experiment: 'e', datasets: [{ dataset: 'train', version: snap.version.version }] });
+    const model = writeLinearOnnx(join(p.root, 'm.onnx'), { features: 2 });
+    const reg = await d.client.register('m', { artifact_path: model, run_id: run.id });
+    assert.equal(reg.version.source_run_id, run.id);
+    assert.deepEqual(reg.version.dataset_versions, [{ dataset: 'train', version: 1 }]);
+    const detail = await d.client.getRun(run.id);
+    assert.deepEqual(detail.models, [{ model: 'm', version: 1 }]);
+    await assert.rejects(d.client.register('m', { artifact_path: model, run_id: 'abcdef123456' }), (e: unknown) => {
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.status, 404);
+      assert.match(e.message, /run "abcdef123456" not found/);
+      return true;
+    });
+  } finally {
+    await d.stop();
+  }
+});
+
+test('params are write-once: the same value is fine, a different one is a 409', async () => {
+  const p = tempProject({ prefix: 'mlops-params-' });
+  projects.push(p);
+  const d = await startDaemon(p.root);
+  try {
+    const run = await d.client.createRun({ params: { lr: 0.1 } });
+    const ok = await d.client.raw('POST', `/runs/${run.id}/params`, { body: { params: { lr: 0.1, depth: 3 } } });
+    assert.equal(ok.status, 200);
+    const bad = await d.client.raw('POST', `/runs/${run.id}/params`, { body: { params: { lr: 0.2 } } });
+    assert.equal(bad.status, 409);
+    assert.match(bad.text, /param \\"lr\\" .* write-once/);
+    const detail = await d.client.getRun(run.id);
+    assert.deepEqual(detail.params, { depth: 3, lr: 0.1 });
+  } finally {
+    await d.stop();
+  }
+});
+
+test('metric batches with mismatched array lengths are refused with the field path, nothing written', async () => {
+  const p = tempProject({ prefix: 'mlops-batch-' });
+  projects.push(p);
+  const d = await startDaemon(p.root);
+  try {
+    const run = await d.client.createRun({});
+    const bad = await d.client.raw('POST', `/runs/${run.id}/metrics/batch`, {
+      body: { keys: ['a', 'a'], steps: [0], timestamps: [1, 2], values: [1, 2] },
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /body\.steps: expected 2 entries like \\"keys\\", got 1/);
+    const series = await d.client.metricSeries(run.id);
+    assert.deepEqual(series.series, []);
+    const ok = await d.client.logMetricBatch(run.id, { keys: ['a', 'b'], steps: [0, 0], timestamps: [1, 2], values: [1, null] });
+    assert.equal(ok.written, 2);
+  } finally {
+    await d.stop();
+  }
+});
