@@ -10,13 +10,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DaemonInfo } from '../../schemas/src/api';
 import { DaemonApp } from './app';
+import { EXIT_ALREADY_RUNNING } from './client/connect';
 import { statePaths } from './paths';
 import { StoreVersionError } from './store/db';
 import { createLogger } from './util/logger';
 import { VERSION } from './version';
 
-/** Exit code when another daemon already serves this project (the caller just connects to it). */
-export const EXIT_ALREADY_RUNNING = 75;
 
 /**
  * An exclusive SQLite lock on `.mlops/daemon.lock`: the kernel releases it when the process dies,

@@ -32,6 +32,11 @@ function overview(filter: string[] = []): string {
   return lines.join('\n') + '\n';
 }
 
+/** Errors are one line on stderr, so scripts can read them; multi-line details are joined with "; ". */
+function oneLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+}
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.out(overview());
@@ -60,10 +65,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return (await cmd.run(args, io)) ?? 0;
   } catch (e) {
     if (e instanceof CliError) {
-      io.err(`mlops: error: ${e.message}${e.hint ? ` (${e.hint})` : ''}\n`);
+      io.err(`mlops: error: ${oneLine(e.message)}${e.hint ? ` (${e.hint})` : ''}\n`);
       return e.exitCode;
     }
-    io.err(`mlops: error: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.err(`mlops: error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
     if (process.env['MLOPS_DEBUG'] && e instanceof Error) io.err(`${e.stack}\n`);
     return 1;
   }

@@ -3,7 +3,7 @@
  * stale or unanswering daemon is replaced by a fresh detached process. Concurrent starters race
  * harmlessly: the daemon's exclusive lock lets one win and the others connect to it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, closeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonInfoSchema, type DaemonInfo } from '../../../schemas/src/api';
@@ -50,7 +50,7 @@ export function defaultDaemonScript(): string {
 }
 
 /** Spawns a detached daemon whose output goes to `.mlops/daemon.log`. */
-export function spawnDaemon(root: string, opts: ConnectOptions = {}): number | undefined {
+export function spawnDaemon(root: string, opts: ConnectOptions = {}): ChildProcess {
   const paths = statePaths(root);
   mkdirSync(paths.dir, { recursive: true });
   const out = openSync(paths.log, 'a');
@@ -62,7 +62,7 @@ export function spawnDaemon(root: string, opts: ConnectOptions = {}): number | u
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     });
     child.unref();
-    return child.pid;
+    return child;
   } finally {
     closeSync(out);
   }
@@ -75,7 +75,12 @@ export async function connectDaemon(root: string, opts: ConnectOptions = {}): Pr
   if (opts.autoStart === false) {
     throw new DaemonUnavailableError(`no daemon is running for ${root}; start one with \`mlops daemon start\``);
   }
-  spawnDaemon(root, opts);
+  const child = spawnDaemon(root, opts);
+  // A daemon that exits at once (newer store, bad Node) is reported at once; exit 75 means
+  // another daemon won the start race, so keep waiting for that one.
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? 1));
+  child.once('error', () => (exited = 127));
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   let wait = 25;
   while (Date.now() < deadline) {
@@ -83,15 +88,23 @@ export async function connectDaemon(root: string, opts: ConnectOptions = {}): Pr
     wait = Math.min(wait * 2, 250);
     const client = await probeDaemon(root, actor);
     if (client) return client;
-  }
-  const log = (() => {
-    try {
-      return readFileSync(statePaths(root).log, 'utf8').trim().split('\n').slice(-3).join(' | ');
-    } catch {
-      return '';
+    if (exited !== null && exited !== EXIT_ALREADY_RUNNING) {
+      throw new DaemonUnavailableError(`the daemon for ${root} exited with code ${exited}: ${logTail(root) || 'no log'}`);
     }
-  })();
+  }
+  const log = logTail(root);
   throw new DaemonUnavailableError(
     `the daemon for ${root} did not start within ${Math.round((opts.timeoutMs ?? 15_000) / 1000)} s${log ? `; its log says: ${log}` : ''}`,
   );
+}
+
+/** Exit code of a daemon that found another one already serving the project. */
+export const EXIT_ALREADY_RUNNING = 75;
+
+function logTail(root: string): string {
+  try {
+    return readFileSync(statePaths(root).log, 'utf8').trim().split('\n').slice(-2).join(' | ');
+  } catch {
+    return '';
+  }
 }

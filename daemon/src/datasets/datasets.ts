@@ -163,7 +163,7 @@ export class Datasets {
       const dest = join(this.root, f.path);
       const st = statOrUndefined(dest);
       const c = cache.get(f.path);
-      if (st && c && c.sha256 === f.sha256 && c.size === Number(st.size) && c.mtime_ns === st.mtimeNs.toString() && c.ino === st.ino.toString()) {
+      if (st && c && c.sha256 === f.sha256 && c.size === st.size && c.mtime === String(st.mtimeMs) && c.ino === String(st.ino)) {
         unchanged++;
         continue;
       }
@@ -172,8 +172,8 @@ export class Datasets {
       copyFileSync(this.objects.pathOf(f.sha256), tmp);
       chmodSync(tmp, 0o644);
       renameSync(tmp, dest);
-      const after = statSync(dest, { bigint: true });
-      fresh.set(f.path, { size: f.size, mtime_ns: after.mtimeNs.toString(), ino: after.ino.toString(), sha256: f.sha256 });
+      const after = statSync(dest);
+      fresh.set(f.path, { size: f.size, mtime: String(after.mtimeMs), ino: String(after.ino), sha256: f.sha256 });
       written.push(f.path);
     }
     const removed = this.currentFiles(name).filter((p) => !wanted.has(p));
@@ -185,7 +185,7 @@ export class Datasets {
 
 function statOrUndefined(p: string) {
   try {
-    return statSync(p, { bigint: true });
+    return statSync(p);
   } catch {
     return undefined;
   }

@@ -32,9 +32,9 @@ export class DatasetQueries {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertFile: db.prepare('INSERT INTO dataset_files (version_id, path, size, sha256) VALUES (?, ?, ?, ?)'),
       files: db.prepare('SELECT path, size, sha256 FROM dataset_files WHERE version_id = ? ORDER BY path'),
-      cacheAll: db.prepare('SELECT path, size, mtime_ns, ino, sha256 FROM file_hash_cache'),
-      cachePut: db.prepare(`INSERT INTO file_hash_cache (path, size, mtime_ns, ino, sha256) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, ino = excluded.ino, sha256 = excluded.sha256`),
+      cacheAll: db.prepare('SELECT path, size, mtime, ino, sha256 FROM file_hash_cache'),
+      cachePut: db.prepare(`INSERT INTO file_hash_cache (path, size, mtime, ino, sha256) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, ino = excluded.ino, sha256 = excluded.sha256`),
     };
   }
 
@@ -91,7 +91,7 @@ export class DatasetQueries {
   saveCache(entries: Map<string, CacheEntry>): void {
     if (!entries.size) return;
     this.db.transaction(() => {
-      for (const [p, e] of entries) this.s.cachePut.run(p, e.size, e.mtime_ns, e.ino, e.sha256);
+      for (const [p, e] of entries) this.s.cachePut.run(p, e.size, e.mtime, e.ino, e.sha256);
     })();
   }
 

@@ -3,13 +3,13 @@
  * the cache. New content is streamed into the object store while it is hashed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, promises as fsp, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ObjectStore } from '../store/objects';
 
 export interface CacheEntry {
   size: number;
-  mtime_ns: string;
+  mtime: string;
   ino: string;
   sha256: string;
 }
@@ -50,6 +50,16 @@ export function hashFile(path: string): Promise<{ sha256: string; size: number }
   });
 }
 
+/** Files up to this size are read whole: one read instead of a stream, and no write when already stored. */
+const SMALL_FILE = 8 << 20;
+
+async function storeFile(objects: ObjectStore, file: string, size: number, onBytes: (n: number) => void) {
+  if (size > SMALL_FILE) return objects.putFile(file, onBytes);
+  const bytes = await fsp.readFile(file);
+  onBytes(bytes.length);
+  return objects.putBytes(bytes, { durable: false });
+}
+
 export async function scanFiles(
   root: string,
   paths: string[],
@@ -58,8 +68,8 @@ export async function scanFiles(
   onProgress?: (p: ScanProgress) => void,
 ): Promise<ScanResult> {
   const stats = paths.map((p) => {
-    const st = statSync(join(root, p), { bigint: true });
-    return { path: p, size: Number(st.size), mtime: st.mtimeNs.toString(), ino: st.ino.toString() };
+    const st = statSync(join(root, p));
+    return { path: p, size: st.size, mtime: String(st.mtimeMs), ino: String(st.ino) };
   });
   const progress: ScanProgress = { filesDone: 0, filesTotal: stats.length, bytesDone: 0, bytesTotal: 0 };
   for (const s of stats) progress.bytesTotal += s.size;
@@ -69,17 +79,17 @@ export async function scanFiles(
   for (const s of stats) {
     const hit = cache.get(s.path);
     let sha: string;
-    if (hit && hit.size === s.size && hit.mtime_ns === s.mtime && hit.ino === s.ino && objects.has(hit.sha256)) {
+    if (hit && hit.size === s.size && hit.mtime === s.mtime && hit.ino === s.ino && objects.has(hit.sha256)) {
       sha = hit.sha256;
       progress.bytesDone += s.size;
     } else {
-      const stored = await objects.putFile(join(root, s.path), (n) => {
+      const stored = await storeFile(objects, join(root, s.path), s.size, (n) => {
         progress.bytesDone += n;
         onProgress?.(progress);
       });
       sha = stored.sha256;
       if (stored.created) newObjects++;
-      fresh.set(s.path, { size: stored.size, mtime_ns: s.mtime, ino: s.ino, sha256: sha });
+      fresh.set(s.path, { size: stored.size, mtime: s.mtime, ino: s.ino, sha256: sha });
       s.size = stored.size;
     }
     files.push({ path: s.path, size: s.size, sha256: sha });

@@ -4,13 +4,15 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { type z } from 'zod';
+import { z } from 'zod';
 import { API_PREFIX, type ErrorBody } from '../../../schemas/src/api';
 import { DomainError } from '../util/errors';
 import { type Logger } from '../util/logger';
 import { type JsonRoute, type Router, type RequestContext } from './router';
 
 export const MAX_BODY_BYTES = 1 << 20;
+/** Routes that declare no query take none: an unknown key is a 400, never silently ignored. */
+const NO_QUERY = z.object({}).strict();
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 export interface ServerOptions {
@@ -57,7 +59,7 @@ async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResp
   }
   const actor = actorOf(req);
   try {
-    const query = parsePart('query', route.query, Object.fromEntries(url.searchParams));
+    const query = parsePart<unknown>('query', (route.query as z.ZodType | undefined) ?? NO_QUERY, Object.fromEntries(url.searchParams));
     const base = { params: parsePart('path', route.params, params), query, actor, req };
     if (route.kind === 'stream') {
       const body = await readValidBody(route.body, req, MAX_BODY_BYTES);

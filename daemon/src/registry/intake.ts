@@ -15,6 +15,32 @@ import { type NewVersion } from './registry';
 
 export const MAX_ARTIFACT_BYTES = 2 * 1024 ** 3;
 
+/**
+ * A 2-D tensor input cannot name its columns, but models that record their column names (metadata
+ * `feature_names`, a JSON array, as our trainers write) are checked position by position, so a
+ * model trained on swapped columns is refused.
+ */
+export function checkFeatureNames(recorded: string | undefined, expected: string[]): string[] {
+  if (recorded === undefined) return [];
+  let names: unknown;
+  try {
+    names = JSON.parse(recorded);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) return [];
+  for (let i = 0; i < Math.max(names.length, expected.length); i++) {
+    if (names[i] !== expected[i]) {
+      return [
+        expected[i] === undefined
+          ? `the model was trained with an extra column ${i} "${String(names[i])}"`
+          : `feature ${i} "${expected[i]}": the model's column ${i} is ${names[i] === undefined ? 'missing' : `"${String(names[i])}"`}`,
+      ];
+    }
+  }
+  return [];
+}
+
 export interface PreparedVersion {
   version: NewVersion;
   keepVersions: number;
@@ -45,12 +71,15 @@ export class ArtifactIntake {
     }
     const cfg = loadConfig(this.root);
     if (!cfg.ok && !cfg.missing) {
-      throw new DomainError(422, 'invalid_config', `mlops.yaml is invalid, so the signature cannot be checked:\n${formatProblems(cfg)}`);
+      throw new DomainError(422, 'invalid_config', `mlops.yaml is invalid, so the signature cannot be checked: ${formatProblems(cfg).split('\n').join('; ')}`);
     }
     const modelCfg = cfg.ok ? cfg.config.models[model] : undefined;
     const signature = { ...info.signature } as NewVersion['signature'];
     if (modelCfg) {
-      const problems = checkSignatureAgainstConfig(info.signature, modelCfg);
+      const problems = [
+        ...checkSignatureAgainstConfig(info.signature, modelCfg),
+        ...checkFeatureNames(info.metadata['feature_names'], modelCfg.signature.inputs.map((f) => f.name)),
+      ];
       if (problems.length) {
         throw new DomainError(
           422,

@@ -236,11 +236,17 @@ export class RegistryQueries {
     return this.s.counts.get() as { models: number; versions: number };
   }
 
-  toVersion(model: string, r: VersionRow): ModelVersion {
-    const aliases = (this.s.aliasesOfModel.all(r.model_id) as { alias: string; version: number }[])
-      .filter((a) => a.version === r.version)
-      .map((a) => a.alias)
-      .sort();
+  /** Aliases of a model by version, loaded once for a whole page of versions. */
+  aliasMap(modelId: number): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    for (const a of this.s.aliasesOfModel.all(modelId) as { alias: string; version: number }[]) {
+      out.set(a.version, [...(out.get(a.version) ?? []), a.alias].sort());
+    }
+    return out;
+  }
+
+  toVersion(model: string, r: VersionRow, aliasMap = this.aliasMap(r.model_id)): ModelVersion {
+    const aliases = aliasMap.get(r.version) ?? [];
     return {
       model,
       version: r.version,

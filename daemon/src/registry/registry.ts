@@ -57,7 +57,8 @@ export class Registry {
     if (!model) throw notFound(`model "${name}"`);
     const before = cursor ? Number(cursor) : Number.MAX_SAFE_INTEGER;
     const rows = this.q.versionsPage(model.id, Number.isFinite(before) ? before : 0, limit + 1);
-    const items = rows.slice(0, limit).map((r) => this.q.toVersion(name, r));
+    const aliases = this.q.aliasMap(model.id);
+    const items = rows.slice(0, limit).map((r) => this.q.toVersion(name, r, aliases));
     return {
       model: model.summary,
       items,

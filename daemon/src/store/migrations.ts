@@ -187,7 +187,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE file_hash_cache (
         path TEXT PRIMARY KEY,
         size INTEGER NOT NULL,
-        mtime_ns TEXT NOT NULL,
+        mtime TEXT NOT NULL,
         ino TEXT NOT NULL,
         sha256 TEXT NOT NULL
       ) WITHOUT ROWID;

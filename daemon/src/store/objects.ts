@@ -50,26 +50,34 @@ export class ObjectStore {
     }
   }
 
-  async putBytes(bytes: Uint8Array): Promise<StoredObject> {
+  /**
+   * Stores bytes held in memory. `durable: false` skips the fsync: for bulk dataset snapshots, where
+   * a per-file fsync would dominate, and where the database row that references the object is
+   * itself only synced at WAL checkpoints (a process crash loses neither; an OS crash may need a
+   * re-snapshot).
+   */
+  async putBytes(bytes: Uint8Array, opts: { durable?: boolean } = {}): Promise<StoredObject> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (this.has(sha256)) return this.reuse(sha256, bytes.length);
     const tmp = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
       await fsp.writeFile(tmp, bytes);
-      return await this.commit(tmp, sha256, bytes.length);
+      return await this.commit(tmp, sha256, bytes.length, opts.durable ?? true);
     } finally {
       await fsp.rm(tmp, { force: true });
     }
   }
 
-  private async commit(tmp: string, sha256: string, size: number): Promise<StoredObject> {
+  private async commit(tmp: string, sha256: string, size: number, durable = true): Promise<StoredObject> {
     const dest = this.pathOf(sha256);
     if (existsSync(dest)) return this.reuse(sha256, size);
-    const fh = await fsp.open(tmp, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
+    if (durable) {
+      const fh = await fsp.open(tmp, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     }
     await fsp.mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
     await fsp.chmod(tmp, 0o444);

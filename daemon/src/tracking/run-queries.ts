@@ -41,6 +41,9 @@ export interface NewRun {
   environment: Partial<z.infer<typeof environmentSchema>>;
 }
 
+/** Rows per multi-row INSERT: one statement step per 64 points is several times faster than one per point. */
+const POINTS_PER_STATEMENT = 64;
+
 const RUN_SELECT = 'SELECT r.*, e.name AS experiment FROM runs r JOIN experiments e ON e.id = r.experiment_id';
 
 export class RunQueries {
@@ -67,6 +70,9 @@ export class RunQueries {
       ),
       tags: db.prepare('SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key'),
       insertPoint: db.prepare('INSERT INTO run_metrics (run_id, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)'),
+      insertPoints: db.prepare(
+        `INSERT INTO run_metrics (run_id, key, step, timestamp, value) VALUES ${Array(POINTS_PER_STATEMENT).fill('(?, ?, ?, ?, ?)').join(', ')}`,
+      ),
       summary: db.prepare('SELECT * FROM run_metric_summary WHERE run_id = ? AND key = ?'),
       upsertSummary: db.prepare(`INSERT INTO run_metric_summary (run_id, key, last, step, min, max, count)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET
@@ -151,10 +157,21 @@ export class RunQueries {
   }
 
   insertMetricPoints(id: string, b: z.infer<typeof metricBatchRequest>): void {
-    const stmt = this.s.insertPoint;
-    for (let i = 0; i < b.keys.length; i++) {
-      stmt.run(id, b.keys[i], b.steps[i], b.timestamps[i], b.values[i] ?? null);
+    const n = b.keys.length;
+    const full = n - (n % POINTS_PER_STATEMENT);
+    const args: unknown[] = new Array(POINTS_PER_STATEMENT * 5);
+    for (let start = 0; start < full; start += POINTS_PER_STATEMENT) {
+      for (let j = 0; j < POINTS_PER_STATEMENT; j++) {
+        const i = start + j;
+        args[j * 5] = id;
+        args[j * 5 + 1] = b.keys[i];
+        args[j * 5 + 2] = b.steps[i];
+        args[j * 5 + 3] = b.timestamps[i];
+        args[j * 5 + 4] = b.values[i] ?? null;
+      }
+      this.s.insertPoints.run(args);
     }
+    for (let i = full; i < n; i++) this.s.insertPoint.run(id, b.keys[i], b.steps[i], b.timestamps[i], b.values[i] ?? null);
   }
 
   /** Folds a batch into the per-key summaries (last by step, then arrival). */

@@ -7,6 +7,8 @@ import { runCommands } from './runs';
 import { execCommand } from './exec';
 import { dataCommands } from './data';
 import { eventCommands } from './events';
+import { driftCommands } from './drift';
+import { lspCommands } from './lsp';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -15,5 +17,7 @@ export const allCommands: CommandSpec[] = [
   execCommand,
   ...runCommands,
   ...dataCommands,
+  ...driftCommands,
   ...eventCommands,
+  ...lspCommands,
 ];

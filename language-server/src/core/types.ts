@@ -1,0 +1,67 @@
+/**
+ * Plain data types of the core. They are structurally the LSP types (positions are 0-based line and
+ * UTF-16 character), so the server passes them through unchanged, yet the core imports nothing from
+ * any transport and unit tests use it directly.
+ */
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export const Severity = { Error: 1, Warning: 2, Information: 3, Hint: 4 } as const;
+export type SeverityValue = (typeof Severity)[keyof typeof Severity];
+
+/** A text edit that fixes a diagnostic: replace `range` with `newText`. */
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The obvious fix: editors may apply it with one key. */
+  preferred?: boolean;
+}
+
+/** Every diagnostic code the mlops.yaml analyser emits (documented in docs/LANGUAGE-SERVER.md). */
+export type DiagnosticCode =
+  | 'yaml-syntax'
+  | 'duplicate-key'
+  | 'multi-document'
+  | 'alias-limit'
+  | 'too-deep'
+  | 'too-large'
+  | 'not-a-mapping'
+  | 'unknown-key'
+  | 'missing-key'
+  | 'invalid-type'
+  | 'invalid-value'
+  | 'invalid-key'
+  | 'unknown-dep'
+  | 'unknown-param'
+  | 'unknown-model'
+  | 'unknown-stage'
+  | 'unknown-dataset'
+  | 'unknown-trigger-kind'
+  | 'duplicate-out'
+  | 'cycle'
+  | 'missing-cron';
+
+export interface MlopsDiagnostic {
+  range: Range;
+  severity: SeverityValue;
+  code: DiagnosticCode;
+  source: 'mlops';
+  message: string;
+  /** Quick fixes; the server hands them back to code actions through the diagnostic's `data`. */
+  data?: { fixes: Fix[] };
+}
+
+export type PathSegment = string | number;

@@ -1,0 +1,18 @@
+/**
+ * `--json` contracts of CLI commands that have no API response of their own to reuse. The other
+ * commands print the daemon's response schemas (schemas/src/api.ts, tracking.ts, drift.ts) as is.
+ */
+import { z } from 'zod';
+import { statusResponse } from './api';
+
+export const initJson = z.object({ root: z.string(), created: z.array(z.string()) });
+export const daemonStartJson = z.object({ running: z.literal(true), pid: z.number().int(), port: z.number().int(), version: z.string() });
+export const daemonStopJson = z.union([
+  z.object({ stopped: z.literal(true), pid: z.number().int() }),
+  z.object({ stopped: z.literal(false), running: z.literal(false) }),
+]);
+/** `mlops daemon status --json`; exit code 3 with `{running: false}` when no daemon runs. */
+export const daemonStatusJson = z.union([
+  statusResponse.extend({ running: z.literal(true), port: z.number().int() }),
+  z.object({ running: z.literal(false), root: z.string() }),
+]);
