@@ -22,6 +22,10 @@ import { type Registry } from './registry';
 import { type ArtifactIntake } from './intake';
 
 export function registryRoutes(registry: Registry, intake: ArtifactIntake): Route[] {
+  return [...readRoutes(registry), ...writeRoutes(registry, intake)];
+}
+
+function readRoutes(registry: Registry): Route[] {
   return [
     route({
       method: 'GET',
@@ -45,6 +49,18 @@ export function registryRoutes(registry: Registry, intake: ArtifactIntake): Rout
       },
     }),
     route({
+      method: 'GET',
+      path: '/models/:name/versions/:version',
+      params: versionParam,
+      response: modelVersionSchema,
+      handler: ({ params }) => registry.getVersion(params.name, params.version),
+    }),
+  ];
+}
+
+function writeRoutes(registry: Registry, intake: ArtifactIntake): Route[] {
+  return [
+    route({
       method: 'POST',
       path: '/models/:name/versions',
       params: modelNameParam,
@@ -56,13 +72,6 @@ export function registryRoutes(registry: Registry, intake: ArtifactIntake): Rout
         const r = registry.register(params.name, prepared.version, prepared.keepVersions, actor);
         return { version: r.version, removed_versions: r.removed };
       },
-    }),
-    route({
-      method: 'GET',
-      path: '/models/:name/versions/:version',
-      params: versionParam,
-      response: modelVersionSchema,
-      handler: ({ params }) => registry.getVersion(params.name, params.version),
     }),
     route({
       method: 'POST',

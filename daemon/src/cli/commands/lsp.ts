@@ -17,7 +17,7 @@ const lsp: CommandSpec = {
   options: {
     stdio: { type: 'boolean', description: 'speak the Language Server Protocol on stdin/stdout (required)' },
   },
-  examples: ['mlops lsp --stdio', "nvim: vim.lsp.start({ name = 'mlops', cmd = { 'mlops', 'lsp', '--stdio' } })"],
+  examples: ['mlops lsp --stdio', "mlops lsp --stdio    # Neovim: vim.lsp.start({ name = 'mlops', cmd = { 'mlops', 'lsp', '--stdio' } })"],
   async run(args) {
     if (args.options['stdio'] !== true) throw new UsageError('`mlops lsp` needs --stdio (the only transport)', lsp);
     const file = join(__dirname, 'language-server.js');
