@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mlopsConfigSchema, mlopsJsonSchema } from '../../../schemas/src/mlops-yaml';
+
+test('schemas/mlops.schema.json is what the zod schema generates (run `npm run build` when this fails)', () => {
+  const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'schemas', 'mlops.schema.json'), 'utf8')) as unknown;
+  assert.deepEqual(committed, mlopsJsonSchema());
+});
+
+test('the generated JSON Schema refuses unknown top-level keys and documents fields', () => {
+  const s = mlopsJsonSchema() as { additionalProperties?: boolean; properties: Record<string, { description?: string }> };
+  assert.equal(s.additionalProperties, false);
+  assert.match(s.properties['retention']?.description ?? '', /model versions/);
+});
+
+test('mlops.yaml: defaults fill in, unknown keys are errors naming the path', () => {
+  const ok = mlopsConfigSchema.parse({ project: { name: 'p' } });
+  assert.equal(ok.retention.keep_versions, 10);
+  assert.equal(ok.python.interpreter, 'python3');
+  const bad = mlopsConfigSchema.safeParse({ project: { name: 'p' }, retention: { keep: 3 } });
+  assert.equal(bad.success, false);
+  assert.deepEqual(bad.error?.issues[0]?.path, ['retention']);
+  assert.match(bad.error?.issues[0]?.message ?? '', /keep/);
+});
