@@ -24,7 +24,7 @@ test('the demo trains, registers, promotes, rolls back and catches a data change
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /Production rolled back from version 2 to version 1/);
   assert.match(r.stdout, /Demo finished in/);
-  const model = getModelResponse.parse(await runCliJson(['models', 'show', 'churn'], { cwd: dir }));
+  const model = getModelResponse.omit({ next_cursor: true }).parse(await runCliJson(['models', 'show', 'churn'], { cwd: dir }));
   assert.equal(model.model.production_version, 1);
   assert.deepEqual(
     model.versions.map((v) => [v.version, v.stage, v.aliases]),
