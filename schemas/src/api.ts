@@ -70,6 +70,9 @@ export const modelVersionSchema = z.object({
   stage_changed_at: isoTime,
 });
 export type ModelVersion = z.infer<typeof modelVersionSchema>;
+/** A version as listings show it: everything but the signature (GET the version for that). */
+export const modelVersionSummarySchema = modelVersionSchema.omit({ signature: true });
+export type ModelVersionSummary = z.infer<typeof modelVersionSummarySchema>;
 
 export const modelSummarySchema = z.object({
   name: z.string(),
@@ -86,7 +89,7 @@ export type ModelSummary = z.infer<typeof modelSummarySchema>;
 
 export const listModelsResponse = z.object({ models: z.array(modelSummarySchema) }).extend(pageInfo.shape);
 export const getModelResponse = z
-  .object({ model: modelSummarySchema, versions: z.array(modelVersionSchema) })
+  .object({ model: modelSummarySchema, versions: z.array(modelVersionSummarySchema) })
   .extend(pageInfo.shape);
 
 export const registerVersionRequest = z

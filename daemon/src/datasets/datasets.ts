@@ -25,6 +25,8 @@ export interface SnapshotResult {
 export class Datasets {
   readonly q: DatasetQueries;
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** The hash cache, loaded from the store once and kept in step with it. */
+  private cache?: Map<string, CacheEntry>;
 
   constructor(
     db: Db,
@@ -69,9 +71,12 @@ export class Datasets {
     if (!paths.length) {
       throw new DomainError(422, 'no_files', `data.${name}.paths match no files in ${this.root}; check the paths or create the data first`);
     }
-    const scan = await scanFiles(this.root, paths, this.q.loadCache(), this.objects, onProgress);
-    this.q.saveCache(scan.fresh);
+    const cache = this.hashCache();
+    const scan = await scanFiles(this.root, paths, cache, this.objects, onProgress);
+    this.saveCache(scan.fresh);
     const fp = fingerprint(scan.files);
+    const id0 = this.q.datasetId(name);
+    if (id0 === undefined || !this.q.byFingerprint(id0, fp)) await this.ensureStored(scan.files);
     const row = this.events.transact(() => {
       const id = this.q.datasetId(name, new Date().toISOString()) as number;
       const existing = this.q.byFingerprint(id, fp);
@@ -92,6 +97,31 @@ export class Datasets {
       hashedFiles: scan.fresh.size,
       newObjects: scan.newObjects,
     };
+  }
+
+  private hashCache(): Map<string, CacheEntry> {
+    this.cache ??= this.q.loadCache();
+    return this.cache;
+  }
+
+  private saveCache(fresh: Map<string, CacheEntry>): void {
+    this.q.saveCache(fresh);
+    const cache = this.hashCache();
+    for (const [p, e] of fresh) cache.set(p, e);
+  }
+
+  /**
+   * Before a new version references them, every object must exist: a cache hit may name content
+   * whose object gc removed (stored, but its version never committed). Such files are stored again.
+   */
+  private async ensureStored(files: ScannedFile[]): Promise<void> {
+    for (const f of files) {
+      if (this.objects.has(f.sha256)) continue;
+      const stored = await this.objects.putFile(join(this.root, f.path));
+      if (stored.sha256 !== f.sha256) {
+        throw new DomainError(409, 'changed_during_snapshot', `${f.path} changed while it was being snapshotted; run the snapshot again`);
+      }
+    }
   }
 
   versionRow(name: string, version: number) {
@@ -154,7 +184,7 @@ export class Datasets {
 
   /** Makes the working copy equal the manifest: writes differing files, removes extra ones. */
   private restore(name: string, files: ScannedFile[]): { written: string[]; removed: string[]; unchanged: number } {
-    const cache = this.q.loadCache();
+    const cache = this.hashCache();
     const wanted = new Set(files.map((f) => f.path));
     const written: string[] = [];
     let unchanged = 0;
@@ -178,7 +208,7 @@ export class Datasets {
     }
     const removed = this.currentFiles(name).filter((p) => !wanted.has(p));
     for (const p of removed) rmSync(join(this.root, p), { force: true });
-    this.q.saveCache(fresh);
+    this.saveCache(fresh);
     return { written, removed, unchanged };
   }
 }

@@ -79,7 +79,7 @@ export async function scanFiles(
   for (const s of stats) {
     const hit = cache.get(s.path);
     let sha: string;
-    if (hit && hit.size === s.size && hit.mtime === s.mtime && hit.ino === s.ino && objects.has(hit.sha256)) {
+    if (hit && hit.size === s.size && hit.mtime === s.mtime && hit.ino === s.ino) {
       sha = hit.sha256;
       progress.bytesDone += s.size;
     } else {
@@ -101,7 +101,7 @@ export async function scanFiles(
 
 /** One hash for a whole manifest: equal file sets have equal fingerprints. */
 export function fingerprint(files: ScannedFile[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(`${f.path}\0${f.size}\0${f.sha256}\n`);
-  return h.digest('hex');
+  return createHash('sha256')
+    .update(files.map((f) => `${f.path}\0${f.size}\0${f.sha256}\n`).join(''))
+    .digest('hex');
 }

@@ -2,6 +2,7 @@
 import {
   type ModelSummary,
   type ModelVersion,
+  type ModelVersionSummary,
   type Signature,
   type Stage,
 } from '../../../schemas/src/api';
@@ -246,16 +247,18 @@ export class RegistryQueries {
   }
 
   toVersion(model: string, r: VersionRow, aliasMap = this.aliasMap(r.model_id)): ModelVersion {
-    const aliases = aliasMap.get(r.version) ?? [];
+    return { ...this.toSummary(model, r, aliasMap), signature: JSON.parse(r.signature) as Signature };
+  }
+
+  toSummary(model: string, r: VersionRow, aliasMap: Map<number, string[]>): ModelVersionSummary {
     return {
       model,
       version: r.version,
       stage: r.stage,
-      aliases,
+      aliases: aliasMap.get(r.version) ?? [],
       artifact_sha256: r.artifact_sha256,
       artifact_size: r.artifact_size,
       format: 'onnx',
-      signature: JSON.parse(r.signature) as Signature,
       description: r.description,
       tags: JSON.parse(r.tags) as Record<string, string>,
       metrics: JSON.parse(r.metrics) as Record<string, number>,

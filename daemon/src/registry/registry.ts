@@ -5,6 +5,7 @@
 import {
   type ModelSummary,
   type ModelVersion,
+  type ModelVersionSummary,
   type Signature,
   type Stage,
 } from '../../../schemas/src/api';
@@ -52,13 +53,13 @@ export class Registry {
     return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.name ?? null) : null };
   }
 
-  getModel(name: string, limit: number, cursor?: string): { model: ModelSummary } & Page<ModelVersion> {
+  getModel(name: string, limit: number, cursor?: string): { model: ModelSummary } & Page<ModelVersionSummary> {
     const model = this.q.summary(name);
     if (!model) throw notFound(`model "${name}"`);
     const before = cursor ? Number(cursor) : Number.MAX_SAFE_INTEGER;
     const rows = this.q.versionsPage(model.id, Number.isFinite(before) ? before : 0, limit + 1);
     const aliases = this.q.aliasMap(model.id);
-    const items = rows.slice(0, limit).map((r) => this.q.toVersion(name, r, aliases));
+    const items = rows.slice(0, limit).map((r) => this.q.toSummary(name, r, aliases));
     return {
       model: model.summary,
       items,
