@@ -21,6 +21,7 @@ function versionRows(versions: ModelVersionSummary[]): (string | number | null)[
     fmtBytes(v.artifact_size),
     metricsText(v.metrics) || null,
     v.source_run_id,
+    v.dataset_versions.map((d) => `${d.dataset}@${d.version}`).join(' ') || null,
   ]);
 }
 
@@ -80,7 +81,7 @@ const show: CommandSpec = {
     if (args.json) return printJson(io, { model: r.model, versions: r.versions });
     const m = r.model;
     io.out(`${m.name}: ${m.version_count} version(s), Production ${m.production_version ?? '-'}, Staging ${m.staging_versions.join(',') || '-'}\n\n`);
-    io.out(table(['version', 'stage', 'aliases', 'created', 'size', 'metrics', 'run'], versionRows(r.versions)));
+    io.out(table(['version', 'stage', 'aliases', 'created', 'size', 'metrics', 'run', 'data'], versionRows(r.versions)));
   },
 };
 
