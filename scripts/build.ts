@@ -2,8 +2,8 @@
  * `npm run build`: bundles every entry point with esbuild into dist/ and regenerates
  * schemas/mlops.schema.json from the zod schema. `--watch` rebuilds on change.
  */
-import { build, context, type BuildOptions } from 'esbuild';
-import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { build, context, type BuildOptions, type Plugin } from 'esbuild';
+import { copyFileSync, existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { mlopsJsonSchema } from '../schemas/src/mlops-yaml';
 
@@ -11,6 +11,25 @@ const root = join(__dirname, '..');
 const watch = process.argv.includes('--watch');
 /** Native modules stay outside the bundles; they load from node_modules at run time (daemon only). */
 const nativeExternals = ['better-sqlite3', 'onnxruntime-node', 'fsevents'];
+
+/**
+ * zod's `z` namespace re-exports every locale (~300 KB minified) and a namespace import defeats
+ * tree-shaking. The extension and webview bundles (size budget: 1 MB) only ever speak English, so
+ * they get a locales module holding just `en`; the daemon and CLI keep the full one.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(join('zod', 'v4')) ? { path: 'zod-locales-en', namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
 
 function nodeEntry(entry: string, outfile: string, extra: Partial<BuildOptions> = {}): BuildOptions {
   return {
@@ -42,7 +61,22 @@ function webviewEntries(): BuildOptions[] {
       minify: true,
       sourcemap: 'linked' as const,
       logLevel: 'warning' as const,
+      plugins: [zodEnglishOnly],
     }));
+}
+
+/** Static webview assets (webviews/src/*.css) go next to the webview bundles, the only folder webviews may load from. */
+function copyWebviewAssets(): void {
+  const dir = join(root, 'webviews', 'src');
+  if (!existsSync(dir)) return;
+  mkdirSync(join(root, 'dist', 'webviews'), { recursive: true });
+  for (const name of readdirSync(dir)) if (name.endsWith('.css')) copyFileSync(join(dir, name), join(root, 'dist', 'webviews', name));
+}
+
+/** The language server parses Python with web-tree-sitter: its runtime and the grammar load from next to the bundle. */
+function copyTreeSitterWasm(): void {
+  const files = ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm'];
+  for (const f of files) copyFileSync(join(root, 'node_modules', f), join(root, 'dist', f.split('/')[1] ?? f));
 }
 
 function entries(): BuildOptions[] {
@@ -51,13 +85,23 @@ function entries(): BuildOptions[] {
     nodeEntry('daemon/src/main.ts', 'dist/daemon.js'),
   ];
   if (existsSync(join(root, 'language-server/src/server.ts'))) {
-    list.push(nodeEntry('language-server/src/server.ts', 'dist/language-server.js', { minify: true }));
+    // web-tree-sitter's Emscripten loader reads import.meta.url, which a CommonJS bundle lacks.
+    list.push(
+      nodeEntry('language-server/src/server.ts', 'dist/language-server.js', {
+        minify: true,
+        define: { 'import.meta.url': '__mlopsImportMetaUrl' },
+        banner: { js: "var __mlopsImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
+      }),
+    );
   }
   if (existsSync(join(root, 'extension/src/extension.ts'))) {
+    // extension.js is the activation shell; it requires extension-core.js right after activating.
     list.push(
-      nodeEntry('extension/src/extension.ts', 'dist/extension.js', {
+      nodeEntry('extension/src/extension.ts', 'dist/extension.js', { external: ['vscode'], minify: true }),
+      nodeEntry('extension/src/core.ts', 'dist/extension-core.js', {
         external: ['vscode'],
         minify: true,
+        plugins: [zodEnglishOnly],
       }),
     );
   }
@@ -72,6 +116,8 @@ function writeJsonSchema(): void {
 async function main(): Promise<void> {
   mkdirSync(join(root, 'dist'), { recursive: true });
   writeJsonSchema();
+  copyWebviewAssets();
+  copyTreeSitterWasm();
   const all = entries();
   if (watch) {
     for (const opts of all) await (await context(opts)).watch();

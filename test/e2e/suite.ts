@@ -1,0 +1,294 @@
+/**
+ * End-to-end suite in a real VS Code (code-server 4.100.3 + Chromium). Usage (see test/e2e/run.sh):
+ *   tsx test/e2e/suite.ts --vsix <file> [--cache <dir>] [--port 18123]
+ * Prints one line per test and finally "N passed, N failed"; exits 1 on any failure. Screenshots of
+ * failures go to test-results/e2e/. Timings (activation, CLI promotion → tree) go to test-results/e2e/timings.json.
+ */
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { VsCodeHarness, waitUntil } from './harness';
+import { createDemoWorkspace, createUntrustedWorkspace, daemonPid, mlops, repo, versions } from './workspace';
+
+const { values } = parseArgs({
+  options: { vsix: { type: 'string' }, cache: { type: 'string' }, port: { type: 'string' }, keep: { type: 'boolean' } },
+});
+if (!values.vsix) throw new Error('--vsix <file> is required');
+const cache = values.cache ?? process.env['MLOPS_E2E_CACHE'] ?? join(homedir(), '.cache', 'mlops-e2e');
+const results = join(repo, 'test-results', 'e2e');
+const t0 = Date.now();
+const log = (m: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+const timings: Record<string, number> = {};
+
+interface Case {
+  name: string;
+  run(h: VsCodeHarness): Promise<void>;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
+const ws = join(work, 'churn');
+const untrusted = join(work, 'untrusted');
+const REG = 'Model Registry';
+
+function expectStage(version: number, stage: string): void {
+  const v = versions(ws).find((x) => x.version === version);
+  if (v?.stage !== stage) throw new Error(`daemon: churn v${version} is ${v?.stage ?? 'missing'}, expected ${stage}`);
+}
+
+async function rowText(h: VsCodeHarness, pane: string, label: RegExp): Promise<string> {
+  return h.row(pane, label).innerText({ timeout: 5000 });
+}
+
+/** Waits until the tree row labelled `label` shows `text` (the tree updates from daemon events). */
+async function waitRow(h: VsCodeHarness, pane: string, label: RegExp, text: RegExp, timeoutMs = 15_000): Promise<void> {
+  await waitUntil(`"${pane}" row ${label} to show ${text}`, async () => ((await rowText(h, pane, label).catch(() => '')).match(text) ? true : undefined), timeoutMs);
+}
+
+const cases: Case[] = [
+  {
+    name: 'registry tree shows the demo models and stages',
+    async run(h) {
+      await h.page.locator('.activitybar .action-item a[aria-label^="MLOps"]').first().click();
+      await h.row(REG, /churn/).waitFor({ timeout: 60_000 });
+      await waitRow(h, REG, /churn/, /Production v1/, 60_000);
+      await h.row(REG, /churn/).click();
+      await waitRow(h, REG, /^v1/, /Production/);
+      await h.row(REG, /^v2/).waitFor({ timeout: 10_000 });
+      await waitUntil('status bar to show churn v1', async () => ((await h.statusItem().innerText()).includes('churn v1') ? true : undefined), 30_000);
+    },
+  },
+  {
+    name: 'the language server starts for mlops.yaml',
+    async run() {
+      const line = await waitUntil('the MLOps log to report the language server', () => {
+        const text = mlopsLog(join(work, 'vscode', 'user', 'logs'));
+        return /language server started|language server did not start[^\n]*/.exec(text)?.[0];
+      }, 30_000);
+      if (!line.includes('started') || line.includes('did not')) throw new Error(line);
+    },
+  },
+  {
+    name: 'right-click → Promote to Staging changes the tree and the daemon',
+    async run(h) {
+      await h.contextMenu(h.row(REG, /^v2/), 'Promote to Staging');
+      await waitRow(h, REG, /^v2/, /Staging/);
+      expectStage(2, 'Staging');
+    },
+  },
+  {
+    name: 'a CLI promotion shows in the tree (timed)',
+    async run(h) {
+      const start = Date.now();
+      mlops(ws, ['models', 'promote', 'churn', '2', '--to', 'Production', '--reason', 'e2e']);
+      const cliDone = Date.now();
+      // Poll the DOM every 10 ms inside the page, so the measurement is not the poll interval.
+      await h.page.waitForFunction(
+        () => [...document.querySelectorAll('.monaco-list-row')].some((r) => /^v2\s*Production/.test((r.textContent ?? '').trim())),
+        undefined,
+        { polling: 10, timeout: 10_000 },
+      );
+      timings['cli_promotion_to_tree_ms'] = Date.now() - cliDone;
+      timings['cli_promotion_total_ms'] = Date.now() - start;
+      log(`tree showed the CLI promotion ${Date.now() - cliDone} ms after the CLI returned`);
+    },
+  },
+  {
+    name: 'Roll Back Production from the tree',
+    async run(h) {
+      await h.contextMenu(h.row(REG, /^v2/), 'Roll Back Production');
+      const input = h.page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('e2e rollback');
+      await h.page.keyboard.press('Enter');
+      await h.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Roll Back' }).first().click({ timeout: 10_000 });
+      await waitRow(h, REG, /^v1/, /Production/);
+      await waitRow(h, REG, /^v2/, /Archived/);
+      expectStage(1, 'Production');
+      expectStage(2, 'Archived');
+    },
+  },
+  {
+    name: 'a run started with mlops exec appears in Experiments without a refresh',
+    async run(h) {
+      await h.row('Experiments', /churn/).waitFor({ timeout: 20_000 });
+      await h.row('Experiments', /churn/).click();
+      await h.row('Experiments', /more-epochs/).waitFor({ timeout: 10_000 });
+      const child = mlops(ws, ['exec', '-e', 'live', '-n', 'live-run', '--', 'node', '-e', 'setTimeout(() => {}, 300)']);
+      void child;
+      await h.row('Experiments', /live/).waitFor({ timeout: 15_000 });
+      await h.row('Experiments', /^live/).click();
+      await h.row('Experiments', /live-run/).waitFor({ timeout: 10_000 });
+    },
+  },
+  {
+    name: 'Run Comparison webview renders its charts',
+    async run(h) {
+      await h.row('Experiments', /baseline/).click();
+      await h.row('Experiments', /more-epochs/).click({ modifiers: ['Control'] });
+      await h.contextMenu(h.row('Experiments', /more-epochs/), 'Compare Runs');
+      const frame = h.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await frame.locator('canvas').first().waitFor({ timeout: 30_000 });
+      await frame.locator('vscode-table-row', { hasText: 'loss' }).first().waitFor({ timeout: 10_000 });
+      const charts = await frame.locator('canvas').count();
+      if (charts < 2) throw new Error(`expected a chart per metric, found ${charts}`);
+      await h.screenshot(join(results, 'run-comparison.png'));
+    },
+  },
+  {
+    name: 'killing the daemon shows in the status bar and the extension recovers',
+    async run(h) {
+      const before = daemonPid(ws);
+      if (!before) throw new Error('no daemon.json before the kill');
+      const sawDown = h.page.waitForFunction(
+        () => [...document.querySelectorAll('.statusbar-item')].some((e) => /MLOps: (reconnecting|daemon down|starting)/.test(e.textContent ?? '')),
+        undefined,
+        { polling: 20, timeout: 20_000 },
+      );
+      process.kill(before, 'SIGKILL');
+      await sawDown;
+      const after = await waitUntil('a new daemon', () => {
+        const pid = daemonPid(ws);
+        return pid && pid !== before ? pid : undefined;
+      }, 30_000);
+      await waitUntil('status bar back to connected', async () => ((await h.statusItem().innerText()).includes('churn v1') ? true : undefined), 30_000);
+      mlops(ws, ['models', 'promote', 'churn', '2', '--to', 'Staging', '--reason', 'after restart']);
+      await waitRow(h, REG, /^v2/, /Staging/);
+      log(`daemon ${before} killed; extension restarted it as ${after} and follows its events`);
+    },
+  },
+  {
+    name: 'the Run Comparison panel is restored after a window reload',
+    async run(h) {
+      // Through VS Code's own reload, which saves the open editors (and the webview's state) first.
+      await h.command('Developer: Reload Window');
+      await h.page.waitForTimeout(3000);
+      await h.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const frame = h.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await frame.locator('canvas').first().waitFor({ timeout: 60_000 });
+      await frame.locator('h1', { hasText: 'baseline vs more-epochs' }).first().waitFor({ timeout: 10_000 });
+    },
+  },
+  {
+    name: 'Compare with Production opens the versions side by side',
+    async run(h) {
+      await h.command('Focus on Model Registry View');
+      const v2 = h.row(REG, /^v2/);
+      if (!(await v2.isVisible())) await h.row(REG, /churn/).click();
+      await h.contextMenu(h.row(REG, /^v2/), 'Compare with Production');
+      const frame = h.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await frame.locator('h1', { hasText: 'churn: v1 vs v2' }).first().waitFor({ timeout: 20_000 });
+      await frame.locator('canvas').first().waitFor({ timeout: 10_000 });
+    },
+  },
+  {
+    name: 'Snapshot Dataset adds a version to the Datasets view; Diff with Previous Version shows the change',
+    async run(h) {
+      appendFileSync(join(ws, 'data', 'train.csv'), readFileSync(join(ws, 'data', 'train.csv'), 'utf8').split('\n')[1] + '\n');
+      await h.command('MLOps: Snapshot Dataset');
+      const pick = h.page.locator('.quick-input-list .monaco-list-row', { hasText: 'train' }).first();
+      await pick.waitFor({ timeout: 10_000 });
+      await pick.click();
+      await h.command('Focus on Datasets View');
+      await waitRow(h, 'Datasets', /^train/, /v2/, 20_000);
+      await h.row('Datasets', /^train/).click();
+      await h.contextMenu(h.row('Datasets', /^v2/), 'Diff with Previous Version');
+      await h.page.locator('.view-lines', { hasText: 'train: v1 → v2' }).first().waitFor({ timeout: 15_000 });
+      await h.page.locator('.view-lines', { hasText: '1 changed' }).first().waitFor({ timeout: 5000 });
+    },
+  },
+  {
+    name: 'an untrusted workspace starts nothing',
+    async run(h) {
+      createUntrustedWorkspace(untrusted);
+      await h.open(untrusted, false);
+      await waitUntil('status bar to say untrusted', async () => ((await h.statusItem().innerText().catch(() => '')).includes('untrusted') ? true : undefined), 60_000);
+      await h.page.locator('.activitybar .action-item a[aria-label^="MLOps"]').first().click();
+      await h.pane(REG).locator('.welcome-view-content', { hasText: 'untrusted' }).first().waitFor({ timeout: 15_000 });
+      await h.page.waitForTimeout(2000);
+      if (existsSync(join(untrusted, '.mlops'))) throw new Error('the extension created .mlops/ in an untrusted workspace');
+    },
+  },
+];
+
+/** Every MLOps.log (the extension's LogOutputChannel) VS Code wrote under logs/, concatenated. */
+function mlopsLog(dir: string): string {
+  if (!existsSync(dir)) return '';
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('MLOps.log'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
+}
+
+/** The extension logs "activated in N ms" when it starts. */
+function activationFromLogs(dir: string): number | undefined {
+  const m = /activated in ([\d.]+) ms/.exec(mlopsLog(dir));
+  return m?.[1] ? Number(m[1]) : undefined;
+}
+
+async function main(): Promise<number> {
+  mkdirSync(results, { recursive: true });
+  log(`workspace ${ws}`);
+  createDemoWorkspace(ws);
+  log('demo workspace ready (2 runs, churn v1 Production, v2 registered)');
+  const h = new VsCodeHarness({ cache, vsix: values.vsix as string, work: join(work, 'vscode'), port: Number(values.port ?? 18123) });
+  let passed = 0;
+  let failed = 0;
+  try {
+    await h.start();
+    log('code-server and chromium up');
+    const opened = Date.now();
+    await h.open(ws, true);
+    await h.page.locator('.activitybar .action-item a[aria-label^="MLOps"]').first().waitFor({ timeout: 60_000 });
+    timings['workbench_to_mlops_container_ms'] = Date.now() - opened;
+    for (const c of cases) {
+      const start = Date.now();
+      try {
+        // Leftover menus or inputs of a failed case must not block this one.
+        await h.page.keyboard.press('Escape');
+        await h.page.keyboard.press('Escape');
+        await c.run(h);
+        passed++;
+        log(`PASS ${c.name} (${Date.now() - start} ms)`);
+      } catch (e) {
+        failed++;
+        const shot = join(results, `${c.name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}.png`);
+        await h.screenshot(shot);
+        log(`FAIL ${c.name}: ${e instanceof Error ? e.message : String(e)}\n      screenshot: ${shot}`);
+      }
+    }
+  } catch (e) {
+    failed++;
+    await h.screenshot(join(results, 'setup-failure.png'));
+    log(`FAIL harness: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  } finally {
+    await h.stop();
+    for (const dir of [ws, untrusted]) {
+      const pid = daemonPid(dir);
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // Already stopped.
+        }
+      }
+    }
+    const activation = activationFromLogs(join(work, 'vscode', 'user', 'logs'));
+    if (activation !== undefined) timings['activation_ms'] = activation;
+    writeFileSync(join(results, 'timings.json'), JSON.stringify(timings, null, 2) + '\n');
+    if (h.pageErrors.length) log(`page errors: ${h.pageErrors.slice(0, 5).join(' | ')}`);
+    if (!values.keep) rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  },
+);
