@@ -1,13 +1,14 @@
 /** `mlops init`: creates `.mlops/`, a starter `mlops.yaml` and the `.gitignore` entry. */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { mlopsJsonSchema } from '../../../../schemas/src/mlops-yaml';
 import { statePaths } from '../../paths';
 import { type CommandSpec } from '../framework';
 import { printJson } from '../output';
 
 export function starterConfig(projectName: string): string {
   return `# MLOps Workbench project. Schema: schemas/mlops.schema.json (hover any key in VS Code for its docs).
-# yaml-language-server: $schema=https://mlops-workbench.dev/schemas/mlops.schema.json
+# yaml-language-server: $schema=./.mlops/mlops.schema.json
 version: 1
 project:
   name: ${projectName}
@@ -43,6 +44,9 @@ export const projectCommands: CommandSpec[] = [
       const root = resolve(io.cwd, typeof args.positionals['dir'] === 'string' ? args.positionals['dir'] : '.');
       const paths = statePaths(root);
       mkdirSync(paths.objects, { recursive: true });
+      // A local copy of the JSON Schema, so editors without our extension (Red Hat YAML) validate
+      // offline through the modeline of the starter config.
+      writeFileSync(join(paths.dir, 'mlops.schema.json'), JSON.stringify(mlopsJsonSchema(), null, 2) + '\n');
       const created: string[] = [];
       const cfg = join(root, 'mlops.yaml');
       if (!existsSync(cfg)) {
