@@ -92,6 +92,14 @@ export const CONFIGURATION = {
       description: 'How often per minute a daemon that died is restarted automatically before the extension gives up and says so.',
     },
     'mlops.languageServer.enabled': { type: 'boolean', default: d.languageServer.enabled, description: 'Start the MLOps language server for mlops.yaml, Python files and notebooks.' },
+    'mlops.pythonRules': {
+      type: 'object',
+      default: {},
+      markdownDescription:
+        'Severity of each hardcoded-config rule in Python files and notebooks: `hyperparameter`, `hyperparameter-assignment`, `data-path`, `seed`, `threshold`, `credential` → `error`, `warning`, `information`, `hint` or `off`.',
+      propertyNames: { enum: ['hyperparameter', 'hyperparameter-assignment', 'data-path', 'seed', 'threshold', 'credential'] },
+      additionalProperties: { enum: ['error', 'warning', 'information', 'hint', 'off'] },
+    },
     'mlops.statusBar.showProductionVersions': {
       type: 'boolean',
       default: d.statusBar.showProductionVersions,

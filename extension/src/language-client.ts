@@ -29,7 +29,11 @@ export class LanguageClientHost implements vscode.Disposable {
     const serverOptions: ServerOptions = { run, debug: run };
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,
-      synchronize: { fileEvents: this.session.add(vscode.workspace.createFileSystemWatcher('**/mlops.yaml')) },
+      // The server pulls `mlops.pythonRules` with workspace/configuration; the section sync tells it when to pull again.
+      synchronize: {
+        fileEvents: this.session.add(vscode.workspace.createFileSystemWatcher('**/mlops.yaml')),
+        configurationSection: 'mlops',
+      },
       outputChannelName: 'MLOps Language Server',
     };
     const client = new LanguageClient('mlops', 'MLOps Language Server', serverOptions, clientOptions);

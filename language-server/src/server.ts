@@ -4,11 +4,9 @@
  * Documents are routed to an analyser by name and language (core/analyser.ts), so a second
  * analyser (Python, notebooks) plugs in without touching this file's handlers.
  */
-import { statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
+  NotebookDocuments,
   ProposedFeatures,
   StreamMessageReader,
   StreamMessageWriter,
@@ -17,9 +15,15 @@ import {
   createConnection,
   type CodeAction,
   type Connection,
+  type InitializeResult,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyserFor, type AnalysisEnv, type DocumentSession } from './core';
+import { analyserFor, type DocumentSession, type Fix } from './core';
+import { ConfigLocator } from './config-locator';
+import { envFor, type ServerState } from './env';
+import { initPython, parseRuleConfig, type PythonRuleConfig } from './python';
+import { wireNotebooks } from './notebooks';
 
 interface Tracked {
   session: DocumentSession;
@@ -32,36 +36,24 @@ interface Tracked {
 const IMMEDIATE_MS = 50;
 const MAX_DEBOUNCE_MS = 250;
 
-/** Dependency paths resolve against the folder holding the document; stats are cached per run. */
-function envFor(uri: string): AnalysisEnv {
-  let root: string;
-  try {
-    if (!uri.startsWith('file:')) return {};
-    root = dirname(fileURLToPath(uri));
-  } catch {
-    return {};
-  }
-  const seen = new Map<string, boolean>();
+/** A fix as a workspace edit: plain changes, or document changes when a file must be created first. */
+export function workspaceEdit(uri: string, fix: Fix): WorkspaceEdit {
+  if (!fix.changes) return { changes: { [uri]: fix.edits } };
+  if (!fix.createFile) return { changes: fix.changes };
+  const created = fix.createFile;
   return {
-    fileExists: (rel) => {
-      let hit = seen.get(rel);
-      if (hit === undefined) {
-        try {
-          statSync(isAbsolute(rel) ? rel : resolve(root, rel));
-          hit = true;
-        } catch {
-          hit = false;
-        }
-        seen.set(rel, hit);
-      }
-      return hit;
-    },
+    documentChanges: [
+      { kind: 'create', uri: created, options: { ignoreIfExists: true } },
+      ...Object.entries(fix.changes).map(([u, edits]) => ({ textDocument: { uri: u, version: null }, edits })),
+    ],
   };
 }
 
 function wire(connection: Connection): void {
+  const notebooks = new NotebookDocuments(TextDocument);
   const documents = new TextDocuments(TextDocument);
   const tracked = new Map<string, Tracked>();
+  const state: ServerState = { rules: {}, locator: new ConfigLocator((u) => documents.get(u)?.getText()) };
 
   const run = (uri: string): void => {
     const doc = documents.get(uri);
@@ -70,7 +62,7 @@ function wire(connection: Connection): void {
     t.timer = undefined;
     const version = doc.version;
     const started = performance.now();
-    t.session.setEnv?.(envFor(uri));
+    t.session.setEnv?.(envFor(uri, state));
     const diagnostics = t.session.validate(doc.getText());
     // Smoothed, so one garbage-collection pause does not switch a document to debouncing.
     t.avgMs = t.avgMs * 0.7 + (performance.now() - started) * 0.3;
@@ -84,7 +76,7 @@ function wire(connection: Connection): void {
     if (!t) {
       const analyser = analyserFor({ uri: doc.uri, languageId: doc.languageId });
       if (!analyser) return;
-      t = { session: analyser.open({ uri: doc.uri, languageId: doc.languageId }, envFor(doc.uri)), avgMs: 0 };
+      t = { session: analyser.open({ uri: doc.uri, languageId: doc.languageId }, envFor(doc.uri, state)), avgMs: 0 };
       tracked.set(doc.uri, t);
     }
     if (t.avgMs < IMMEDIATE_MS) {
@@ -96,9 +88,19 @@ function wire(connection: Connection): void {
     t.timer = setTimeout(() => run(doc.uri), Math.min(MAX_DEBOUNCE_MS, Math.round(t.avgMs)));
   };
 
-  documents.onDidChangeContent((e) => schedule(e.document));
+  documents.onDidChangeContent((e) => {
+    schedule(e.document);
+    // Python diagnostics depend on mlops.yaml (declared paths, existing keys): refresh them.
+    if (/mlops\.ya?ml$/i.test(e.document.uri)) for (const d of documents.all()) if (d.uri !== e.document.uri && tracked.has(d.uri)) schedule(d);
+  });
+  const nb = wireNotebooks(connection, notebooks, state);
+  const revalidateAll = (): void => {
+    for (const d of documents.all()) schedule(d);
+    nb.revalidateAll();
+  };
   documents.onDidClose((e) => {
     const t = tracked.get(e.document.uri);
+    t?.session.dispose?.();
     if (t?.timer) {
       clearTimeout(t.timer as NodeJS.Timeout);
       clearImmediate(t.timer as NodeJS.Immediate);
@@ -113,16 +115,7 @@ function wire(connection: Connection): void {
     return doc && t ? f(t.session, doc.getText()) : undefined;
   };
 
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: [':', ' ', '-'] },
-      hoverProvider: true,
-      documentSymbolProvider: true,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-    },
-    serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
-  }));
+  wireLifecycle(connection, state, revalidateAll);
   connection.onCompletion((p) => withDoc(p.textDocument.uri, (s, text) => s.complete?.(text, p.position)) ?? []);
   connection.onHover((p) => {
     const h = withDoc(p.textDocument.uri, (s, text) => s.hover?.(text, p.position));
@@ -131,16 +124,64 @@ function wire(connection: Connection): void {
   connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, (s, text) => s.symbols?.(text)) ?? []);
   connection.onCodeAction((p) => {
     const uri = p.textDocument.uri;
-    const fixes = withDoc(uri, (s) => s.fixes?.(p.range)) ?? [];
+    const fixes = withDoc(uri, (s) => s.fixes?.(p.range)) ?? nb.fixes(uri, p.range);
     return fixes.map(({ diagnostic, fix }): CodeAction => ({
       title: fix.title,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
       isPreferred: fix.preferred ?? false,
-      edit: { changes: { [uri]: fix.edits } },
+      edit: workspaceEdit(uri, fix),
     }));
   });
   documents.listen(connection);
+  notebooks.listen(connection);
+}
+
+/** Initialisation (loads the Python grammar before the first document) and the rule settings. */
+function wireLifecycle(connection: Connection, state: ServerState, revalidateAll: () => void): void {
+  let configurationSupport = false;
+  // Initialization options are the base; editor settings override them rule by rule.
+  let initial: PythonRuleConfig = {};
+  const fetchRules = async (): Promise<void> => {
+    if (!configurationSupport) return;
+    try {
+      const raw: unknown = await connection.workspace.getConfiguration('mlops.pythonRules');
+      const { config, problems } = parseRuleConfig(raw);
+      for (const p of problems) connection.console.warn(p);
+      state.rules = { ...initial, ...config };
+      revalidateAll();
+    } catch (e) {
+      connection.console.warn(`cannot read mlops.pythonRules: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  connection.onInitialized(() => void fetchRules());
+  connection.onDidChangeConfiguration(() => void fetchRules());
+
+  connection.onInitialize(async (params) => {
+    configurationSupport = params.capabilities.workspace?.configuration === true;
+    const options = (params.initializationOptions ?? {}) as { pythonRules?: unknown };
+    const { config, problems } = parseRuleConfig(options.pythonRules);
+    initial = config;
+    state.rules = config;
+    for (const p of problems) console.error(p);
+    state.locator.roots = (params.workspaceFolders ?? []).map((f) => f.uri);
+    await initPython();
+    return capabilities();
+  });
+}
+
+function capabilities(): InitializeResult {
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
+      completionProvider: { triggerCharacters: [':', ' ', '-'] },
+      hoverProvider: true,
+      documentSymbolProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    },
+    serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
+  };
 }
 
 /** Starts the server on stdin/stdout; resolves when the client closes the connection. */

@@ -8,6 +8,7 @@ import { MlopsYamlDocument, type AnalysisEnv } from './mlops-yaml';
 import { type CompletionEntry } from './complete';
 import { type HoverResult, type SymbolEntry } from './outline';
 import { type Fix, type MlopsDiagnostic, type Position, type Range } from './types';
+import { PythonDocument } from '../python/document';
 
 export interface DocumentInfo {
   uri: string;
@@ -22,6 +23,8 @@ export interface DocumentSession {
   symbols?(text: string): SymbolEntry[];
   fixes?(range: Range): { diagnostic: MlopsDiagnostic; fix: Fix }[];
   setEnv?(env: AnalysisEnv): void;
+  /** Frees what the session holds outside the JS heap (tree-sitter trees). */
+  dispose?(): void;
 }
 
 export interface Analyser {
@@ -41,8 +44,20 @@ export const mlopsYamlAnalyser: Analyser = {
   open: (_doc, env) => new MlopsYamlDocument(env),
 };
 
+/** `.py` files (by language or name) and `.ipynb` files opened as JSON text. */
+export const pythonAnalyser: Analyser = {
+  name: 'python',
+  accepts: (doc) => {
+    const path = decodeURIComponent(doc.uri.split(/[?#]/)[0] ?? '');
+    // Cells of LSP notebook documents are analysed through their notebook, not one by one.
+    if (doc.uri.startsWith('vscode-notebook-cell:')) return false;
+    return doc.languageId === 'python' || /\.(py|pyw|ipynb)$/i.test(path);
+  },
+  open: (doc, env) => new PythonDocument(doc.uri, env),
+};
+
 /** Analysers in priority order. */
-export const analysers: Analyser[] = [mlopsYamlAnalyser];
+export const analysers: Analyser[] = [mlopsYamlAnalyser, pythonAnalyser];
 
 export function analyserFor(doc: DocumentInfo): Analyser | undefined {
   return analysers.find((a) => a.accepts(doc));

@@ -8,8 +8,10 @@ import { crossRefDiagnostics, type CrossRefEnv } from './crossref';
 import { complete, type CompletionEntry } from './complete';
 import { documentSymbols, hover, type HoverResult, type SymbolEntry } from './outline';
 import { type Fix, type MlopsDiagnostic, type Position, type Range, Severity } from './types';
+import { type PythonEnv } from '../python/config';
 
-export type AnalysisEnv = CrossRefEnv;
+/** What analysers may ask of their host: file existence (mlops.yaml deps), the project file and rule settings (Python). */
+export type AnalysisEnv = CrossRefEnv & PythonEnv;
 
 function overlaps(a: Range, b: Range): boolean {
   const before = (p: Position, q: Position): boolean => p.line < q.line || (p.line === q.line && p.character < q.character);

@@ -28,6 +28,12 @@ export interface Fix {
   edits: TextEdit[];
   /** The obvious fix: editors may apply it with one key. */
   preferred?: boolean;
+  /**
+   * Edits across several documents (the Python file and `mlops.yaml`), applied as one workspace
+   * edit; when set, `edits` is ignored. `createFile` is created first (it did not exist).
+   */
+  changes?: Record<string, TextEdit[]>;
+  createFile?: string;
 }
 
 /** Every diagnostic code the mlops.yaml analyser emits (documented in docs/LANGUAGE-SERVER.md). */
@@ -52,7 +58,15 @@ export type DiagnosticCode =
   | 'unknown-trigger-kind'
   | 'duplicate-out'
   | 'cycle'
-  | 'missing-cron';
+  | 'missing-cron'
+  // Python files and notebooks (language-server/src/python): one code per rule.
+  | 'hyperparameter'
+  | 'hyperparameter-assignment'
+  | 'data-path'
+  | 'seed'
+  | 'threshold'
+  | 'credential'
+  | 'python-internal';
 
 export interface MlopsDiagnostic {
   range: Range;

@@ -84,5 +84,7 @@ test('documents are routed to analysers by file name and language', () => {
   assert.equal(analyserFor({ uri: 'file:///w/mlops.yaml', languageId: 'yaml' })?.name, 'mlops.yaml');
   assert.equal(analyserFor({ uri: 'file:///w/sub/MLOPS.yml', languageId: 'yaml' })?.name, 'mlops.yaml');
   assert.equal(analyserFor({ uri: 'file:///w/other.yaml', languageId: 'yaml' }), undefined);
-  assert.equal(analyserFor({ uri: 'file:///w/train.py', languageId: 'python' }), undefined);
+  assert.equal(analyserFor({ uri: 'file:///w/train.py', languageId: 'python' })?.name, 'python');
+  assert.equal(analyserFor({ uri: 'file:///w/explore.ipynb', languageId: 'json' })?.name, 'python');
+  assert.equal(analyserFor({ uri: 'vscode-notebook-cell:/w/explore.ipynb#W1', languageId: 'python' }), undefined);
 });

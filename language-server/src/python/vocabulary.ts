@@ -1,0 +1,117 @@
+/**
+ * What the rules know about ML code: hyperparameter names, the APIs that take them, seed calls,
+ * I/O calls and credential-like names. Kept apart from the rule logic so it can grow by data only.
+ */
+
+/** Keyword names that are hyperparameters in whatever call they appear (their names say so). */
+export const STRONG_HYPERPARAMS = new Set([
+  'learning_rate', 'lr', 'n_estimators', 'max_depth', 'batch_size', 'epochs', 'num_epochs', 'n_epochs', 'max_epochs',
+  'weight_decay', 'dropout', 'dropout_rate', 'test_size', 'validation_split', 'val_size', 'momentum',
+  'num_train_epochs', 'per_device_train_batch_size', 'per_device_eval_batch_size', 'warmup_steps', 'warmup_ratio',
+  'num_leaves', 'min_child_weight', 'colsample_bytree', 'colsample_bylevel', 'subsample', 'reg_alpha', 'reg_lambda',
+  'min_samples_split', 'min_samples_leaf', 'l1_ratio', 'max_iter', 'n_neighbors', 'early_stopping_rounds',
+  'num_boost_round', 'label_smoothing', 'gradient_accumulation_steps', 'max_grad_norm', 'min_child_samples',
+  'bagging_fraction', 'feature_fraction', 'patience', 'learning_rate_init', 'min_delta', 'step_size',
+  'n_components', 'n_clusters', 'n_splits', 'max_leaf_nodes', 'ccp_alpha', 'scale_pos_weight', 'eta', 'max_features',
+]);
+
+/** Short or generic names that are hyperparameters only in a known ML call (`SVC(C=10)`, `Ridge(alpha=0.5)`). */
+export const WEAK_HYPERPARAMS = new Set(['C', 'alpha', 'gamma', 'beta_1', 'beta_2', 'epsilon', 'eps', 'l2', 'lambda_', 'tol', 'k', 'degree', 'rate', 'p']);
+
+/** Module prefixes and class-name shapes of ML APIs. */
+const ML_MODULES = /^(sklearn|xgb|xgboost|lgb|lightgbm|torch|nn|optim|keras|tf|layers|optimizers|transformers|catboost|cb|sm|smf|statsmodels|linear_model|ensemble|svm|tree|neighbors|cluster|decomposition|model_selection)\b/;
+const ML_CLASS = /(Classifier|Regressor|Regression|Ridge|Lasso|ElasticNet|SVC|SVR|KMeans|PCA|KFold|Dropout|Trainer|TrainingArguments|Booster|Adam|AdamW|SGD|RMSprop|Adagrad|Adadelta|Nadam|LBFGS|StepLR|ExponentialLR|CosineAnnealingLR|ReduceLROnPlateau|EarlyStopping|NearestNeighbors|DBSCAN|TSNE|GaussianNB|MultinomialNB|Forest\w*|Boost\w*)$/;
+const ML_FUNCTIONS = new Set(['fit', 'train', 'compile', 'train_test_split', 'cross_val_score', 'cross_validate', 'cv', 'fit_generator', 'GridSearchCV']);
+
+export function isMlCall(callee: string): boolean {
+  const parts = callee.split('.');
+  const last = parts[parts.length - 1] ?? '';
+  return ML_MODULES.test(callee) || ML_CLASS.test(last) || ML_FUNCTIONS.has(last);
+}
+
+/** Keyword names that carry a random seed. */
+export const SEED_KEYWORDS = new Set(['random_state', 'seed', 'random_seed', 'rng_seed', 'data_seed']);
+
+/** Calls whose first argument is a seed. */
+const SEED_CALLS = /(^|\.)(seed|manual_seed|manual_seed_all|set_seed|set_random_seed|seed_everything|default_rng|RandomState|PRNGKey|Random)$/;
+export function isSeedCall(callee: string): boolean {
+  return SEED_CALLS.test(callee) && !/^(st|streamlit)\./.test(callee);
+}
+
+/** Variable names holding a seed. */
+export const SEED_NAME = /^(seed|random_seed|random_state|rng_seed|global_seed|rand_seed)$/i;
+
+/** Variable names holding a hyperparameter: the strong keyword names plus common spellings. */
+const HP_NAME_EXTRA = /^(threshold|decision_threshold|proba_threshold|prob_threshold|clf_threshold|classification_threshold|cutoff|num_layers|n_layers|hidden_size|hidden_dim|embedding_dim|embed_dim|max_len|max_length|max_seq_length|seq_len|n_heads|num_heads|warmup_epochs|lr_decay|decay|gamma|alpha|l2_reg|l1_reg|k_folds|n_folds|num_folds|early_stopping_patience|train_batch_size|eval_batch_size|base_lr|init_lr|max_lr|min_lr)$/;
+
+export function hyperparameterName(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (STRONG_HYPERPARAMS.has(lower) || HP_NAME_EXTRA.test(lower)) return lower;
+  // `XGB_LEARNING_RATE`, `rf_max_depth`: a known name after a short prefix.
+  const m = /^[a-z0-9]+_(.+)$/.exec(lower);
+  if (m?.[1] && (STRONG_HYPERPARAMS.has(m[1]) || /threshold$/.test(m[1])) && m[1].length > 2) return lower;
+  return undefined;
+}
+
+/** Positional hyperparameters: `nn.Dropout(0.2)`, `optim.Adam(params, 1e-3)`, `keras.optimizers.Adam(1e-3)`. */
+export function positionalHyperparameter(callee: string, index: number): string | undefined {
+  const last = callee.split('.').pop() ?? '';
+  if (/Dropout$/.test(last) && index === 0) return 'dropout';
+  if (/(^|\.)optim\.\w+$/.test(callee) && ML_CLASS.test(last) && index === 1) return 'lr';
+  if (/(^|\.)optimizers\.\w+$/.test(callee) && index === 0) return 'learning_rate';
+  return undefined;
+}
+
+export type IoKind = 'read' | 'write';
+
+const READ_CALLS = new Set([
+  'read_csv', 'read_parquet', 'read_json', 'read_excel', 'read_feather', 'read_pickle', 'read_table', 'read_hdf',
+  'read_orc', 'read_fwf', 'load', 'loadtxt', 'genfromtxt', 'load_model', 'imread', 'load_img', 'load_workbook',
+  'read_text', 'read_bytes', 'scan_csv', 'scan_parquet', 'load_from_disk', 'load_weights', 'ImageFolder',
+]);
+const WRITE_CALLS = new Set([
+  'to_csv', 'to_parquet', 'to_json', 'to_excel', 'to_pickle', 'to_feather', 'to_hdf', 'savefig', 'save', 'dump',
+  'savetxt', 'savez', 'savez_compressed', 'save_model', 'save_pretrained', 'imwrite', 'write_csv', 'write_parquet',
+  'save_to_disk', 'save_weights', 'write_text', 'write_bytes',
+]);
+
+/** Whether a call reads or writes a file given as a path argument. `open` depends on its mode. */
+export function ioKind(callee: string): IoKind | 'open' | undefined {
+  const last = callee.split('.').pop() ?? '';
+  if (callee === 'open' || callee === 'io.open' || callee === 'gzip.open' || callee === 'h5py.File') return 'open';
+  // `pickle.dump(obj, f)` / `json.load(f)` take file objects; their path is flagged at `open`.
+  if (/^(pickle|json|yaml|toml|cloudpickle|dill)\.(load|dump|loads|dumps)$/.test(callee)) return undefined;
+  // A bare `load(...)`/`save(...)` is usually the script's own helper, not an I/O call.
+  if (!callee.includes('.') && ['load', 'save', 'dump'].includes(last)) return undefined;
+  if (READ_CALLS.has(last)) return 'read';
+  if (WRITE_CALLS.has(last)) return 'write';
+  return undefined;
+}
+
+export const PATH_KEYWORDS = new Set(['path', 'filepath', 'path_or_buf', 'fname', 'file', 'filename', 'filepath_or_buffer', 'f', 'save_directory', 'output_dir', 'logging_dir', 'io']);
+
+const CLOUD = /^(s3a?|gs|gcs|az|abfss?|wasbs?|hdfs|dbfs|adl|oss):\/\//i;
+
+/** How a string reads as a path; undefined when it does not look like one. */
+export function pathKind(s: string): 'absolute' | 'home' | 'cloud' | 'relative' | undefined {
+  if (s.length < 3 || s.length > 400 || /[\n\t]/.test(s)) return undefined;
+  if (CLOUD.test(s) || /^https?:\/\/.+\.(csv|parquet|json|zip|gz|tsv|npz|pkl|pt)$/i.test(s)) return 'cloud';
+  if (/\s{2,}/.test(s) || /^[\w-]+$/.test(s)) return undefined;
+  if (/^~[/\\]/.test(s)) return 'home';
+  if (/^\/[\w.-]/.test(s) || /^[A-Za-z]:[\\/]/.test(s)) return 'absolute';
+  if (/^\.{0,2}[\w.-]*([/\\][\w .@-]+)+\/?$/.test(s) || /^[\w.-]+\.(csv|tsv|parquet|json|jsonl|xlsx?|feather|pkl|pickle|joblib|npy|npz|pt|pth|h5|hdf5|onnx|txt|bin|safetensors|ckpt|arrow|png|jpg)$/i.test(s)) {
+    return 'relative';
+  }
+  return undefined;
+}
+
+/** Names of variables, keywords and dict keys that hold secrets. */
+export const CREDENTIAL_NAME = /(^|_)(api_?key|apikey|secret|secret_key|token|access_token|auth_token|password|passwd|pwd|access_key|private_key|client_secret|hf_token|bearer)$/i;
+
+/** Token formats that are secrets whatever they are assigned to. */
+export const TOKEN_SHAPE = /^(AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}|hf_[A-Za-z0-9]{30,}|xox[abpr]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20})$/;
+
+/** Placeholders are not secrets: flagging them would be noise. */
+export function isPlaceholder(s: string): boolean {
+  return s.length < 6 || /^(x+|\*+|\.+|changeme|change_me|none|null|todo|secret|password|token|test|dummy|example)$/i.test(s) || /^<.*>$|your[_-]?|\$\{|^\{\{/i.test(s) || /\s/.test(s);
+}
