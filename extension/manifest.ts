@@ -94,7 +94,7 @@ export const CONFIGURATION = {
     'mlops.languageServer.enabled': { type: 'boolean', default: d.languageServer.enabled, description: 'Start the MLOps language server for mlops.yaml, Python files and notebooks.' },
     'mlops.pythonRules': {
       type: 'object',
-      default: {},
+      default: d.pythonRules,
       markdownDescription:
         'Severity of each hardcoded-config rule in Python files and notebooks: `hyperparameter`, `hyperparameter-assignment`, `data-path`, `seed`, `threshold`, `credential` → `error`, `warning`, `information`, `hint` or `off`.',
       propertyNames: { enum: ['hyperparameter', 'hyperparameter-assignment', 'data-path', 'seed', 'threshold', 'credential'] },

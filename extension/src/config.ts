@@ -17,6 +17,8 @@ export interface WorkbenchConfig {
     maxRestartsPerMinute: number;
   };
   languageServer: { enabled: boolean };
+  /** Severity per Python rule (`mlops.pythonRules`); the language server reads and validates it itself. */
+  pythonRules: Record<string, string>;
   statusBar: { showProductionVersions: boolean };
   cli: { installDir: string };
 }
@@ -24,9 +26,23 @@ export interface WorkbenchConfig {
 export const CONFIG_DEFAULTS: WorkbenchConfig = {
   daemon: { nodePath: 'node', autoStart: true, maxRestartsPerMinute: 3 },
   languageServer: { enabled: true },
+  pythonRules: {},
   statusBar: { showProductionVersions: true },
   cli: { installDir: '~/.local/bin' },
 };
+
+/** Settings that are one value rather than a group of `mlops.<group>.<key>` settings. */
+const SINGLE_SETTINGS = new Set<keyof WorkbenchConfig>(['pythonRules']);
+
+/** Every setting as `mlops.<name>` → default, the way package.json declares them. */
+export function settingDefaults(): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [group, obj] of Object.entries(CONFIG_DEFAULTS) as [keyof WorkbenchConfig, object][]) {
+    if (SINGLE_SETTINGS.has(group)) flat[`mlops.${group}`] = obj;
+    else for (const [k, v] of Object.entries(obj)) flat[`mlops.${group}.${k}`] = v;
+  }
+  return flat;
+}
 
 function pick<T>(section: ConfigSection, key: string, fallback: T, valid: (v: unknown) => v is T): T {
   const v = section.get<unknown>(key);
@@ -35,6 +51,8 @@ function pick<T>(section: ConfigSection, key: string, fallback: T, valid: (v: un
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isStringMap = (v: unknown): v is Record<string, string> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 60;
 
 export function readConfig(section: ConfigSection): WorkbenchConfig {
@@ -46,6 +64,7 @@ export function readConfig(section: ConfigSection): WorkbenchConfig {
       maxRestartsPerMinute: pick(section, 'daemon.maxRestartsPerMinute', d.daemon.maxRestartsPerMinute, isCount),
     },
     languageServer: { enabled: pick(section, 'languageServer.enabled', d.languageServer.enabled, isBool) },
+    pythonRules: pick(section, 'pythonRules', d.pythonRules, isStringMap),
     statusBar: {
       showProductionVersions: pick(section, 'statusBar.showProductionVersions', d.statusBar.showProductionVersions, isBool),
     },
