@@ -36,14 +36,20 @@ export async function api<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof ApiError) {
-      const hint =
-        e.status === 404
-          ? 'list what exists with `mlops models list`'
-          : e.status === 401
-            ? 'the daemon was restarted; run the command again'
-            : undefined;
-      throw new CliError(e.message, hint);
+      throw new CliError(e.message, hintFor(e));
     }
     throw e;
   }
+}
+
+/** The next step for a daemon error, from what it names. */
+function hintFor(e: ApiError): string | undefined {
+  if (e.status === 401) return 'the daemon was restarted; run the command again';
+  if (e.status !== 404) return undefined;
+  const version = /version \d+ of model "([^"]+)"/.exec(e.message);
+  if (version) return `list its versions with \`mlops models show ${version[1]}\``;
+  if (/^model /.test(e.message)) return 'list what exists with `mlops models list`';
+  if (/^run /.test(e.message)) return 'list runs with `mlops runs list`';
+  if (/dataset/.test(e.message)) return 'list datasets with `mlops data list`';
+  return undefined;
 }
