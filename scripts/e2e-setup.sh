@@ -36,6 +36,8 @@ fi
 if [ "$need_apt" = 1 ]; then
   [ "$(id -u)" = 0 ] || { echo "e2e-setup: run as root once (apt-get install -y $APT_PACKAGES)" >&2; exit 1; }
   log "apt: $APT_PACKAGES"
+  # A new machine has no package lists yet: fetch them first instead of failing the first install.
+  ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update || true
   for i in 1 2 3 4 5 6 7 8; do   # another process may hold the dpkg lock
     # shellcheck disable=SC2086
     if DEBIAN_FRONTEND=noninteractive apt-get install -y $APT_PACKAGES; then break; fi
