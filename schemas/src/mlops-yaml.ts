@@ -11,6 +11,16 @@ export const nameSchema = z
   .string()
   .regex(NAME_PATTERN, 'expected a name of letters, digits, ".", "_" or "-" (at most 128, not starting with a symbol)');
 
+/**
+ * A file or glob inside the project: relative, without `..`. The daemon refuses anything else when it
+ * snapshots, so the config is refused up front (and the language server underlines it).
+ */
+export const projectPathSchema = z
+  .string()
+  .min(1)
+  .refine((p) => !/^(\/|~|[A-Za-z]:[\\/])/.test(p), { message: 'expected a path relative to the project root, not an absolute or home path' })
+  .refine((p) => !p.replace(/\\/g, '/').split('/').includes('..'), { message: 'expected a path inside the project (".." is not allowed)' });
+
 const featureType = z
   .enum(['float', 'double', 'int32', 'int64', 'bool', 'string'])
   .describe('Element type of the feature as the ONNX input declares it (float = float32).');
@@ -21,6 +31,7 @@ export const featureSchema = z
     type: featureType.default('float'),
     range: z
       .tuple([z.number(), z.number()])
+      .refine(([lo, hi]) => lo <= hi, { message: 'expected [min, max] with min ≤ max' })
       .optional()
       .describe('Expected [min, max] of a numeric feature; values outside are flagged by monitoring.'),
     categories: z
@@ -71,7 +82,7 @@ export const modelConfigSchema = z
 export const datasetConfigSchema = z
   .object({
     paths: z
-      .array(z.string().min(1))
+      .array(projectPathSchema)
       .min(1)
       .describe('Files or globs, relative to the project root, that make up the dataset.'),
     format: z.enum(['csv', 'parquet', 'json', 'binary']).default('csv').describe('File format of the data.'),

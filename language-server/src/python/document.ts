@@ -27,9 +27,12 @@ function describe(f: KeyedFinding): string {
       return `Credential in source code (${f.where}): read it from an environment variable instead, e.g. os.environ["${f.key}"], and revoke this one`;
     case 'data-path': {
       const how = f.pathKind === 'absolute' ? 'absolute data path' : f.pathKind === 'home' ? 'home-directory data path' : f.pathKind === 'cloud' ? 'cloud data URI' : 'data path';
-      const hint = f.pathKind === 'absolute' || f.pathKind === 'home' ? ' (it exists only on this machine)' : '';
       const target = f.io === 'write' ? 'as a stage output in mlops.yaml' : `as dataset data.${f.key} in mlops.yaml`;
-      return `Hardcoded ${how} ${v} in ${f.where}${hint}: declare it ${target}`;
+      if (f.pathKind === 'absolute' || f.pathKind === 'home') {
+        return `Hardcoded ${how} ${v} in ${f.where} (it exists only on this machine): keep the data inside the project and declare it ${target}`;
+      }
+      if (f.pathKind === 'cloud') return `Hardcoded ${how} ${v} in ${f.where}: keep the location in mlops.yaml params, not in code`;
+      return `Hardcoded ${how} ${v} in ${f.where}: declare it ${target}`;
     }
   }
 }

@@ -95,6 +95,9 @@ function scriptStage(ctx: FixContext, stages: Map<string, string>): string | und
 }
 
 function pathFix(ctx: FixContext, f: KeyedFinding): Fix | undefined {
+  // mlops.yaml holds project-relative paths only (the daemon refuses others): an absolute, home or
+  // cloud location gets the diagnostic and no move, since no declaration could stand in for it.
+  if (f.pathKind === 'absolute' || f.pathKind === 'home' || f.pathKind === 'cloud') return undefined;
   const value = String(f.value);
   const project = indexProject(ctx.config?.text);
   const stage = scriptStage(ctx, project.stages);

@@ -77,3 +77,21 @@ test('metric batches with mismatched array lengths are refused with the field pa
     await d.stop();
   }
 });
+
+test('artifact names with traversal are refused with the field named, and nothing is recorded', async () => {
+  const p = tempProject({ prefix: 'mlops-artifact-name-' });
+  projects.push(p);
+  writeFileSync(join(p.root, 'a.bin'), 'x');
+  const d = await startDaemon(p.root);
+  try {
+    const run = await d.client.createRun({});
+    for (const name of ['../../evil', '/abs', 'a/../../b', 'a\\b']) {
+      const r = await d.client.raw('POST', `/runs/${run.id}/artifacts`, { body: { path: join(p.root, 'a.bin'), name } });
+      assert.equal(r.status, 400, name);
+      assert.match(r.text, /body\.name: expected a relative name/);
+    }
+    assert.deepEqual((await d.client.getRun(run.id)).artifacts, []);
+  } finally {
+    await d.stop();
+  }
+});

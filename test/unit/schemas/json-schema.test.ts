@@ -24,3 +24,18 @@ test('mlops.yaml: defaults fill in, unknown keys are errors naming the path', ()
   assert.deepEqual(bad.error?.issues[0]?.path, ['retention']);
   assert.match(bad.error?.issues[0]?.message ?? '', /keep/);
 });
+
+test('dataset paths must stay inside the project; feature ranges must be ordered', () => {
+  const withPath = (p: string) => mlopsConfigSchema.safeParse({ project: { name: 'p' }, data: { d: { paths: [p] } } });
+  for (const bad of ['/home/ana/train.csv', '~/train.csv', 'C:\\data\\x.csv', '../x.csv', 'data/../../x']) {
+    const r = withPath(bad);
+    assert.equal(r.success, false, bad);
+    assert.deepEqual(r.error?.issues[0]?.path, ['data', 'd', 'paths', 0]);
+  }
+  for (const ok of ['data/*.csv', './data/x.csv', 'data/**/part-?.parquet']) assert.equal(withPath(ok).success, true, ok);
+  const r = mlopsConfigSchema.safeParse({
+    project: { name: 'p' },
+    models: { m: { task: 'regression', signature: { inputs: [{ name: 'a', range: [5, 1] }] } } },
+  });
+  assert.match(r.error?.issues[0]?.message ?? '', /min ≤ max/);
+});
