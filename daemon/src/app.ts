@@ -69,7 +69,10 @@ export class DaemonApp {
       ...this.daemonRoutes(),
       ...eventRoutes(this.events),
       ...registryRoutes(this.registry, new ArtifactIntake(this.opts.root, this.objects)),
-      ...trackingRoutes(this.runs, this.objects, this.opts.root),
+      ...trackingRoutes(this.runs, this.objects, this.opts.root, {
+        config: () => this.config.get()?.params,
+        datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
+      }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects), () => this.config.get()),
     ];
   }

@@ -124,6 +124,17 @@ export class Datasets {
     }
   }
 
+  /** The newest recorded version of each named dataset that has one. */
+  latestVersions(names: string[]): { dataset: string; version: number }[] {
+    const out: { dataset: string; version: number }[] = [];
+    for (const name of names) {
+      const id = this.q.datasetId(name);
+      const latest = id === undefined ? undefined : this.q.latest(id);
+      if (latest) out.push({ dataset: name, version: latest.version });
+    }
+    return out;
+  }
+
   versionRow(name: string, version: number) {
     const id = this.q.datasetId(name);
     const row = id === undefined ? undefined : this.q.version(id, version);

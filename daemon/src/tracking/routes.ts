@@ -31,8 +31,14 @@ import { type Runs } from './runs';
 
 const METRIC_BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
-export function trackingRoutes(runs: Runs, objects: ObjectStore, root: string): Route[] {
-  return [...runReadRoutes(runs), ...runWriteRoutes(runs, objects, root), ...metricRoutes(runs)];
+/** What a run records when its client did not say: the project's params and current dataset versions. */
+export interface RunDefaults {
+  config(): Record<string, unknown> | undefined;
+  datasets(): { dataset: string; version: number }[];
+}
+
+export function trackingRoutes(runs: Runs, objects: ObjectStore, root: string, defaults: RunDefaults): Route[] {
+  return [...runReadRoutes(runs), ...runWriteRoutes(runs, objects, root, defaults), ...metricRoutes(runs)];
 }
 
 function runReadRoutes(runs: Runs): Route[] {
@@ -77,7 +83,7 @@ function runReadRoutes(runs: Runs): Route[] {
   ];
 }
 
-function runWriteRoutes(runs: Runs, objects: ObjectStore, root: string): Route[] {
+function runWriteRoutes(runs: Runs, objects: ObjectStore, root: string, defaults: RunDefaults): Route[] {
   return [
     route({
       method: 'POST',
@@ -85,7 +91,12 @@ function runWriteRoutes(runs: Runs, objects: ObjectStore, root: string): Route[]
       body: createRunRequest,
       response: runDetailSchema,
       status: 201,
-      handler: async ({ body, actor }) => runs.create(body, await collectGitInfo(root, objects), actor),
+      handler: async ({ body, actor }) => {
+        // Runs from a script or notebook (not `mlops exec`) still record the config and data they ran against.
+        const config = body.config ?? defaults.config();
+        const datasets = body.datasets.length ? body.datasets : defaults.datasets();
+        return runs.create({ ...body, datasets, ...(config ? { config } : {}) }, await collectGitInfo(root, objects), actor);
+      },
     }),
     route({
       method: 'POST',

@@ -95,3 +95,24 @@ test('artifact names with traversal are refused with the field named, and nothin
     await d.stop();
   }
 });
+
+test('a run created by a script (not exec) still records the params snapshot, its hash and the latest data versions', async () => {
+  const p = tempProject({
+    prefix: 'mlops-run-defaults-',
+    config: 'version: 1\nproject:\n  name: d\nparams:\n  train:\n    lr: 0.3\ndata:\n  train:\n    paths: [train.csv]\n',
+  });
+  projects.push(p);
+  writeFileSync(join(p.root, 'train.csv'), 'a\n1\n');
+  const d = await startDaemon(p.root);
+  try {
+    await d.client.snapshot('train', 'test');
+    const run = await d.client.createRun({ experiment: 'notebook' });
+    assert.deepEqual(run.config, { train: { lr: 0.3 } });
+    assert.match(run.config_sha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.deepEqual(run.datasets, [{ dataset: 'train', version: 1 }]);
+    const explicit = await d.client.createRun({ config: { other: 1 }, datasets: [] });
+    assert.deepEqual(explicit.config, { other: 1 }, 'what the client sends wins');
+  } finally {
+    await d.stop();
+  }
+});
