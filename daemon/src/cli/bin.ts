@@ -2,6 +2,14 @@
 import { runCli } from './main';
 import { type CliIo } from './framework';
 
+// `mlops runs show x | head`: a reader that stops early is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const io: CliIo = {
   cwd: process.cwd(),
   out: (t) => process.stdout.write(t),

@@ -36,7 +36,8 @@ export async function api<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof ApiError) {
-      throw new CliError(e.message, hintFor(e));
+      // The daemon names URL parts as `path.<param>`; on the command line they are arguments.
+      throw new CliError(e.message.replace(/(^|; )path\.(\w+): /g, '$1argument <$2>: '), hintFor(e));
     }
     throw e;
   }

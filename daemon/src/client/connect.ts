@@ -4,7 +4,7 @@
  * harmlessly: the daemon's exclusive lock lets one win and the others connect to it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync, closeSync, mkdirSync } from 'node:fs';
+import { openSync, readFileSync, closeSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonInfoSchema, type DaemonInfo } from '../../../schemas/src/api';
 import { statePaths } from '../paths';
@@ -75,6 +75,7 @@ export async function connectDaemon(root: string, opts: ConnectOptions = {}): Pr
   if (opts.autoStart === false) {
     throw new DaemonUnavailableError(`no daemon is running for ${root}; start one with \`mlops daemon start\``);
   }
+  const logStart = fileSize(statePaths(root).log);
   const child = spawnDaemon(root, opts);
   // A daemon that exits at once (newer store, bad Node) is reported at once; exit 75 means
   // another daemon won the start race, so keep waiting for that one.
@@ -89,10 +90,10 @@ export async function connectDaemon(root: string, opts: ConnectOptions = {}): Pr
     const client = await probeDaemon(root, actor);
     if (client) return client;
     if (exited !== null && exited !== EXIT_ALREADY_RUNNING) {
-      throw new DaemonUnavailableError(`the daemon for ${root} exited with code ${exited}: ${logTail(root) || 'no log'}`);
+      throw new DaemonUnavailableError(`the daemon for ${root} exited with code ${exited}: ${logTail(root, logStart) || 'no log'}`);
     }
   }
-  const log = logTail(root);
+  const log = logTail(root, logStart);
   throw new DaemonUnavailableError(
     `the daemon for ${root} did not start within ${Math.round((opts.timeoutMs ?? 15_000) / 1000)} s${log ? `; its log says: ${log}` : ''}`,
   );
@@ -101,9 +102,18 @@ export async function connectDaemon(root: string, opts: ConnectOptions = {}): Pr
 /** Exit code of a daemon that found another one already serving the project. */
 export const EXIT_ALREADY_RUNNING = 75;
 
-function logTail(root: string): string {
+function fileSize(file: string): number {
   try {
-    return readFileSync(statePaths(root).log, 'utf8').trim().split('\n').slice(-2).join(' | ');
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The last lines this start of the daemon wrote (earlier runs' lines would mislead). */
+function logTail(root: string, from: number): string {
+  try {
+    return readFileSync(statePaths(root).log).subarray(from).toString('utf8').trim().split('\n').slice(-2).join(' | ');
   } catch {
     return '';
   }

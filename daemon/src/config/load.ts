@@ -38,9 +38,18 @@ export function parseConfigText(text: string, file: string): ConfigResult {
   }
   const parsed = mlopsConfigSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
   if (parsed.success) return { ok: true, config: parsed.data, file };
-  const problems = parsed.error.issues.map((i) => {
+  const problems = parsed.error.issues.flatMap((i) => {
+    if (i.code === 'unrecognized_keys') {
+      // Point at each unknown key itself, not at the map that holds it.
+      return i.keys.map((k) => {
+        const parent = nodeAt(doc.contents, i.path);
+        const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === k) : undefined;
+        const keyNode = pair?.key as Node | undefined;
+        return { ...at(keyNode?.range?.[0] ?? parent?.range?.[0] ?? 0), path: [...i.path.map(String), k].join('.'), message: `unknown key "${k}"` };
+      });
+    }
     const node = nodeAt(doc.contents, i.path);
-    return { ...at(node?.range?.[0] ?? 0), path: i.path.map(String).join('.'), message: i.message };
+    return [{ ...at(node?.range?.[0] ?? 0), path: i.path.map(String).join('.'), message: i.message }];
   });
   return { ok: false, file, problems };
 }

@@ -65,7 +65,7 @@ export class ArtifactIntake {
       info = parseOnnxModel(bytes);
     } catch (e) {
       if (e instanceof OnnxFormatError) {
-        throw new DomainError(422, 'invalid_artifact', `${req.artifact_path} is not a valid ONNX model: ${e.message}`);
+        throw new DomainError(422, 'invalid_artifact', `${req.artifact_path}: ${e.message}`);
       }
       throw e;
     }

@@ -103,3 +103,10 @@ test('exec without a command, and a command that does not exist, fail with clear
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /cannot run "definitely-not-a-command-xyz"/);
 });
+
+test('an interpreter that cannot run is named in a warning; the run still finishes', async () => {
+  const p = gitProject();
+  const r = await runCli(['exec', '--', node, '-e', '0'], { cwd: p.root, env: { MLOPS_PYTHON: '/nonexistent/python' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: Python "\/nonexistent\/python" \(from MLOPS_PYTHON\) could not be run \(not found\)/);
+});

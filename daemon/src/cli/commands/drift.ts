@@ -1,7 +1,7 @@
 /**
  * `mlops drift <reference.csv> <current.csv>`: per-feature drift tests between two CSV files, with
  * the dataset verdict. Works without a daemon. Settings come from `monitoring.drift` in mlops.yaml
- * (when the cwd has one), command-line flags winning.
+ * (of the project the cwd is in, when there is one), command-line flags winning.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { CliError, pos, str, type CliIo, type CommandSpec, type ParsedArgs } from '../framework';
 import { fmtNumber, printJson, table, type Cell } from '../output';
 import { DRIFT_TESTS, mlopsConfigSchema } from '../../../../schemas/src/mlops-yaml';
+import { findProjectRoot } from '../../paths';
 import { DRIFT_CORRECTIONS, type DriftCorrection, type DriftReport } from '../../../../schemas/src/drift';
 import {
   compareWindow,
@@ -32,9 +33,11 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
   return value as T;
 }
 
-/** monitoring.drift from mlops.yaml in the cwd, plus whether the threshold was written explicitly. */
-function configFromYaml(cwd: string): DriftOptions {
-  const file = join(cwd, 'mlops.yaml');
+/** monitoring.drift from the project's mlops.yaml (found like every command finds it), plus whether the threshold was written explicitly. */
+function configFromYaml(cwd: string, env: NodeJS.ProcessEnv): DriftOptions {
+  const root = findProjectRoot(cwd, env);
+  if (!root) return {};
+  const file = join(root, 'mlops.yaml');
   if (!existsSync(file)) return {};
   let raw: unknown;
   try {
@@ -95,7 +98,11 @@ function readTable(file: string, columns: string[] | undefined): ReturnType<type
   try {
     return readCsv(file, columns ? { columns } : {});
   } catch (e) {
-    if (e instanceof CsvError) throw new CliError(e.message);
+    if (e instanceof CsvError) throw new CliError(e.message.startsWith(file) ? e.message : `${file}: ${e.message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new CliError(`${file}: is a directory, not a CSV file`);
+    if (code === 'ENOENT') throw new CliError(`${file}: no such file`);
+    if (code === 'EACCES') throw new CliError(`${file}: cannot read (permission denied)`);
     throw e;
   }
 }
@@ -172,7 +179,7 @@ function render(report: DriftReport): string {
 async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
   const refFile = resolve(io.cwd, pos(args, 'reference'));
   const curFile = resolve(io.cwd, pos(args, 'current'));
-  const options: DriftOptions = { ...configFromYaml(io.cwd) };
+  const options: DriftOptions = { ...configFromYaml(io.cwd, io.env) };
   const flags = optionsFromFlags(args);
   Object.assign(options, flags);
   const cacheOpt = str(args, 'cache-dir') ?? io.env['MLOPS_DRIFT_CACHE'];

@@ -2,7 +2,7 @@
 import { type MlopsEvent } from '../../../../schemas/src/api';
 import { EventStream } from '../../client/events';
 import { api, connect } from '../context';
-import { positiveInt, str, type CommandSpec, type CliIo } from '../framework';
+import { CliError, positiveInt, str, type CommandSpec, type CliIo } from '../framework';
 import { fmtTime, printJson, table } from '../output';
 
 /** A compact "what changed": only the keys whose values differ, long values shortened. */
@@ -42,7 +42,9 @@ export const eventCommands: CommandSpec[] = [
     examples: ['mlops events', 'mlops events --subject model:churn', 'mlops events --follow --json'],
     run: async (args, io) => {
       const client = await connect(io);
-      const after = str(args, 'after') ? Number(str(args, 'after')) : 0;
+      const afterText = str(args, 'after');
+      if (afterText !== undefined && !/^\d+$/.test(afterText)) throw new CliError(`--after "${afterText}": expected a sequence number (a whole number)`);
+      const after = afterText ? Number(afterText) : 0;
       const limit = positiveInt(str(args, 'limit') ?? '1000', '--limit');
       const r = await api(() => client.events(after, limit, str(args, 'subject')));
       if (!args.options['follow']) {

@@ -28,16 +28,19 @@ print(json.dumps({"python_version": platform.python_version(), "python_executabl
 
 type Environment = Partial<z.infer<typeof environmentSchema>>;
 
-/** Asks the project's Python about itself; an absent interpreter leaves the Python fields empty. */
-export function probeEnvironment(python: string): Promise<Environment> {
+/**
+ * Asks the project's Python about itself. An interpreter that cannot run leaves the Python fields
+ * empty and says why in `problem`, so exec can warn instead of recording nothing silently.
+ */
+export function probeEnvironment(python: string): Promise<{ env: Environment; problem?: string }> {
   const base: Environment = { node_version: process.version, os: `${platform()} ${release()}` };
   return new Promise((done) => {
     execFile(python, ['-c', ENV_PROBE], { timeout: 20_000, maxBuffer: 16 << 20 }, (err, stdout) => {
-      if (err) return done(base);
+      if (err) return done({ env: base, problem: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : err.message.split('\n')[0] });
       try {
-        done({ ...base, ...(JSON.parse(stdout) as Environment) });
+        done({ env: { ...base, ...(JSON.parse(stdout) as Environment) } });
       } catch {
-        done(base);
+        done({ env: base, problem: 'it printed no environment' });
       }
     });
   });
@@ -120,10 +123,15 @@ async function execRun(args: Parameters<CommandSpec['run']>[0], io: CliIo): Prom
   if (!command.length) throw new CliError('missing the command to run', 'put it after --, e.g. `mlops exec -- python train.py`');
   const root = requireRoot(io);
   const cfg = loadConfig(root);
-  if (!cfg.ok) throw new CliError(`mlops.yaml is invalid:\n${formatProblems(cfg)}`, 'fix the file, then run again');
+  if (!cfg.ok) throw new CliError(`mlops.yaml is invalid: ${formatProblems(cfg).split('\n').join('; ')}`, 'fix the file, then run again');
   const client = await connect(io, root);
   const python = io.env['MLOPS_PYTHON'] ?? cfg.config.python.interpreter;
-  const [environment, datasets] = await Promise.all([probeEnvironment(python), snapshotDatasets(client, cfg.config, strs(args, 'data'), io)]);
+  const [probe, datasets] = await Promise.all([probeEnvironment(python), snapshotDatasets(client, cfg.config, strs(args, 'data'), io)]);
+  const environment = probe.env;
+  if (probe.problem) {
+    const from = io.env['MLOPS_PYTHON'] ? 'MLOPS_PYTHON' : 'python.interpreter in mlops.yaml';
+    io.err(`mlops: warning: Python "${python}" (from ${from}) could not be run (${probe.problem}); the run records no Python environment\n`);
+  }
   const exp = str(args, 'experiment');
   const name = str(args, 'name');
   const run = await api(() =>

@@ -110,7 +110,7 @@ const params: CommandSpec = {
   run: async (args, io) => {
     const root = requireRoot(io);
     const cfg = loadConfig(root);
-    if (!cfg.ok) throw new CliError(`mlops.yaml is invalid:\n${formatProblems(cfg)}`, 'fix the file, then run again');
+    if (!cfg.ok) throw new CliError(`mlops.yaml is invalid: ${formatProblems(cfg).split('\n').join('; ')}`, 'fix the file, then run again');
     if (args.json) return printJson(io, cfg.config.params);
     io.out(table(['param', 'value'], Object.entries(flattenParams(cfg.config.params)).map(([k, v]) => [k, JSON.stringify(v)])));
   },
