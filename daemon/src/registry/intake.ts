@@ -17,8 +17,8 @@ export const MAX_ARTIFACT_BYTES = 2 * 1024 ** 3;
 
 /**
  * A 2-D tensor input cannot name its columns, but models that record their column names (metadata
- * `feature_names`, a JSON array, as our trainers write) are checked position by position, so a
- * model trained on swapped columns is refused.
+ * `feature_names`, a JSON array, as our trainers write) are checked position by position (numbered
+ * from 1, like the signature check), so a model trained on swapped columns is refused.
  */
 export function checkFeatureNames(recorded: string | undefined, expected: string[]): string[] {
   if (recorded === undefined) return [];
@@ -33,8 +33,8 @@ export function checkFeatureNames(recorded: string | undefined, expected: string
     if (names[i] !== expected[i]) {
       return [
         expected[i] === undefined
-          ? `the model was trained with an extra column ${i} "${String(names[i])}"`
-          : `feature ${i} "${expected[i]}": the model's column ${i} is ${names[i] === undefined ? 'missing' : `"${String(names[i])}"`}`,
+          ? `the model was trained with an extra column ${i + 1} "${String(names[i])}"`
+          : `feature ${i + 1} "${expected[i]}": the model's column ${i + 1} is ${names[i] === undefined ? 'missing' : `"${String(names[i])}"`}`,
       ];
     }
   }

@@ -194,9 +194,8 @@ describe('errors: one line on stderr, non-zero exit', () => {
     }
   });
 
-  // Fails today: the daemon's 422 message for an invalid mlops.yaml lists one problem per line, and the
-  // CLI prints it as is, so the error spans several lines.
-  test('BUG cli: an invalid mlops.yaml during register is reported on one line', async () => {
+  // Several problems in mlops.yaml still make one line on stderr.
+  test('cli: an invalid mlops.yaml during register is reported on one line', async () => {
     const dir = tempProject({ config: 'version: 1\nproject:\n  name: x\nmodels:\n  churn:\n    task: sorting\nbogus: 1\n' });
     try {
       const file = writeLinearOnnx(join(dir.root, 'm.onnx'), { features: 2 });

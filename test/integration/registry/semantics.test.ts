@@ -208,9 +208,8 @@ describe('signature check against mlops.yaml', () => {
     await rejects(c.register('cols', { artifact_path: file }), 422, 'feature 1 "age"', 'feature 2 "tenure"');
   });
 
-  // Fails today: in tensor mode the check compares count and type only, although the ONNX file names its
-  // columns (metadata `feature_names`); a model trained on swapped columns registers silently.
-  test('BUG signature-check: a feature order mismatch is refused (422) naming the feature', async () => {
+  // In tensor mode the ONNX file names its columns (metadata `feature_names`): swapped columns are refused.
+  test('signature-check: a feature order mismatch is refused (422) naming the feature', async () => {
     const file = writeLinearOnnx(join(project.root, 'artifacts', 'swapped.onnx'), { features: ['tenure', 'age', 'spend'] });
     await rejects(c.register('sig', { artifact_path: file }), 422, '"age"');
   });
