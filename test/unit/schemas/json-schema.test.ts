@@ -39,3 +39,10 @@ test('dataset paths must stay inside the project; feature ranges must be ordered
   });
   assert.match(r.error?.issues[0]?.message ?? '', /min ≤ max/);
 });
+
+test('docs/CONFIG.md is generated from the schema and up to date (run `npm run docs` when this fails)', async () => {
+  const { renderConfigDocs } = await import('../../../scripts/config-docs');
+  const committed = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'CONFIG.md'), 'utf8');
+  assert.equal(committed, renderConfigDocs());
+  assert.match(committed, /\| `retention\.keep_versions` \| integer \(≥ 1\) \|/);
+});
