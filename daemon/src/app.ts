@@ -11,6 +11,7 @@ import { eventRoutes } from './events/routes';
 import { Router, route, type Route } from './http/router';
 import { createApiServer } from './http/server';
 import { ConfigHolder } from './config/holder';
+import { formatProblems } from './config/load';
 import { Datasets } from './datasets/datasets';
 import { datasetRoutes } from './datasets/routes';
 import { DatasetWatcher } from './datasets/watcher';
@@ -53,7 +54,10 @@ export class DaemonApp {
     this.registry = new Registry(this.db, this.events);
     this.config = new ConfigHolder(opts.root, opts.log);
     this.runs = new Runs(this.db, this.events);
-    this.datasets = new Datasets(this.db, this.events, this.objects, opts.root, () => this.config.get());
+    this.datasets = new Datasets(this.db, this.events, this.objects, opts.root, () => this.config.get(), () => {
+      const r = this.config.current();
+      return r.ok || r.missing ? undefined : formatProblems(r).split('\n').join('; ');
+    });
     this.watcher = new DatasetWatcher(opts.root, this.datasets, opts.log);
   }
 

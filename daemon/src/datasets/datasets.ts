@@ -34,11 +34,15 @@ export class Datasets {
     private readonly objects: ObjectStore,
     private readonly root: string,
     private readonly config: () => MlopsConfig | undefined,
+    /** What is wrong with mlops.yaml, when it exists and is invalid: said instead of "not declared". */
+    private readonly configProblem?: () => string | undefined,
   ) {
     this.q = new DatasetQueries(db);
   }
 
   declared(name: string): DatasetConfig {
+    const problem = this.configProblem?.();
+    if (problem) throw new DomainError(422, 'invalid_config', `mlops.yaml is invalid: ${problem}`);
     const cfg = this.config()?.data[name];
     if (!cfg) throw notFound(`dataset "${name}" (declare it under data.${name} in mlops.yaml)`);
     return cfg;

@@ -120,5 +120,5 @@ test('unknown datasets and patterns leaving the project are refused with the fie
   await assert.rejects(d.client.snapshot('nope', 'test'), /dataset "nope".*data\.nope/);
   p.writeConfig(CONFIG.replace('data/notes.txt', '../outside.txt'));
   await new Promise((r) => setTimeout(r, 50));
-  await assert.rejects(d.client.snapshot('raw', 'test'), /data\.raw\.paths: .*must not leave the project root/);
+  await assert.rejects(d.client.snapshot('raw', 'test'), /mlops\.yaml is invalid: .*mlops\.yaml:\d+:\d+: data\.raw\.paths\.1: expected a path inside the project/);
 });
