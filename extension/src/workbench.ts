@@ -3,7 +3,7 @@
  * registered synchronously, the daemon connection and the language server start in the background,
  * and only in a trusted workspace.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { ProjectCommands } from './commands';
@@ -155,17 +155,18 @@ export class Workbench implements vscode.Disposable {
     for (const r of results) if (r.status === 'rejected') this.log.warn(`initial load: ${errorMessage(r.reason)}`);
   }
 
+  /** The project: a workspace folder with mlops.yaml, or one folder below it (as the activation events say). */
   private findRoot(): string | undefined {
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    const withConfig = folders.find((f) => existsSync(join(f.uri.fsPath, 'mlops.yaml')));
-    return withConfig?.uri.fsPath;
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    return folders.find((f) => existsSync(join(f, 'mlops.yaml'))) ?? folders.map(projectBelow).find((p) => p !== undefined);
   }
 
   private async client(): Promise<DaemonClient> {
     if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED_MESSAGE);
     if (!this.supervisor) {
-      this.root ??= this.findRoot() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-      if (!this.root) throw new Error('open a folder with an mlops.yaml first');
+      // Never start a daemon in a folder that is no project: it would create .mlops/ there.
+      this.root ??= this.findRoot();
+      if (!this.root) throw new Error('this workspace has no mlops.yaml: run "MLOps: Initialize Project" first');
       this.startSupervisor(this.root);
     }
     return (this.supervisor as DaemonSupervisor).getClient();
@@ -203,4 +204,19 @@ export class Workbench implements vscode.Disposable {
   dispose(): void {
     this.scope.dispose();
   }
+}
+
+/** The first direct subfolder of `folder` that holds mlops.yaml (sorted, so the choice is stable). */
+function projectBelow(folder: string): string | undefined {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
+    .map((e) => join(folder, e.name))
+    .sort()
+    .find((d) => existsSync(join(d, 'mlops.yaml')));
 }
