@@ -17,7 +17,8 @@ export const driftCorrectionSchema = z.enum(DRIFT_CORRECTIONS);
 export type DriftCorrection = z.infer<typeof driftCorrectionSchema>;
 
 /**
- * Why a feature has no test result: `empty` — no valid value left in one sample; `single_category`
+ * Why a feature has no test result: `empty` — no valid value left in one sample (an empty sample;
+ * a column with no value at all takes the other sample's type); `single_category`
  * — a categorical feature with fewer than two categories in the two samples together.
  */
 export const DRIFT_STATUSES = ['ok', 'empty', 'single_category'] as const;
@@ -35,6 +36,11 @@ export const driftFeatureSchema = z
     feature: z.string().describe('Column name.'),
     type: z.enum(['numeric', 'categorical']),
     test: driftTestKindSchema,
+    reason: z
+      .string()
+      .describe(
+        'Why this test ran: "auto: numeric with 4 distinct values (≤ 5)", "global test \"psi\"", "set for this feature", or a global test that did not fit and fell back to auto.',
+      ),
     method: z
       .string()
       .nullable()

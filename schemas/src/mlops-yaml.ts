@@ -169,6 +169,25 @@ export const driftConfigSchema = z
       .max(1)
       .default(0.5)
       .describe('Share of drifted features at which the dataset as a whole counts as drifted.'),
+    auto: z
+      .object({
+        max_distinct: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(5)
+          .describe('auto: numeric features with at most this many distinct reference values get chi-square; 0 = off.'),
+        distance_above: z
+          .number()
+          .int()
+          .positive()
+          .nullable()
+          .default(null)
+          .describe('auto: above this many reference values use Wasserstein / Jensen–Shannon; null = never (KS stays).'),
+      })
+      .strict()
+      .optional()
+      .describe('The size rule of the "auto" test choice.'),
     correction: z
       .enum(['none', 'bonferroni', 'benjamini-hochberg'])
       .default('none')

@@ -111,8 +111,70 @@ describe('mlops drift', () => {
     assert.match(feat.err, /ref\.csv: no column "zz"/);
     const bad = await mlops(['ref.csv', 'cur.csv', '--test', 'ttest']);
     assert.match(bad.err, /--test "ttest": expected one of auto, ks, chi2, psi, wasserstein, jensenshannon/);
-    const wrong = await mlops(['ref.csv', 'cur.csv', '--test', 'ks']);
-    assert.match(wrong.err, /feature "color" is categorical; test "ks" needs numbers/);
+    const flag = await mlops(['ref.csv', 'cur.csv', '--max-distinct', '1.5']);
+    assert.match(flag.err, /--max-distinct "1.5": expected a whole number ≥ 0/);
+  });
+
+});
+
+describe('mlops drift: empty samples and test choice', () => {
+  test('a header-only file or an all-empty column gives an empty-sample result, either way round', async () => {
+    writeFileSync(join(dir, 'empty.csv'), 'x,color\n');
+    writeCsv('blank-color.csv', { x: sample(ksCase?.b ?? { kind: 'bell', seed: 1, n: 10 }), color: [] });
+    for (const [a, b, side] of [['ref.csv', 'empty.csv', 'current'], ['empty.csv', 'ref.csv', 'reference']] as const) {
+      const r = await mlops([a, b, '--features', 'x,color', '--json']);
+      assert.equal(r.code, 0, r.err);
+      const report = driftReportSchema.parse(JSON.parse(r.out));
+      assert.deepEqual(
+        report.features.map((f) => [f.feature, f.type, f.status, f.drifted, f.p_value]),
+        [['x', 'numeric', 'empty', false, null], ['color', 'categorical', 'empty', false, null]],
+      );
+      assert.ok(report.features.every((f) => f.note === `empty sample: no value in the ${side} sample`));
+      assert.equal(report.dataset.drifted, false);
+    }
+    const blank = await mlops(['ref.csv', 'blank-color.csv']);
+    assert.equal(blank.code, 0, blank.err);
+    assert.match(blank.out, /\ncolor\s+categorical\s+chi2\s+-\s+empty/);
+    assert.match(blank.out, /note: color: empty sample: no value in the current sample/);
+  });
+
+  test('a global test that does not fit a feature falls back to auto there, from a flag or mlops.yaml', async () => {
+    const r = await mlops(['ref.csv', 'cur.csv', '--test', 'wasserstein', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const report = driftReportSchema.parse(JSON.parse(r.out));
+    assert.deepEqual(report.features.map((f) => [f.feature, f.test, f.status]), [['x', 'wasserstein', 'ok'], ['color', 'chi2', 'ok']]);
+    assert.match(report.features[1]?.reason ?? '', /global test "wasserstein" needs numbers; fell back to auto: categorical/);
+    const human = await mlops(['ref.csv', 'cur.csv', '--test', 'ks']);
+    assert.equal(human.code, 0, human.err);
+    assert.match(human.out, /test: color: chi2 — global test "ks" needs numbers; fell back to auto: categorical/);
+    const proj = mkdtempSync(join(dir, 'global-'));
+    writeFileSync(join(proj, 'mlops.yaml'), 'project:\n  name: demo\nmonitoring:\n  drift:\n    test: wasserstein\n');
+    const yaml = await mlops([join(dir, 'ref.csv'), join(dir, 'cur.csv'), '--json'], proj);
+    assert.equal(yaml.code, 0, yaml.err);
+    assert.deepEqual(driftReportSchema.parse(JSON.parse(yaml.out)).features.map((f) => f.test), ['wasserstein', 'chi2']);
+  });
+
+  test('a per-feature override in mlops.yaml that cannot apply is an error naming the setting', async () => {
+    const proj = mkdtempSync(join(dir, 'override-'));
+    writeFileSync(join(proj, 'mlops.yaml'), 'project:\n  name: demo\nmonitoring:\n  drift:\n    features:\n      color: ks\n');
+    const r = await mlops([join(dir, 'ref.csv'), join(dir, 'cur.csv')], proj);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /feature "color" is categorical; test "ks" needs numbers \(monitoring\.drift\.features\.color: use chi2, psi or jensenshannon\)/);
+  });
+
+  test('auto tests a numeric column with few distinct values by chi-square, and the rule is adjustable', async () => {
+    writeCsv('ref-few.csv', { level: Array.from({ length: 100 }, (_, i) => i % 4), x: sample(ksCase?.a ?? { kind: 'bell', seed: 1, n: 10 }).slice(0, 100) });
+    writeCsv('cur-few.csv', { level: Array.from({ length: 80 }, (_, i) => (i % 5 === 0 ? 3 : i % 3)), x: sample(ksCase?.b ?? { kind: 'bell', seed: 2, n: 10 }).slice(0, 80) });
+    const r = driftReportSchema.parse(JSON.parse((await mlops(['ref-few.csv', 'cur-few.csv', '--json'])).out));
+    assert.deepEqual(r.features.map((f) => [f.feature, f.test, f.reason]), [
+      ['level', 'chi2', 'auto: numeric with 4 distinct values (≤ 5)'],
+      ['x', 'ks', 'auto: numeric with more than 5 distinct values'],
+    ]);
+    const off = driftReportSchema.parse(JSON.parse((await mlops(['ref-few.csv', 'cur-few.csv', '--json', '--max-distinct', '0', '--distance-above', '50'])).out));
+    assert.deepEqual(off.features.map((f) => f.test), ['wasserstein', 'wasserstein']);
+    const human = await mlops(['ref-few.csv', 'cur-few.csv']);
+    assert.match(human.out, /\nlevel\s+numeric\s+chi2 \(pearson\)/);
+    assert.match(human.out, /test: level: chi2 — auto: numeric with 4 distinct values/);
   });
 
   test('--cache-dir stores the reference profile and reuses it with identical results', async () => {

@@ -89,10 +89,13 @@ describe('compareWindow', () => {
     driftReportSchema.parse(r);
   });
 
-  test('constant samples give a p-value, never NaN', () => {
+  test('constant samples give a stated result, never NaN', () => {
     const profile = prepareReference([numericColumn('k', [5, 5, 5, 5])]);
-    const r = compareWindow(profile, [numericColumn('k', [5, 5, 5])]);
+    const r = compareWindow(profile, [numericColumn('k', [5, 5, 5])], { test: 'ks' });
     assert.equal(r.features[0]?.p_value, 1);
+    // auto tests a one-valued numeric column over its values: one category in both samples.
+    const auto = compareWindow(profile, [numericColumn('k', [5, 5, 5])]).features[0];
+    assert.deepEqual([auto?.test, auto?.status, auto?.p_value, auto?.drifted], ['chi2', 'single_category', null, false]);
     const w = compareWindow(profile, [numericColumn('k', [6, 6])], { test: 'wasserstein' });
     assert.equal(w.features[0]?.normalized, 1);
   });

@@ -13,11 +13,13 @@ import { DRIFT_TESTS, mlopsConfigSchema } from '../../../../schemas/src/mlops-ya
 import { findProjectRoot } from '../../paths';
 import { DRIFT_CORRECTIONS, type DriftCorrection, type DriftReport } from '../../../../schemas/src/drift';
 import {
+  columnValueCount,
   compareWindow,
   CsvError,
   deserializeProfile,
   DriftInputError,
   prepareReference,
+  profileValueCount,
   readCsv,
   serializeProfile,
   type DriftOptions,
@@ -53,13 +55,29 @@ function configFromYaml(cwd: string, env: NodeJS.ProcessEnv): DriftOptions {
   const drift = parsed.data.monitoring?.drift;
   if (!drift) return {};
   const rawDrift = (raw as { monitoring?: { drift?: { threshold?: unknown } } }).monitoring?.drift;
+  // monitoring.drift.auto is read once the config schema declares it (max_distinct, distance_above).
+  const auto = (drift as { auto?: { max_distinct?: number; distance_above?: number | null } }).auto;
   return {
+    ...(auto ? { auto: { ...(auto.max_distinct !== undefined ? { maxDistinct: auto.max_distinct } : {}), ...(auto.distance_above !== undefined ? { distanceAbove: auto.distance_above } : {}) } } : {}),
     test: drift.test,
     features: drift.features,
     share: drift.share,
     correction: drift.correction,
     ...(rawDrift?.threshold !== undefined ? { threshold: drift.threshold } : {}),
   };
+}
+
+function count(value: string, flag: string, min: number): number {
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < min) throw new CliError(`--${flag} "${value}": expected a whole number ≥ ${min}`);
+  return v;
+}
+
+function autoFlags(maxDistinct: string | undefined, distanceAbove: string | undefined): NonNullable<DriftOptions['auto']> {
+  const out: NonNullable<DriftOptions['auto']> = {};
+  if (maxDistinct !== undefined) out.maxDistinct = count(maxDistinct, 'max-distinct', 0);
+  if (distanceAbove !== undefined) out.distanceAbove = distanceAbove === 'never' ? null : count(distanceAbove, 'distance-above', 1);
+  return out;
 }
 
 function optionsFromFlags(args: ParsedArgs): DriftOptions {
@@ -81,6 +99,9 @@ function optionsFromFlags(args: ParsedArgs): DriftOptions {
     if (!(v >= 0 && v <= 1)) throw new CliError(`--share "${share}": expected a number from 0 to 1`);
     out.share = v;
   }
+  const maxDistinct = str(args, 'max-distinct');
+  const distanceAbove = str(args, 'distance-above');
+  if (maxDistinct !== undefined || distanceAbove !== undefined) out.auto = autoFlags(maxDistinct, distanceAbove);
   const correction = str(args, 'correction');
   if (correction !== undefined) out.correction = oneOf(correction, DRIFT_CORRECTIONS, 'correction') as DriftCorrection;
   const alt = str(args, 'alternative');
@@ -138,7 +159,8 @@ function checkColumns(refFile: string, curFile: string, profile: ReferenceProfil
   for (const f of profile.features) {
     const c = byName.get(f.name);
     if (!c) throw new CliError(`${curFile}: no column "${f.name}" (it is in ${refFile})`);
-    if (c.kind !== f.kind) {
+    // A column with no value at all takes the other file's type (the engine reports an empty sample).
+    if (c.kind !== f.kind && profileValueCount(f) > 0 && columnValueCount(c) > 0) {
       throw new CliError(
         `column "${f.name}" is ${f.kind} in ${refFile} but ${c.kind} in ${curFile}`,
         'a column is numeric when every non-empty value is a number; fix the odd values or the file',
@@ -162,6 +184,7 @@ function render(report: DriftReport): string {
   const lines = [table(['feature', 'type', 'test', 'statistic', 'p-value / distance', 'threshold', 'drifted'], rows)];
   for (const f of report.features) {
     if (f.note) lines.push(`note: ${f.feature}: ${f.note}\n`);
+    if (f.reason.includes('fell back') || (f.type === 'numeric' && f.test === 'chi2')) lines.push(`test: ${f.feature}: ${f.test} — ${f.reason}\n`);
     const d = f.dropped;
     const n = (x: typeof d.reference): number => x.missing + x.nan + x.infinite;
     if (n(d.reference) + n(d.current) > 0) {
@@ -181,7 +204,8 @@ async function runDrift(args: ParsedArgs, io: CliIo): Promise<number> {
   const curFile = resolve(io.cwd, pos(args, 'current'));
   const options: DriftOptions = { ...configFromYaml(io.cwd, io.env) };
   const flags = optionsFromFlags(args);
-  Object.assign(options, flags);
+  const auto = { ...options.auto, ...flags.auto };
+  Object.assign(options, flags, { auto });
   const cacheOpt = str(args, 'cache-dir') ?? io.env['MLOPS_DRIFT_CACHE'];
   const cacheDir = cacheOpt ? resolve(io.cwd, cacheOpt) : undefined;
   const profile = loadReference(refFile, options.only, cacheDir);
@@ -213,6 +237,8 @@ export const driftCommands: CommandSpec[] = [
       threshold: { type: 'string', description: 'p-value below which / distance at or above which a feature drifted', placeholder: 'x' },
       correction: { type: 'string', description: `multiple-testing correction: ${DRIFT_CORRECTIONS.join(', ')}`, placeholder: 'name' },
       share: { type: 'string', description: 'share of drifted features for the dataset verdict (default 0.5)', placeholder: 'x' },
+      'max-distinct': { type: 'string', description: 'auto: numeric columns with at most n distinct reference values get chi-square (default 5, 0 = off)', placeholder: 'n' },
+      'distance-above': { type: 'string', description: 'auto: Wasserstein / Jensen–Shannon when the reference has more than n values (default never)', placeholder: 'n' },
       alternative: { type: 'string', description: 'KS alternative: two-sided (default), less, greater', placeholder: 'name' },
       'cache-dir': { type: 'string', description: 'cache the reference profile here (also MLOPS_DRIFT_CACHE)', placeholder: 'dir' },
     },

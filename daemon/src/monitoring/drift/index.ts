@@ -12,7 +12,18 @@ export {
   type ReferenceProfile,
   type FeatureProfile,
 } from './reference';
-export { compareWindow, adjustPValues, resolveTest, DriftInputError, DEFAULT_THRESHOLDS, type DriftOptions, type DriftTestChoice } from './engine';
+export {
+  compareWindow,
+  adjustPValues,
+  resolveTest,
+  profileValueCount,
+  columnValueCount,
+  DriftInputError,
+  DEFAULT_THRESHOLDS,
+  type DriftOptions,
+  type DriftTestChoice,
+} from './engine';
+export { chooseTest, autoChoice, DEFAULT_AUTO_RULE, type AutoRule, type FeatureFacts, type TestChoice } from './choice';
 export { ks2sampSorted, sortedCopy, KS_MAX_EXACT_N, type KsResult, type KsAlternative, type KsMethod } from './ks';
 export { kolmognSf, smirnovSf } from './kolmogorov';
 export { chi2Sf, gammaQ } from './special';
