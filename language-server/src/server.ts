@@ -6,12 +6,14 @@
  */
 import {
   CodeActionKind,
+  DidChangeWatchedFilesNotification,
   NotebookDocuments,
   ProposedFeatures,
   StreamMessageReader,
   StreamMessageWriter,
   TextDocumentSyncKind,
   TextDocuments,
+  WatchKind,
   createConnection,
   type CodeAction,
   type Connection,
@@ -137,9 +139,14 @@ function wire(connection: Connection): void {
   notebooks.listen(connection);
 }
 
-/** Initialisation (loads the Python grammar before the first document) and the rule settings. */
+/**
+ * Initialisation (loads the Python grammar before the first document), the rule settings, and
+ * files appearing or disappearing: `unknown-dep` warnings and the governing `mlops.yaml` of Python
+ * files depend on the disk, so every open document is re-validated (each run stats files afresh).
+ */
 function wireLifecycle(connection: Connection, state: ServerState, revalidateAll: () => void): void {
   let configurationSupport = false;
+  let watcherRegistration = false;
   // Initialization options are the base; editor settings override them rule by rule.
   let initial: PythonRuleConfig = {};
   const fetchRules = async (): Promise<void> => {
@@ -149,16 +156,27 @@ function wireLifecycle(connection: Connection, state: ServerState, revalidateAll
       const { config, problems } = parseRuleConfig(raw);
       for (const p of problems) connection.console.warn(p);
       state.rules = { ...initial, ...config };
-      revalidateAll();
     } catch (e) {
       connection.console.warn(`cannot read mlops.pythonRules: ${e instanceof Error ? e.message : String(e)}`);
     }
+    revalidateAll();
   };
-  connection.onInitialized(() => void fetchRules());
-  connection.onDidChangeConfiguration(() => void fetchRules());
+  connection.onInitialized(() => {
+    void fetchRules();
+    // Creations and deletions anywhere: a dependency may be any file. Content changes do not matter.
+    if (watcherRegistration) {
+      const watchers = [{ globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete }];
+      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch((e: unknown) => {
+        connection.console.warn(`cannot watch workspace files: ${e instanceof Error ? e.message : String(e)}`);
+      });
+    }
+  });
+  connection.onDidChangeConfiguration(() => (configurationSupport ? void fetchRules() : revalidateAll()));
+  connection.onDidChangeWatchedFiles(() => revalidateAll());
 
   connection.onInitialize(async (params) => {
     configurationSupport = params.capabilities.workspace?.configuration === true;
+    watcherRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const options = (params.initializationOptions ?? {}) as { pythonRules?: unknown };
     const { config, problems } = parseRuleConfig(options.pythonRules);
     initial = config;

@@ -38,7 +38,7 @@ const HEADER_LINE = /^ *(?:[A-Za-z0-9_][A-Za-z0-9_./-]*|"[^"\\\n]*"|'[^'\n]*') *
 /** Anchors, aliases (and so merge keys), directives, document markers, tab indentation. */
 const UNSAFE = /(?:^|[\s[{,])[&*][^\s,\]}"'&*]|^%|^(?:---|\.\.\.)(?:\s|$)|^ *\t/m;
 const SPLIT_LINES = 40;
-const OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false } as const;
+const OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' } as const;
 
 function scanLines(text: string): Line[] {
   const lines: Line[] = [];

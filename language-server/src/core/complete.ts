@@ -101,6 +101,7 @@ function valueItems(parsed: ParsedYaml, target: PathSegment[], edit: (t: string)
 
 export function complete(parsed: ParsedYaml, pos: Position): CompletionEntry[] {
   const ctx = cursorContext(parsed.index, pos.line, pos.character);
+  if (ctx.at === 'none') return [];
   const start = parsed.index.position(ctx.prefixStart);
   const edit = (newText: string): TextEdit => ({ range: { start, end: pos }, newText });
   if (ctx.at === 'value' && ctx.key !== undefined) return valueItems(parsed, [...ctx.path, ctx.key], edit);

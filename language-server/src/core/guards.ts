@@ -19,7 +19,50 @@ export interface GuardProblem {
   offset: number;
 }
 
-/** Highest flow depth ([ and {) reached, and where; strings are not excluded, so it over-counts. */
+/**
+ * End (after the closing quote) of a quoted scalar opening at `i`, or -1 when it does not close on
+ * its own line: a multi-line quote is then counted as plain text, which can only over-count.
+ */
+function quotedEnd(text: string, i: number): number {
+  const q = text.charCodeAt(i);
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 10) return -1;
+    if (q === 34 && c === 92) j++;
+    else if (c === q) {
+      // '' is an escaped quote inside a single-quoted scalar.
+      if (q === 39 && text.charCodeAt(j + 1) === 39) j++;
+      else return j + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Whether a quote at `i` opens a quoted scalar, as the YAML lexer sees it: at the start of a line,
+ * after a flow indicator or ":", or after leading "- " / "? " markers. After a plain word
+ * (`it's`, `[a 'b`) it is part of a plain scalar and hides nothing.
+ */
+function opensQuote(text: string, i: number): boolean {
+  let k = i - 1;
+  while (k >= 0 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k--;
+  if (k < 0 || text.charCodeAt(k) === 10) return true;
+  const p = text.charCodeAt(k);
+  if (p === 91 || p === 123 || p === 44) return true;
+  if (p === 58) return k + 1 < i;
+  if ((p !== 45 && p !== 63) || k + 1 === i) return false;
+  for (let m = k - 1; m >= 0 && text.charCodeAt(m) !== 10; m--) {
+    const c = text.charCodeAt(m);
+    if (c !== 32 && c !== 45 && c !== 63) return false;
+  }
+  return true;
+}
+
+/**
+ * Offset where the flow depth ([ and {) first exceeds `max`, or -1. Brackets inside quoted scalars
+ * and comments do not count (a string like "<100 [>" is no nesting); anything the YAML lexer could
+ * read differently is counted, so the guard errs on refusing.
+ */
 function flowDepth(text: string, max: number): number {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -27,7 +70,13 @@ function flowDepth(text: string, max: number): number {
     if (c === 91 || c === 123) {
       if (++depth > max) return i;
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
-    else if (c === 10) depth = Math.min(depth, max);
+    else if ((c === 34 || c === 39) && opensQuote(text, i)) {
+      const end = quotedEnd(text, i);
+      if (end > 0) i = end - 1;
+    } else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9 || text.charCodeAt(i - 1) === 10)) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl - 1;
+    } else if (c === 10) depth = Math.min(depth, max);
   }
   return -1;
 }

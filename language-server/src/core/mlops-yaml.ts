@@ -3,7 +3,7 @@
  * edits. Everything here is synchronous and transport-free; server.ts adapts it to LSP.
  */
 import { YamlParser, type ParsedYaml } from './parse';
-import { schemaDiagnostics } from './validate';
+import { collectionKeyDiagnostics, schemaDiagnostics } from './validate';
 import { crossRefDiagnostics, type CrossRefEnv } from './crossref';
 import { complete, type CompletionEntry } from './complete';
 import { documentSymbols, hover, type HoverResult, type SymbolEntry } from './outline';
@@ -48,7 +48,7 @@ export class MlopsYamlDocument {
       }));
       const blocking = parsed.mode === 'refused' || problems.some((p) => p.code === 'yaml-syntax' || p.code === 'alias-limit');
       // With a broken syntax tree, schema messages would mostly echo the syntax error.
-      const all = blocking ? problems : [...problems, ...schemaDiagnostics(parsed), ...crossRefDiagnostics(parsed, this.env)];
+      const all = blocking ? problems : [...problems, ...collectionKeyDiagnostics(parsed), ...schemaDiagnostics(parsed), ...crossRefDiagnostics(parsed, this.env)];
       this.last = all.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     } catch (e) {
       this.last = [internalError(e)];

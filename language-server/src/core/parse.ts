@@ -30,7 +30,7 @@ export interface ParsedYaml {
   mode: 'full' | 'blocks' | 'refused';
 }
 
-const PARSE_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false } as const;
+const PARSE_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' } as const;
 /** Below this many lines a whole parse costs ~1 ms and cutting buys nothing. */
 const BLOCK_MODE_MIN_LINES = 200;
 

@@ -3,16 +3,16 @@
  * the exact source node: a wrong value at the value, an unknown key at the key, a missing key at
  * its parent's key. Messages read `<path>: expected <what>, got <what>`.
  */
-import { isScalar, type Node, type Pair } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { type z } from 'zod';
 import { mlopsConfigSchema } from '../../../schemas/src/mlops-yaml';
 import { type ParsedYaml } from './parse';
 import { locate, valueAt } from './nodes';
-import { expectedText, objectFields, schemaAt } from './schema-info';
+import { expectedText, kindOf, objectFields, schemaAt } from './schema-info';
 import { closest } from './suggest';
 import { formatPath, showValue } from './text';
 import { type DiagnosticCode, type Fix, type MlopsDiagnostic, type Range, Severity } from './types';
-import { missingKeyFix } from './fixes';
+import { fillMappingFix, missingKeyFix } from './fixes';
 
 type Issue = z.core.$ZodIssue;
 type Path = PropertyKey[];
@@ -72,7 +72,8 @@ function typeIssue(parsed: ParsedYaml, path: Path): MlopsDiagnostic {
     return diag(nodeRange(parsed, parsed.root), 'not-a-mapping', `mlops.yaml: expected a mapping of sections (project, pipeline, models, ...), got ${what}`);
   }
   const msg = `${formatPath(path)}: expected ${expected}, got ${showValue(got.value)}${quoteHint(expected, got.value)}`;
-  return diag(valueRange(parsed, path), 'invalid-type', msg);
+  const fix = got.value === null && schema && kindOf(schema) === 'object' ? fillMappingFix(parsed, schemaPath(path), schema) : undefined;
+  return diag(valueRange(parsed, path), 'invalid-type', msg, fix ? [fix] : undefined);
 }
 
 function missingIssue(parsed: ParsedYaml, path: Path): MlopsDiagnostic {
@@ -179,4 +180,26 @@ export function schemaDiagnostics(parsed: ParsedYaml): MlopsDiagnostic[] {
   const result = mlopsConfigSchema.safeParse(parsed.value);
   if (result.success) return [];
   return result.error.issues.flatMap((i) => mapIssue(parsed, i));
+}
+
+/**
+ * Keys that are lists or mappings (`? [a, b]`, `{a: 1}: x`): a JS object stringifies them, so the
+ * schema would judge a key nobody wrote. The yaml library's own warning is silenced (parse.ts) in
+ * favour of this diagnostic.
+ */
+export function collectionKeyDiagnostics(parsed: ParsedYaml): MlopsDiagnostic[] {
+  const out: MlopsDiagnostic[] = [];
+  const walk = (node: unknown, path: Path, depth: number): void => {
+    if (depth > 64 || out.length >= 100) return;
+    if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i], depth + 1));
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      if (isCollection(pair.key)) {
+        const what = isSeq(pair.key) ? 'a list' : 'a mapping';
+        out.push(diag(nodeRange(parsed, pair.key), 'invalid-key', `${formatPath(path)}: a key must be a plain name, got ${what}`));
+      } else walk(pair.value, [...path, isScalar(pair.key) ? String(pair.key.value) : '?'], depth + 1);
+    }
+  };
+  walk(parsed.root, [], 0);
+  return out;
 }

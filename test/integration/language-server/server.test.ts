@@ -129,6 +129,50 @@ test('completion, hover, symbols and quick fixes over LSP', async () => {
   }
 });
 
+test('unknown-dep warnings refresh when a watched file appears or a setting changes', async () => {
+  const c = await started([serverJs, '--stdio']);
+  const missing = join(ws, 'data', 'missing.csv');
+  try {
+    const first = c.diagnostics(uri);
+    await c.open(uri, DOC, 1);
+    assert.deepEqual((await first).diagnostics.map((d) => d.code).sort(), ['invalid-type', 'unknown-dep']);
+    writeFileSync(missing, 'a\n');
+    // Earlier publishes (the open, the settings read after `initialized`) may still arrive: wait for the refreshed one.
+    const hasDep = (p: { diagnostics: { code?: string | number }[] }): boolean => p.diagnostics.some((d) => d.code === 'unknown-dep');
+    const refreshed = c.diagnostics(uri, (p) => !hasDep(p), 5000);
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(missing).href, type: 1 }] });
+    const after = await refreshed;
+    assert.equal(after.version, 1);
+    assert.deepEqual(after.diagnostics.map((d) => d.code), ['invalid-type']);
+    rmSync(missing);
+    const back = c.diagnostics(uri, hasDep, 5000);
+    await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    assert.deepEqual((await back).diagnostics.map((d) => d.code).sort(), ['invalid-type', 'unknown-dep']);
+  } finally {
+    rmSync(missing, { force: true });
+    await c.stop();
+  }
+});
+
+test('the server asks to watch file creations and deletions when the client allows it', async () => {
+  const c = new LspClient(process.execPath, [serverJs, '--stdio'], { cwd: ws });
+  const registered = new Promise<unknown>((resolve) => c.conn.onRequest('client/registerCapability', (p: unknown) => (resolve(p), null)));
+  try {
+    await c.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(ws).href,
+      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
+    });
+    await c.conn.sendNotification('initialized', {});
+    const p = (await registered) as { registrations: { method: string; registerOptions: unknown }[] };
+    assert.deepEqual(p.registrations.map((r) => [r.method, r.registerOptions]), [
+      ['workspace/didChangeWatchedFiles', { watchers: [{ globPattern: '**/*', kind: 5 }] }],
+    ]);
+  } finally {
+    await c.stop();
+  }
+});
+
 test('a YAML bomb and deep nesting get a diagnostic and the server keeps answering', async () => {
   const c = await started([serverJs, '--stdio']);
   try {
