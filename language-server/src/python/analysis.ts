@@ -5,7 +5,7 @@
  * Then a cheap whole-document pass drops exempt findings and assigns suggested keys.
  */
 import { IncrementalParser } from './parser';
-import { scanStatement, type Finding } from './rules';
+import { IGNORE, scanStatement, type Finding } from './rules';
 import { indexProject, normalisePath, type ProjectIndex } from './project';
 
 /** A finding with the key it would get in `mlops.yaml`. */
@@ -53,8 +53,6 @@ export class PythonAnalysis {
   }
 }
 
-const IGNORE = /#\s*mlops:\s*ignore\b/i;
-
 function onIgnoredLine(text: string, offset: number): boolean {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   let lineEnd = text.indexOf('\n', offset);
@@ -62,11 +60,20 @@ function onIgnoredLine(text: string, offset: number): boolean {
   return IGNORE.test(text.slice(lineStart, lineEnd));
 }
 
-/** Test files exercise code with made-up values on purpose. */
-export function isTestFile(uri: string): boolean {
-  const path = decodeURIComponent(uri.split(/[?#]/)[0] ?? '').replace(/\\/g, '/');
+/**
+ * Test files exercise code with made-up values on purpose: `test_*.py`, `*_test.py`,
+ * `conftest.py`, and anything in a `test/` or `tests/` folder. With the project's `mlops.yaml`
+ * location known, folders count only inside the project, so a project that happens to live
+ * under some `…/test/…` folder is still analysed. Relative paths are taken as project-relative.
+ */
+export function isTestFile(uri: string, configUri?: string): boolean {
+  const clean = (u: string): string => decodeURIComponent(u.split(/[?#]/)[0] ?? '').replace(/\\/g, '/');
+  let path = clean(uri);
   const base = path.split('/').pop() ?? '';
-  return /^test_.*\.py$|_test\.py$|^conftest\.py$/i.test(base) || /\/tests\//.test(path);
+  if (/^test_.*\.py$|_test\.py$|^conftest\.py$/i.test(base)) return true;
+  const root = configUri === undefined ? undefined : clean(configUri).replace(/\/[^/]*$/, '/');
+  if (root && path.startsWith(root)) path = path.slice(root.length);
+  return /(^|\/)tests?\//i.test(path);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -124,9 +131,9 @@ function envName(name: string): string {
 }
 
 /** Findings that survive exemptions, with keys. */
-export function keyedFindings(analysis: PythonAnalysis, text: string, uri: string, configText: string | undefined): KeyedFinding[] {
-  if (isTestFile(uri)) return [];
-  const project = indexProject(configText);
+export function keyedFindings(analysis: PythonAnalysis, text: string, uri: string, config: { uri: string; text?: string } | undefined): KeyedFinding[] {
+  if (isTestFile(uri, config?.uri)) return [];
+  const project = indexProject(config?.text);
   const kept = analysis.findings(text).filter((f) => {
     if (onIgnoredLine(text, f.start)) return false;
     // A path the project already declares is tracked: the literal is fine where it is.

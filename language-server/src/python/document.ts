@@ -84,7 +84,7 @@ class PythonCore {
     if (!source || !pythonReady()) return (this.located = []);
     this.analysis ??= new PythonAnalysis();
     const config = this.env.locateConfig?.(this.uri);
-    this.findings = keyedFindings(this.analysis, source.text, this.uri, config?.text);
+    this.findings = keyedFindings(this.analysis, source.text, this.uri, config);
     this.located = locate(source, this.findings, this.env.pythonRules);
     return this.located;
   }

@@ -130,7 +130,7 @@ function withYaml(ctx: FixContext, title: string, changes: Record<string, TextEd
   }
   const edit = editYaml(config.text, yamlChanges);
   if (typeof edit === 'string') return undefined;
-  (changes[config.uri] ??= []).push(edit);
+  (changes[config.uri] ??= []).push(...edit);
   return fix;
 }
 

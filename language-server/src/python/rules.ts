@@ -15,8 +15,9 @@ import {
   TOKEN_SHAPE,
   WEAK_HYPERPARAMS,
   hyperparameterName,
+  takesWeakHyperparams,
   ioKind,
-  isMlCall,
+  isConfigFile,
   isPlaceholder,
   isSeedCall,
   pathKind,
@@ -75,7 +76,7 @@ class StatementScan {
     const s = stringValue(node);
     if (s === undefined || looksLikeTemplate(s) || /[*?[]/.test(s)) return;
     const kind = pathKind(s);
-    if (!kind) return;
+    if (!kind || (io === 'read' && isConfigFile(s))) return;
     this.add({ rule: 'data-path', start: node.startIndex, end: node.endIndex, value: s, name: name ?? datasetName(s), group: 'data', pathKind: kind, io, where });
   }
 
@@ -95,7 +96,7 @@ class StatementScan {
     const args = node.childForFieldName('arguments');
     if (!args || args.type !== 'argument_list') return true;
     const short = callee.split('.').pop() ?? callee;
-    const ml = isMlCall(callee);
+    const ml = takesWeakHyperparams(callee);
     const io = ioKind(callee);
     const positional: Node[] = [];
     let mode: string | undefined;
@@ -169,7 +170,8 @@ class StatementScan {
     const hp = hyperparameterName(name);
     if (hp) this.number(right, 'hyperparameter-assignment', hp, where);
     if (/(path|dir|file|uri|url|folder|csv|parquet)$/i.test(name)) {
-      const io: IoKind = /(out|output|save|export|model|checkpoint|ckpt|artifact|result|report|plot|fig)/i.test(name) ? 'write' : 'read';
+      // Word parts only: `CONFIG_PATH` is no figure, `OUTPUT_DIR` and `model_path` are outputs.
+      const io: IoKind = /(^|_)(out|output|save|export|model|checkpoint|ckpt|artifact|result|report|plot|fig)/i.test(name) ? 'write' : 'read';
       this.path(right, io, where, datasetName(stringValue(right) ?? name));
     }
   }
@@ -199,8 +201,33 @@ export function datasetName(path: string): string {
   return stem.slice(0, 40) || 'data';
 }
 
+/** The marker that silences a line, or a whole multi-line call or statement when on its first line. */
+export const IGNORE = /#\s*mlops:\s*ignore\b/i;
+
+/** Blocks are not silenced as a whole: a marker on `def f(...):` must not hide the function's body. */
+const COMPOUND = /^(if|for|while|try|with|match|async_for|async_with)_statement$|^(function|class|decorated)_definition$/;
+
+/** Whether a call or simple statement around `node` (up to `stmt`) carries the marker on its first line. */
+function ignoredByEnclosing(node: Node | null, stmt: Node): boolean {
+  for (let n = node; n; n = n.parent) {
+    const multiLine = n.startPosition.row !== n.endPosition.row;
+    if (multiLine && (n.type === 'call' || (/_statement$/.test(n.type) && !COMPOUND.test(n.type)))) {
+      const text = n.text;
+      if (IGNORE.test(text.slice(0, text.indexOf('\n')))) return true;
+    }
+    if (n.id === stmt.id) break;
+  }
+  return false;
+}
+
 /** All findings of one top-level statement, with offsets in the whole text. */
 export function scanStatement(stmt: Node): Finding[] {
+  const findings = walkStatement(stmt);
+  if (!findings.length || !IGNORE.test(stmt.text)) return findings;
+  return findings.filter((f) => !ignoredByEnclosing(stmt.descendantForIndex(f.start, f.end), stmt));
+}
+
+function walkStatement(stmt: Node): Finding[] {
   const scan = new StatementScan(stmt);
   const cursor = stmt.walk();
   try {

@@ -18,15 +18,17 @@ export const STRONG_HYPERPARAMS = new Set([
 /** Short or generic names that are hyperparameters only in a known ML call (`SVC(C=10)`, `Ridge(alpha=0.5)`). */
 export const WEAK_HYPERPARAMS = new Set(['C', 'alpha', 'gamma', 'beta_1', 'beta_2', 'epsilon', 'eps', 'l2', 'lambda_', 'tol', 'k', 'degree', 'rate', 'p']);
 
-/** Module prefixes and class-name shapes of ML APIs. */
-const ML_MODULES = /^(sklearn|xgb|xgboost|lgb|lightgbm|torch|nn|optim|keras|tf|layers|optimizers|transformers|catboost|cb|sm|smf|statsmodels|linear_model|ensemble|svm|tree|neighbors|cluster|decomposition|model_selection)\b/;
-const ML_CLASS = /(Classifier|Regressor|Regression|Ridge|Lasso|ElasticNet|SVC|SVR|KMeans|PCA|KFold|Dropout|Trainer|TrainingArguments|Booster|Adam|AdamW|SGD|RMSprop|Adagrad|Adadelta|Nadam|LBFGS|StepLR|ExponentialLR|CosineAnnealingLR|ReduceLROnPlateau|EarlyStopping|NearestNeighbors|DBSCAN|TSNE|GaussianNB|MultinomialNB|Forest\w*|Boost\w*)$/;
-const ML_FUNCTIONS = new Set(['fit', 'train', 'compile', 'train_test_split', 'cross_val_score', 'cross_validate', 'cv', 'fit_generator', 'GridSearchCV']);
+/**
+ * Estimator, optimizer and scheduler classes, and the fit/train calls: the only callees whose
+ * generic keywords (`alpha`, `C`, `p`) are hyperparameters. A module prefix is not enough:
+ * `torch.norm(x, p=2)` or `nn.BatchNorm1d(64, eps=1e-5)` use the same names for plain maths.
+ */
+const ML_CLASS = /^(\w*(Classifier|Regressor|Regression|Ridge|RidgeCV|Lasso|LassoCV|ElasticNet|SVC|SVR|KMeans|PCA|Trainer|Booster|NearestNeighbors|DBSCAN|TSNE|GaussianNB|MultinomialNB|Forest\w*|Boost\w*)|Dropout|Adam|AdamW|SGD|RMSprop|Adagrad|Adadelta|Nadam|LBFGS|StepLR|MultiStepLR|ExponentialLR|CosineAnnealingLR|ReduceLROnPlateau)$/;
+const ML_FUNCTIONS = new Set(['fit', 'train', 'compile', 'cv', 'fit_generator']);
 
-export function isMlCall(callee: string): boolean {
-  const parts = callee.split('.');
-  const last = parts[parts.length - 1] ?? '';
-  return ML_MODULES.test(callee) || ML_CLASS.test(last) || ML_FUNCTIONS.has(last);
+export function takesWeakHyperparams(callee: string): boolean {
+  const last = callee.split('.').pop() ?? '';
+  return ML_CLASS.test(last) || ML_FUNCTIONS.has(last);
 }
 
 /** Keyword names that carry a random seed. */
@@ -86,6 +88,13 @@ export function ioKind(callee: string): IoKind | 'open' | undefined {
   if (READ_CALLS.has(last)) return 'read';
   if (WRITE_CALLS.has(last)) return 'write';
   return undefined;
+}
+
+/** Reading a settings file is configuration, not data: `open("config.json")`, `*.yaml`, `*.toml`. */
+export function isConfigFile(path: string): boolean {
+  const base = path.replace(/\\/g, '/').split('/').pop() ?? '';
+  if (/\.(ya?ml|toml|ini|cfg|conf|env)$/i.test(base) || /^\.env(\.|$)/.test(base)) return true;
+  return /\.json$/i.test(base) && /(config|conf|settings|params|hparams|hyperparams|options|args)/i.test(base);
 }
 
 export const PATH_KEYWORDS = new Set(['path', 'filepath', 'path_or_buf', 'fname', 'file', 'filename', 'filepath_or_buffer', 'f', 'save_directory', 'output_dir', 'logging_dir', 'io']);

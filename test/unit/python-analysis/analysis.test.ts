@@ -11,6 +11,7 @@ import {
   editYaml,
   importOffset,
   initPython,
+  isTestFile,
   maskIpython,
   parseRuleConfig,
 } from '../../../language-server/src/python';
@@ -42,6 +43,64 @@ test('test files are never flagged', () => {
   for (const uri of ['file:///p/test_train.py', 'file:///p/train_test.py', 'file:///p/tests/helpers.py']) {
     assert.deepEqual(codes(new PythonDocument(uri), 'LEARNING_RATE = 0.1\n'), [], uri);
   }
+});
+
+test('`test/` and `tests/` folders are test files, counted inside the project when its root is known', () => {
+  assert.equal(isTestFile('file:///p/test/helpers.py'), true);
+  assert.equal(isTestFile('tests/helpers.py'), true);
+  assert.equal(isTestFile('test/unit/x.py'), true);
+  assert.equal(isTestFile('file:///p/src/contest/latest_test_data.py'), false);
+  assert.equal(isTestFile('file:///p/src/testing/x.py'), false);
+  assert.equal(isTestFile('file:///home/u/test/proj/src/train.py', 'file:///home/u/test/proj/mlops.yaml'), false);
+  assert.equal(isTestFile('file:///home/u/test/proj/test/x.py', 'file:///home/u/test/proj/mlops.yaml'), true);
+  assert.equal(isTestFile('file:///home/u/proj/tests/x.py', 'file:///home/u/proj/mlops.yaml'), true);
+  assert.deepEqual(codes(new PythonDocument('file:///p/test/helpers.py'), 'LEARNING_RATE = 0.1\n'), []);
+  const project = { locateConfig: () => ({ uri: 'file:///w/test/proj/mlops.yaml' }) };
+  assert.deepEqual(codes(new PythonDocument('file:///w/test/proj/train.py', project), 'LEARNING_RATE = 0.1\n'), ['1:hyperparameter-assignment']);
+});
+
+test('`# mlops: ignore` on the first line of a multi-line call or statement silences all of it, not a whole block', () => {
+  const text = [
+    'model = Model(  # mlops: ignore',
+    '    n_estimators=500,',
+    '    max_depth=8,',
+    ')',
+    'other = RandomForestClassifier(',
+    '    n_estimators=100,  # mlops: ignore',
+    '    max_depth=4,',
+    ')',
+    'def train(x):  # mlops: ignore',
+    '    clf = SVC(  # mlops: ignore',
+    '        C=10,',
+    '    )',
+    '    return fit(x, learning_rate=0.1)',
+    'cfg = {  # mlops: ignore',
+    '    "lr": 0.1,',
+    '}',
+    'for i in range(3):  # mlops: ignore',
+    '    opt = Adam(lr=0.01)',
+  ].join('\n');
+  assert.deepEqual(codes(new PythonDocument('file:///p/train.py'), text), ['7:hyperparameter', '13:hyperparameter', '18:hyperparameter']);
+});
+
+test('generic keywords of plain tensor maths and reads of settings files are not flagged', () => {
+  const negatives = [
+    'torch.topk(x, k=5)',
+    'torch.norm(x, p=2)',
+    'F.normalize(x, p=2, dim=1)',
+    'torch.add(a, b, alpha=2)',
+    'nn.BatchNorm1d(64, eps=1e-5)',
+    'torch.nn.functional.dropout(x, p=0.3)',
+    'cfg = json.load(open("config.json"))',
+    'cfg = yaml.safe_load(open("conf/params.yaml"))',
+    'with open("pyproject.toml", "rb") as f: pass',
+    'ini = open("setup.ini").read()',
+    'cfg = open("tox.cfg").read()',
+    'CONFIG_PATH = "configs/train.yaml"',
+  ];
+  for (const line of negatives) assert.deepEqual(codes(new PythonDocument('file:///p/a.py'), line), [], line);
+  const positives = ['m = Ridge(alpha=0.5)', 'm = SVC(C=10)', 'm = nn.Dropout(p=0.4)', 'm = LogisticRegression(C=0.1)', 'b = xgb.train(p, d, num_boost_round=50)', 'x = open("data/labels.json").read()'];
+  for (const line of positives) assert.equal(codes(new PythonDocument('file:///p/a.py'), line).length, 1, line);
 });
 
 test('rule settings: severities per rule, "off" removes, absolute paths one level stronger; bad settings are reported', () => {
@@ -166,8 +225,7 @@ test('mlops.yaml edits keep comments and formatting; paths become datasets or st
   const yaml = '# Project\nversion: 1\nparams:\n  train:\n    lr: 0.1   # tuned\n\ndata:\n  raw: { paths: [a.csv] }\npipeline:\n  stages:\n    train:\n      cmd: python src/train.py\n      outs: [model.pkl]\n';
   const edit = editYaml(yaml, [{ op: 'set', path: ['params', 'train', 'epochs'], value: 5 }]);
   assert.ok(typeof edit !== 'string');
-  assert.deepEqual(edit.range, { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } });
-  assert.equal(edit.newText, '    epochs: 5\n');
+  assert.deepEqual(edit, [{ range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, newText: '    epochs: 5\n' }]);
   assert.match(String(editYaml('a: [', [])), /syntax error/);
   const doc = new PythonDocument('file:///p/src/train.py', { locateConfig: () => ({ uri: 'file:///p/mlops.yaml', text: yaml }) });
   const diags = doc.validate('df = pd.read_csv("data/in.parquet")\njoblib.dump(m, "out/m.joblib")\nx = pd.read_csv("a.csv")\n');
