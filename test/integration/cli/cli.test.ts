@@ -17,8 +17,8 @@ import {
   registerVersionResponse,
   rollbackResponse,
   stageChangeResponse,
-  statusResponse,
 } from '../../../schemas/src/api';
+import { daemonStartJson, daemonStatusJson, daemonStopJson, initJson } from '../../../schemas/src/cli';
 import { loadConfig } from '../../../daemon/src/config/load';
 import { configYaml, runCli, runCliJson, tempProject, writeLinearOnnx, type TempProject } from '../../helpers';
 
@@ -29,15 +29,6 @@ function assertShape<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   assert.deepEqual(r.data, value, `${what} has exactly the documented fields`);
   return r.data;
 }
-
-/** The JSON contracts of commands that have no API response of their own. */
-const initJson = z.object({ root: z.string(), created: z.array(z.string()) });
-const daemonStartJson = z.object({ running: z.literal(true), pid: z.number().int(), port: z.number().int(), version: z.string() });
-const daemonStopJson = z.union([
-  z.object({ stopped: z.literal(true), pid: z.number().int() }),
-  z.object({ stopped: z.literal(false), running: z.literal(false) }),
-]);
-const daemonStatusJson = statusResponse.extend({ running: z.literal(true), port: z.number().int() });
 
 let project: TempProject;
 let onnx2 = '';
@@ -142,6 +133,7 @@ describe('--json contracts', () => {
     assert.deepEqual(kinds, ['model.created', 'model.version_registered', 'model.version_registered', 'model.stage_changed', 'model.stage_changed', 'model.alias_set', 'model.rolled_back', 'model.alias_removed']);
     assert.ok(events.every((e) => e.actor.startsWith('cli:') || e.actor === 'daemon'), 'the CLI records its user as actor');
     const st = assertShape(daemonStatusJson, await json(['daemon', 'status']), 'daemon status');
+    assert.ok(st.running, 'the daemon is running');
     assert.equal(st.counts.models, 1);
     assertShape(daemonStartJson, await json(['daemon', 'start']), 'daemon start');
     assertShape(daemonStopJson, await json(['daemon', 'stop']), 'daemon stop');

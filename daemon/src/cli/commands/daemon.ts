@@ -1,4 +1,6 @@
 /** `mlops daemon start|stop|status`. */
+import { type z } from 'zod';
+import { type daemonStartJson, type daemonStatusJson, type daemonStopJson } from '../../../../schemas/src/cli';
 import { connectDaemon, probeDaemon, readDaemonInfo } from '../../client/connect';
 import { type CommandSpec, CliError } from '../framework';
 import { printJson, table } from '../output';
@@ -27,7 +29,7 @@ export const daemonCommands: CommandSpec[] = [
       const root = requireRoot(io);
       const client = await connectDaemon(root, { actor: actorName(io) });
       const st = await client.status();
-      if (args.json) printJson(io, { running: true, pid: st.pid, port: client.conn.port, version: st.version });
+      if (args.json) printJson(io, { running: true, pid: st.pid, port: client.conn.port, version: st.version } satisfies z.infer<typeof daemonStartJson>);
       else io.out(`daemon running: pid ${st.pid}, 127.0.0.1:${client.conn.port}, version ${st.version}\n`);
     },
   },
@@ -40,14 +42,14 @@ export const daemonCommands: CommandSpec[] = [
       const root = requireRoot(io);
       const client = await probeDaemon(root, actorName(io));
       if (!client) {
-        if (args.json) printJson(io, { stopped: false, running: false });
+        if (args.json) printJson(io, { stopped: false, running: false } satisfies z.infer<typeof daemonStopJson>);
         else io.out('no daemon is running\n');
         return;
       }
       const pid = (await client.status()).pid;
       await client.stop();
       if (!(await waitGone(pid, 10_000))) throw new CliError(`daemon pid ${pid} did not stop within 10 s`, `kill it with \`kill ${pid}\``);
-      if (args.json) printJson(io, { stopped: true, pid });
+      if (args.json) printJson(io, { stopped: true, pid } satisfies z.infer<typeof daemonStopJson>);
       else io.out(`daemon stopped (pid ${pid})\n`);
     },
   },
@@ -61,12 +63,12 @@ export const daemonCommands: CommandSpec[] = [
       const client = await probeDaemon(root, actorName(io));
       if (!client) {
         const stale = readDaemonInfo(root);
-        if (args.json) printJson(io, { running: false, root });
+        if (args.json) printJson(io, { running: false, root } satisfies z.infer<typeof daemonStatusJson>);
         else io.out(`no daemon is running for ${root}${stale ? ` (stale daemon.json for pid ${stale.pid})` : ''}\n`);
         return 3;
       }
       const st = await client.status();
-      if (args.json) return printJson(io, { running: true, port: client.conn.port, ...st });
+      if (args.json) return printJson(io, { running: true, port: client.conn.port, ...st } satisfies z.infer<typeof daemonStatusJson>);
       io.out(
         table(
           ['field', 'value'],

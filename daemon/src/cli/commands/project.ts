@@ -1,6 +1,8 @@
 /** `mlops init`: creates `.mlops/`, a starter `mlops.yaml` and the `.gitignore` entry. */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { type z } from 'zod';
+import { type initJson } from '../../../../schemas/src/cli';
 import { mlopsJsonSchema } from '../../../../schemas/src/mlops-yaml';
 import { statePaths } from '../../paths';
 import { type CommandSpec } from '../framework';
@@ -59,7 +61,7 @@ export const projectCommands: CommandSpec[] = [
         appendFileSync(gi, `${current && !current.endsWith('\n') ? '\n' : ''}.mlops/\n`);
         created.push('.gitignore entry');
       }
-      if (args.json) printJson(io, { root, created });
+      if (args.json) printJson(io, { root, created } satisfies z.infer<typeof initJson>);
       else io.out(`Initialised MLOps project in ${root}${created.length ? ` (created ${created.join(', ')})` : ' (already set up)'}\n`);
     },
   },
