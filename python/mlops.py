@@ -201,10 +201,21 @@ class _Api:
     def call(self, method: str, path: str, body: Any = None, timeout: float = HTTP_TIMEOUT) -> Any:
         data = None if body is None else json.dumps(body, allow_nan=False).encode("utf-8")
         req = urllib.request.Request(self.base + path, data=data, method=method)
-        req.add_header("Authorization", "Bearer " + self.token)
-        req.add_header("X-Mlops-Actor", "python")
         if data is not None:
             req.add_header("Content-Type", "application/json")
+        return self._send(req, method, path, timeout)
+
+    def upload(self, full: str, timeout: float) -> Any:
+        """Streams a file's content to POST /objects (the daemon never reads a path we name)."""
+        with open(full, "rb") as f:
+            req = urllib.request.Request(self.base + "/objects", data=f, method="POST")
+            req.add_header("Content-Type", "application/octet-stream")
+            req.add_header("Content-Length", str(os.fstat(f.fileno()).st_size))
+            return self._send(req, "POST", "/objects", timeout)
+
+    def _send(self, req: "urllib.request.Request", method: str, path: str, timeout: float) -> Any:
+        req.add_header("Authorization", "Bearer " + self.token)
+        req.add_header("X-Mlops-Actor", "python")
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 text = resp.read().decode("utf-8")
@@ -506,9 +517,16 @@ class Run:
         if not os.path.isfile(full):
             _warn("log_artifact: %s is not a file; nothing recorded" % full)
             return None
-        body: Dict[str, Any] = {"path": full}
-        if name is not None:
-            body["name"] = str(name)
+        try:
+            assert self._api is not None
+            up = self._api.upload(full, ARTIFACT_TIMEOUT)
+        except _Unreachable as e:
+            self._warn_network(e)
+            return None
+        except _ApiError as e:
+            _warn("log_artifact on run %s: %s" % (self.id, e))
+            return None
+        body: Dict[str, Any] = {"sha256": up["sha256"], "name": str(name) if name is not None else os.path.basename(full)}
         return self._send("POST", "/runs/%s/artifacts" % _enc(self.id or ""), body, "log_artifact", ARTIFACT_TIMEOUT)
 
     def end_run(self, status: str = "finished") -> None:

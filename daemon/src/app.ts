@@ -22,7 +22,10 @@ import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
+import { bindObjects, checkBeforeOpen } from './store/guard';
+import { restrictStateDir } from './store/permissions';
 import { ObjectStore } from './store/objects';
+import { objectRoutes } from './store/routes';
 import { type Logger } from './util/logger';
 import { VERSION } from './version';
 
@@ -48,11 +51,19 @@ export class DaemonApp {
 
   constructor(private readonly opts: AppOptions) {
     const dir = join(opts.root, '.mlops');
+    restrictStateDir(dir);
+    checkBeforeOpen(join(dir, 'mlops.db'), join(dir, 'objects'));
     this.db = openStore(join(dir, 'mlops.db'));
     this.events = new EventLog(this.db);
     this.objects = new ObjectStore(join(dir, 'objects'));
+    bindObjects(this.db, this.objects.dir);
+    // No write is running (this process holds the project lock): every temp file is a leftover.
+    const leftovers = this.objects.cleanTemp();
+    if (leftovers.files) opts.log.info(`removed ${leftovers.files} temp files (${leftovers.bytes} bytes) left by an interrupted write`);
     this.registry = new Registry(this.db, this.events);
-    this.config = new ConfigHolder(opts.root, opts.log);
+    this.config = new ConfigHolder(opts.root, opts.log, (problems) =>
+      this.events.record({ actor: 'daemon', kind: 'config.invalid', subject: 'config:mlops.yaml', reason: problems.slice(0, 2000) }),
+    );
     this.runs = new Runs(this.db, this.events);
     this.datasets = new Datasets(this.db, this.events, this.objects, opts.root, () => this.config.get(), () => {
       const r = this.config.current();
@@ -64,14 +75,18 @@ export class DaemonApp {
   /** Starts the background work: config and dataset watching. */
   async startWatching(): Promise<void> {
     this.config.start();
-    this.config.onChange((cfg) => void this.watcher.update(cfg));
-    await this.watcher.update(this.config.get());
+    this.config.onChange((cfg) => {
+      this.watcher.update(cfg).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
+    });
+    // Watching is a convenience: a config it cannot watch is logged, never a failed start.
+    await this.watcher.update(this.config.get()).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
   }
 
   private routes(): Route[] {
     return [
       ...this.daemonRoutes(),
       ...eventRoutes(this.events),
+      ...objectRoutes(this.objects),
       ...registryRoutes(this.registry, new ArtifactIntake(this.opts.root, this.objects)),
       ...trackingRoutes(this.runs, this.objects, this.opts.root, {
         config: () => this.config.get()?.params,

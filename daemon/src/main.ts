@@ -13,6 +13,8 @@ import { DaemonApp } from './app';
 import { EXIT_ALREADY_RUNNING } from './client/connect';
 import { statePaths } from './paths';
 import { StoreVersionError } from './store/db';
+import { StoreRefusedError } from './store/guard';
+import { storeErrorMessage } from './store/store-errors';
 import { createLogger } from './util/logger';
 import { VERSION } from './version';
 
@@ -33,6 +35,9 @@ function takeLock(file: string): Database.Database | undefined {
   }
 }
 
+/** Exit code of a daemon that will not open a damaged or unwritable store (until the user acts). */
+const EXIT_STORE_REFUSED = 4;
+
 function writeInfo(file: string, info: DaemonInfo): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
@@ -52,7 +57,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { root: { type: 'string' }, port: { type: 'string' }, log: { type: 'string' } } });
   const root = resolve(values.root ?? process.cwd());
   const paths = statePaths(root);
-  mkdirSync(paths.dir, { recursive: true });
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const log = createLogger(values.log === 'debug' ? 'debug' : 'info');
   const lock = takeLock(paths.lock);
   if (!lock) {
@@ -89,7 +94,17 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => stop('SIGHUP'));
 }
 
+/** Why the daemon cannot start, on one line with what to do; a stack only for the unexpected. */
+function startFailure(e: unknown): { line: string; code: number } {
+  if (e instanceof StoreVersionError) return { line: e.message, code: 3 };
+  if (e instanceof StoreRefusedError) return { line: e.message, code: EXIT_STORE_REFUSED };
+  const store = storeErrorMessage(e);
+  if (store) return { line: store, code: EXIT_STORE_REFUSED };
+  return { line: e instanceof Error ? (e.stack ?? e.message) : String(e), code: 1 };
+}
+
 main().catch((e: unknown) => {
-  process.stderr.write(`mlops daemon: ${e instanceof StoreVersionError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(e instanceof StoreVersionError ? 3 : 1);
+  const f = startFailure(e);
+  process.stderr.write(`mlops daemon: ${f.line}\n`);
+  process.exit(f.code);
 });

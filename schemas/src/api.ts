@@ -94,7 +94,10 @@ export const getModelResponse = z
 
 export const registerVersionRequest = z
   .object({
-    artifact_path: z.string().min(1).max(4096).describe('Absolute path of the ONNX file on this machine'),
+    artifact_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'expected a sha256 in lowercase hex')
+      .describe('Hash of the ONNX file uploaded with POST /objects (the daemon never reads a path a client names)'),
     description: z.string().max(10000).default(''),
     tags: tagsSchema.default({}),
     metrics: metricsMapSchema.default({}),
@@ -148,6 +151,7 @@ export const EVENT_KINDS = [
   'alert.raised',
   'daemon.started',
   'daemon.stopping',
+  'config.invalid',
 ] as const;
 export const eventKindEnum = z.enum(EVENT_KINDS);
 export type EventKind = z.infer<typeof eventKindEnum>;

@@ -156,14 +156,13 @@ export const metricSeriesResponse = z.object({
 
 export const logArtifactRequest = z
   .object({
-    path: z.string().min(1).max(4096).describe('Absolute path of a file on this machine'),
+    sha256: sha256Hex.describe('Hash of content uploaded with POST /objects (the daemon never reads a path a client names)'),
     name: z
       .string()
       .min(1)
       .max(500)
       .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[^\0\\]+$/, 'expected a relative name without "..", a leading "/" or backslashes')
-      .optional()
-      .describe('Name inside the run (default: the file name)'),
+      .describe('Name inside the run (clients default it to the file name)'),
   })
   .strict();
 export const artifactResponse = z.object({ path: z.string(), sha256: sha256Hex, size: z.number().int() });

@@ -21,7 +21,16 @@ export function table(headers: string[], rows: Cell[][]): string {
 function fmtCell(v: Cell): string {
   if (v == null) return '-';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : fmtNumber(v);
-  return String(v);
+  return stripControl(String(v));
+}
+
+/**
+ * Names come from clients (run names, tags, reasons): escape sequences in them could retitle or
+ * clear the terminal, so control characters (C0, DEL, C1) print as "?" in readable output.
+ */
+export function stripControl(s: string): string {
+   
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 export function fmtNumber(v: number): string {

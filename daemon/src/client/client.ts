@@ -4,6 +4,7 @@
  * schemas the daemon validates them with.
  */
 import { request as httpRequest } from 'node:http';
+import { uploadFile } from './upload';
 import { type z } from 'zod';
 import {
   API_PREFIX,
@@ -40,6 +41,9 @@ import {
   type RunStatus,
   type SnapshotStreamLine,
 } from '../../../schemas/src/tracking';
+
+/** What `register` takes: the wire request, with a local file instead of an uploaded hash. */
+export type RegisterInput = Omit<z.input<typeof registerVersionRequest>, 'artifact_sha256'> & { artifact_path: string };
 
 export interface Connection {
   port: number;
@@ -144,8 +148,25 @@ export class DaemonClient {
     return this.call('GET', `/models/${enc(name)}/versions/${version}`, modelVersionSchema);
   }
 
-  register(name: string, body: z.input<typeof registerVersionRequest>) {
-    return this.call('POST', `/models/${enc(name)}/versions`, registerVersionResponse, { body, timeoutMs: 300_000 });
+  /** Uploads a local file's content into the store; returns its hash. */
+  upload(file: string) {
+    return uploadFile({ ...this.conn, actor: this.actor }, file, errorFrom);
+  }
+
+  /** Registers a local ONNX file: its content is uploaded, then the version names it by hash. */
+  async register(name: string, input: RegisterInput) {
+    const { artifact_path, ...rest } = input;
+    const up = await this.upload(artifact_path);
+    try {
+      return await this.call('POST', `/models/${enc(name)}/versions`, registerVersionResponse, {
+        body: { ...rest, artifact_sha256: up.sha256 },
+        timeoutMs: 300_000,
+      });
+    } catch (e) {
+      // The daemon only saw bytes; name the file the user gave.
+      if (e instanceof ApiError && e.code === 'invalid_artifact') throw new ApiError(e.status, e.code, `${artifact_path}: ${e.message}`, e.issues);
+      throw e;
+    }
   }
 
   setStage(name: string, version: number, stage: Stage, reason = '') {
@@ -269,10 +290,18 @@ export class DaemonClient {
               }
             }
           });
-          res.on('end', () => settled || reject(new Error('snapshot stream ended without a result')));
+          // A daemon that dies mid-snapshot cuts the stream: that is a failure, never a silent success.
+          const cut = (): void => {
+            if (settled) return;
+            settled = true;
+            reject(new Error('the daemon stopped in the middle of the snapshot (its answer was cut off); check .mlops/daemon.log and run the snapshot again'));
+          };
+          res.on('end', cut);
+          res.on('error', cut);
+          res.on('close', cut);
         },
       );
-      req.on('error', reject);
+      req.on('error', (e) => reject(new Error(`the snapshot request failed: ${e.message}`)));
       req.end(body);
     });
   }

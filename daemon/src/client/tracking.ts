@@ -5,7 +5,7 @@
  * answers, the client warns once and every call becomes a no-op; daemon refusals become warnings.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { type z } from 'zod';
 import {
   artifactResponse,
@@ -89,9 +89,11 @@ export class TrackingApi {
     return this.client.call('GET', `/runs/${enc(id)}/metrics`, metricSeriesResponse, { query: { key } });
   }
 
-  logArtifact(id: string, path: string, name?: string): Promise<Artifact> {
+  /** Uploads a local file's content, then records it in the run under `name` (default: the file name). */
+  async logArtifact(id: string, path: string, name?: string): Promise<Artifact> {
+    const up = await this.client.upload(path);
     return this.client.call('POST', `/runs/${enc(id)}/artifacts`, artifactResponse, {
-      body: name === undefined ? { path } : { path, name },
+      body: { sha256: up.sha256, name: name ?? basename(path) },
       timeoutMs: 300_000,
     });
   }

@@ -10,6 +10,8 @@ import { formatProblems, loadConfig, type ConfigResult } from './load';
 
 export class ConfigHolder {
   private result?: ConfigResult;
+  /** Kept while the file is invalid: a broken edit never takes the daemon's configuration away. */
+  private lastGood?: MlopsConfig;
   private mtime = -1;
   private watcher?: FSWatcher;
   private readonly listeners: ((cfg: MlopsConfig | undefined) => void)[] = [];
@@ -17,12 +19,15 @@ export class ConfigHolder {
   constructor(
     private readonly root: string,
     private readonly log: Logger,
+    /** Told (once per change of the file) what is wrong with an invalid mlops.yaml. */
+    private readonly onInvalid?: (problems: string) => void,
   ) {}
 
   /** The last valid configuration; undefined when the file is missing or has never been valid. */
   get(): MlopsConfig | undefined {
     this.refresh();
-    return this.result?.ok ? this.result.config : undefined;
+    if (this.result && !this.result.ok && this.result.missing) return undefined;
+    return this.lastGood;
   }
 
   current(): ConfigResult {
@@ -39,8 +44,19 @@ export class ConfigHolder {
     }
     if (m === this.mtime && this.result) return false;
     this.mtime = m;
-    const next = loadConfig(this.root);
-    if (!next.ok && !next.missing) this.log.warn(`mlops.yaml is invalid:\n${formatProblems(next)}`);
+    let next: ConfigResult;
+    try {
+      next = loadConfig(this.root);
+    } catch (e) {
+      // Whatever the file holds, reading it never brings the daemon down.
+      next = { ok: false, file: `${this.root}/mlops.yaml`, problems: [{ line: 1, column: 1, path: '', message: e instanceof Error ? e.message : String(e) }] };
+    }
+    if (next.ok) this.lastGood = next.config;
+    else if (!next.missing) {
+      const text = formatProblems(next);
+      this.log.warn(`mlops.yaml is invalid${this.lastGood ? ' (keeping the last valid configuration)' : ''}:\n${text}`);
+      this.onInvalid?.(text);
+    }
     this.result = next;
     return true;
   }

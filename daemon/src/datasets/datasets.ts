@@ -3,14 +3,15 @@
  * version listing, diff and byte-exact checkout. The working copy is saved as a version before a
  * checkout overwrites it, so no data is ever lost.
  */
-import { copyFileSync, mkdirSync, renameSync, rmSync, statSync, chmodSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { type DatasetDiff, type DatasetVersion } from '../../../schemas/src/tracking';
 import { type DatasetConfig, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type EventLog } from '../events/event-log';
 import { type Db } from '../store/db';
 import { type ObjectStore } from '../store/objects';
 import { DomainError, notFound } from '../util/errors';
+import { checkInside, stageCopy, UnsafePathError } from '../util/safe-fs';
 import { expandPatterns, PatternError } from './glob';
 import { DatasetQueries } from './queries';
 import { fingerprint, scanFiles, type CacheEntry, type ScanProgress, type ScannedFile } from './scan';
@@ -79,8 +80,9 @@ export class Datasets {
     const scan = await scanFiles(this.root, paths, cache, this.objects, onProgress);
     this.saveCache(scan.fresh);
     const fp = fingerprint(scan.files);
-    const id0 = this.q.datasetId(name);
-    if (id0 === undefined || !this.q.byFingerprint(id0, fp)) await this.ensureStored(scan.files);
+    // Always: content of a known version that is missing from the store (objects/ deleted or
+    // damaged) is stored again, so an "unchanged" snapshot also repairs the store.
+    await this.ensureStored(scan.files);
     const row = this.events.transact(() => {
       const id = this.q.datasetId(name, new Date().toISOString()) as number;
       const existing = this.q.byFingerprint(id, fp);
@@ -181,11 +183,13 @@ export class Datasets {
       const missing = target.files.find((f) => !this.objects.has(f.sha256));
       if (missing) throw new DomainError(409, 'object_missing', `content of ${missing.path} (${missing.sha256.slice(0, 12)}) is no longer in the store`);
       let savedAs: number | null = null;
+      let previous: ScannedFile[] = [];
       if (this.currentFiles(name).length) {
         const saved = await this.snapshotNow(name, 'checkout', actor);
         savedAs = saved.version.version;
+        previous = this.manifest(name, savedAs).files;
       }
-      const result = this.restore(name, target.files);
+      const result = await this.restore(name, target.files, previous);
       this.events.record({
         actor,
         kind: 'dataset.checked_out',
@@ -197,41 +201,105 @@ export class Datasets {
     });
   }
 
-  /** Makes the working copy equal the manifest: writes differing files, removes extra ones. */
-  private restore(name: string, files: ScannedFile[]): { written: string[]; removed: string[]; unchanged: number } {
-    const cache = this.hashCache();
+  /**
+   * Makes the working copy equal the manifest, all or nothing: every path is checked first (no
+   * link, no folder where a file goes, no path from the store that leaves the project), every
+   * differing file is staged next to its destination, and only then are they renamed into place.
+   * A failure while staging leaves the working copy untouched; one while swapping puts back the
+   * files already swapped (from the version saved just before).
+   */
+  private async restore(name: string, files: ScannedFile[], previous: ScannedFile[]): Promise<{ written: string[]; removed: string[]; unchanged: number }> {
+    const { plan, unchanged } = this.planRestore(name, files);
     const wanted = new Set(files.map((f) => f.path));
-    const written: string[] = [];
-    let unchanged = 0;
+    const removed = this.currentFiles(name).filter((p) => !wanted.has(p));
+    const staged = await this.stage(plan);
+    const swapped: Staged[] = [];
+    try {
+      for (const s of staged) {
+        renameSync(s.tmp, s.abs);
+        swapped.push(s);
+      }
+    } catch (e) {
+      await this.rollback(swapped, previous);
+      for (const s of staged) if (!swapped.includes(s)) rmSync(s.tmp, { force: true });
+      throw e;
+    }
     const fresh = new Map<string, CacheEntry>();
+    for (const s of staged) {
+      const after = statSync(s.abs);
+      fresh.set(s.file.path, { size: s.file.size, mtime: String(after.mtimeMs), ino: String(after.ino), sha256: s.file.sha256 });
+    }
+    for (const p of removed) {
+      const { abs, st } = checkInside(this.root, p);
+      if (st?.isFile()) rmSync(abs, { force: true });
+    }
+    this.saveCache(fresh);
+    return { written: staged.map((s) => s.file.path), removed, unchanged };
+  }
+
+  /** Which files differ from the manifest; refuses unsafe manifest paths and links before any write. */
+  private planRestore(name: string, files: ScannedFile[]): { plan: { file: ScannedFile; abs: string }[]; unchanged: number } {
+    const cache = this.hashCache();
+    const plan: { file: ScannedFile; abs: string }[] = [];
+    let unchanged = 0;
     for (const f of files) {
-      const dest = join(this.root, f.path);
-      const st = statOrUndefined(dest);
+      const { abs, st } = checkManifestPath(this.root, name, f.path);
+      if (st?.isSymbolicLink()) throw new UnsafePathError(`${f.path} is a symbolic link; checkout never writes through a link (remove it and run the checkout again)`);
+      if (st && !st.isFile()) throw new UnsafePathError(`${f.path} is a folder (or other non-file) where version files need a file; move it away and run the checkout again`);
       const c = cache.get(f.path);
       if (st && c && c.sha256 === f.sha256 && c.size === st.size && c.mtime === String(st.mtimeMs) && c.ino === String(st.ino)) {
         unchanged++;
         continue;
       }
-      mkdirSync(dirname(dest), { recursive: true });
-      const tmp = `${dest}.mlops-tmp-${process.pid}`;
-      copyFileSync(this.objects.pathOf(f.sha256), tmp);
-      chmodSync(tmp, 0o644);
-      renameSync(tmp, dest);
-      const after = statSync(dest);
-      fresh.set(f.path, { size: f.size, mtime: String(after.mtimeMs), ino: String(after.ino), sha256: f.sha256 });
-      written.push(f.path);
+      plan.push({ file: f, abs });
     }
-    const removed = this.currentFiles(name).filter((p) => !wanted.has(p));
-    for (const p of removed) rmSync(join(this.root, p), { force: true });
-    this.saveCache(fresh);
-    return { written, removed, unchanged };
+    return { plan, unchanged };
+  }
+
+  /** Copies each planned file from the store to an exclusively created temp file beside it. */
+  private async stage(plan: { file: ScannedFile; abs: string }[]): Promise<Staged[]> {
+    const staged: Staged[] = [];
+    try {
+      for (const p of plan) {
+        checkInside(this.root, p.file.path, { create: true });
+        staged.push({ ...p, tmp: await stageCopy(this.objects.pathOf(p.file.sha256), p.abs) });
+      }
+      return staged;
+    } catch (e) {
+      for (const s of staged) rmSync(s.tmp, { force: true });
+      throw e;
+    }
+  }
+
+  /** Puts back what a failed swap replaced: the saved version's content, or nothing where there was none. */
+  private async rollback(swapped: Staged[], previous: ScannedFile[]): Promise<void> {
+    const before = new Map(previous.map((f) => [f.path, f]));
+    for (const s of swapped) {
+      const old = before.get(s.file.path);
+      if (!old) {
+        rmSync(s.abs, { force: true });
+        continue;
+      }
+      const tmp = await stageCopy(this.objects.pathOf(old.sha256), s.abs);
+      renameSync(tmp, s.abs);
+    }
   }
 }
 
-function statOrUndefined(p: string) {
+interface Staged {
+  file: ScannedFile;
+  abs: string;
+  tmp: string;
+}
+
+/** Manifest paths come from the store and are checked like user input before any use. */
+function checkManifestPath(root: string, name: string, path: string) {
   try {
-    return statSync(p);
-  } catch {
-    return undefined;
+    return checkInside(root, path, { what: `manifest path of data.${name}` });
+  } catch (e) {
+    if (e instanceof DomainError && e.code === 'unsafe_path' && e.status === 422) {
+      throw new DomainError(422, 'corrupt_manifest', `${e.message}; the store's manifest was altered: run \`mlops doctor\``);
+    }
+    throw e;
   }
 }

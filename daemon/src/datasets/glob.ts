@@ -2,8 +2,9 @@
  * Dataset path patterns: plain files, folders (every file below) and globs with `*`, `**`, `?`,
  * `[...]` and `{a,b}`, always relative to the project root and never leaving it.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
+import { checkInside, UnsafePathError } from '../util/safe-fs';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 /** Folders never scanned: the Workbench's own state and version control. */
@@ -88,8 +89,8 @@ export function expandPatterns(root: string, patterns: string[]): string[] {
   for (const raw of patterns) {
     const pattern = checkPattern(raw);
     const base = staticBase(pattern);
+    const st = baseStat(root, base, raw);
     if (base === pattern) {
-      const st = safeStat(join(root, base));
       if (st?.isFile()) found.add(base);
       else if (st?.isDirectory()) {
         const files: string[] = [];
@@ -106,11 +107,20 @@ export function expandPatterns(root: string, patterns: string[]): string[] {
   return [...found].sort();
 }
 
-function safeStat(p: string) {
+/**
+ * The lstat of a pattern's base; a base that is, or lies below, a symbolic link is refused, so a
+ * snapshot never reads (and a checkout never writes) through a link out of the project.
+ */
+function baseStat(root: string, base: string, raw: string) {
+  const clean = base.replace(/\/+$/, '');
+  if (!clean) return undefined;
   try {
-    return statSync(p);
-  } catch {
-    return undefined;
+    const { st } = checkInside(root, clean, { what: 'pattern base' });
+    if (st?.isSymbolicLink()) throw new PatternError(`"${raw}": ${base} is a symbolic link; datasets never follow links out of the project (replace it with a real file or folder)`);
+    return st;
+  } catch (e) {
+    if (e instanceof UnsafePathError) throw new PatternError(`"${raw}": ${e.message}`);
+    throw e;
   }
 }
 

@@ -3,9 +3,10 @@
  * the cache. New content is streamed into the object store while it is hashed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp, statSync } from 'node:fs';
+import { createReadStream, promises as fsp, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ObjectStore } from '../store/objects';
+import { NOFOLLOW_READ, UnsafePathError } from '../util/safe-fs';
 
 export interface CacheEntry {
   size: number;
@@ -55,7 +56,15 @@ const SMALL_FILE = 8 << 20;
 
 async function storeFile(objects: ObjectStore, file: string, size: number, onBytes: (n: number) => void) {
   if (size > SMALL_FILE) return objects.putFile(file, onBytes);
-  const bytes = await fsp.readFile(file);
+  const fh = await fsp.open(file, NOFOLLOW_READ).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ELOOP' ? new UnsafePathError(`${file} became a symbolic link during the snapshot; refusing to read through it`) : e;
+  });
+  let bytes: Buffer;
+  try {
+    bytes = await fh.readFile();
+  } finally {
+    await fh.close();
+  }
   onBytes(bytes.length);
   return objects.putBytes(bytes, { durable: false });
 }
@@ -68,7 +77,9 @@ export async function scanFiles(
   onProgress?: (p: ScanProgress) => void,
 ): Promise<ScanResult> {
   const stats = paths.map((p) => {
-    const st = statSync(join(root, p));
+    // lstat: a file replaced by a link after the pattern was expanded is refused, never followed.
+    const st = lstatSync(join(root, p));
+    if (!st.isFile()) throw new UnsafePathError(`${p} is not a regular file (a link or folder appeared during the snapshot); run it again`);
     return { path: p, size: st.size, mtime: String(st.mtimeMs), ino: String(st.ino) };
   });
   const progress: ScanProgress = { filesDone: 0, filesTotal: stats.length, bytesDone: 0, bytesTotal: 0 };

@@ -4,14 +4,41 @@
  * and `.mlops/` and `.git/` are ignored.
  */
 import { watch, type FSWatcher } from 'chokidar';
+import { readdirSync, type Dirent } from 'node:fs';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { checkInside } from '../util/safe-fs';
 import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type Logger } from '../util/logger';
 import { checkPattern, globToRegExp, IGNORED_DIRS, staticBase, toRel } from './glob';
 import { type Datasets } from './datasets';
 
 const DEBOUNCE_MS = 1000;
+/** Most files and folders one watch may cover; a larger tree is not watched (snapshots still work). */
+export const MAX_WATCHED_ENTRIES = 20_000;
+/** Longest wait for the first scan; the daemon serves meanwhile in any case. */
+const READY_TIMEOUT_MS = 5_000;
+
+/** Counts entries below `dir` without following links, stopping past `limit`. */
+function countEntries(dir: string, limit: number): number {
+  let n = 0;
+  const stack = [dir];
+  while (stack.length && n <= limit) {
+    const cur = stack.pop() as string;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(cur, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (IGNORED_DIRS.has(e.name)) continue;
+      n++;
+      if (e.isDirectory()) stack.push(join(cur, e.name));
+    }
+  }
+  return n;
+}
 
 export class DatasetWatcher {
   private watcher?: FSWatcher;
@@ -41,8 +68,9 @@ export class DatasetWatcher {
         }
         const base = staticBase(pattern);
         const abs = resolve(this.root, base || '.');
-        if (abs === homedir()) {
-          this.log.warn(`not watching data.${name}: "${raw}" would watch the whole home folder`);
+        const refusal = this.refuse(base, abs, raw);
+        if (refusal) {
+          this.log.warn(`not watching data.${name}: ${refusal}`);
           continue;
         }
         bases.add(abs);
@@ -53,12 +81,36 @@ export class DatasetWatcher {
     if (!bases.size) return;
     this.watcher = watch([...bases], {
       ignoreInitial: true,
+      followSymlinks: false,
       ignored: (p: string) => p.split(/[\\/]/).some((seg) => IGNORED_DIRS.has(seg)),
       awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 },
     });
     this.watcher.on('all', (_event, path) => this.onChange(path));
     this.watcher.on('error', (e) => this.log.warn(`dataset watcher: ${String(e)}`));
-    await new Promise<void>((r) => this.watcher?.once('ready', () => r()));
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, READY_TIMEOUT_MS);
+      this.watcher?.once('ready', () => {
+        clearTimeout(t);
+        r();
+      });
+    });
+  }
+
+  /** Why a pattern's base is not watched: home folder, a link out of the project, or too big a tree. */
+  private refuse(base: string, abs: string, raw: string): string | undefined {
+    if (abs === homedir()) return `"${raw}" would watch the whole home folder`;
+    if (base) {
+      try {
+        const { st } = checkInside(this.root, base.replace(/\/+$/, ''));
+        if (st?.isSymbolicLink()) return `${base} is a symbolic link; datasets never follow links out of the project`;
+        if (!st?.isDirectory()) return undefined;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    }
+    const n = countEntries(abs, MAX_WATCHED_ENTRIES);
+    if (n > MAX_WATCHED_ENTRIES) return `${base || '.'} holds more than ${MAX_WATCHED_ENTRIES} files and folders; too many to watch (run \`mlops data snapshot\` instead)`;
+    return undefined;
   }
 
   private onChange(absPath: string): void {

@@ -35,14 +35,24 @@ export function eventRoutes(log: EventLog): Route[] {
         const header = req.headers['last-event-id'];
         const fromHeader = Number(Array.isArray(header) ? header[0] : header);
         const after = Number.isInteger(fromHeader) && fromHeader >= 0 ? fromHeader : (query.after ?? log.lastSeq());
-        openStream(log, res, after, query.subject, () => req.destroyed);
+        return openStream(log, res, after, query.subject);
       },
     }),
   ];
 }
 
-/** Replays what the client missed, then follows live events; live ones arriving meanwhile are buffered. */
-function openStream(log: EventLog, res: ServerResponse, after: number, subject: string | undefined, gone: () => boolean): void {
+/** Bytes a subscriber may leave unread before it is dropped (it reconnects with Last-Event-ID). */
+export const MAX_SUBSCRIBER_BUFFER = 1 << 20;
+/** During replay, pages wait for the socket to drain past this many unread bytes. */
+const REPLAY_HIGH_WATER = 256 * 1024;
+
+/**
+ * Replays what the client missed, page by page (each page waits until the client has read the
+ * last), then follows live events. Nothing is buffered per subscriber beyond the socket's own
+ * buffer: every event is in the log, so a page is read again from it, and a live subscriber that
+ * lets more than MAX_SUBSCRIBER_BUFFER bytes pile up is disconnected and resumes from its last id.
+ */
+async function openStream(log: EventLog, res: ServerResponse, after: number, subject: string | undefined): Promise<void> {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -50,26 +60,45 @@ function openStream(log: EventLog, res: ServerResponse, after: number, subject: 
     'X-Accel-Buffering': 'no',
   });
   res.write(': connected\nretry: 1000\n\n');
+  let closed = false;
+  res.on('close', () => (closed = true));
   let last = after;
-  let replaying = true;
-  const buffered: MlopsEvent[] = [];
   const send = (ev: MlopsEvent): void => {
     if (ev.seq <= last || (subject && !ev.subject.startsWith(subject))) return;
     last = ev.seq;
     res.write(`id: ${ev.seq}\ndata: ${JSON.stringify(ev)}\n\n`);
   };
-  const unsubscribe = log.subscribe((ev) => (replaying ? buffered.push(ev) : send(ev)));
   for (;;) {
     const batch = log.list(last, REPLAY_BATCH, subject);
     batch.forEach(send);
-    if (batch.length < REPLAY_BATCH || gone()) break;
+    if (batch.length) last = Math.max(last, (batch[batch.length - 1] as MlopsEvent).seq);
+    if (closed) return;
+    if (batch.length < REPLAY_BATCH) break;
+    if (res.writableLength > REPLAY_HIGH_WATER) await drained(res);
+    if (closed) return;
   }
-  replaying = false;
-  buffered.forEach(send);
+  // The last page and the subscription happen in one synchronous step: no event falls between.
+  const unsubscribe = log.subscribe((ev) => {
+    if (res.destroyed) return;
+    send(ev);
+    if (res.writableLength > MAX_SUBSCRIBER_BUFFER) res.destroy();
+  });
   const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   beat.unref();
   res.on('close', () => {
     clearInterval(beat);
     unsubscribe();
+  });
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
   });
 }

@@ -38,7 +38,23 @@ export interface StreamRoute<P = unknown, Q = unknown, B = unknown> {
   handler(ctx: RequestContext<P, Q, B>, res: ServerResponse): void | Promise<void>;
 }
 
-export type Route = JsonRoute<never, never, never, unknown> | StreamRoute<never, never, never>;
+/**
+ * A route whose request body is raw content (`application/octet-stream`), handed over as the
+ * request stream so it is never held whole in memory; the handler enforces its own size cap.
+ */
+export interface UploadRoute<P = unknown, Q = unknown, R = unknown> {
+  kind: 'upload';
+  method: 'POST' | 'PUT';
+  path: string;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  response: z.ZodType<R>;
+  status?: number;
+  maxBodyBytes: number;
+  handler(ctx: RequestContext<P, Q, undefined>): R | Promise<R>;
+}
+
+export type Route = JsonRoute<never, never, never, unknown> | StreamRoute<never, never, never> | UploadRoute<never, never, unknown>;
 
 /** Declares a JSON route with its types inferred from the schemas. */
 export function route<P, Q, B, R>(r: Omit<JsonRoute<P, Q, B, R>, 'kind'>): Route {
@@ -47,6 +63,10 @@ export function route<P, Q, B, R>(r: Omit<JsonRoute<P, Q, B, R>, 'kind'>): Route
 
 export function streamRoute<P, Q, B>(r: Omit<StreamRoute<P, Q, B>, 'kind'>): Route {
   return { kind: 'stream', ...r } as unknown as Route;
+}
+
+export function uploadRoute<P, Q, R>(r: Omit<UploadRoute<P, Q, R>, 'kind'>): Route {
+  return { kind: 'upload', ...r } as unknown as Route;
 }
 
 interface Compiled {

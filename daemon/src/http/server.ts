@@ -4,21 +4,26 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { API_PREFIX, type ErrorBody } from '../../../schemas/src/api';
 import { DomainError } from '../util/errors';
 import { type Logger } from '../util/logger';
-import { type JsonRoute, type Router, type RequestContext } from './router';
+import { storeErrorMessage } from '../store/store-errors';
+import { type JsonRoute, type Router, type RequestContext, type UploadRoute } from './router';
 
 export const MAX_BODY_BYTES = 1 << 20;
 /** Routes that declare no query take none: an unknown key is a 400, never silently ignored. */
 const NO_QUERY = z.object({}).strict();
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+const OS_USER = osUser();
 
 export interface ServerOptions {
   router: Router;
   token: string;
   log: Logger;
+  /** The OS user the daemon runs as (default: this process's). */
+  user?: string;
 }
 
 export function createApiServer(opts: ServerOptions): Server {
@@ -57,10 +62,14 @@ async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResp
     }
     return sendError(res, new DomainError(404, 'no_route', `no route ${req.method} ${url.pathname}`));
   }
-  const actor = actorOf(req);
+  const actor = actorOf(req, opts.user ?? OS_USER);
   try {
     const query = parsePart<unknown>('query', (route.query as z.ZodType | undefined) ?? NO_QUERY, Object.fromEntries(url.searchParams));
     const base = { params: parsePart('path', route.params, params), query, actor, req };
+    if (route.kind === 'upload') {
+      await runUpload(route, base, res);
+      return;
+    }
     if (route.kind === 'stream') {
       const body = await readValidBody(route.body, req, MAX_BODY_BYTES);
       await route.handler({ ...base, body } as RequestContext<never, never, never>, res);
@@ -80,6 +89,7 @@ async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResp
 /** Reads and validates a body against the route's schema; a route without one takes no body. */
 async function readValidBody(schema: z.ZodType | undefined, req: IncomingMessage, limit: number): Promise<unknown> {
   const raw = await readBody(req, limit);
+  if (raw.length > 0) requireJsonType(req);
   if (schema) return parsePart('body', schema, parseJson(raw));
   if (raw.length > 0) throw new DomainError(400, 'bad_request', 'this route takes no request body');
   return undefined;
@@ -102,6 +112,32 @@ async function runJson(
   sendJson(res, route.status ?? 200, checked.data);
 }
 
+/**
+ * A body is JSON only when it says so: a web page can send `text/plain` or a form without a CORS
+ * preflight, never `application/json`, so anything else is a 415.
+ */
+function requireJsonType(req: IncomingMessage): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new DomainError(415, 'unsupported_media_type', `Content-Type "${req.headers['content-type'] ?? ''}" is not accepted; send the body as application/json`);
+  }
+}
+
+/** Raw content routes: `application/octet-stream` only, the declared length checked before any byte is read. */
+async function runUpload(route: UploadRoute, base: { params: unknown; query: unknown; actor: string; req: IncomingMessage }, res: ServerResponse): Promise<void> {
+  const type = (base.req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/octet-stream') {
+    throw new DomainError(415, 'unsupported_media_type', `Content-Type "${base.req.headers['content-type'] ?? ''}" is not accepted; send the content as application/octet-stream`);
+  }
+  const declared = Number(base.req.headers['content-length'] ?? 0);
+  if (declared > route.maxBodyBytes) {
+    base.req.resume();
+    throw tooLarge(route.maxBodyBytes);
+  }
+  const result = await route.handler({ ...base, body: undefined } as RequestContext<never, never, undefined>);
+  sendJson(res, route.status ?? 200, route.response.parse(result));
+}
+
 export function parsePart<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
   if (!schema) return value as T;
   const r = schema.safeParse(value);
@@ -114,11 +150,41 @@ function formatIssues(where: string, issues: z.core.$ZodIssue[]): string {
   return issues.map((i) => `${[where, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
 }
 
+/** Deepest nesting accepted in a request body; deeper is a 400 before anything recurses over it. */
+export const MAX_BODY_DEPTH = 100;
+
+/** Nesting depth of JSON text in one linear pass (brackets outside strings). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
 export function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return {};
+  const text = raw.toString('utf8');
+  if (jsonDepth(text) > MAX_BODY_DEPTH) {
+    throw new DomainError(400, 'too_deep', `request body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+  }
   try {
-    return JSON.parse(raw.toString('utf8')) as unknown;
+    // A "__proto__" key would be dropped silently by the objects built from it: refused instead.
+    if (!text.includes('__proto__') && !text.includes('\\u')) return JSON.parse(text) as unknown;
+    return JSON.parse(text, (key, value: unknown) => {
+      if (key === '__proto__') throw new DomainError(400, 'bad_request', 'body: the key "__proto__" is not allowed');
+      return value;
+    }) as unknown;
   } catch (e) {
+    if (e instanceof DomainError) throw e;
     throw new DomainError(400, 'bad_json', `request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
@@ -155,6 +221,11 @@ export function toDomainError(err: unknown, log: Logger): DomainError {
   if (err instanceof DomainError) return err;
   const code = (err as { code?: unknown }).code;
   if (code === 'SQLITE_BUSY') return new DomainError(503, 'busy', 'the store is busy; retry');
+  const store = storeErrorMessage(err);
+  if (store) {
+    log.error(`store error: ${store}`);
+    return new DomainError(503, 'store_error', store);
+  }
   log.error(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return new DomainError(500, 'internal', `internal error: ${err instanceof Error ? err.message : String(err)}`);
 }
@@ -183,15 +254,32 @@ export function isLoopbackHost(host: string | undefined): boolean {
 }
 
 function validToken(header: string | undefined, token: string): boolean {
-  const m = /^Bearer (\S+)$/.exec(header ?? '');
+  // The auth scheme is case-insensitive (RFC 9110 §11.1).
+  const m = /^bearer +(\S+)$/i.exec(header ?? '');
   if (!m?.[1]) return false;
   const a = Buffer.from(m[1]);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function actorOf(req: IncomingMessage): string {
+/**
+ * Who acts, for the audit log. The connection proves one thing: the client read the token, which
+ * only the daemon's own OS user can (daemon.json is 0600). A claimed name (`X-Mlops-Actor`) that
+ * names that user is recorded as is; any other is recorded as a claim next to the user.
+ */
+export function actorOf(req: IncomingMessage, user: string): string {
   const raw = req.headers['x-mlops-actor'];
   const value = Array.isArray(raw) ? raw[0] : raw;
-  return value && /^[\w.:@/-]{1,100}$/.test(value) ? value : 'api';
+  const claimed = value && /^[\w.:@/-]{1,100}$/.test(value) ? value : undefined;
+  if (!claimed) return user;
+  if (claimed.split(/[:@/]/).includes(user)) return claimed;
+  return `${user} (claimed ${claimed})`;
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username.replace(/[^\w.@-]/g, '_') || 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }

@@ -3,8 +3,6 @@
  * compares its inputs with `mlops.yaml`'s `models.<name>.signature`, and stores it by content hash.
  * All of this happens before the registry's transaction, which never waits on I/O.
  */
-import { promises as fsp } from 'node:fs';
-import { isAbsolute } from 'node:path';
 import { type z } from 'zod';
 import { type registerVersionRequest } from '../../../schemas/src/api';
 import { loadConfig, formatProblems } from '../config/load';
@@ -53,19 +51,18 @@ export class ArtifactIntake {
   ) {}
 
   async prepare(model: string, req: z.infer<typeof registerVersionRequest>): Promise<PreparedVersion> {
-    if (!isAbsolute(req.artifact_path)) {
-      throw new DomainError(400, 'bad_request', 'body.artifact_path: expected an absolute path');
+    const size = this.objects.sizeOf(req.artifact_sha256);
+    if (size === undefined) {
+      throw new DomainError(400, 'bad_request', `body.artifact_sha256: no uploaded content ${req.artifact_sha256.slice(0, 12)}; upload the ONNX file first with POST /objects`);
     }
-    const stat = await fsp.stat(req.artifact_path).catch(() => undefined);
-    if (!stat?.isFile()) throw new DomainError(400, 'bad_request', `body.artifact_path: no file at ${req.artifact_path}`);
-    if (stat.size > MAX_ARTIFACT_BYTES) throw new DomainError(413, 'artifact_too_large', `artifact is larger than 2 GiB`);
-    const bytes = await fsp.readFile(req.artifact_path);
+    if (size > MAX_ARTIFACT_BYTES) throw new DomainError(413, 'artifact_too_large', `artifact is larger than 2 GiB`);
+    const bytes = await this.objects.read(req.artifact_sha256);
     let info;
     try {
       info = parseOnnxModel(bytes);
     } catch (e) {
       if (e instanceof OnnxFormatError) {
-        throw new DomainError(422, 'invalid_artifact', `${req.artifact_path}: ${e.message}`);
+        throw new DomainError(422, 'invalid_artifact', `the uploaded artifact is not a valid ONNX model: ${e.message}`);
       }
       throw e;
     }

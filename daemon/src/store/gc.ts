@@ -6,13 +6,15 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Db } from './db';
-import { type ObjectStore } from './objects';
+import { DomainError } from '../util/errors';
+import { ownsObjects } from './guard';
+import { STALE_TEMP_MS, type ObjectStore } from './objects';
 
 export class GarbageCollector {
   private readonly referenced;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly objects: ObjectStore,
   ) {
     this.referenced = db.prepare(`
@@ -23,6 +25,15 @@ export class GarbageCollector {
   }
 
   run(dryRun: boolean, graceSeconds: number): { dry_run: boolean; removed_objects: number; bytes_freed: number; kept_objects: number } {
+    if (!ownsObjects(this.db, this.objects.dir)) {
+      throw new DomainError(
+        409,
+        'store_mismatch',
+        '.mlops/objects is not marked as belonging to this database, so gc cannot tell which objects are unreferenced; run `mlops doctor` and nothing is deleted meanwhile',
+      );
+    }
+    // Temp files of writes killed mid-way (a live write keeps its file fresh).
+    if (!dryRun) this.objects.cleanTemp(STALE_TEMP_MS);
     const keep = new Set((this.referenced.all() as { sha: string }[]).map((r) => r.sha));
     const now = Date.now();
     let removed = 0;

@@ -193,6 +193,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'store identity',
+    // The store's id is also written into objects/STORE_ID: objects that belong to another (lost)
+    // database are never garbage-collected by a new one.
+    sql: `
+      CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

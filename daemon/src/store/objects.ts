@@ -4,10 +4,11 @@
  * partial object under a real name, and the same content is stored once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fsp, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, promises as fsp, existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { NOFOLLOW_READ } from '../util/safe-fs';
 
 export interface StoredObject {
   sha256: string;
@@ -16,9 +17,66 @@ export interface StoredObject {
   created: boolean;
 }
 
+/** Temp files older than this are leftovers of a killed process (a live write touches its file constantly). */
+export const STALE_TEMP_MS = 60 * 60 * 1000;
+
+export class ObjectTooLargeError extends Error {}
+
 export class ObjectStore {
   constructor(readonly dir: string) {
-    mkdirSync(join(dir, 'tmp'), { recursive: true });
+    // Owner-only: stored content may include secrets (a logged config, a token by mistake).
+    mkdirSync(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
+  }
+
+  private tempName(): string {
+    return join(this.dir, 'tmp', `${process.pid}-${randomBytes(12).toString('hex')}`);
+  }
+
+  /**
+   * Removes temp files left by killed processes: at daemon start (no write is running: the daemon
+   * holds the project lock) every one, from gc only those older than `olderThanMs`.
+   */
+  cleanTemp(olderThanMs = 0): { files: number; bytes: number } {
+    const tmpDir = join(this.dir, 'tmp');
+    let files = 0;
+    let bytes = 0;
+    const now = Date.now();
+    for (const name of safeReaddir(tmpDir)) {
+      const file = join(tmpDir, name);
+      const st = lstatSync(file, { throwIfNoEntry: false });
+      if (!st || now - st.mtimeMs < olderThanMs) continue;
+      rmSync(file, { force: true, recursive: true });
+      files++;
+      bytes += st.size;
+    }
+    return { files, bytes };
+  }
+
+  /**
+   * Streams content sent by a client into the store, refusing more than `limit` bytes. The daemon
+   * never reads a path a client names: clients send the bytes.
+   */
+  async putStream(input: Readable, limit: number): Promise<StoredObject> {
+    const tmp = this.tempName();
+    const hash = createHash('sha256');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        size += chunk.length;
+        if (size > limit) {
+          cb(new ObjectTooLargeError(`content exceeds ${limit} bytes`));
+          return;
+        }
+        hash.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(input, tap, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+      return await this.commit(tmp, hash.digest('hex'), size);
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
   }
 
   pathOf(sha256: string): string {
@@ -29,9 +87,15 @@ export class ObjectStore {
     return existsSync(this.pathOf(sha256));
   }
 
+  /** The size of a stored object, or undefined when the store lacks it. */
+  sizeOf(sha256: string): number | undefined {
+    const st = lstatSync(this.pathOf(sha256), { throwIfNoEntry: false });
+    return st?.isFile() ? st.size : undefined;
+  }
+
   /** Streams a file in, hashing while copying; `onBytes` reports progress. */
   async putFile(src: string, onBytes?: (n: number) => void): Promise<StoredObject> {
-    const tmp = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
+    const tmp = this.tempName();
     const hash = createHash('sha256');
     let size = 0;
     const tap = new Transform({
@@ -43,7 +107,8 @@ export class ObjectStore {
       },
     });
     try {
-      await pipeline(createReadStream(src, { highWaterMark: 1 << 20 }), tap, createWriteStream(tmp));
+      const fh = await fsp.open(src, NOFOLLOW_READ);
+      await pipeline(fh.createReadStream({ highWaterMark: 1 << 20 }), tap, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
       return await this.commit(tmp, hash.digest('hex'), size);
     } finally {
       await fsp.rm(tmp, { force: true });
@@ -59,9 +124,9 @@ export class ObjectStore {
   async putBytes(bytes: Uint8Array, opts: { durable?: boolean } = {}): Promise<StoredObject> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (this.has(sha256)) return this.reuse(sha256, bytes.length);
-    const tmp = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
+    const tmp = this.tempName();
     try {
-      await fsp.writeFile(tmp, bytes);
+      await fsp.writeFile(tmp, bytes, { flag: 'wx', mode: 0o600 });
       return await this.commit(tmp, sha256, bytes.length, opts.durable ?? true);
     } finally {
       await fsp.rm(tmp, { force: true });
@@ -79,8 +144,9 @@ export class ObjectStore {
         await fh.close();
       }
     }
-    await fsp.mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
-    await fsp.chmod(tmp, 0o444);
+    await fsp.mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
+    // Read-only, and for the owner only.
+    await fsp.chmod(tmp, 0o400);
     await fsp.rename(tmp, dest);
     return { sha256, size, created: true };
   }
@@ -94,5 +160,13 @@ export class ObjectStore {
 
   async read(sha256: string): Promise<Buffer> {
     return fsp.readFile(this.pathOf(sha256));
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }

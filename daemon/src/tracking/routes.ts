@@ -1,6 +1,4 @@
 /** HTTP routes of tracking: `/api/v1/runs/...` and `/api/v1/experiments`. */
-import { promises as fsp } from 'node:fs';
-import { basename, isAbsolute } from 'node:path';
 import {
   artifactResponse,
   compareRunsQuery,
@@ -135,15 +133,12 @@ function runWriteRoutes(runs: Runs, objects: ObjectStore, root: string, defaults
       body: logArtifactRequest,
       response: artifactResponse,
       status: 201,
-      handler: async ({ params, body }) => {
+      handler: ({ params, body }) => {
         runs.require(params.id);
-        if (!isAbsolute(body.path)) throw badRequest('body.path: expected an absolute path');
-        const st = await fsp.stat(body.path).catch(() => undefined);
-        if (!st?.isFile()) throw badRequest(`body.path: no file at ${body.path}`);
-        const stored = await objects.putFile(body.path);
-        const name = body.name ?? basename(body.path);
-        runs.q.insertArtifact(params.id, name, stored.sha256, stored.size);
-        return { path: name, sha256: stored.sha256, size: stored.size };
+        const size = objects.sizeOf(body.sha256);
+        if (size === undefined) throw badRequest(`body.sha256: no uploaded content ${body.sha256.slice(0, 12)}; upload it first with POST /objects`);
+        runs.q.insertArtifact(params.id, body.name, body.sha256, size);
+        return { path: body.name, sha256: body.sha256, size };
       },
     }),
   ];
@@ -158,7 +153,7 @@ function metricRoutes(runs: Runs): Route[] {
       body: metricBatchRequest,
       response: metricsWrittenResponse,
       maxBodyBytes: METRIC_BATCH_MAX_BYTES,
-      handler: ({ params, body }) => ({ written: runs.logMetricBatch(params.id, body) }),
+      handler: async ({ params, body }) => ({ written: await runs.logMetricBatch(params.id, body) }),
     }),
     route({
       method: 'POST',
@@ -166,11 +161,11 @@ function metricRoutes(runs: Runs): Route[] {
       params: runIdParam,
       body: metricRowsRequest,
       response: metricsWrittenResponse,
-      handler: ({ params, body }) => {
+      handler: async ({ params, body }) => {
         const now = Date.now();
         const m = body.metrics;
         return {
-          written: runs.logMetricBatch(params.id, {
+          written: await runs.logMetricBatch(params.id, {
             keys: m.map((x) => x.key),
             steps: m.map((x) => x.step),
             timestamps: m.map((x) => x.timestamp ?? now),

@@ -15,7 +15,7 @@ import {
 } from '../../../schemas/src/tracking';
 import { type EventLog } from '../events/event-log';
 import { type Db } from '../store/db';
-import { conflict, notFound } from '../util/errors';
+import { badRequest, conflict, notFound } from '../util/errors';
 import { type GitInfo } from './git';
 import { RunQueries, type RunRow } from './run-queries';
 
@@ -24,6 +24,14 @@ type MetricBatch = z.infer<typeof metricBatchRequest>;
 type ParamValue = string | number | boolean | null;
 
 const METRIC_EVENT_INTERVAL_MS = 250;
+/** Points per transaction: about 50 ms of work, short enough that other requests keep answering. */
+export const METRIC_CHUNK = 25_000;
+/** Deepest nesting a stored config may have (a deeper one is refused with a 400, never a stack overflow). */
+export const MAX_JSON_DEPTH = 64;
+
+function sliceBatch(b: MetricBatch, start: number, end: number): MetricBatch {
+  return { keys: b.keys.slice(start, end), steps: b.steps.slice(start, end), timestamps: b.timestamps.slice(start, end), values: b.values.slice(start, end) };
+}
 
 export class Runs {
   readonly q: RunQueries;
@@ -134,14 +142,24 @@ export class Runs {
     });
   }
 
-  /** Writes a columnar batch in one transaction; summaries are folded in per key. */
-  logMetricBatch(id: string, b: MetricBatch): number {
+  /**
+   * Writes a columnar batch; summaries are folded in per key. A batch up to METRIC_CHUNK points is
+   * one transaction; a larger one is written in transactions of that size with the event loop
+   * free in between, so one million points never stall other requests for seconds. (A crash in
+   * the middle keeps the chunks already committed; the client's retry writes the rest again.)
+   */
+  async logMetricBatch(id: string, b: MetricBatch): Promise<number> {
     const n = b.keys.length;
-    this.events.transact(() => {
-      this.require(id);
-      this.q.insertMetricPoints(id, b);
-      this.q.foldSummaries(id, b);
-    });
+    this.require(id);
+    for (let start = 0; start < n || start === 0; start += METRIC_CHUNK) {
+      const part = start === 0 && n <= METRIC_CHUNK ? b : sliceBatch(b, start, start + METRIC_CHUNK);
+      this.events.transact(() => {
+        this.require(id);
+        this.q.insertMetricPoints(id, part);
+        this.q.foldSummaries(id, part);
+      });
+      if (start + METRIC_CHUNK < n) await new Promise((r) => setImmediate(r));
+    }
     if (n > 0) this.noteMetrics(id, b);
     return n;
   }
@@ -193,14 +211,15 @@ export class Runs {
   }
 }
 
-/** JSON with sorted keys, so equal configs hash equally. */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+/** JSON with sorted keys, so equal configs hash equally; nesting beyond MAX_JSON_DEPTH is a 400. */
+export function stableJson(v: unknown, depth = 0): string {
+  if (depth > MAX_JSON_DEPTH) throw badRequest(`body.config: nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (Array.isArray(v)) return `[${v.map((x) => stableJson(x, depth + 1)).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     return `{${Object.keys(o)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k], depth + 1)}`)
       .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';

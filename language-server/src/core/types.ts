@@ -66,7 +66,8 @@ export type DiagnosticCode =
   | 'seed'
   | 'threshold'
   | 'credential'
-  | 'python-internal';
+  | 'python-internal'
+  | 'python-too-large';
 
 export interface MlopsDiagnostic {
   range: Range;

@@ -67,6 +67,25 @@ function internal(e: unknown): MlopsDiagnostic {
   return { range: { start, end: start }, severity: Severity.Error, code: 'python-internal', source: 'mlops', message: `could not analyse this file: ${msg}` };
 }
 
+/**
+ * Largest Python source analysed, in characters (a `.py` file, or a notebook's code); a notebook
+ * file opened as JSON may be larger by its outputs, up to MAX_NOTEBOOK_JSON_CHARS. Above these the
+ * file is not analysed and says so (a 15 MB notebook would otherwise take half a minute).
+ */
+export const MAX_PYTHON_CHARS = 1_000_000;
+export const MAX_NOTEBOOK_JSON_CHARS = 2_000_000;
+
+function tooLarge(size: number, limit: number): MlopsDiagnostic {
+  const start = { line: 0, character: 0 };
+  return {
+    range: { start, end: start },
+    severity: Severity.Information,
+    code: 'python-too-large',
+    source: 'mlops',
+    message: `not analysed: ${Math.round(size / 1000)} kB is above the ${limit / 1_000_000} MB limit of the MLOps checks (split the file, or clear notebook outputs)`,
+  };
+}
+
 /** Shared by both session kinds: analysis state, last results, and lazily built fixes. */
 class PythonCore {
   private analysis: PythonAnalysis | undefined;
@@ -125,7 +144,11 @@ export class PythonDocument implements DocumentSession {
 
   validate(text: string): MlopsDiagnostic[] {
     try {
-      const source = isNotebookUri(this.uri) ? ipynbSource(this.uri, text) : plainSource(this.uri, text);
+      const notebook = isNotebookUri(this.uri);
+      const limit = notebook ? MAX_NOTEBOOK_JSON_CHARS : MAX_PYTHON_CHARS;
+      if (text.length > limit) return [tooLarge(text.length, limit)];
+      const source = notebook ? ipynbSource(this.uri, text) : plainSource(this.uri, text);
+      if (source && source.text.length > MAX_PYTHON_CHARS) return [tooLarge(source.text.length, MAX_PYTHON_CHARS)];
       return this.core.run(source).map((l) => l.diagnostic);
     } catch (e) {
       return [internal(e)];
@@ -165,6 +188,11 @@ export class NotebookSession {
   /** Diagnostics per cell uri; every given cell gets an entry (empty clears old ones). */
   validate(cells: CellText[]): Map<string, MlopsDiagnostic[]> {
     const out = new Map<string, MlopsDiagnostic[]>(cells.map((c) => [c.uri, []]));
+    const size = cells.reduce((n, c) => n + c.text.length, 0);
+    if (size > MAX_PYTHON_CHARS && cells[0]) {
+      out.set(cells[0].uri, [tooLarge(size, MAX_PYTHON_CHARS)]);
+      return out;
+    }
     try {
       for (const l of this.core.run(cellsSource(cells))) out.get(l.uri)?.push(l.diagnostic);
     } catch (e) {

@@ -9,6 +9,7 @@ import { dataCommands } from './data';
 import { eventCommands } from './events';
 import { driftCommands } from './drift';
 import { lspCommands } from './lsp';
+import { doctorCommand } from './doctor';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -17,6 +18,7 @@ export const allCommands: CommandSpec[] = [
   execCommand,
   ...runCommands,
   ...dataCommands,
+  doctorCommand,
   ...driftCommands,
   ...eventCommands,
   ...lspCommands,
