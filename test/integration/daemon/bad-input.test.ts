@@ -94,7 +94,6 @@ async function expectRefused(c: Case): Promise<void> {
   assert.deepEqual(snapshot(project.root), before, 'nothing was written');
 }
 
-const ABS = (): string => onnxFile;
 
 /** Every route with a request that would succeed (and write, for changes) if the guards let it through. */
 function everyRoute(): Pick<Case, 'method' | 'path' | 'body'>[] {
@@ -105,7 +104,7 @@ function everyRoute(): Pick<Case, 'method' | 'path' | 'body'>[] {
     { method: 'GET', path: '/events' },
     { method: 'GET', path: '/models' },
     { method: 'GET', path: '/models/churn' },
-    { method: 'POST', path: '/models/churn/versions', body: { artifact_path: ABS() } },
+    { method: 'POST', path: '/models/churn/versions', body: { artifact_sha256: 'a'.repeat(64) } },
     { method: 'GET', path: '/models/churn/versions/1' },
     { method: 'POST', path: '/models/churn/versions/2/stage', body: { stage: 'Staging' } },
     { method: 'PUT', path: '/models/churn/aliases/champ', body: { version: 2 } },
@@ -185,17 +184,18 @@ const queryCases: Case[] = [
 ];
 
 const registerCases: Case[] = [
-  { name: 'missing artifact_path', method: 'POST', path: '/models/churn/versions', body: {}, status: 400, issue: 'body.artifact_path', mentions: ['body.artifact_path'] },
-  { name: 'artifact_path wrong type', method: 'POST', path: '/models/churn/versions', body: { artifact_path: 5 }, status: 400, issue: 'body.artifact_path' },
-  { name: 'extra field', method: 'POST', path: '/models/churn/versions', body: { artifact_path: '/x.onnx', stage: 'Production' }, status: 400, mentions: ['stage'] },
-  { name: 'tags not an object', method: 'POST', path: '/models/churn/versions', body: { artifact_path: '/x.onnx', tags: 'a=b' }, status: 400, issue: 'body.tags' },
-  { name: 'metric not a number', method: 'POST', path: '/models/churn/versions', body: { artifact_path: '/x.onnx', metrics: { auc: 'high' } }, status: 400, issue: 'body.metrics.auc' },
-  { name: 'description wrong type', method: 'POST', path: '/models/churn/versions', body: { artifact_path: '/x.onnx', description: 3 }, status: 400, issue: 'body.description' },
+  { name: 'missing artifact_sha256', method: 'POST', path: '/models/churn/versions', body: {}, status: 400, issue: 'body.artifact_sha256', mentions: ['body.artifact_sha256'] },
+  { name: 'artifact_sha256 wrong type', method: 'POST', path: '/models/churn/versions', body: { artifact_sha256: 5 }, status: 400, issue: 'body.artifact_sha256' },
+  { name: 'a path instead of uploaded content', method: 'POST', path: '/models/churn/versions', body: { artifact_path: '/etc/passwd' }, status: 400, mentions: ['artifact_path'] },
+  { name: 'extra field', method: 'POST', path: '/models/churn/versions', body: { artifact_sha256: 'a'.repeat(64), stage: 'Production' }, status: 400, mentions: ['stage'] },
+  { name: 'tags not an object', method: 'POST', path: '/models/churn/versions', body: { artifact_sha256: 'a'.repeat(64), tags: 'a=b' }, status: 400, issue: 'body.tags' },
+  { name: 'metric not a number', method: 'POST', path: '/models/churn/versions', body: { artifact_sha256: 'a'.repeat(64), metrics: { auc: 'high' } }, status: 400, issue: 'body.metrics.auc' },
+  { name: 'description wrong type', method: 'POST', path: '/models/churn/versions', body: { artifact_sha256: 'a'.repeat(64), description: 3 }, status: 400, issue: 'body.description' },
   { name: 'body is an array', method: 'POST', path: '/models/churn/versions', body: [], status: 400, mentions: ['body'] },
   { name: 'invalid JSON', method: 'POST', path: '/models/churn/versions', rawBody: '{"artifact_path": ', status: 400, code: 'bad_json', mentions: ['JSON'] },
-  { name: 'relative artifact path', method: 'POST', path: '/models/churn/versions', body: { artifact_path: 'm.onnx' }, status: 400, mentions: ['body.artifact_path', 'absolute'] },
-  { name: 'no such artifact', method: 'POST', path: '/models/churn/versions', body: { artifact_path: '/nonexistent/m.onnx' }, status: 400, mentions: ['body.artifact_path', '/nonexistent/m.onnx'] },
-  { name: 'name with traversal', method: 'POST', path: '/models/..%2F..%2Fetc/versions', body: { artifact_path: '/x.onnx' }, status: 400, issue: 'path.name', mentions: ['path.name'] },
+  { name: 'not a hash', method: 'POST', path: '/models/churn/versions', body: { artifact_sha256: 'm.onnx' }, status: 400, issue: 'body.artifact_sha256' },
+  { name: 'never uploaded', method: 'POST', path: '/models/churn/versions', body: { artifact_sha256: '0'.repeat(64) }, status: 400, mentions: ['body.artifact_sha256', 'upload'] },
+  { name: 'name with traversal', method: 'POST', path: '/models/..%2F..%2Fetc/versions', body: { artifact_sha256: 'a'.repeat(64) }, status: 400, issue: 'path.name', mentions: ['path.name'] },
 ];
 
 const entityCases: Case[] = [
@@ -209,7 +209,7 @@ const entityCases: Case[] = [
   { name: 'name with backslash traversal', method: 'GET', path: '/models/..%5Cx', status: 400, issue: 'path.name' },
   { name: 'name starting with a dot', method: 'GET', path: '/models/.hidden', status: 400, issue: 'path.name' },
   { name: 'dot-dot segments are not a route', method: 'GET', path: '/models/%2e%2e', status: 404 },
-  { name: 'dot-dot register is not a route', method: 'POST', path: '/models/../versions', body: { artifact_path: '/x.onnx' }, status: 404 },
+  { name: 'dot-dot register is not a route', method: 'POST', path: '/models/../versions', body: { artifact_sha256: 'a'.repeat(64) }, status: 404 },
 ];
 
 const stageCases: Case[] = [
@@ -266,15 +266,16 @@ for (const [group, cases] of [
 }
 
 describe('artifacts and body size', () => {
-  test('a garbage file is refused with 422 naming the file', async () => {
+  test('uploaded garbage is refused with 422 saying it is not ONNX', async () => {
+    const up = await daemon.client.upload(garbageFile);
     await expectRefused({
       name: 'garbage',
       method: 'POST',
       path: '/models/churn/versions',
-      body: { artifact_path: garbageFile },
+      body: { artifact_sha256: up.sha256 },
       status: 422,
       code: 'invalid_artifact',
-      mentions: [garbageFile],
+      mentions: ['ONNX'],
     });
   });
 

@@ -95,7 +95,7 @@ test('gc removes only unreferenced objects', async () => {
   const run = await d.client.createRun({ experiment: 'e' });
   writeFileSync(join(p.root, 'artifact.bin'), 'artifact');
   await d.client.call('POST', `/runs/${run.id}/artifacts`, (await import('../../../schemas/src/tracking')).artifactResponse, {
-    body: { path: join(p.root, 'artifact.bin') },
+    body: { sha256: (await d.client.upload(join(p.root, 'artifact.bin'))).sha256, name: 'artifact.bin' },
   });
   const orphan = Buffer.from('orphan content');
   const orphanSha = createHash('sha256').update(orphan).digest('hex');
