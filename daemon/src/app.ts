@@ -23,7 +23,7 @@ import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { bindObjects, checkBeforeOpen } from './store/guard';
-import { restrictStateDir } from './store/permissions';
+import { createOwnerOnly, restrictStateDir } from './store/permissions';
 import { ObjectStore } from './store/objects';
 import { objectRoutes } from './store/routes';
 import { type Logger } from './util/logger';
@@ -53,7 +53,9 @@ export class DaemonApp {
     const dir = join(opts.root, '.mlops');
     restrictStateDir(dir);
     checkBeforeOpen(join(dir, 'mlops.db'), join(dir, 'objects'));
+    createOwnerOnly(join(dir, 'mlops.db'));
     this.db = openStore(join(dir, 'mlops.db'));
+    restrictStateDir(dir);
     this.events = new EventLog(this.db);
     this.objects = new ObjectStore(join(dir, 'objects'));
     bindObjects(this.db, this.objects.dir);

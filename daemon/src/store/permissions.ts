@@ -2,7 +2,7 @@
  * `.mlops/` holds the daemon's token, the database and every stored object: readable by the owner
  * only. Stores made before this rule are tightened at start.
  */
-import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 const OWNER_FILES = ['mlops.db', 'mlops.db-wal', 'mlops.db-shm', 'daemon.json', 'daemon.lock', 'daemon.log'];
@@ -19,4 +19,13 @@ function chmodIfOurs(p: string, mode: number): void {
   const st = lstatSync(p, { throwIfNoEntry: false });
   if (!st || st.isSymbolicLink()) return;
   if ((st.mode & 0o777) !== mode) chmodSync(p, mode);
+}
+
+/** Creates an empty file readable by the owner only (SQLite then gives its -wal and -shm the same mode). */
+export function createOwnerOnly(file: string): void {
+  try {
+    closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
 }
