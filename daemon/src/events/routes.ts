@@ -70,12 +70,22 @@ async function openStream(log: EventLog, res: ServerResponse, after: number, sub
   };
   for (;;) {
     const batch = log.list(last, REPLAY_BATCH, subject);
-    batch.forEach(send);
-    if (batch.length) last = Math.max(last, (batch[batch.length - 1] as MlopsEvent).seq);
+    let paused = false;
+    for (const ev of batch) {
+      send(ev);
+      // A client that reads slowly is waited for; the rest of the page is read again afterwards.
+      if (res.writableLength > REPLAY_HIGH_WATER) {
+        paused = true;
+        break;
+      }
+    }
     if (closed) return;
+    if (paused) {
+      await drained(res);
+      if (closed) return;
+      continue;
+    }
     if (batch.length < REPLAY_BATCH) break;
-    if (res.writableLength > REPLAY_HIGH_WATER) await drained(res);
-    if (closed) return;
   }
   // The last page and the subscription happen in one synchronous step: no event falls between.
   const unsubscribe = log.subscribe((ev) => {
