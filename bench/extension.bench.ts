@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDaemonInfo } from '../daemon/src/client/connect';
+import { readDaemonInfo } from '../client/src/connect';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
 import { DaemonSupervisor } from '../extension/src/daemon/supervisor';
 import { RegistryTreeModel, modelOfEvent } from '../extension/src/registry/model';

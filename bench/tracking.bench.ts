@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DaemonClient } from '../daemon/src/client/client';
+import { DaemonClient } from '../client/src/client';
 import { daemonInfoSchema } from '../schemas/src/api';
 import { Datasets } from '../daemon/src/datasets/datasets';
 import { hashFile } from '../daemon/src/datasets/scan';

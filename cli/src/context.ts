@@ -1,8 +1,8 @@
 /** What most commands need: the project root, a connected client, and daemon errors as CLI errors. */
 import { userInfo } from 'node:os';
-import { ApiError, type DaemonClient } from '../client/client';
-import { connectDaemon, DaemonUnavailableError } from '../client/connect';
-import { findProjectRoot } from '../paths';
+import { ApiError, type DaemonClient } from '../../client/src/client';
+import { connectDaemon, DaemonUnavailableError } from '../../client/src/connect';
+import { findProjectRoot } from '../../shared/src/paths';
 import { CliError, type CliIo } from './framework';
 
 export function requireRoot(io: CliIo): string {

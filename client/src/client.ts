@@ -20,7 +20,7 @@ import {
   stopResponse,
   type Stage,
   type registerVersionRequest,
-} from '../../../schemas/src/api';
+} from '../../schemas/src/api';
 import {
   checkoutResponse,
   compareRunsResponse,
@@ -39,7 +39,7 @@ import {
   type metricBatchRequest,
   type RunStatus,
   type SnapshotStreamLine,
-} from '../../../schemas/src/tracking';
+} from '../../schemas/src/tracking';
 
 export interface Connection {
   port: number;

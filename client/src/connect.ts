@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, closeSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { daemonInfoSchema, type DaemonInfo } from '../../../schemas/src/api';
-import { statePaths } from '../paths';
+import { daemonInfoSchema, type DaemonInfo } from '../../schemas/src/api';
+import { statePaths } from '../../shared/src/paths';
 import { DaemonClient } from './client';
 
 export interface ConnectOptions {

@@ -3,7 +3,7 @@
  * lost or repeated; reconnects with exponential backoff until closed.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
-import { API_PREFIX, eventSchema, type MlopsEvent } from '../../../schemas/src/api';
+import { API_PREFIX, eventSchema, type MlopsEvent } from '../../schemas/src/api';
 import { type Connection } from './client';
 
 export interface EventStreamOptions {

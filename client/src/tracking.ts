@@ -20,9 +20,9 @@ import {
   type metricRowsRequest,
   type RunDetail,
   type RunStatus,
-} from '../../../schemas/src/tracking';
-import { formatProblems, loadConfig } from '../config/load';
-import { findProjectRoot } from '../paths';
+} from '../../schemas/src/tracking';
+import { formatProblems, loadConfig } from '../../shared/src/mlops-yaml';
+import { findProjectRoot } from '../../shared/src/paths';
 import { ApiError, DaemonClient } from './client';
 import { connectDaemon } from './connect';
 

@@ -11,7 +11,7 @@ import { eventRoutes } from './events/routes';
 import { Router, route, type Route } from './http/router';
 import { createApiServer } from './http/server';
 import { ConfigHolder } from './config/holder';
-import { formatProblems } from './config/load';
+import { formatProblems } from '../../shared/src/mlops-yaml';
 import { Datasets } from './datasets/datasets';
 import { datasetRoutes } from './datasets/routes';
 import { DatasetWatcher } from './datasets/watcher';
@@ -24,7 +24,7 @@ import { registryRoutes } from './registry/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { ObjectStore } from './store/objects';
 import { type Logger } from './util/logger';
-import { VERSION } from './version';
+import { VERSION } from '../../shared/src/version';
 
 export interface AppOptions {
   root: string;

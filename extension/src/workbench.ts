@@ -18,7 +18,7 @@ import { createLog } from './log';
 import { RegistryCommands } from './registry/commands';
 import { RegistryTreeProvider } from './registry/tree';
 import { type ComparisonData } from '../../schemas/src/webview';
-import { type DaemonClient } from '../../daemon/src/client/client';
+import { type DaemonClient } from '../../client/src/client';
 import { ExperimentsFeature } from './experiments/feature';
 import { type ExperimentsNode } from './experiments/model';
 import { type CommandHandler, type CommandSink, type ShellParts } from './shell/types';

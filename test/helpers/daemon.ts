@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonInfoSchema, type DaemonInfo } from '../../schemas/src/api';
-import { DaemonClient } from '../../daemon/src/client/client';
+import { DaemonClient } from '../../client/src/client';
 import { DAEMON_JS, ensureBuilt } from './paths';
 
 export interface Exit {

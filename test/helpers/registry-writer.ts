@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonClient } from '../../daemon/src/client/client';
+import { DaemonClient } from '../../client/src/client';
 import { readInfo } from './daemon';
 import { writeLinearOnnx } from './onnx';
 

@@ -1,7 +1,7 @@
 /** `mlops daemon start|stop|status`. */
 import { type z } from 'zod';
-import { type daemonStartJson, type daemonStatusJson, type daemonStopJson } from '../../../../schemas/src/cli';
-import { connectDaemon, probeDaemon, readDaemonInfo } from '../../client/connect';
+import { type daemonStartJson, type daemonStatusJson, type daemonStopJson } from '../../../schemas/src/cli';
+import { connectDaemon, probeDaemon, readDaemonInfo } from '../../../client/src/connect';
 import { type CommandSpec, CliError } from '../framework';
 import { printJson, table } from '../output';
 import { actorName, requireRoot } from '../context';

@@ -1,6 +1,6 @@
 /** `mlops events`: the audit log, newest last; `--follow` streams new events. */
-import { type MlopsEvent } from '../../../../schemas/src/api';
-import { EventStream } from '../../client/events';
+import { type MlopsEvent } from '../../../schemas/src/api';
+import { EventStream } from '../../../client/src/events';
 import { api, connect } from '../context';
 import { CliError, positiveInt, str, type CommandSpec, type CliIo } from '../framework';
 import { fmtTime, printJson, table } from '../output';

@@ -1,6 +1,6 @@
 /** `mlops models ...`: the registry from the command line. */
 import { resolve } from 'node:path';
-import { STAGES, type Stage, type ModelVersionSummary } from '../../../../schemas/src/api';
+import { STAGES, type Stage, type ModelVersionSummary } from '../../../schemas/src/api';
 import { api, connect } from '../context';
 import { CliError, keyValues, pos, positiveInt, str, type CommandSpec } from '../framework';
 import { fmtBytes, fmtNumber, fmtTime, printJson, table } from '../output';

@@ -1,9 +1,9 @@
 /** `mlops runs ...` and `mlops params`: tracked runs and the resolved parameters. */
-import { loadConfig, formatProblems } from '../../config/load';
+import { loadConfig, formatProblems } from '../../../shared/src/mlops-yaml';
 import { api, connect, requireRoot } from '../context';
 import { CliError, pos, positiveInt, str, type CommandSpec, type ParsedArgs } from '../framework';
 import { fmtNumber, fmtTime, printJson, table } from '../output';
-import { RUN_STATUSES, type RunStatus } from '../../../../schemas/src/tracking';
+import { RUN_STATUSES, type RunStatus } from '../../../schemas/src/tracking';
 
 /** Nested params as dotted keys: `{train: {lr: 0.1}}` → `train.lr`. */
 export function flattenParams(obj: Record<string, unknown>, prefix = ''): Record<string, string | number | boolean | null> {

@@ -5,10 +5,10 @@
  * saying so. Free of `vscode` so it runs under node tests against a real daemon.
  */
 import { type MlopsEvent, type DaemonStatus } from '../../../schemas/src/api';
-import { type DaemonClient } from '../../../daemon/src/client/client';
-import { probeDaemon, spawnDaemon, readDaemonInfo } from '../../../daemon/src/client/connect';
-import { EventStream } from '../../../daemon/src/client/events';
-import { NODE_MAJOR_REQUIRED } from '../../../daemon/src/version';
+import { type DaemonClient } from '../../../client/src/client';
+import { probeDaemon, spawnDaemon, readDaemonInfo } from '../../../client/src/connect';
+import { EventStream } from '../../../client/src/events';
+import { NODE_MAJOR_REQUIRED } from '../../../shared/src/version';
 import { Emitter } from '../util/emitter';
 import { type Logger } from '../util/logger';
 import { checkNode, type NodeCheck } from './node-check';

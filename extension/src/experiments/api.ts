@@ -3,7 +3,7 @@
  * (response schemas from schemas/src/tracking.ts). Kept here rather than importing the Node tracking
  * client, which pulls in the YAML loader the extension does not need.
  */
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 import {
   compareRunsResponse,
   datasetDiffResponse,

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { NAME_PATTERN, type Stage } from '../../../schemas/src/api';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 import { askReason, confirmModal, runAction, type ShowableLog } from '../ui';
 import { describeRollback, describeStageChange, formatMetric, modelOfEvent, type ModelNode, type VersionNode } from './model';
 import { type RegistryTreeProvider } from './tree';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { ApiError, type DaemonClient } from '../../../daemon/src/client/client';
+import { ApiError, type DaemonClient } from '../../../client/src/client';
 import { type Logger } from '../util/logger';
 import { errorMessage } from '../util/errors';
 import { KeyedCoalescer } from '../util/coalesce';

@@ -20,7 +20,7 @@ import {
   type TempProject,
 } from '../../helpers';
 import { type WriterLine } from '../../helpers/registry-writer';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 
 const WRITERS = 4;
 let project: TempProject;

@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectDaemon } from '../../../daemon/src/client/connect';
+import { connectDaemon } from '../../../client/src/connect';
 import {
   DAEMON_JS,
   daemonPidsOf,

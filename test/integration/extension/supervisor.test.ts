@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { readDaemonInfo } from '../../../daemon/src/client/connect';
+import { readDaemonInfo } from '../../../client/src/connect';
 import { buildLinearModelOnnx } from '../../../daemon/src/onnx/model';
 import { DaemonSupervisor, type DaemonState } from '../../../extension/src/daemon/supervisor';
 import { memoryLogger } from '../../../extension/src/util/logger';

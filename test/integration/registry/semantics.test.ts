@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiError, type DaemonClient } from '../../../daemon/src/client/client';
+import { ApiError, type DaemonClient } from '../../../client/src/client';
 import {
   configYaml,
   snapshot,

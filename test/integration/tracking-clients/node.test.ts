@@ -1,5 +1,5 @@
 /**
- * The Node/TypeScript tracking client (daemon/src/client/tracking.ts) against a real daemon process:
+ * The Node/TypeScript tracking client (client/src/tracking.ts) against a real daemon process:
  * what it logs must arrive through the HTTP API; conflicts, a missing or unreachable daemon and
  * thrown errors must end as warnings (or a failed run), never as a rejected promise.
  */
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAEMON_JS, ensureBuilt, startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers';
-import { TrackingApi, TrackingClient, params, startRun, type TrackingOptions } from '../../../daemon/src/client/tracking';
+import { TrackingApi, TrackingClient, params, startRun, type TrackingOptions } from '../../../client/src/tracking';
 import { PARAMS_YAML } from './support';
 
 /** Collects warnings instead of printing them. */

@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, tempProject, runCli, type RunningDaemon, type TempProject } from '../../helpers';
-import { DaemonClient } from '../../../daemon/src/client/client';
-import { TrackingApi } from '../../../daemon/src/client/tracking';
+import { DaemonClient } from '../../../client/src/client';
+import { TrackingApi } from '../../../client/src/tracking';
 import { CLI_COMMAND, MODULE_DIR, PARAMS_YAML, PYTHON, PYTHON_SKIP, mlopsWarnings, py, runPython } from './support';
 
 let project: TempProject;

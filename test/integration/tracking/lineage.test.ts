@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiError } from '../../../daemon/src/client/client';
+import { ApiError } from '../../../client/src/client';
 import { startDaemon, tempProject, writeLinearOnnx, type TempProject } from '../../helpers/index';
 
 const projects: TempProject[] = [];

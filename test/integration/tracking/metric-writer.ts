@@ -4,7 +4,7 @@
  * daemon goes away. Usage: node --import tsx metric-writer.ts <port> <token> <runId> <key> <ackFile>
  */
 import { appendFileSync } from 'node:fs';
-import { DaemonClient } from '../../../daemon/src/client/client';
+import { DaemonClient } from '../../../client/src/client';
 
 async function main(): Promise<void> {
   const [port, token, runId, key, ackFile] = process.argv.slice(2) as [string, string, string, string, string];
