@@ -1,65 +1,57 @@
 /**
  * Typed client of the daemon API, shared by the CLI, the Node tracking client, the extension and the
- * tests. Pure JS (node:http only): the extension bundles it. Responses are parsed with the same zod
- * schemas the daemon validates them with.
+ * tests. Pure JS (node:http only): the extension bundles it. One call, `request(endpoint, input)`,
+ * serves every endpoint declared in schemas/src/endpoints/: it validates the input against the
+ * declaration before sending (so a bad call fails here, naming the field, as the daemon would) and
+ * the answer on arrival.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { type z } from 'zod';
 import {
   API_PREFIX,
-  aliasResponse,
-  errorResponse,
-  eventsResponse,
-  getModelResponse,
-  listModelsResponse,
-  modelVersionSchema,
-  registerVersionResponse,
-  rollbackResponse,
-  stageChangeResponse,
-  statusResponse,
-  stopResponse,
-  type Stage,
-  type registerVersionRequest,
-} from '../../schemas/src/api';
-import {
-  checkoutResponse,
-  compareRunsResponse,
-  datasetDiffResponse,
-  datasetManifestResponse,
-  datasetVersionsResponse,
-  gcResponse,
-  listDatasetsResponse,
-  listExperimentsResponse,
-  listRunsResponse,
-  metricSeriesResponse,
-  metricsWrittenResponse,
-  runDetailSchema,
-  snapshotStreamLine,
-  type createRunRequest,
-  type metricBatchRequest,
-  type RunStatus,
-  type SnapshotStreamLine,
-} from '../../schemas/src/tracking';
+  fillPath,
+  type Endpoint,
+  type EndpointInput,
+  type EndpointOutput,
+  type JsonEndpoint,
+  type NoKeys,
+  type StreamEndpoint,
+  type StreamItem,
+} from '../../schemas/src/endpoint';
+import { listModels, snapshotDataset } from '../../schemas/src/endpoints';
+import { errorResponse, type EntityKind, type ErrorCode, type ErrorIssue } from '../../schemas/src/errors';
+import { type SnapshotStreamLine } from '../../schemas/src/tracking';
 
 export interface Connection {
   port: number;
   token: string;
 }
 
-/** A non-2xx answer from the daemon, carrying its message and field issues. */
+/** A non-2xx answer from the daemon (or an input the daemon would refuse), with its code and field issues. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly issues: { path: string; message: string }[] = [],
+    readonly issues: ErrorIssue[] = [],
+    /** For not_found: what kind of thing does not exist. */
+    readonly entity?: EntityKind,
   ) {
     super(message);
   }
 }
 
-export interface RequestOptions {
-  query?: Record<string, string | number | undefined>;
+export interface CallOptions {
+  timeoutMs?: number;
+}
+
+/** `request(endpoint)` for endpoints that need no input, `request(endpoint, input)` otherwise. */
+type InputArgs<E extends Endpoint> = NoKeys extends EndpointInput<E>
+  ? [input?: EndpointInput<E>, opts?: CallOptions]
+  : [input: EndpointInput<E>, opts?: CallOptions];
+
+interface RawOptions {
+  query?: Record<string, unknown>;
   body?: unknown;
   timeoutMs?: number;
 }
@@ -70,21 +62,87 @@ export class DaemonClient {
     private readonly actor = 'api',
   ) {}
 
+  /** The API's base URL, handed to child processes (the Python module reads MLOPS_URL). */
   get baseUrl(): string {
     return `http://127.0.0.1:${this.conn.port}${API_PREFIX}`;
   }
 
-  async call<T>(method: string, path: string, schema: z.ZodType<T>, opts: RequestOptions = {}): Promise<T> {
-    const { status, text } = await this.raw(method, path, opts);
-    if (status < 200 || status >= 300) throw errorFrom(status, text);
-    return schema.parse(text ? (JSON.parse(text) as unknown) : {});
+  /** Calls a declared JSON endpoint. */
+  async request<E extends JsonEndpoint>(ep: E, ...[input, opts]: InputArgs<E>): Promise<EndpointOutput<E>> {
+    const res = await this.send(ep, (input ?? {}) as Input, opts);
+    const text = await readAll(res);
+    if (res.statusCode !== ep.status) throw errorFrom(res.statusCode ?? 0, text);
+    const parsed = ep.response.safeParse(text ? (JSON.parse(text) as unknown) : {});
+    if (!parsed.success) throw invalid(502, 'invalid_response', `the daemon's answer to ${ep.method} ${ep.path}`, 'response', parsed.error);
+    return parsed.data as EndpointOutput<E>;
   }
 
-  raw(method: string, path: string, opts: RequestOptions = {}): Promise<{ status: number; text: string }> {
-    const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, String(v));
-    const url = `${API_PREFIX}${path}${qs.size ? `?${qs}` : ''}`;
-    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  /** Calls a declared NDJSON stream endpoint, handing each parsed line to `onItem`; resolves at the end. */
+  async stream<E extends StreamEndpoint>(ep: E, input: EndpointInput<E>, onItem: (item: StreamItem<E>) => void, opts?: CallOptions): Promise<void> {
+    const res = await this.send(ep, input as Input, opts);
+    if (res.statusCode !== 200) throw errorFrom(res.statusCode ?? 0, await readAll(res));
+    let buf = '';
+    res.setEncoding('utf8');
+    try {
+      for await (const chunk of res as AsyncIterable<string>) {
+        buf += chunk;
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (line.trim()) onItem(parseItem(ep, line));
+        }
+      }
+      if (buf.trim()) onItem(parseItem(ep, buf));
+    } finally {
+      res.destroy();
+    }
+  }
+
+  /** Every model, following pages. */
+  async allModels() {
+    const out: EndpointOutput<typeof listModels>['models'] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.request(listModels, { query: { limit: 1000, cursor } });
+      out.push(...page.models);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return out;
+  }
+
+  /** Snapshots a dataset (an NDJSON stream), reporting progress lines as they come. */
+  async snapshot(name: string, reason: string, onProgress?: (l: Extract<SnapshotStreamLine, { type: 'progress' }>) => void) {
+    let result: Extract<SnapshotStreamLine, { type: 'result' }> | undefined;
+    await this.stream(snapshotDataset, { params: { name }, body: { reason } }, (line) => {
+      if (line.type === 'progress') onProgress?.(line);
+      else if (line.type === 'result') result = line;
+      else throw new ApiError(line.status, line.code, line.message);
+    });
+    if (!result) throw new Error(`the snapshot of ${name} ended without a result`);
+    return result;
+  }
+
+  /**
+   * An unchecked call by method and path below /api/v1, for tests that send what a declared
+   * endpoint would refuse to send. Product code calls `request`.
+   */
+  async raw(method: string, path: string, opts: RawOptions = {}): Promise<{ status: number; text: string }> {
+    const res = await this.http(method, API_PREFIX + path + queryString(opts.query), opts.body, opts.timeoutMs);
+    return { status: res.statusCode ?? 0, text: await readAll(res) };
+  }
+
+  private send(ep: Endpoint, input: Input, opts: CallOptions = {}): Promise<IncomingMessage> {
+    const where = `${ep.method} ${ep.path}`;
+    check(ep.params, input.params ?? {}, 'path', where);
+    check(ep.query, input.query ?? {}, 'query', where);
+    if (ep.body) check(ep.body, input.body ?? {}, 'body', where);
+    const url = fillPath(ep, input.params) + queryString(input.query);
+    return this.http(ep.method, url, ep.body ? (input.body ?? {}) : undefined, opts.timeoutMs ?? ep.timeoutMs ?? 30_000);
+  }
+
+  private http(method: string, url: string, value: unknown, timeoutMs = 30_000): Promise<IncomingMessage> {
+    const body = value === undefined ? undefined : JSON.stringify(value);
     return new Promise((resolve, reject) => {
       const req = httpRequest(
         {
@@ -97,192 +155,56 @@ export class DaemonClient {
             'X-Mlops-Actor': this.actor,
             ...(body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}),
           },
-          timeout: opts.timeoutMs ?? 30_000,
+          timeout: timeoutMs,
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
+        resolve,
       );
-      req.on('timeout', () => req.destroy(new Error(`daemon did not answer ${method} ${path} in time`)));
+      req.on('timeout', () => req.destroy(new Error(`daemon did not answer ${method} ${url} in time`)));
       req.on('error', reject);
       req.end(body);
     });
-  }
-
-  status() {
-    return this.call('GET', '/status', statusResponse, { timeoutMs: 3000 });
-  }
-
-  stop() {
-    return this.call('POST', '/daemon/stop', stopResponse);
-  }
-
-  listModels(limit = 100, cursor?: string) {
-    return this.call('GET', '/models', listModelsResponse, { query: { limit, cursor } });
-  }
-
-  /** Every model, following pages. */
-  async allModels() {
-    const out: z.infer<typeof listModelsResponse>['models'] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.listModels(1000, cursor);
-      out.push(...page.models);
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
-    return out;
-  }
-
-  getModel(name: string, limit = 100, cursor?: string) {
-    return this.call('GET', `/models/${enc(name)}`, getModelResponse, { query: { limit, cursor } });
-  }
-
-  getVersion(name: string, version: number) {
-    return this.call('GET', `/models/${enc(name)}/versions/${version}`, modelVersionSchema);
-  }
-
-  register(name: string, body: z.input<typeof registerVersionRequest>) {
-    return this.call('POST', `/models/${enc(name)}/versions`, registerVersionResponse, { body, timeoutMs: 300_000 });
-  }
-
-  setStage(name: string, version: number, stage: Stage, reason = '') {
-    return this.call('POST', `/models/${enc(name)}/versions/${version}/stage`, stageChangeResponse, {
-      body: { stage, reason },
-    });
-  }
-
-  setAlias(name: string, alias: string, version: number, reason = '') {
-    return this.call('PUT', `/models/${enc(name)}/aliases/${enc(alias)}`, aliasResponse, { body: { version, reason } });
-  }
-
-  removeAlias(name: string, alias: string, reason = '') {
-    return this.call('DELETE', `/models/${enc(name)}/aliases/${enc(alias)}`, aliasResponse, { query: { reason } });
-  }
-
-  rollback(name: string, reason = '') {
-    return this.call('POST', `/models/${enc(name)}/rollback`, rollbackResponse, { body: { reason } });
-  }
-
-  // ---------- tracking ----------
-
-  createRun(body: z.input<typeof createRunRequest>) {
-    return this.call('POST', '/runs', runDetailSchema, { body, timeoutMs: 120_000 });
-  }
-
-  listRuns(query: { experiment?: string; status?: RunStatus; limit?: number; cursor?: string } = {}) {
-    return this.call('GET', '/runs', listRunsResponse, { query });
-  }
-
-  getRun(id: string) {
-    return this.call('GET', `/runs/${enc(id)}`, runDetailSchema);
-  }
-
-  endRun(id: string, status: Exclude<RunStatus, 'running'>, exitCode: number | null = null) {
-    return this.call('POST', `/runs/${enc(id)}/status`, runDetailSchema, { body: { status, exit_code: exitCode } });
-  }
-
-  logMetricBatch(id: string, batch: z.input<typeof metricBatchRequest>) {
-    return this.call('POST', `/runs/${enc(id)}/metrics/batch`, metricsWrittenResponse, { body: batch, timeoutMs: 120_000 });
-  }
-
-  metricSeries(id: string, key?: string) {
-    return this.call('GET', `/runs/${enc(id)}/metrics`, metricSeriesResponse, { query: { key } });
-  }
-
-  compareRuns(ids: string[]) {
-    return this.call('GET', '/runs/compare', compareRunsResponse, { query: { ids: ids.join(',') } });
-  }
-
-  experiments() {
-    return this.call('GET', '/experiments', listExperimentsResponse);
-  }
-
-  // ---------- datasets ----------
-
-  datasets() {
-    return this.call('GET', '/datasets', listDatasetsResponse);
-  }
-
-  datasetVersions(name: string) {
-    return this.call('GET', `/datasets/${enc(name)}/versions`, datasetVersionsResponse);
-  }
-
-  datasetManifest(name: string, version: number) {
-    return this.call('GET', `/datasets/${enc(name)}/versions/${version}`, datasetManifestResponse);
-  }
-
-  datasetDiff(name: string, from: number, to: number) {
-    return this.call('GET', `/datasets/${enc(name)}/diff`, datasetDiffResponse, { query: { from, to } });
-  }
-
-  checkout(name: string, version: number) {
-    return this.call('POST', `/datasets/${enc(name)}/checkout`, checkoutResponse, { body: { version }, timeoutMs: 600_000 });
-  }
-
-  gc(dryRun: boolean, graceSeconds?: number) {
-    return this.call('POST', '/gc', gcResponse, { body: { dry_run: dryRun, ...(graceSeconds !== undefined ? { grace_seconds: graceSeconds } : {}) } });
-  }
-
-  /** Snapshots a dataset, reporting progress lines as the daemon streams them. */
-  snapshot(name: string, reason: string, onProgress?: (l: Extract<SnapshotStreamLine, { type: 'progress' }>) => void) {
-    return new Promise<Extract<SnapshotStreamLine, { type: 'result' }>>((resolve, reject) => {
-      const body = JSON.stringify({ reason });
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: this.conn.port,
-          method: 'POST',
-          path: `${API_PREFIX}/datasets/${enc(name)}/snapshot`,
-          headers: {
-            Authorization: `Bearer ${this.conn.token}`,
-            'X-Mlops-Actor': this.actor,
-            'Content-Type': 'application/json',
-            'Content-Length': Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          if (res.statusCode !== 200) {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => reject(errorFrom(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
-            return;
-          }
-          let buf = '';
-          let settled = false;
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            buf += chunk;
-            let i: number;
-            while ((i = buf.indexOf('\n')) >= 0) {
-              const line = snapshotStreamLine.parse(JSON.parse(buf.slice(0, i)));
-              buf = buf.slice(i + 1);
-              if (line.type === 'progress') onProgress?.(line);
-              else if (line.type === 'result') {
-                settled = true;
-                resolve(line);
-              } else {
-                settled = true;
-                reject(new ApiError(line.status, 'snapshot_failed', line.message));
-              }
-            }
-          });
-          res.on('end', () => settled || reject(new Error('snapshot stream ended without a result')));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  events(after = 0, limit = 1000, subject?: string) {
-    return this.call('GET', '/events/log', eventsResponse, { query: { after, limit, subject } });
   }
 }
 
-const enc = encodeURIComponent;
+interface Input {
+  params?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+}
+
+/** Validates one part of the input as the daemon will; a failure is the 400 the daemon would answer. */
+function check(schema: z.ZodType | undefined, value: unknown, where: string, endpoint: string): void {
+  if (!schema) return;
+  const r = schema.safeParse(value);
+  if (!r.success) throw invalid(400, 'bad_request', `${endpoint}`, where, r.error);
+}
+
+function invalid(status: number, code: ErrorCode, what: string, where: string, error: z.ZodError): ApiError {
+  const issues = error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+  const detail = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  return new ApiError(status, code, status === 400 ? detail : `${what} breaks its contract: ${detail}`, issues);
+}
+
+function parseItem<E extends StreamEndpoint>(ep: E, line: string): StreamItem<E> {
+  const r = ep.item.safeParse(JSON.parse(line));
+  if (!r.success) throw invalid(502, 'invalid_response', `a line of ${ep.method} ${ep.path}`, 'item', r.error);
+  return r.data as StreamItem<E>;
+}
+
+function queryString(query: Record<string, unknown> | undefined): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) qs.set(k, String(v));
+  return qs.size ? `?${qs}` : '';
+}
+
+function readAll(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
 
 function errorFrom(status: number, text: string): ApiError {
   let json: unknown;
@@ -294,7 +216,7 @@ function errorFrom(status: number, text: string): ApiError {
   const err = errorResponse.safeParse(json);
   if (err.success) {
     const e = err.data.error;
-    return new ApiError(status, e.code, e.message, e.issues ?? []);
+    return new ApiError(status, e.code, e.message, e.issues ?? [], e.entity);
   }
   return new ApiError(status, 'http_error', `daemon answered HTTP ${status}`);
 }

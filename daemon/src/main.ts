@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DaemonInfo } from '../../schemas/src/api';
 import { DaemonApp } from './app';
-import { EXIT_ALREADY_RUNNING } from '../../client/src/connect';
+import { EXIT_ALREADY_RUNNING } from '../../schemas/src/api';
 import { statePaths } from '../../shared/src/paths';
 import { StoreVersionError } from './store/db';
 import { createLogger } from './util/logger';

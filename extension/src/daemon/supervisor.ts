@@ -13,6 +13,7 @@ import { Emitter } from '../util/emitter';
 import { type Logger } from '../util/logger';
 import { checkNode, type NodeCheck } from './node-check';
 import { RestartBudget } from './restart-budget';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 export type DaemonState =
   | { kind: 'starting' }
@@ -86,7 +87,7 @@ export class DaemonSupervisor {
     try {
       const client = await this.ensure();
       // Follow events after the daemon's current position: owners load a snapshot on connect.
-      const st = await client.status();
+      const st = await client.request(endpoints.getStatus);
       if (this.disposed || this.stream) return;
       this.stream = new EventStream({
         after: st.last_event_seq,
@@ -115,7 +116,7 @@ export class DaemonSupervisor {
     const live = await probeDaemon(this.opts.root, this.actor);
     if (live) {
       this.opts.log.info('stopping the daemon for a restart');
-      await live.stop().catch(() => undefined);
+      await live.request(endpoints.stopDaemon).catch(() => undefined);
       await waitFor(async () => !(await probeDaemon(this.opts.root, this.actor)), 10_000);
     }
     this.client = undefined;
@@ -169,7 +170,7 @@ export class DaemonSupervisor {
     }
     try {
       const client = await this.ensure();
-      this.setState({ kind: 'connected', status: await client.status() });
+      this.setState({ kind: 'connected', status: await client.request(endpoints.getStatus) });
     } catch (e) {
       this.fail(e);
     }
@@ -190,7 +191,7 @@ export class DaemonSupervisor {
     this.client = client;
     if (!this.connectedOnce) {
       this.connectedOnce = true;
-      this.setState({ kind: 'connected', status: await client.status() });
+      this.setState({ kind: 'connected', status: await client.request(endpoints.getStatus) });
       this.onFirstConnect.fire(client);
     }
     return client;
