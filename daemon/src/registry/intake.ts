@@ -5,7 +5,7 @@
  */
 import { type z } from 'zod';
 import { type registerVersionRequest } from '../../../schemas/src/api';
-import { loadConfig, formatProblems } from '../config/load';
+import { loadConfig, formatProblems } from '../../../shared/src/mlops-yaml';
 import { parseOnnxModel, checkSignatureAgainstConfig, OnnxFormatError } from '../onnx/model';
 import { type ObjectStore } from '../store/objects';
 import { DomainError } from '../util/errors';

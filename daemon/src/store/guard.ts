@@ -5,53 +5,16 @@
  * objects folder carries the id of the database it belongs to, so a new database never deletes
  * (gc) objects it did not write.
  */
-import Database from 'better-sqlite3';
-import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { countObjects, databaseState, type ObjectCount } from '../../../shared/src/doctor';
 import { type Db } from './db';
+
+export { countObjects, databaseState };
 
 export class StoreRefusedError extends Error {}
 
 export const STORE_ID_FILE = 'STORE_ID';
-
-export interface ObjectCount {
-  objects: number;
-  bytes: number;
-}
-
-/** Counts the content objects (`objects/ab/cdef…`), stopping early once `stopAt` are found. */
-export function countObjects(objectsDir: string, stopAt = Number.POSITIVE_INFINITY): ObjectCount {
-  const out = { objects: 0, bytes: 0 };
-  for (const prefix of list(objectsDir)) {
-    if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
-    for (const rest of list(join(objectsDir, prefix))) {
-      const st = lstatSync(join(objectsDir, prefix, rest), { throwIfNoEntry: false });
-      if (!st?.isFile()) continue;
-      out.objects++;
-      out.bytes += st.size;
-      if (out.objects >= stopAt) return out;
-    }
-  }
-  return out;
-}
-
-/** 'missing', 'empty' (0 bytes, or no tables), or 'present'. */
-export function databaseState(dbFile: string): 'missing' | 'empty' | 'present' {
-  const st = lstatSync(dbFile, { throwIfNoEntry: false });
-  if (!st) return 'missing';
-  if (st.size === 0) return 'empty';
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(dbFile, { readonly: true, fileMustExist: true });
-    const tables = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
-    return tables.n === 0 ? 'empty' : 'present';
-  } catch {
-    // Unreadable or damaged: opening it for real reports the cause (store-errors.ts).
-    return 'present';
-  } finally {
-    db?.close();
-  }
-}
 
 export function refusalMessage(state: string, found: ObjectCount): string {
   return (
@@ -104,12 +67,4 @@ export function bindObjects(db: Db, objectsDir: string): void {
 export function ownsObjects(db: Db, objectsDir: string): boolean {
   const mine = storeId(db);
   return mine !== undefined && readObjectsId(objectsDir) === mine;
-}
-
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { readDaemonInfo } from '../../../daemon/src/client/connect';
+import { readDaemonInfo } from '../../../client/src/connect';
 import { buildLinearModelOnnx } from '../../../daemon/src/onnx/model';
 import { DaemonSupervisor, type DaemonState } from '../../../extension/src/daemon/supervisor';
 import { memoryLogger } from '../../../extension/src/util/logger';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const daemonScript = join(__dirname, '..', '..', '..', 'dist', 'daemon.js');
 const dirs: string[] = [];
@@ -96,7 +97,7 @@ describe('DaemonSupervisor with a real daemon', () => {
     });
     await until('connected again', () => (sup.state.kind === 'connected' ? true : undefined));
     const c2 = await sup.getClient();
-    await c2.setStage('churn', 1, 'Staging', 'after restart');
+    await c2.request(endpoints.setStage, { params: { name: 'churn', version: 1 }, body: { stage: 'Staging', reason: 'after restart' } });
     const ev = await until('the stage event from the new daemon', () => events.find((e) => e.kind === 'model.stage_changed'));
     assert.equal(ev.subject, 'model:churn/1');
     const seqs = events.map((e) => e.seq);

@@ -18,6 +18,7 @@ import {
   type RunningDaemon,
   type TempProject,
 } from '../../helpers/index';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -48,16 +49,16 @@ f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]
 
 test('6: a YAML alias bomb is an error event; the daemon keeps the last good config, and starts again', async () => {
   const { p, d } = await setup(configYaml({ name: 'good' }));
-  const before = (await d.client.events(0, 1000)).last_seq;
+  const before = (await d.client.request(endpoints.listEvents, { query: { after: 0, limit: 1000 } })).last_seq;
   writeFileSync(join(p.root, 'mlops.yaml'), BOMB);
   const deadline = Date.now() + 10_000;
   let seen = false;
   while (!seen && Date.now() < deadline) {
     await sleep(200);
-    seen = (await d.client.events(before, 100)).events.some((e) => e.kind === 'config.invalid' && /alias/i.test(e.reason));
+    seen = (await d.client.request(endpoints.listEvents, { query: { after: before, limit: 100 } })).events.some((e) => e.kind === 'config.invalid' && /alias/i.test(e.reason));
   }
   assert.ok(seen, 'a config.invalid event names the alias problem');
-  assert.equal((await d.client.status()).pid, d.pid, 'still serving');
+  assert.equal((await d.client.request(endpoints.getStatus)).pid, d.pid, 'still serving');
   await d.stop();
   const again = await startDaemon(p.root);
   cleanups.push(() => again.stop());
@@ -101,10 +102,10 @@ test('11: a config nested 5,000 deep is a 400, and a million-point batch leaves 
   const shallowButDeepConfig = { experiment: 'e', config: JSON.parse('{"a":'.repeat(80) + '1' + '}'.repeat(80)) as Record<string, unknown> };
   const r2 = await d.client.raw('POST', '/runs', { body: shallowButDeepConfig });
   assert.equal(r2.status, 400, r2.text);
-  const run = await d.client.createRun({ experiment: 'e' });
+  const run = await d.client.request(endpoints.createRun, { body: { experiment: 'e' } });
   const n = 1_000_000;
   const batch = { keys: new Array<string>(n).fill('loss'), steps: Array.from({ length: n }, (_, i) => i), timestamps: new Array<number>(n).fill(1), values: new Array<number>(n).fill(0.5) };
-  const big = d.client.logMetricBatch(run.id, batch);
+  const big = d.client.request(endpoints.logMetricBatch, { params: { id: run.id }, body: batch }, { timeoutMs: 300_000 });
   let worst = 0;
   let done = false;
   void big.then(() => (done = true));
@@ -142,7 +143,7 @@ test('8: replay delivers every missed event in pages, then continues live', asyn
   const d2 = await startDaemon(p.root);
   cleanups.push(() => d2.stop());
   for (const opts of [{ query: 'after=0' }, { lastEventId: '1200' }]) {
-    const last = (await d2.client.events(0, 1)).last_seq;
+    const last = (await d2.client.request(endpoints.listEvents, { query: { after: 0, limit: 1 } })).last_seq;
     const sse = await openSse({ port: d2.info.port, token: d2.info.token, ...opts });
     const from = opts.lastEventId ? 1201 : 1;
     await sse.waitFor((evs) => evs.length >= last - from + 1, 30_000);
@@ -179,17 +180,17 @@ test('7: stalled subscribers cannot grow the daemon without bound; live ones tha
   const replaying = await Promise.all(Array.from({ length: 60 }, () => stalledReader(d2.info.port, d2.info.token, 'after=0')));
   await sleep(1500);
   assert.ok(rssMb(d2.pid) - base < 150, `rss grew from ${base} to ${rssMb(d2.pid)} MB`);
-  assert.equal((await d2.client.status()).pid, d2.pid);
+  assert.equal((await d2.client.request(endpoints.getStatus)).pid, d2.pid);
   replaying.forEach((s) => s.destroy());
   // Live stalled readers: dropped once more than 1 MiB waits for them beyond the socket buffers.
-  const now = (await d2.client.events(0, 1)).last_seq;
+  const now = (await d2.client.request(endpoints.listEvents, { query: { after: 0, limit: 1 } })).last_seq;
   const live = await Promise.all(Array.from({ length: 5 }, () => stalledReader(d2.info.port, d2.info.token, `after=${now}`)));
   writeLinearOnnx(join(p.root, 'm.onnx'), { features: 2 });
   await d2.client.register('m', { artifact_path: join(p.root, 'm.onnx') });
   await d2.client.register('m', { artifact_path: writeLinearOnnx(join(p.root, 'm2.onnx'), { features: 2, seed: 2 }) });
   const reason = 'z'.repeat(2000);
   // About 9 MB of events: more than the kernel's socket buffers (≈4 MB) plus the 1 MiB allowance.
-  for (let i = 0; i < 4000; i++) await d2.client.setAlias('m', 'champ', 1 + (i % 2), reason);
+  for (let i = 0; i < 4000; i++) await d2.client.request(endpoints.setAlias, { params: { name: 'm', alias: 'champ' }, body: { version: 1 + (i % 2), reason } });
   // A dropped reader's stream ends once it reads what was already sent; a kept one never ends.
   const ended = live.map(
     (s) =>

@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError } from '../../../daemon/src/client/client';
-import { TrackingApi } from '../../../daemon/src/client/tracking';
+import { ApiError } from '../../../client/src/client';
+import * as endpoints from '../../../schemas/src/endpoints';
 import { rawRequest, startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers/index';
 
 const CONFIG = `version: 1
@@ -61,7 +61,7 @@ test('1: checkout refuses a dataset folder replaced by a link, and a linked subf
   const out = outside();
   rmSync(join(p.root, 'data'), { recursive: true });
   symlinkSync(out, join(p.root, 'data'));
-  await rejects(d.client.checkout('raw', 1), /symbolic link/);
+  await rejects(d.client.request(endpoints.checkoutDataset, { params: { name: 'raw' }, body: { version: 1 } }), /symbolic link/);
   assert.deepEqual(readdirSync(out), ['precious.csv'], 'nothing written or deleted through the link');
   assert.equal(readFileSync(join(out, 'precious.csv'), 'utf8'), 'do not touch\n');
 
@@ -69,7 +69,7 @@ test('1: checkout refuses a dataset folder replaced by a link, and a linked subf
   mkdirSync(join(p.root, 'data'));
   writeFileSync(join(p.root, 'data', 'a.csv'), 'changed\n');
   symlinkSync(out, join(p.root, 'data', 'sub'));
-  await rejects(d.client.checkout('raw', 1), /symbolic link/);
+  await rejects(d.client.request(endpoints.checkoutDataset, { params: { name: 'raw' }, body: { version: 1 } }), /symbolic link/);
   assert.deepEqual(readdirSync(out), ['precious.csv']);
   assert.equal(readFileSync(join(p.root, 'data', 'a.csv'), 'utf8'), 'changed\n', 'the working copy is untouched');
 });
@@ -81,7 +81,7 @@ test('2: a link planted at any temp name is never followed: checkout writes only
   const out = outside();
   // The old, predictable temp names, for every pid a checkout could have.
   for (let pid = d.pid - 2; pid <= d.pid + 2; pid++) symlinkSync(join(out, 'precious.csv'), join(p.root, 'data', `a.csv.mlops-tmp-${pid}`));
-  const r = await d.client.checkout('raw', 1);
+  const r = await d.client.request(endpoints.checkoutDataset, { params: { name: 'raw' }, body: { version: 1 } });
   assert.deepEqual(r.written, ['data/a.csv']);
   assert.equal(readFileSync(join(out, 'precious.csv'), 'utf8'), 'do not touch\n');
   assert.equal(readFileSync(join(p.root, 'data', 'a.csv'), 'utf8'), 'a\n1\n');
@@ -95,7 +95,7 @@ test('3: a manifest row with ../ from the store is refused, not written outside'
   const db = new Database(p.dbFile);
   db.prepare("UPDATE dataset_files SET path = ? WHERE path = 'data/a.csv'").run(`../escaped-${process.pid}.csv`);
   db.close();
-  await rejects(d.client.checkout('raw', 1), /not a plain path inside the project/, /mlops doctor/);
+  await rejects(d.client.request(endpoints.checkoutDataset, { params: { name: 'raw' }, body: { version: 1 } }), /not a plain path inside the project/, /mlops doctor/);
   assert.equal(existsSync(escapee), false);
 });
 
@@ -121,7 +121,7 @@ data:
   for (const name of ['file', 'folder', 'glob']) await rejects(d.client.snapshot(name, 't'), /symbolic link/);
   // A link inside a matched folder is not data: skipped, never followed.
   const v = await d.client.snapshot('inside', 't');
-  assert.deepEqual((await d.client.datasetManifest('inside', v.version.version)).files.map((f) => f.path), ['data/a.csv']);
+  assert.deepEqual((await d.client.request(endpoints.getDatasetVersion, { params: { name: 'inside', version: v.version.version } })).files.map((f) => f.path), ['data/a.csv']);
   const stored = readdirSync(join(p.stateDir, 'objects')).flatMap((pre) => (/^[0-9a-f]{2}$/.test(pre) ? readdirSync(join(p.stateDir, 'objects', pre)).map((r) => pre + r) : []));
   const outsideSha = (await import('node:crypto')).createHash('sha256').update(readFileSync(join(out, 'precious.csv'))).digest('hex');
   assert.ok(!stored.includes(outsideSha), 'the file outside the project was not copied into the store');
@@ -129,14 +129,15 @@ data:
 
 test('5: the daemon never reads a client-named path; uploads are capped; .mlops is owner-only', async () => {
   const { p, d } = await setup();
-  const run = await d.client.createRun({});
+  const run = await d.client.request(endpoints.createRun, { body: {} });
   const named = await d.client.raw('POST', `/runs/${run.id}/artifacts`, { body: { path: '/etc/passwd', name: 'x' } });
   assert.equal(named.status, 400, named.text);
   const reg = await d.client.raw('POST', '/models/m/versions', { body: { artifact_path: join(p.stateDir, 'daemon.json') } });
   assert.equal(reg.status, 400, reg.text);
   // Upload: the content goes in, the run names it by hash.
   writeFileSync(join(p.root, 'w.bin'), 'weights');
-  const art = await new TrackingApi(d.client).logArtifact(run.id, join(p.root, 'w.bin'));
+  const up = await d.client.upload(join(p.root, 'w.bin'));
+  const art = await d.client.request(endpoints.logArtifact, { params: { id: run.id }, body: { sha256: up.sha256, name: 'w.bin' } });
   assert.equal(art.path, 'w.bin');
   const wrongType = await rawRequest({ port: d.info.port, method: 'POST', path: '/api/v1/objects', headers: { Authorization: `Bearer ${d.info.token}`, 'Content-Type': 'application/json' }, body: '{}' });
   assert.equal(wrongType.status, 415);
