@@ -79,7 +79,7 @@ export class DaemonApp {
         config: () => this.config.get()?.params,
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
       }),
-      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects), () => this.config.get()),
+      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
     ];
   }
 
