@@ -273,6 +273,12 @@ export class ProtoWriter {
     return this.bytesField(field, inner.finish());
   }
 
+  /** Bytes already in wire format (a whole field copied from another message), appended as they are. */
+  rawBytes(b: Uint8Array): this {
+    this.push(b);
+    return this;
+  }
+
   messageField(field: number, build: (w: ProtoWriter) => void): this {
     const inner = new ProtoWriter();
     build(inner);
