@@ -867,7 +867,8 @@ def _split_pipeline(estimator: Any) -> Tuple[List[Any], Any]:
 
 
 def _check_fitted(final: Any) -> None:
-    if not any(hasattr(final, a) for a in ("coef_", "tree_", "estimators_")):
+    # scikit-learn's own convention (check_is_fitted): fit() sets attributes whose names end with "_".
+    if not any(k.endswith("_") and not k.startswith("__") for k in vars(final)):
         raise MlopsError("log_model: %s is not fitted; call fit() before log_model()" % type(final).__name__)
 
 
@@ -916,7 +917,8 @@ def _lineage_run_id() -> Optional[str]:
 
 def log_model(estimator: Any, name: str, feature_names: Optional[List[str]] = None, description: str = "",
               tags: Optional[Mapping[str, Any]] = None, metrics: Optional[Mapping[str, float]] = None) -> Optional[Dict[str, Any]]:
-    """Register a fitted scikit-learn estimator as an ONNX version of model ``name``; returns the version or None.
+    """Register a fitted scikit-learn estimator as an ONNX version of model ``name``; returns the new version
+    (a dict: ``version``, ``sha256``, ``signature``, ``run_id``...) or None.
 
     With skl2onnx installed it converts the estimator (``zipmap`` off, so probabilities are a tensor); otherwise
     the fitted parameters go to the daemon, whose ONNX writer builds the graph. Inside a run the version records
@@ -941,8 +943,10 @@ def log_model(estimator: Any, name: str, feature_names: Optional[List[str]] = No
         return None
     try:
         if onnx_bytes is None:
-            return api.call("POST", "/models/%s/versions/sklearn" % _enc(name), body, timeout=EXPORT_TIMEOUT)
-        return _register_file(api, name, onnx_bytes, body)
+            answer = api.call("POST", "/models/%s/versions/sklearn" % _enc(name), body, timeout=EXPORT_TIMEOUT)
+        else:
+            answer = _register_file(api, name, onnx_bytes, body)
+        return answer.get("version") if isinstance(answer, dict) else None
     except (_ApiError, _Unreachable) as e:
         _warn("log_model: model %r was not registered: %s" % (name, e))
         return None

@@ -18,6 +18,7 @@ import { DatasetWatcher } from './datasets/watcher';
 import { GarbageCollector } from './store/gc';
 import { Runs } from './tracking/runs';
 import { trackingRoutes } from './tracking/routes';
+import { exportRoutes } from './export/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
@@ -69,10 +70,12 @@ export class DaemonApp {
   }
 
   private routes(): Route[] {
+    const intake = new ArtifactIntake(this.opts.root, this.objects);
     return [
       ...this.daemonRoutes(),
       ...eventRoutes(this.events),
-      ...registryRoutes(this.registry, new ArtifactIntake(this.opts.root, this.objects)),
+      ...registryRoutes(this.registry, intake),
+      ...exportRoutes(this.registry, intake),
       ...trackingRoutes(this.runs, this.objects, this.opts.root, {
         config: () => this.config.get()?.params,
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
