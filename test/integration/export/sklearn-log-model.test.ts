@@ -184,75 +184,81 @@ describe('mlops.log_model with scikit-learn', { skip: SKLEARN_SKIP }, () => {
 
   for (const key of CASES) test(`${key}: onnxruntime agrees with scikit-learn on 1,000 rows`, () => checkCase(key));
 
-  test('feature names are checked against mlops.yaml: swapped columns are refused with a warning naming them', async () => {
-    const r = await runPython(
-      py`
-        import mlops
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.datasets import make_classification
-        X, y = make_classification(200, 8, random_state=0)
-        est = LogisticRegression().fit(X, y)
-        ok = mlops.log_model(est, "guarded", feature_names=["f%d" % i for i in range(8)])
-        print("OK=%s" % ok["version"])
-        bad = mlops.log_model(est, "guarded", feature_names=["f1", "f0"] + ["f%d" % i for i in range(2, 8)])
-        print("BAD=%s" % bad)
-      `,
-      { cwd: project.root },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.out['OK'], '1');
-    assert.equal(r.out['BAD'], 'None');
-    const warnings = mlopsWarnings(r.stderr).join('\n');
-    assert.match(warnings, /was not registered/);
-    assert.match(warnings, /feature 1 "f0": the model's column 1 is "f1"/);
-  });
+  test('feature names are checked against mlops.yaml: swapped columns are refused with a warning naming them', featureNamesChecked);
 
-  test('unsupported, unfitted or mislabelled estimators raise MlopsError before anything is sent', async () => {
-    const r = await runPython(
-      py`
-        import mlops
-        from sklearn.svm import SVC
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.datasets import make_classification
-        X, y = make_classification(100, 4, random_state=0)
-        for est, names in ((SVC().fit(X, y), ["a", "b", "c", "d"]), (LogisticRegression(), ["a", "b", "c", "d"]),
-                           (LogisticRegression().fit(X, y), ["a", "b"]), (LogisticRegression().fit(X, y), None)):
-            try:
-                mlops.log_model(est, "never", feature_names=names)
-                print("RAISED=no")
-            except mlops.MlopsError as e:
-                print("ERR: %s" % e)
-      `,
-      { cwd: project.root },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.doesNotMatch(r.stdout, /RAISED=no/);
-    assert.match(r.stdout, /SVC is not supported by the built-in exporter.*install skl2onnx/);
-    assert.match(r.stdout, /LogisticRegression is not fitted; call fit\(\) before log_model\(\)/);
-    assert.match(r.stdout, /2 feature_names for an estimator fitted on 4 features/);
-    assert.match(r.stdout, /pass feature_names=\[\.\.\.\]/);
-    const models = await daemon.client.allModels();
-    assert.ok(!models.some((m) => m.name === 'never'));
-  });
+  test('unsupported, unfitted or mislabelled estimators raise MlopsError before anything is sent', refusedLocally);
 
-  test('the endpoint names the parameter at fault: a tree child pointing backwards is a 422 invalid_estimator', async () => {
-    const body = {
-      feature_names: ['a'],
-      estimator: {
-        predictor: {
-          kind: 'tree_ensemble_regressor',
-          trees: [{ feature: [0, -2, -2], threshold: [0.5, -2, -2], children_left: [1, -1, -1], children_right: [0, -1, -1], value: [[0], [1], [2]] }],
-        },
-      },
-    };
-    const res = await fetch(`http://127.0.0.1:${daemon.info.port}/api/v1/models/bad/versions/sklearn`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${daemon.info.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    assert.equal(res.status, 422);
-    const err = ((await res.json()) as { error: { code: string; message: string } }).error;
-    assert.equal(err.code, 'invalid_estimator');
-    assert.match(err.message, /estimator\.predictor\.trees\[0\]\.children_left\[0\]: children 1\/0 must be later nodes/);
-  });
+  test('the endpoint names the parameter at fault: a tree child pointing backwards is a 422 invalid_estimator', endpointNamesFault);
 });
+
+async function featureNamesChecked(): Promise<void> {
+  const r = await runPython(
+    py`
+      import mlops
+      from sklearn.linear_model import LogisticRegression
+      from sklearn.datasets import make_classification
+      X, y = make_classification(200, 8, random_state=0)
+      est = LogisticRegression().fit(X, y)
+      ok = mlops.log_model(est, "guarded", feature_names=["f%d" % i for i in range(8)])
+      print("OK=%s" % ok["version"])
+      bad = mlops.log_model(est, "guarded", feature_names=["f1", "f0"] + ["f%d" % i for i in range(2, 8)])
+      print("BAD=%s" % bad)
+    `,
+    { cwd: project.root },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.out['OK'], '1');
+  assert.equal(r.out['BAD'], 'None');
+  const warnings = mlopsWarnings(r.stderr).join('\n');
+  assert.match(warnings, /was not registered/);
+  assert.match(warnings, /feature 1 "f0": the model's column 1 is "f1"/);
+}
+
+async function refusedLocally(): Promise<void> {
+  const r = await runPython(
+    py`
+      import mlops
+      from sklearn.svm import SVC
+      from sklearn.linear_model import LogisticRegression
+      from sklearn.datasets import make_classification
+      X, y = make_classification(100, 4, random_state=0)
+      for est, names in ((SVC().fit(X, y), ["a", "b", "c", "d"]), (LogisticRegression(), ["a", "b", "c", "d"]),
+                         (LogisticRegression().fit(X, y), ["a", "b"]), (LogisticRegression().fit(X, y), None)):
+          try:
+              mlops.log_model(est, "never", feature_names=names)
+              print("RAISED=no")
+          except mlops.MlopsError as e:
+              print("ERR: %s" % e)
+    `,
+    { cwd: project.root },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /RAISED=no/);
+  assert.match(r.stdout, /SVC is not supported by the built-in exporter.*install skl2onnx/);
+  assert.match(r.stdout, /LogisticRegression is not fitted; call fit\(\) before log_model\(\)/);
+  assert.match(r.stdout, /2 feature_names for an estimator fitted on 4 features/);
+  assert.match(r.stdout, /pass feature_names=\[\.\.\.\]/);
+  const models = await daemon.client.allModels();
+  assert.ok(!models.some((m) => m.name === 'never'));
+}
+
+async function endpointNamesFault(): Promise<void> {
+  const body = {
+    feature_names: ['a'],
+    estimator: {
+      predictor: {
+        kind: 'tree_ensemble_regressor',
+        trees: [{ feature: [0, -2, -2], threshold: [0.5, -2, -2], children_left: [1, -1, -1], children_right: [0, -1, -1], value: [[0], [1], [2]] }],
+      },
+    },
+  };
+  const res = await fetch(`http://127.0.0.1:${daemon.info.port}/api/v1/models/bad/versions/sklearn`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${daemon.info.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 422);
+  const err = ((await res.json()) as { error: { code: string; message: string } }).error;
+  assert.equal(err.code, 'invalid_estimator');
+  assert.match(err.message, /estimator\.predictor\.trees\[0\]\.children_left\[0\]: children 1\/0 must be later nodes/);
+}
