@@ -833,8 +833,12 @@ def _predictor_spec(est: Any) -> Dict[str, Any]:
         return {"kind": "tree_ensemble_regressor", "trees": [_tree(t, False) for t in trees]}
     if _is(est, ("GradientBoostingClassifier",)):
         stages = [[_tree(t, False) for t in row] for row in est.estimators_]
-        return {"kind": "gradient_boosting_classifier", "learning_rate": float(est.learning_rate),
-                "init": _gb_init(est, est.decision_function), "stages": stages, "classes": _class_labels(est.classes_)}
+        # The exponential loss (AdaBoost) turns a raw score s into expit(2s): scaling the score by 2 lets the
+        # graph apply its plain sigmoid.
+        factor = 2.0 if getattr(est, "loss", "") == "exponential" else 1.0
+        return {"kind": "gradient_boosting_classifier", "learning_rate": float(est.learning_rate) * factor,
+                "init": [v * factor for v in _gb_init(est, est.decision_function)], "stages": stages,
+                "classes": _class_labels(est.classes_)}
     if _is(est, ("GradientBoostingRegressor",)):
         stages = [_tree(row[0], False) for row in est.estimators_]
         return {"kind": "gradient_boosting_regressor", "learning_rate": float(est.learning_rate),

@@ -1,5 +1,5 @@
 /**
- * `mlops.log_model` end to end: Debian's python3 + python3-sklearn fit each supported estimator kind on 1,000
+ * `mlops.log_model` end to end: Debian's python3 + python3-sklearn fit each of 19 supported estimator kinds on 1,000
  * generated rows and register it through a real daemon (the built-in exporter: skl2onnx is not installable here);
  * the test loads the registered ONNX from the object store with onnxruntime-node and requires probabilities equal
  * to predict_proba within 1e-5, regressions within 1e-5 (relative), and every label equal to predict.
@@ -74,6 +74,7 @@ const FIT_ALL = py`
       "elasticnet": (ElasticNet(alpha=0.3, l1_ratio=0.4), Xr, yr),
       "logistic-binary": (make_pipeline(StandardScaler(), LogisticRegression()), Xb, yb),
       "logistic-strings": (LogisticRegression(max_iter=2000), Xb, names[yb]),
+      "logistic-binary-multinomial": (LogisticRegression(multi_class="multinomial"), Xb, yb),
       "logistic-multinomial": (LogisticRegression(max_iter=2000), Xm, ym),
       "logistic-ovr": (LogisticRegression(solver="liblinear"), Xm, ym),
       "tree-classifier": (DecisionTreeClassifier(max_depth=12, random_state=0), Xm, ym),
@@ -83,6 +84,7 @@ const FIT_ALL = py`
       "extra-trees-classifier": (make_pipeline(StandardScaler(), ExtraTreesClassifier(n_estimators=40, random_state=0)), Xm, ym),
       "extra-trees-regressor": (ExtraTreesRegressor(n_estimators=40, min_samples_leaf=2, random_state=0), Xr, yr),
       "boosting-binary": (GradientBoostingClassifier(n_estimators=80, random_state=0), Xb, yb),
+      "boosting-exponential": (GradientBoostingClassifier(loss="exponential", n_estimators=50, random_state=0), Xb, yb),
       "boosting-multiclass": (GradientBoostingClassifier(n_estimators=40, max_depth=2, random_state=0), Xm, ym),
       "boosting-regressor": (GradientBoostingRegressor(n_estimators=120, learning_rate=0.05, random_state=0), Xr, yr),
   }
@@ -153,6 +155,7 @@ const CASES = [
   'elasticnet',
   'logistic-binary',
   'logistic-strings',
+  'logistic-binary-multinomial',
   'logistic-multinomial',
   'logistic-ovr',
   'tree-classifier',
@@ -162,6 +165,7 @@ const CASES = [
   'extra-trees-classifier',
   'extra-trees-regressor',
   'boosting-binary',
+  'boosting-exponential',
   'boosting-multiclass',
   'boosting-regressor',
 ];
