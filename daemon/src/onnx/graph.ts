@@ -147,10 +147,17 @@ function writeAttr(w: ProtoWriter, name: string, a: Attr): void {
     case 'floats':
       w.packedFloats(AttributeF.floats, a.v).varintField(AttributeF.type, AttributeType.FLOATS);
       break;
-    case 'strings':
-      for (const s of a.v) w.bytesField(AttributeF.strings, enc.encode(s));
+    case 'strings': {
+      // Tree modes repeat two strings a million times: encode each distinct one once.
+      const encoded = new Map<string, Uint8Array>();
+      for (const s of a.v) {
+        let b = encoded.get(s);
+        if (!b) encoded.set(s, (b = enc.encode(s)));
+        w.bytesField(AttributeF.strings, b);
+      }
       w.varintField(AttributeF.type, AttributeType.STRINGS);
       break;
+    }
     case 'tensor':
       w.messageField(AttributeF.t, (tw) => writeTensor(tw, a.v)).varintField(AttributeF.type, AttributeType.TENSOR);
       break;
@@ -210,6 +217,8 @@ function writeType(t: ProtoWriter, type: ValueType): void {
   );
 }
 
+const FLOAT_BITS = new DataView(new ArrayBuffer(4));
+
 /**
  * The largest float32 that is ≤ `x`. A tree split `x <= t` (t in float64, as scikit-learn stores it) gives the
  * same answer as `x <= floorFloat32(t)` for every float32 `x`, so float32 thresholds rounded this way never flip
@@ -218,7 +227,7 @@ function writeType(t: ProtoWriter, type: ValueType): void {
 export function floorFloat32(x: number): number {
   const f = Math.fround(x);
   if (f <= x || !Number.isFinite(x)) return f;
-  const buf = new DataView(new ArrayBuffer(4));
+  const buf = FLOAT_BITS;
   buf.setFloat32(0, f, true);
   const bits = buf.getUint32(0, true);
   // f > x here, so step one unit towards -infinity: down in magnitude when positive, up when negative.

@@ -81,7 +81,7 @@ function classLabelCount(r: ProtoReader): number {
     else if (tag.field === AttributeF.strings) {
       r.skip(tag);
       count++;
-    } else if (tag.field === AttributeF.ints) {
+    } else if (tag.field === AttributeF.ints && (name === '' || name.startsWith('classlabels_'))) {
       const values: number[] = [];
       r.readInt64s(tag, values);
       count += values.length;
