@@ -1,10 +1,7 @@
 /**
  * Exporting fitted scikit-learn estimators to ONNX without skl2onnx: the Python module (`mlops.log_model`) sends
  * the fitted parameters as JSON, the daemon's ONNX writer builds the graph and registers it as a model version.
- *
- *   POST /api/v1/models/:name/versions/sklearn   body: exportSklearnRequest   → 201 registerVersionResponse
- *   errors: 400 bad_request (body field path named), 413 payload_too_large, 422 invalid_estimator
- *           (a parameter that cannot make a model, named by its path), 422 signature_mismatch, 422 invalid_config
+ * The endpoint is declared in endpoints/export.ts.
  *
  * Arrays are the estimator's own attributes, unchanged: `coef_`, `intercept_`, `classes_`, `mean_`, `scale_`, and
  * per tree `tree_.feature/threshold/children_left/children_right/value` (value as [node][output-or-class]).

@@ -1,32 +1,23 @@
 /**
- * `POST /models/:name/versions/sklearn`: the fitted parameters `mlops.log_model` sends become an ONNX graph
+ * Handler of `exportSklearn` (schemas/src/endpoints/export.ts): the fitted parameters `mlops.log_model` sends become an ONNX graph
  * (onnx/sklearn.ts), which then goes through the registry's usual checks and storage like an uploaded file.
  */
-import { modelNameParam, registerVersionResponse } from '../../../schemas/src/api';
-import { MAX_SKLEARN_BODY_BYTES, exportSklearnRequest, type ExportSklearnRequest } from '../../../schemas/src/export';
-import { route, type Route } from '../http/router';
+import { exportSklearn } from '../../../schemas/src/endpoints/export';
+import { type ExportSklearnRequest } from '../../../schemas/src/export';
+import { serve, type Route } from '../http/router';
 import { InvalidEstimatorError, buildSklearnOnnx } from '../onnx/sklearn';
 import { type ArtifactIntake } from '../registry/intake';
 import { type Registry } from '../registry/registry';
 import { DomainError } from '../util/errors';
-import { VERSION } from '../version';
+import { VERSION } from '../../../shared/src/version';
 
 export function exportRoutes(registry: Registry, intake: ArtifactIntake): Route[] {
   return [
-    route({
-      method: 'POST',
-      path: '/models/:name/versions/sklearn',
-      params: modelNameParam,
-      body: exportSklearnRequest,
-      response: registerVersionResponse,
-      status: 201,
-      maxBodyBytes: MAX_SKLEARN_BODY_BYTES,
-      handler: async ({ params, body, actor }) => {
-        const bytes = sklearnBytes(body);
-        const prepared = await intake.prepareBytes(params.name, bytes, `the exported ${body.estimator_class || 'estimator'}`, body);
-        const r = registry.register(params.name, prepared.version, prepared.keepVersions, actor);
-        return { version: r.version, removed_versions: r.removed };
-      },
+    serve(exportSklearn, async ({ params, body, actor }) => {
+      const bytes = sklearnBytes(body);
+      const prepared = await intake.prepareBytes(params.name, bytes, `the exported ${body.estimator_class || 'estimator'}`, body);
+      const r = registry.register(params.name, prepared.version, prepared.keepVersions, actor);
+      return { version: r.version, removed_versions: r.removed };
     }),
   ];
 }

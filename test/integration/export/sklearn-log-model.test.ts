@@ -16,6 +16,10 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { startDaemon, tempProject, configYaml, type RunningDaemon, type TempProject } from '../../helpers';
 import { parseOnnxModel } from '../../../daemon/src/onnx/model';
+import * as endpoints from '../../../schemas/src/endpoints';
+import { type exportSklearnRequest } from '../../../schemas/src/export';
+import { type z } from 'zod';
+import { ApiError } from '../../../client/src/client';
 import { PYTHON, PYTHON_SKIP, mlopsWarnings, py, runPython } from '../tracking-clients/support';
 
 const SKLEARN_SKIP =
@@ -104,7 +108,7 @@ const FIT_ALL = py`
 `;
 
 async function loadVersion(name: string, version: number): Promise<Uint8Array> {
-  const v = await daemon.client.getVersion(name, version);
+  const v = await daemon.client.request(endpoints.getModelVersion, { params: { name, version } });
   const sha = v.artifact_sha256;
   return readFileSync(join(project.stateDir, 'objects', sha.slice(0, 2), sha.slice(2)));
 }
@@ -247,7 +251,7 @@ async function refusedLocally(): Promise<void> {
 }
 
 async function endpointNamesFault(): Promise<void> {
-  const body = {
+  const body: z.input<typeof exportSklearnRequest> = {
     feature_names: ['a'],
     estimator: {
       predictor: {
@@ -256,13 +260,11 @@ async function endpointNamesFault(): Promise<void> {
       },
     },
   };
-  const res = await fetch(`http://127.0.0.1:${daemon.info.port}/api/v1/models/bad/versions/sklearn`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${daemon.info.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+  await assert.rejects(daemon.client.request(endpoints.exportSklearn, { params: { name: 'bad' }, body }), (e: unknown) => {
+    assert.ok(e instanceof ApiError);
+    assert.equal(e.status, 422);
+    assert.equal(e.code, 'invalid_estimator');
+    assert.match(e.message, /estimator\.predictor\.trees\[0\]\.children_left\[0\]: children 1\/0 must be later nodes/);
+    return true;
   });
-  assert.equal(res.status, 422);
-  const err = ((await res.json()) as { error: { code: string; message: string } }).error;
-  assert.equal(err.code, 'invalid_estimator');
-  assert.match(err.message, /estimator\.predictor\.trees\[0\]\.children_left\[0\]: children 1\/0 must be later nodes/);
 }

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ApiError } from '../../../daemon/src/client/client';
+import { ApiError } from '../../../client/src/client';
+import * as endpoints from '../../../schemas/src/endpoints';
 import { ML_DOMAIN, attr, buildModel } from '../../../daemon/src/onnx/graph';
 import { skl2onnxZipMapClassifier, startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers';
 
@@ -29,7 +30,7 @@ describe('ZipMap models at registration', () => {
     const model = skl2onnxZipMapClassifier({ coef: [[0.5, -1, 2]], intercept: [0.1], classes: [0, 1] });
     const file = join(project.root, 'zipmap.onnx');
     writeFileSync(file, model.bytes);
-    const r = await daemon.client.register('zipped', { artifact_path: file });
+    const r = await daemon.client.request(endpoints.registerVersion, { params: { name: 'zipped' }, body: { artifact_path: file } });
     const outputs = r.version.signature.outputs.map((o) => [o.name, o.type]);
     assert.deepEqual(outputs, [['output_label', 'int64'], ['probabilities', 'float']]);
     const sha = r.version.artifact_sha256;
@@ -61,7 +62,7 @@ describe('ZipMap models at registration', () => {
     });
     const file = join(project.root, 'consumed.onnx');
     writeFileSync(file, bytes);
-    await assert.rejects(daemon.client.register('consumed', { artifact_path: file }), (e: unknown) => {
+    await assert.rejects(daemon.client.request(endpoints.registerVersion, { params: { name: 'consumed' }, body: { artifact_path: file } }), (e: unknown) => {
       assert.ok(e instanceof ApiError);
       assert.equal(e.status, 422);
       assert.match(e.message, /consumed\.onnx: the model ends in a ZipMap/);
