@@ -92,3 +92,17 @@ export function skl2onnxZipMapClassifier(opts: { coef: number[][]; intercept: nu
   };
   return { bytes, predict };
 }
+
+/** A ZipMap whose maps feed another node, so the registration rewrite cannot apply. */
+export function consumedZipMapOnnx(): Uint8Array {
+  return buildModel({
+    graphName: 'zipmap-consumed',
+    opsets: { '': 13, [ML_DOMAIN]: 1 },
+    inputs: [{ name: 'p', type: { tensor: 'float', dims: ['N', 2] } }],
+    outputs: [{ name: 'copy', type: { seqMap: { key: 'int64', value: 'float' } } }],
+    nodes: [
+      { op: 'ZipMap', domain: ML_DOMAIN, inputs: ['p'], outputs: ['maps'], attrs: { classlabels_int64s: attr.ints([0, 1]) } },
+      { op: 'Identity', inputs: ['maps'], outputs: ['copy'] },
+    ],
+  });
+}

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ApiError } from '../../../client/src/client';
 import * as endpoints from '../../../schemas/src/endpoints';
-import { ML_DOMAIN, attr, buildModel } from '../../../daemon/src/onnx/graph';
-import { skl2onnxZipMapClassifier, startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers';
+import { consumedZipMapOnnx, skl2onnxZipMapClassifier, startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers';
 
 let project: TempProject;
 let daemon: RunningDaemon;
@@ -50,16 +49,7 @@ describe('ZipMap models at registration', () => {
   });
 
   test('a ZipMap whose maps are used inside the graph is refused (422) with the fix, nothing registered', async () => {
-    const bytes = buildModel({
-      graphName: 'zipmap-consumed',
-      opsets: { '': 13, [ML_DOMAIN]: 1 },
-      inputs: [{ name: 'p', type: { tensor: 'float', dims: ['N', 2] } }],
-      outputs: [{ name: 'copy', type: { seqMap: { key: 'int64', value: 'float' } } }],
-      nodes: [
-        { op: 'ZipMap', domain: ML_DOMAIN, inputs: ['p'], outputs: ['maps'], attrs: { classlabels_int64s: attr.ints([0, 1]) } },
-        { op: 'Identity', inputs: ['maps'], outputs: ['copy'] },
-      ],
-    });
+    const bytes = consumedZipMapOnnx();
     const file = join(project.root, 'consumed.onnx');
     writeFileSync(file, bytes);
     await assert.rejects(daemon.client.request(endpoints.registerVersion, { params: { name: 'consumed' }, body: { artifact_path: file } }), (e: unknown) => {

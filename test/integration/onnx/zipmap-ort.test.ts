@@ -7,10 +7,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { parseOnnxModel } from '../../../daemon/src/onnx/model';
-import { ML_DOMAIN, attr, buildModel } from '../../../daemon/src/onnx/graph';
+import { ML_DOMAIN, buildModel } from '../../../daemon/src/onnx/graph';
 import { ZipMapError, rewriteZipMap } from '../../../daemon/src/onnx/zipmap';
 import { Rng } from '../../../examples/churn/lib/random';
-import { skl2onnxZipMapClassifier } from '../../helpers/onnx';
+import { consumedZipMapOnnx, skl2onnxZipMapClassifier } from '../../helpers/onnx';
 
 function rows(rng: Rng, n: number, f: number): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: f }, () => Math.fround(rng.normal(0, 2))));
@@ -94,16 +94,7 @@ describe('ZipMap rewrite under onnxruntime-node', () => {
   });
 
   test('a ZipMap whose map feeds another node is refused with the zipmap=False fix', () => {
-    const bytes = buildModel({
-      graphName: 'zipmap-consumed',
-      opsets: { '': 13, [ML_DOMAIN]: 1 },
-      inputs: [{ name: 'p', type: { tensor: 'float', dims: ['N', 2] } }],
-      outputs: [{ name: 'copy', type: { seqMap: { key: 'int64', value: 'float' } } }],
-      nodes: [
-        { op: 'ZipMap', domain: ML_DOMAIN, inputs: ['p'], outputs: ['maps'], attrs: { classlabels_int64s: attr.ints([0, 1]) } },
-        { op: 'Identity', inputs: ['maps'], outputs: ['copy'] },
-      ],
-    });
+    const bytes = consumedZipMapOnnx();
     assert.throws(() => rewriteZipMap(bytes), (e: unknown) => {
       assert.ok(e instanceof ZipMapError);
       assert.match(e.message, /"maps" is used inside the graph/);
