@@ -69,6 +69,25 @@ async function measure(server: Server, ws: string, text: string): Promise<number
   }
 }
 
+const referenceDir = join(root, 'bench', 'reference');
+const yamlServerBin = join(referenceDir, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
+
+/**
+ * yaml-language-server is only this benchmark's reference, so it is not one of the project's
+ * dependencies (it also declares Node >= 22.13, which would warn on every install): it is installed
+ * into bench/reference/ on first use. Returns why it is unavailable, or undefined when it is ready.
+ */
+function ensureReference(): string | undefined {
+  if (existsSync(yamlServerBin)) return undefined;
+  console.error('installing the reference yaml-language-server into bench/reference/ (first run only)…');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const args = ['install', '--prefix', referenceDir, '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'];
+  const r = spawnSync(npm, args, { cwd: referenceDir, encoding: 'utf8', timeout: 300_000 });
+  if (r.status === 0 && existsSync(yamlServerBin)) return undefined;
+  const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0];
+  return `reference not installed (npm install --prefix bench/reference failed: ${why})`;
+}
+
 function ensureBuilt(): void {
   if (existsSync(join(root, 'dist', 'language-server.js')) && existsSync(join(root, 'schemas', 'mlops.schema.json'))) return;
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build.ts')], { cwd: root, stdio: 'inherit' });
@@ -77,12 +96,14 @@ function ensureBuilt(): void {
 
 async function main(): Promise<void> {
   ensureBuilt();
+  const unavailable = ensureReference();
+  if (unavailable) console.error(`skipping the yaml-language-server comparison: ${unavailable}`);
   const schemaUri = pathToFileURL(join(root, 'schemas', 'mlops.schema.json')).href;
   const yamlSettings = { yaml: { validate: true, hover: true, completion: true, schemas: { [schemaUri]: ['mlops.yaml', '**/mlops.yaml'] } } };
   const ours: Server = { name: 'mlops', cmd: [join(root, 'dist', 'language-server.js'), '--stdio'] };
   const redhat: Server = {
     name: 'yaml-language-server',
-    cmd: [join(root, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server'), '--stdio'],
+    cmd: [yamlServerBin, '--stdio'],
     settings: yamlSettings,
     configure: (c) => c.conn.sendNotification('workspace/didChangeConfiguration', { settings: yamlSettings }),
   };
@@ -96,7 +117,8 @@ async function main(): Promise<void> {
     const a = await measure(ours, ws, text);
     let b: number[] | undefined;
     let note = '';
-    try {
+    if (unavailable) note = unavailable;
+    else try {
       b = await measure(redhat, ws, text);
     } catch (e) {
       note = `yaml-language-server failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
