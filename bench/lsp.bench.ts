@@ -13,9 +13,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient } from '../test/integration/language-server/lsp-client';
 import { generateMlopsYaml } from '../test/integration/language-server/fixtures';
+import { Targets } from './targets';
 
 const root = join(__dirname, '..');
 const SIZES = [100, 1000, 10_000];
+/** Median edit → diagnostics targets per size (ms); as a ratio, ≤ 0.1 of yaml-language-server's median. */
+const TARGET_MS: Record<number, number> = { 100: 5, 1000: 15, 10_000: 50 };
+const TARGET_RATIO = 0.1;
 const editsArg = process.argv.indexOf('--edits');
 const EDITS = editsArg > 0 ? Number(process.argv[editsArg + 1]) : 40;
 const WARMUP = 40;
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
     configure: (c) => c.conn.sendNotification('workspace/didChangeConfiguration', { settings: yamlSettings }),
   };
   const rows: string[] = [];
+  const targets = new Targets();
   for (const size of SIZES) {
     const ws = mkdtempSync(join(tmpdir(), 'mlops-lsp-bench-'));
     mkdirSync(join(ws, 'data'));
@@ -118,15 +123,19 @@ async function main(): Promise<void> {
     let b: number[] | undefined;
     let note = '';
     if (unavailable) note = unavailable;
-    else try {
-      b = await measure(redhat, ws, text);
-    } catch (e) {
-      note = `yaml-language-server failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+    else {
+      try {
+        b = await measure(redhat, ws, text);
+      } catch (e) {
+        note = `yaml-language-server failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      }
     }
     rmSync(ws, { recursive: true, force: true });
     const lines = text.split('\n').length - 1;
     const theirs = b ? `${median(b).toFixed(1)} / ${p95(b).toFixed(1)}` : 'n/a';
     const ratio = b ? `${(median(b) / median(a)).toFixed(1)}×` : note;
+    targets.atMost(`${lines} lines: edit → diagnostics, median`, median(a), TARGET_MS[size] ?? 0, 'ms', 1);
+    if (b) targets.atMost(`${lines} lines: ÷ yaml-language-server's median`, median(a) / median(b), TARGET_RATIO, '×', 3);
     rows.push(`| ${lines} | ${median(a).toFixed(1)} / ${p95(a).toFixed(1)} | ${theirs} | ${ratio} |`);
     console.error(`done: ${lines} lines`);
   }
@@ -134,6 +143,7 @@ async function main(): Promise<void> {
   console.log('| lines | mlops median / p95 (ms) | yaml-language-server 2.0 median / p95 (ms) | speed-up (median ratio) |');
   console.log('|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
+  targets.report();
 }
 
 main().catch((e: unknown) => {
