@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { compareWindow, numericColumn, prepareReference, readCsv, type Column } from '../daemon/src/monitoring/drift/index';
+import { compareWindow, numericColumn, prepareReference, readCsv, type Column } from '../shared/src/drift/index';
 import { Targets } from './targets';
 
 const quick = process.argv.includes('--quick');

@@ -11,8 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { readCsv, type Column } from '../../../daemon/src/monitoring/drift/csv';
-import { ks2sampSorted, sortedCopy } from '../../../daemon/src/monitoring/drift/ks';
+import { readCsv, type Column } from '../../../shared/src/drift/csv';
+import { ks2sampSorted, sortedCopy } from '../../../shared/src/drift/ks';
 
 let dir = '';
 before(() => (dir = mkdtempSync(join(tmpdir(), 'drift-csv-ref-'))));
