@@ -84,7 +84,9 @@ export const datasetConfigSchema = z
     paths: z
       .array(projectPathSchema)
       .min(1)
-      .describe('Files or globs, relative to the project root, that make up the dataset.'),
+      .describe(
+        'Files, folders or globs, relative to the project root, that make up the dataset. A folder takes every file below it. Globs: `*` and `?` stay within one folder, `**` as a whole segment crosses folders, `{a,b}` and `{1..3}` expand, `[abc]` / `[!abc]` match one character, dotfiles match only when the pattern names the dot (`data/.*`), and `\\` escapes a glob character (`data/\\*.csv`). Use `/` between folders.',
+      ),
     format: z.enum(['csv', 'parquet', 'json', 'binary']).default('csv').describe('File format of the data.'),
     reference: z
       .string()
