@@ -189,7 +189,11 @@ function render(): void {
     const canvas = el('canvas', { 'aria-label': `chart of ${key}`, 'data-metric': key });
     box.append(canvas);
     grid.append(box);
-    charts.push(new Chart(canvas, chartConfig(data, key, theme)));
+    const chart = new Chart(canvas, chartConfig(data, key, theme));
+    // What is drawn, for the e2e suite: a curve or final values, and where the value axis starts.
+    canvas.dataset['kind'] = multi(key) ? 'curve' : 'finals';
+    canvas.dataset['yMin'] = String(chart.scales['y']?.min ?? '');
+    charts.push(chart);
   }
   post({ type: 'rendered', charts: charts.length, rows: params.length + data.metrics.length });
 }
