@@ -69,6 +69,7 @@ export class VsCodeHarness {
   private browser?: Browser;
   page!: Page;
   readonly pageErrors: string[] = [];
+  readonly consoleErrors: string[] = [];
 
   constructor(private readonly o: HarnessOptions) {}
 
@@ -138,6 +139,9 @@ export class VsCodeHarness {
     this.page = context.pages()[0] ?? (await context.newPage());
     await this.page.setViewportSize({ width: 1600, height: 1000 });
     this.page.on('pageerror', (e) => this.pageErrors.push(String(e)));
+    this.page.on('console', (m) => {
+      if (m.type() === 'error') this.consoleErrors.push(m.text().slice(0, 300));
+    });
   }
 
   /** Opens a folder; answers the workspace-trust prompt with `trust`. */
@@ -197,11 +201,14 @@ export class VsCodeHarness {
     }
   }
 
-  /** Changes user settings; VS Code applies the file at once (e.g. the colour theme). */
-  updateSettings(patch: Record<string, unknown>): void {
-    const file = join(this.o.work, 'user', 'User', 'settings.json');
-    const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
+  /** Runs a palette command that opens a quick pick, and picks the entry matching `entry`. */
+  async pick(command: string, entry: string): Promise<void> {
+    await this.command(command);
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(entry);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: entry }).first().waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
   }
 
   /** The text of the hover a row shows (its tooltip). */

@@ -92,8 +92,8 @@ export class RegistryCommands {
     const model = node.kind === 'model' ? node.name : node.parent;
     const version = node.kind === 'version' ? node.data.version : undefined;
     const title = version === undefined ? model : `${model} v${version}`;
-    const subject = version === undefined ? `model:${model}` : `model:${model}/${version}`;
-    const r = await runAction(this.ctx.log, `Reading the audit log of ${title}`, async () => (await this.ctx.client()).events(0, 10000, subject));
+    // The whole model's log: rollbacks and promotions of other versions can archive this one.
+    const r = await runAction(this.ctx.log, `Reading the audit log of ${title}`, async () => (await this.ctx.client()).events(0, 10000, `model:${model}`));
     if (!r) return;
     const file = version === undefined ? `audit/${model}.md` : `audit/${model}/v${version}.md`;
     await this.ctx.showDocument(file, auditMarkdown(title, auditEvents(r.events, model, version)));
