@@ -203,7 +203,12 @@ export class VsCodeHarness {
 
   /** Runs a palette command that opens a quick pick, and picks the entry matching `entry`. */
   async pick(command: string, entry: string): Promise<void> {
-    await this.command(command);
+    // Click the command itself: Enter would take whatever fuzzy match comes first.
+    await this.page.keyboard.press('F1');
+    const palette = this.page.locator('.quick-input-widget input');
+    await palette.waitFor({ state: 'visible', timeout: 15_000 });
+    await palette.fill(`>${command}`);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`${command}(?!s)`) }).first().click({ timeout: 10_000 });
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(entry);
