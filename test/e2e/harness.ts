@@ -150,7 +150,8 @@ export class VsCodeHarness {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     const dialog = this.page.locator('.monaco-dialog-box');
     try {
-      await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+      // On a loaded machine the prompt can take well over 20 s to appear.
+      await dialog.waitFor({ state: 'visible', timeout: 45_000 });
       const label = trust ? /Yes, I trust/ : /No, I don.t trust/;
       await dialog.locator('.monaco-button', { hasText: label }).first().click();
     } catch {
