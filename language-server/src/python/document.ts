@@ -41,17 +41,74 @@ export interface Located {
   finding: KeyedFinding;
   uri: string;
   diagnostic: MlopsDiagnostic;
+  /** The other occurrences of the same value for the same rule, reported as related locations. */
+  others: KeyedFinding[];
+  /** Every range of the finding (its own first), with the document it is in, for code-action lookup. */
+  ranges: { uri: string; range: Range }[];
 }
 
-/** Findings → diagnostics on their target documents, by the rule settings. */
+const PLOTTING = /\b(plt|sns|ax|axs|axes|axi|fig|px|go)\.\w+\(|\.(plot|scatter|imshow|hist|bar|barh|contourf?|pcolormesh)\(|\b(plot_\w+|save_fig|show_\w+|display)\(/;
+const TRAINING = /\.(fit|fit_transform|fit_predict|partial_fit|fit_resample|train|compile|fit_generator|save|save_model|to_csv|to_parquet)\(|\b(cross_val_score|cross_val_predict|cross_validate|GridSearchCV|RandomizedSearchCV|train_test_split|learning_curve|validation_curve|train)\(/;
+
+/**
+ * Notebook cells that only draw: most of their lines plot and none trains or saves. What they hold
+ * is how a figure looks or which example data it shows, not the training's configuration.
+ */
+function plotCells(source: MappedText): { plotOnly: Set<number>; drawsData: Set<number> } {
+  const plotOnly = new Set<number>();
+  const drawsData = new Set<number>();
+  source.cells.forEach((c, i) => {
+    const text = source.text.slice(c.start, c.end);
+    if (!PLOTTING.test(text) || TRAINING.test(text)) return;
+    // A seed in a cell that plots and trains nothing draws example data for the figure.
+    drawsData.add(i);
+    const lines = text.split('\n').filter((l) => l.trim() && !/^\s*(#|import\b|from\b)/.test(l));
+    if (lines.filter((l) => PLOTTING.test(l)).length * 2 >= lines.length) plotOnly.add(i);
+  });
+  return { plotOnly, drawsData };
+}
+
+/** Occurrences sharing a rule, a key and a value are one finding. */
+function groupKey(f: KeyedFinding): string {
+  return `${f.rule}|${f.rule === 'data-path' ? '' : f.key}|${String(f.value)}`;
+}
+
+interface Occurrence {
+  finding: KeyedFinding;
+  target: { uri: string; range: Range };
+  hint: boolean;
+}
+
+/** Findings → diagnostics on their target documents, by the rule settings; repeats folded into one. */
 export function locate(source: MappedText, findings: KeyedFinding[], rules: PythonRuleConfig | undefined): Located[] {
-  const out: Located[] = [];
+  const { plotOnly, drawsData } = plotCells(source);
+  const groups = new Map<string, Occurrence[]>();
   for (const finding of findings) {
+    if (severityOf(rules, finding.rule) === undefined) continue;
+    const target = source.toTarget(finding.start, finding.end);
+    if (!target) continue;
+    const cell = source.cells.length ? source.cellAt(finding.start) : -1;
+    const hint = finding.hint === true || plotOnly.has(cell) || (finding.rule === 'seed' && drawsData.has(cell));
+    const key = groupKey(finding);
+    const group = groups.get(key);
+    if (group) group.push({ finding, target, hint });
+    else groups.set(key, [{ finding, target, hint }]);
+  }
+  const out: Located[] = [];
+  for (const group of groups.values()) {
+    // The first occurrence that is not a mere hint leads: that is where the squiggle belongs.
+    const lead = group.find((o) => !o.hint) ?? group[0];
+    if (!lead) continue;
+    const { finding, target } = lead;
     const strong = finding.rule === 'data-path' && (finding.pathKind === 'absolute' || finding.pathKind === 'home');
-    const severity = severityOf(rules, finding.rule, strong);
-    const target = severity === undefined ? undefined : source.toTarget(finding.start, finding.end);
-    if (!target || severity === undefined) continue;
-    out.push({ finding, uri: target.uri, diagnostic: { range: target.range, severity, code: finding.rule, source: 'mlops', message: describe(finding) } });
+    const severity = lead.hint ? Severity.Hint : (severityOf(rules, finding.rule, strong) ?? Severity.Hint);
+    const others = group.filter((o) => o !== lead);
+    const diagnostic: MlopsDiagnostic = { range: target.range, severity, code: finding.rule, source: 'mlops', message: describe(finding) };
+    if (others.length) {
+      diagnostic.message += ` (${group.length} places: see related locations)`;
+      diagnostic.relatedInformation = others.map((o) => ({ location: o.target, message: 'the same value again' }));
+    }
+    out.push({ finding, uri: target.uri, diagnostic, others: others.map((o) => o.finding), ranges: [target, ...others.map((o) => o.target)] });
   }
   return out;
 }
@@ -95,7 +152,7 @@ class PythonCore {
     const config = this.env.locateConfig?.(this.uri);
     const out: { diagnostic: MlopsDiagnostic; fix: Fix }[] = [];
     for (const l of this.located) {
-      if (l.uri !== uri || !overlaps(l.diagnostic.range, range)) continue;
+      if (!l.ranges.some((r) => r.uri === uri && overlaps(r.range, range))) continue;
       const fix = moveFix({ source, uri: this.uri, findings: this.findings, config }, l.finding);
       if (fix) out.push({ diagnostic: l.diagnostic, fix });
     }
