@@ -36,10 +36,10 @@ export class PythonAnalysis {
         let rel = next.get(key) ?? this.cache.get(key);
         if (!rel) {
           this.rescanned++;
-          rel = scanStatement(cursor.currentNode).map((f) => ({ ...f, start: f.start - start, end: f.end - start }));
+          rel = scanStatement(cursor.currentNode).map((f) => ({ ...f, start: f.start - start, end: f.end - start, ...(f.site !== undefined ? { site: f.site - start } : {}) }));
         }
         next.set(key, rel);
-        for (const f of rel) out.push({ ...f, start: f.start + start, end: f.end + start });
+        for (const f of rel) out.push({ ...f, start: f.start + start, end: f.end + start, ...(f.site !== undefined ? { site: f.site + start } : {}) });
       } while (cursor.gotoNextSibling());
     } finally {
       cursor.delete();

@@ -41,9 +41,9 @@ export interface Located {
   finding: KeyedFinding;
   uri: string;
   diagnostic: MlopsDiagnostic;
-  /** The other occurrences of the same value for the same rule, reported as related locations. */
-  others: KeyedFinding[];
-  /** Every range of the finding (its own first), with the document it is in, for code-action lookup. */
+  /** The findings this diagnostic shows: one list per value (repeats of it), the first list the lead's. */
+  members: KeyedFinding[][];
+  /** Every range of the diagnostic (its own first), with its document, for code-action lookup. */
   ranges: { uri: string; range: Range }[];
 }
 
@@ -79,8 +79,13 @@ interface Occurrence {
   hint: boolean;
 }
 
-/** Findings → diagnostics on their target documents, by the rule settings; repeats folded into one. */
-export function locate(source: MappedText, findings: KeyedFinding[], rules: PythonRuleConfig | undefined): Located[] {
+interface ValueGroup {
+  lead: Occurrence;
+  all: Occurrence[];
+}
+
+/** Groups of one value, each led by its first occurrence that is not a mere hint. */
+function valueGroups(source: MappedText, findings: KeyedFinding[], rules: PythonRuleConfig | undefined): ValueGroup[] {
   const { plotOnly, drawsData } = plotCells(source);
   const groups = new Map<string, Occurrence[]>();
   for (const finding of findings) {
@@ -94,21 +99,49 @@ export function locate(source: MappedText, findings: KeyedFinding[], rules: Pyth
     if (group) group.push({ finding, target, hint });
     else groups.set(key, [{ finding, target, hint }]);
   }
+  const out: ValueGroup[] = [];
+  for (const all of groups.values()) {
+    const lead = all.find((o) => !o.hint) ?? all[0];
+    if (lead) out.push({ lead, all });
+  }
+  return out.sort((a, b) => a.lead.finding.start - b.lead.finding.start);
+}
+
+function settingText(f: KeyedFinding): string {
+  return `${f.name}=${typeof f.value === 'string' ? JSON.stringify(f.value) : String(f.value)}`;
+}
+
+/**
+ * Findings → diagnostics on their target documents, by the rule settings. Repeats of a value are
+ * one diagnostic (the others its related locations), and the values one call or dict holds for a
+ * rule are shown together on the first of them.
+ */
+export function locate(source: MappedText, findings: KeyedFinding[], rules: PythonRuleConfig | undefined): Located[] {
+  const bySite = new Map<string, Located>();
   const out: Located[] = [];
-  for (const group of groups.values()) {
-    // The first occurrence that is not a mere hint leads: that is where the squiggle belongs.
-    const lead = group.find((o) => !o.hint) ?? group[0];
-    if (!lead) continue;
+  for (const { lead, all } of valueGroups(source, findings, rules)) {
     const { finding, target } = lead;
+    const others = all.filter((o) => o !== lead);
+    const related = others.map((o) => ({ location: o.target, message: 'the same value again' }));
+    const siteKey = finding.site !== undefined && finding.rule !== 'credential' ? `${finding.rule}|${finding.site}|${lead.hint}` : undefined;
+    const host = siteKey ? bySite.get(siteKey) : undefined;
+    if (host) {
+      host.members.push([finding, ...others.map((o) => o.finding)]);
+      host.ranges.push(target, ...others.map((o) => o.target));
+      (host.diagnostic.relatedInformation ??= []).push({ location: target, message: `also here: ${settingText(finding)}` }, ...related);
+      continue;
+    }
     const strong = finding.rule === 'data-path' && (finding.pathKind === 'absolute' || finding.pathKind === 'home');
     const severity = lead.hint ? Severity.Hint : (severityOf(rules, finding.rule, strong) ?? Severity.Hint);
-    const others = group.filter((o) => o !== lead);
     const diagnostic: MlopsDiagnostic = { range: target.range, severity, code: finding.rule, source: 'mlops', message: describe(finding) };
-    if (others.length) {
-      diagnostic.message += ` (${group.length} places: see related locations)`;
-      diagnostic.relatedInformation = others.map((o) => ({ location: o.target, message: 'the same value again' }));
-    }
-    out.push({ finding, uri: target.uri, diagnostic, others: others.map((o) => o.finding), ranges: [target, ...others.map((o) => o.target)] });
+    if (others.length) diagnostic.message += ` (${all.length} places: see related locations)`;
+    if (related.length) diagnostic.relatedInformation = related;
+    const located: Located = { finding, uri: target.uri, diagnostic, members: [[finding, ...others.map((o) => o.finding)]], ranges: [target, ...others.map((o) => o.target)] };
+    if (siteKey) bySite.set(siteKey, located);
+    out.push(located);
+  }
+  for (const l of out) {
+    if (l.members.length > 1) l.diagnostic.message += `; in the same place also ${l.members.slice(1).map((m) => (m[0] ? settingText(m[0]) : '')).join(', ')}`;
   }
   return out;
 }
@@ -153,8 +186,10 @@ class PythonCore {
     const out: { diagnostic: MlopsDiagnostic; fix: Fix }[] = [];
     for (const l of this.located) {
       if (!l.ranges.some((r) => r.uri === uri && overlaps(r.range, range))) continue;
-      const fix = moveFix({ source, uri: this.uri, findings: this.findings, config }, l.finding);
-      if (fix) out.push({ diagnostic: l.diagnostic, fix });
+      for (const m of l.members) {
+        const fix = m[0] ? moveFix({ source, uri: this.uri, findings: this.findings, config }, m[0]) : undefined;
+        if (fix) out.push({ diagnostic: l.diagnostic, fix: l.members.length > 1 ? { ...fix, preferred: m === l.members[0] } : fix });
+      }
     }
     return out;
   }

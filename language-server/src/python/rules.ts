@@ -52,6 +52,8 @@ export interface Finding {
   hint?: boolean;
   /** Where it was found, for messages: `RandomForestClassifier(max_depth=…)`. */
   where: string;
+  /** Offset of the call or dict it is an argument or entry of: settings of one site are shown together. */
+  site?: number;
 }
 
 /** Exempt as generic numbers: they are almost never tuned (flags, identity elements, "all"). */
@@ -98,13 +100,24 @@ const HUB_ONLY = /^(from_pretrained)$/;
 class StatementScan {
   readonly findings: Finding[] = [];
   private readonly seen = new Set<number>();
-
-  constructor(private readonly topLevel: Node) {}
+  /** The call or dict being read, when any. */
+  private site: number | undefined;
 
   add(f: Omit<Finding, 'group'> & { group?: string }): void {
     if (this.seen.has(f.start)) return;
     this.seen.add(f.start);
-    this.findings.push({ ...f, group: f.group ?? groupOf(f.name) });
+    this.findings.push({ ...f, group: f.group ?? groupOf(f.name), ...(this.site !== undefined ? { site: this.site } : {}) });
+  }
+
+  /** Runs `read` with findings attributed to the node starting at `site`. */
+  at(site: number, read: () => void): void {
+    const outer = this.site;
+    this.site = site;
+    try {
+      read();
+    } finally {
+      this.site = outer;
+    }
   }
 
   number(node: Node, rule: PythonRule, name: string, where: string, opts: NumberOptions = {}): void {
@@ -339,18 +352,26 @@ export function scanStatement(stmt: Node): Finding[] {
 }
 
 function walkStatement(stmt: Node): Finding[] {
-  const scan = new StatementScan(stmt);
+  const scan = new StatementScan();
   const cursor = stmt.walk();
   try {
     for (;;) {
       const type = cursor.nodeType;
       let descend = true;
-      if (type === 'call') descend = scan.call(cursor.currentNode);
+      if (type === 'call') {
+        const node = cursor.currentNode;
+        scan.at(node.startIndex, () => (descend = scan.call(node)));
+      }
       else if (type === 'comparison_operator') scan.comparison(cursor.currentNode);
       else if (type === 'assignment' || type === 'augmented_assignment') scan.assignment(cursor.currentNode);
       else if (type === 'default_parameter' || type === 'typed_default_parameter') scan.defaultParameter(cursor.currentNode);
-      else if (type === 'pair') scan.pair(cursor.currentNode);
-      else if (type === 'tuple') scan.tuple(cursor.currentNode);
+      else if (type === 'pair') {
+        const node = cursor.currentNode;
+        scan.at(node.parent?.startIndex ?? node.startIndex, () => scan.pair(node));
+      } else if (type === 'tuple') {
+        const node = cursor.currentNode;
+        scan.at(node.parent?.startIndex ?? node.startIndex, () => scan.tuple(node));
+      }
       else if (type === 'string') {
         scan.credential(cursor.currentNode, 'a string literal', false);
         descend = false;
