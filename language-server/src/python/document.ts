@@ -9,6 +9,7 @@ import { Severity, type Fix, type MlopsDiagnostic, type Position, type Range } f
 import { PythonAnalysis, keyedFindings, type KeyedFinding } from './analysis';
 import { severityOf, type PythonRuleConfig } from './config';
 import { moveFix } from './fix';
+import { KeyTree } from './keytree';
 import { pythonReady } from './parser';
 import { cellsSource, ipynbSource, isNotebookUri, plainSource, type CellText, type MappedText } from './source';
 
@@ -69,8 +70,8 @@ function plotCells(source: MappedText): { plotOnly: Set<number>; drawsData: Set<
 }
 
 /** Occurrences sharing a rule, a key and a value are one finding. */
-function groupKey(f: KeyedFinding): string {
-  return `${f.rule}|${f.rule === 'data-path' ? '' : f.key}|${String(f.value)}`;
+function groupKey(f: KeyedFinding): unknown[] {
+  return [f.rule, f.rule === 'data-path' ? '' : f.key, f.value];
 }
 
 interface Occurrence {
@@ -87,7 +88,8 @@ interface ValueGroup {
 /** Groups of one value, each led by its first occurrence that is not a mere hint. */
 function valueGroups(source: MappedText, findings: KeyedFinding[], rules: PythonRuleConfig | undefined): ValueGroup[] {
   const { plotOnly, drawsData } = plotCells(source);
-  const groups = new Map<string, Occurrence[]>();
+  const groups = new KeyTree<Occurrence[]>();
+  const order: Occurrence[][] = [];
   for (const finding of findings) {
     if (severityOf(rules, finding.rule) === undefined) continue;
     const target = source.toTarget(finding.start, finding.end);
@@ -97,10 +99,14 @@ function valueGroups(source: MappedText, findings: KeyedFinding[], rules: Python
     const key = groupKey(finding);
     const group = groups.get(key);
     if (group) group.push({ finding, target, hint });
-    else groups.set(key, [{ finding, target, hint }]);
+    else {
+      const created = [{ finding, target, hint }];
+      groups.set(key, created);
+      order.push(created);
+    }
   }
   const out: ValueGroup[] = [];
-  for (const all of groups.values()) {
+  for (const all of order) {
     const lead = all.find((o) => !o.hint) ?? all[0];
     if (lead) out.push({ lead, all });
   }
@@ -117,13 +123,13 @@ function settingText(f: KeyedFinding): string {
  * rule are shown together on the first of them.
  */
 export function locate(source: MappedText, findings: KeyedFinding[], rules: PythonRuleConfig | undefined): Located[] {
-  const bySite = new Map<string, Located>();
+  const bySite = new KeyTree<Located>();
   const out: Located[] = [];
   for (const { lead, all } of valueGroups(source, findings, rules)) {
     const { finding, target } = lead;
     const others = all.filter((o) => o !== lead);
     const related = others.map((o) => ({ location: o.target, message: 'the same value again' }));
-    const siteKey = finding.site !== undefined && finding.rule !== 'credential' ? `${finding.rule}|${finding.site}|${lead.hint}` : undefined;
+    const siteKey = finding.site !== undefined && finding.rule !== 'credential' ? [finding.rule, finding.site, lead.hint] : undefined;
     const host = siteKey ? bySite.get(siteKey) : undefined;
     if (host) {
       host.members.push([finding, ...others.map((o) => o.finding)]);
