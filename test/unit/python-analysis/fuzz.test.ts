@@ -74,3 +74,30 @@ test('10,000 mutated Python files and notebooks: no exception, no slow file, inc
   assert.ok(runs >= 10_000);
   assert.ok(slowest < 2000, `one analysis took ${slowest.toFixed(0)} ms`);
 });
+
+test('one edit at a time: re-parsing the edited statement alone gives what a fresh analysis gives', () => {
+  const r = rng(7);
+  let local = 0;
+  let steps = 0;
+  for (const name of readdirSync(corpus).filter((n) => n.endsWith('.py'))) {
+    const original = readFileSync(join(corpus, name), 'utf8');
+    const incremental = new PythonAnalysis();
+    let text = original;
+    incremental.findings(text);
+    for (let i = 0; i < 80; i++) {
+      // Single small edits: a character typed or deleted, a token inserted, a line break added.
+      const at = Math.floor(r() * text.length);
+      const kind = Math.floor(r() * 4);
+      const token = TOKENS[Math.floor(r() * TOKENS.length)] ?? '';
+      text = kind === 0 ? text.slice(0, at) + text.slice(at + 1) : kind === 1 ? text.slice(0, at) + String(Math.floor(r() * 10)) + text.slice(at) : text.slice(0, at) + token + text.slice(at);
+      if (i % 40 === 39) text = original;
+      assert.deepEqual(incremental.findings(text), new PythonAnalysis().findings(text), `${name} edit ${i} at ${at}: incremental result differs`);
+      if (incremental.localOnly) local++;
+      steps++;
+    }
+    incremental.dispose();
+  }
+  console.log(`single edits: ${steps}, ${local} re-parsed one statement alone`);
+  // Random tokens often leave a statement broken (then the whole text is re-parsed): a tenth is plenty.
+  assert.ok(local > steps / 10, `only ${local} of ${steps} edits took the one-statement path`);
+});
