@@ -54,6 +54,11 @@ export class PythonAnalysis {
   rescanned = 0;
   /** Whether the last `findings` re-parsed one statement alone, for tests and the benchmark. */
   localOnly = false;
+  /**
+   * The whole text parsed without errors: only then are statement boundaries certain. With an
+   * error anywhere, tree-sitter's recovery may join or split statements across it.
+   */
+  private clean = false;
 
   /** Raw findings of `text`, in document order. */
   findings(text: string): Finding[] {
@@ -61,7 +66,7 @@ export class PythonAnalysis {
       this.rescanned = 0;
       return this.last;
     }
-    this.localOnly = this.text !== undefined && this.updateOne(this.text, text);
+    this.localOnly = this.text !== undefined && this.clean && this.updateOne(this.text, text);
     if (!this.localOnly) this.updateAll(text);
     this.text = text;
     this.last = ([] as Finding[]).concat(...this.statements.map((s) => s.abs));
@@ -114,6 +119,7 @@ export class PythonAnalysis {
 
   private updateAll(text: string): void {
     const tree = this.parser.parse(text);
+    this.clean = !tree.rootNode.hasError;
     const next = new Map<string, Finding[]>();
     const statements: Statement[] = [];
     this.rescanned = 0;
