@@ -8,7 +8,7 @@ import { type AnalysisEnv } from '../core/mlops-yaml';
 import { Severity, type Fix, type MlopsDiagnostic, type Position, type Range } from '../core/types';
 import { PythonAnalysis, keyedFindings, type KeyedFinding } from './analysis';
 import { severityOf, type PythonRuleConfig } from './config';
-import { moveFix } from './fix';
+import { moveFixes } from './fix';
 import { KeyTree } from './keytree';
 import { pythonReady } from './parser';
 import { cellsSource, ipynbSource, isNotebookUri, plainSource, type CellText, type MappedText } from './source';
@@ -193,8 +193,8 @@ class PythonCore {
     for (const l of this.located) {
       if (!l.ranges.some((r) => r.uri === uri && overlaps(r.range, range))) continue;
       for (const m of l.members) {
-        const fix = m[0] ? moveFix({ source, uri: this.uri, findings: this.findings, config }, m[0]) : undefined;
-        if (fix) out.push({ diagnostic: l.diagnostic, fix: l.members.length > 1 ? { ...fix, preferred: m === l.members[0] } : fix });
+        const fixes = m[0] ? moveFixes({ source, uri: this.uri, findings: this.findings, config }, m[0]) : [];
+        for (const fix of fixes) out.push({ diagnostic: l.diagnostic, fix: m === l.members[0] ? fix : { ...fix, preferred: false } });
       }
     }
     return out;

@@ -292,7 +292,7 @@ class StatementScan {
     const where = `"${k}": …`;
     if (CREDENTIAL_NAME.test(k)) this.credential(value, where, true, k);
     else if (SEED_KEYWORDS.has(k)) this.number(value, 'seed', 'seed', where, { trivial: true });
-    else if (isGrid(value) && (isParamKey(k) || siblingGrid(node))) this.grid(value, k.split('__').pop() ?? k, where);
+    else if (isGrid(value) && (isGridKey(k) || siblingGrid(node))) this.grid(value, k.split('__').pop() ?? k, where);
     else if (isParamKey(k)) this.numbers(value, 'hyperparameter', k.split('__').pop() ?? k, where, { one: true });
   }
 
@@ -314,8 +314,13 @@ function siblingGrid(pair: Node): boolean {
     const k = p.childForFieldName('key');
     const v = p.childForFieldName('value');
     const ks = k ? stringValue(k) : undefined;
-    return ks !== undefined && v !== null && isGrid(v) && isParamKey(ks);
+    return ks !== undefined && v !== null && isGrid(v) && isGridKey(ks);
   });
+}
+
+/** A key whose list of values is a search grid: a training parameter, short ones (`C`, `gamma`) included. */
+function isGridKey(key: string): boolean {
+  return isParamKey(key) || WEAK_HYPERPARAMS.has(key.split('__').pop() ?? key);
 }
 
 /** A dataset name from a path: `data/raw/train.csv` → `train`. */
