@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'corrupt_manifest',
   'store_error',
   'store_mismatch',
+  'invalid_estimator',
   // Client side: an error body that is not one of ours (a proxy, a foreign server).
   'http_error',
 ] as const;

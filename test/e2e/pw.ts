@@ -21,6 +21,7 @@ export interface Locator {
   allInnerTexts(): Promise<string[]>;
   getAttribute(name: string): Promise<string | null>;
   isVisible(): Promise<boolean>;
+  evaluate<R>(fn: (el: HTMLElement) => R): Promise<R>;
 }
 
 export interface FrameLocator {
@@ -33,12 +34,14 @@ export interface Page {
   locator(selector: string, opts?: { hasText?: string | RegExp }): Locator;
   frameLocator(selector: string): FrameLocator;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+  mouse: { move(x: number, y: number): Promise<void> };
   screenshot(opts: { path: string; fullPage?: boolean }): Promise<unknown>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   waitForTimeout(ms: number): Promise<void>;
   waitForFunction<A>(fn: (arg: A) => unknown, arg: A, opts?: { polling?: 'raf' | number; timeout?: number }): Promise<unknown>;
   evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
   on(event: 'pageerror', fn: (e: Error) => void): void;
+  on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
 }
 
 export interface Browser {

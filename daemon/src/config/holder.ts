@@ -49,7 +49,7 @@ export class ConfigHolder {
       next = loadConfig(this.root);
     } catch (e) {
       // Whatever the file holds, reading it never brings the daemon down.
-      next = { ok: false, file: `${this.root}/mlops.yaml`, problems: [{ line: 1, column: 1, path: '', message: e instanceof Error ? e.message : String(e) }] };
+      next = { ok: false, file: `${this.root}/mlops.yaml`, problems: [{ line: 1, column: 1, path: '', message: e instanceof Error ? e.message : String(e), range: [0, 0] }] };
     }
     if (next.ok) this.lastGood = next.config;
     else if (!next.missing) {

@@ -7,6 +7,7 @@ import { type z } from 'zod';
 import { type registerVersionRequest } from '../../../schemas/src/api';
 import { loadConfig, formatProblems } from '../../../shared/src/mlops-yaml';
 import { parseOnnxModel, checkSignatureAgainstConfig, OnnxFormatError } from '../onnx/model';
+import { ZipMapError, rewriteZipMap } from '../onnx/zipmap';
 import { type ObjectStore } from '../store/objects';
 import { DomainError } from '../util/errors';
 import { type NewVersion } from './registry';
@@ -39,6 +40,16 @@ export function checkFeatureNames(recorded: string | undefined, expected: string
   return [];
 }
 
+/** The bytes with any scikit-learn ZipMap rewritten away; a ZipMap that cannot be is refused with the fix. */
+function withoutZipMap(bytes: Uint8Array, source: string): Uint8Array {
+  try {
+    return rewriteZipMap(bytes).bytes;
+  } catch (e) {
+    if (e instanceof ZipMapError) throw new DomainError(422, 'invalid_artifact', `${source}: ${e.message}`);
+    throw e;
+  }
+}
+
 export interface PreparedVersion {
   version: NewVersion;
   keepVersions: number;
@@ -57,12 +68,21 @@ export class ArtifactIntake {
     }
     if (size > MAX_ARTIFACT_BYTES) throw new DomainError(413, 'artifact_too_large', `artifact is larger than 2 GiB`);
     const bytes = await this.objects.read(req.artifact_sha256);
+    return this.prepareBytes(model, bytes, 'the uploaded artifact', req);
+  }
+
+  /**
+   * Checks and stores ONNX bytes (a file's, or a graph the exporter built); `source` names them in errors.
+   * A scikit-learn ZipMap output is rewritten to the probability tensor first (onnx/zipmap.ts).
+   */
+  async prepareBytes(model: string, original: Uint8Array, source: string, req: Omit<z.infer<typeof registerVersionRequest>, 'artifact_sha256'>): Promise<PreparedVersion> {
+    const bytes = withoutZipMap(original, source);
     let info;
     try {
       info = parseOnnxModel(bytes);
     } catch (e) {
       if (e instanceof OnnxFormatError) {
-        throw new DomainError(422, 'invalid_artifact', `the uploaded artifact is not a valid ONNX model: ${e.message}`);
+        throw new DomainError(422, 'invalid_artifact', `${source}: ${e.message}`);
       }
       throw e;
     }

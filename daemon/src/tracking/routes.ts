@@ -32,7 +32,7 @@ export function trackingRoutes(runs: Runs, objects: ObjectStore, root: string, d
 
 function runReadRoutes(runs: Runs): Route[] {
   return [
-    serve(listExperiments, () => ({ experiments: runs.q.experiments() })),
+    serve(listExperiments, () => ({ experiments: runs.experiments() })),
     serve(listRuns, ({ query }) => {
       const r = runs.list(query);
       return { runs: r.runs, next_cursor: r.nextCursor };
@@ -70,7 +70,7 @@ function runWriteRoutes(runs: Runs, objects: ObjectStore, root: string, defaults
       runs.require(params.id);
       const size = objects.sizeOf(body.sha256);
       if (size === undefined) throw badRequest(`body.sha256: no uploaded content ${body.sha256.slice(0, 12)}; upload it first with POST /objects`);
-      runs.q.insertArtifact(params.id, body.name, body.sha256, size);
+      runs.addArtifact(params.id, body.name, { sha256: body.sha256, size });
       return { path: body.name, sha256: body.sha256, size };
     }),
   ];
@@ -91,9 +91,6 @@ function metricRoutes(runs: Runs): Route[] {
         }),
       };
     }),
-    serve(getMetricSeries, ({ params, query }) => {
-      runs.require(params.id);
-      return { series: runs.q.series(params.id, query.key ?? null) };
-    }),
+    serve(getMetricSeries, ({ params, query }) => ({ series: runs.series(params.id, query.key ?? null) })),
   ];
 }

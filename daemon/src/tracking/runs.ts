@@ -16,7 +16,7 @@ import {
 import { type EventLog } from '../events/event-log';
 import { type Db } from '../store/db';
 import { badRequest, conflict, notFound } from '../util/errors';
-import { type GitInfo } from './git';
+import { type GitInfo } from '../../../schemas/src/tracking';
 import { RunQueries, type RunRow } from './run-queries';
 
 type CreateRun = z.infer<typeof createRunRequest>;
@@ -34,7 +34,7 @@ function sliceBatch(b: MetricBatch, start: number, end: number): MetricBatch {
 }
 
 export class Runs {
-  readonly q: RunQueries;
+  private readonly q: RunQueries;
   private readonly pendingMetricEvents = new Map<string, { points: number; keys: Set<string>; lastStep: number }>();
   private metricTimer?: NodeJS.Timeout;
 
@@ -81,6 +81,21 @@ export class Runs {
     const row = this.q.runRow(id);
     if (!row) throw notFound('run', `run "${id}"`);
     return row;
+  }
+
+  experiments() {
+    return this.q.experiments();
+  }
+
+  /** Metric series of a run: every key, or one. */
+  series(id: string, key: string | null) {
+    this.require(id);
+    return this.q.series(id, key);
+  }
+
+  /** Records an artifact already stored in objects/. */
+  addArtifact(id: string, name: string, stored: { sha256: string; size: number }): void {
+    this.q.insertArtifact(id, name, stored.sha256, stored.size);
   }
 
   detail(id: string): RunDetail {

@@ -75,6 +75,8 @@ export interface MlopsDiagnostic {
   code: DiagnosticCode;
   source: 'mlops';
   message: string;
+  /** Other places of the same finding (the same literal repeated), as LSP related information. */
+  relatedInformation?: { location: { uri: string; range: Range }; message: string }[];
   /** Quick fixes; the server hands them back to code actions through the diagnostic's `data`. */
   data?: { fixes: Fix[] };
 }

@@ -8,7 +8,8 @@ import { type AnalysisEnv } from '../core/mlops-yaml';
 import { Severity, type Fix, type MlopsDiagnostic, type Position, type Range } from '../core/types';
 import { PythonAnalysis, keyedFindings, type KeyedFinding } from './analysis';
 import { severityOf, type PythonRuleConfig } from './config';
-import { moveFix } from './fix';
+import { moveFixes } from './fix';
+import { KeyTree } from './keytree';
 import { pythonReady } from './parser';
 import { cellsSource, ipynbSource, isNotebookUri, plainSource, type CellText, type MappedText } from './source';
 
@@ -41,17 +42,112 @@ export interface Located {
   finding: KeyedFinding;
   uri: string;
   diagnostic: MlopsDiagnostic;
+  /** The findings this diagnostic shows: one list per value (repeats of it), the first list the lead's. */
+  members: KeyedFinding[][];
+  /** Every range of the diagnostic (its own first), with its document, for code-action lookup. */
+  ranges: { uri: string; range: Range }[];
 }
 
-/** Findings → diagnostics on their target documents, by the rule settings. */
-export function locate(source: MappedText, findings: KeyedFinding[], rules: PythonRuleConfig | undefined): Located[] {
-  const out: Located[] = [];
+const PLOTTING = /\b(plt|sns|ax|axs|axes|axi|fig|px|go)\.\w+\(|\.(plot|scatter|imshow|hist|bar|barh|contourf?|pcolormesh)\(|\b(plot_\w+|save_fig|show_\w+|display)\(/;
+const TRAINING = /\.(fit|fit_transform|fit_predict|partial_fit|fit_resample|train|compile|fit_generator|save|save_model|to_csv|to_parquet)\(|\b(cross_val_score|cross_val_predict|cross_validate|GridSearchCV|RandomizedSearchCV|train_test_split|learning_curve|validation_curve|train)\(/;
+
+/**
+ * Notebook cells that only draw: most of their lines plot and none trains or saves. What they hold
+ * is how a figure looks or which example data it shows, not the training's configuration.
+ */
+function plotCells(source: MappedText): { plotOnly: Set<number>; drawsData: Set<number> } {
+  const plotOnly = new Set<number>();
+  const drawsData = new Set<number>();
+  source.cells.forEach((c, i) => {
+    const text = source.text.slice(c.start, c.end);
+    if (!PLOTTING.test(text) || TRAINING.test(text)) return;
+    // A seed in a cell that plots and trains nothing draws example data for the figure.
+    drawsData.add(i);
+    const lines = text.split('\n').filter((l) => l.trim() && !/^\s*(#|import\b|from\b)/.test(l));
+    if (lines.filter((l) => PLOTTING.test(l)).length * 2 >= lines.length) plotOnly.add(i);
+  });
+  return { plotOnly, drawsData };
+}
+
+/** Occurrences sharing a rule, a key and a value are one finding. */
+function groupKey(f: KeyedFinding): unknown[] {
+  return [f.rule, f.rule === 'data-path' ? '' : f.key, f.value];
+}
+
+interface Occurrence {
+  finding: KeyedFinding;
+  target: { uri: string; range: Range };
+  hint: boolean;
+}
+
+interface ValueGroup {
+  lead: Occurrence;
+  all: Occurrence[];
+}
+
+/** Groups of one value, each led by its first occurrence that is not a mere hint. */
+function valueGroups(source: MappedText, findings: KeyedFinding[], rules: PythonRuleConfig | undefined): ValueGroup[] {
+  const { plotOnly, drawsData } = plotCells(source);
+  const groups = new KeyTree<Occurrence[]>();
+  const order: Occurrence[][] = [];
   for (const finding of findings) {
+    if (severityOf(rules, finding.rule) === undefined) continue;
+    const target = source.toTarget(finding.start, finding.end);
+    if (!target) continue;
+    const cell = source.cells.length ? source.cellAt(finding.start) : -1;
+    const hint = finding.hint === true || plotOnly.has(cell) || (finding.rule === 'seed' && drawsData.has(cell));
+    const key = groupKey(finding);
+    const group = groups.get(key);
+    if (group) group.push({ finding, target, hint });
+    else {
+      const created = [{ finding, target, hint }];
+      groups.set(key, created);
+      order.push(created);
+    }
+  }
+  const out: ValueGroup[] = [];
+  for (const all of order) {
+    const lead = all.find((o) => !o.hint) ?? all[0];
+    if (lead) out.push({ lead, all });
+  }
+  return out.sort((a, b) => a.lead.finding.start - b.lead.finding.start);
+}
+
+function settingText(f: KeyedFinding): string {
+  return `${f.name}=${typeof f.value === 'string' ? JSON.stringify(f.value) : String(f.value)}`;
+}
+
+/**
+ * Findings → diagnostics on their target documents, by the rule settings. Repeats of a value are
+ * one diagnostic (the others its related locations), and the values one call or dict holds for a
+ * rule are shown together on the first of them.
+ */
+export function locate(source: MappedText, findings: KeyedFinding[], rules: PythonRuleConfig | undefined): Located[] {
+  const bySite = new KeyTree<Located>();
+  const out: Located[] = [];
+  for (const { lead, all } of valueGroups(source, findings, rules)) {
+    const { finding, target } = lead;
+    const others = all.filter((o) => o !== lead);
+    const related = others.map((o) => ({ location: o.target, message: 'the same value again' }));
+    const siteKey = finding.site !== undefined && finding.rule !== 'credential' ? [finding.rule, finding.site, lead.hint] : undefined;
+    const host = siteKey ? bySite.get(siteKey) : undefined;
+    if (host) {
+      host.members.push([finding, ...others.map((o) => o.finding)]);
+      host.ranges.push(target, ...others.map((o) => o.target));
+      (host.diagnostic.relatedInformation ??= []).push({ location: target, message: `also here: ${settingText(finding)}` }, ...related);
+      continue;
+    }
     const strong = finding.rule === 'data-path' && (finding.pathKind === 'absolute' || finding.pathKind === 'home');
-    const severity = severityOf(rules, finding.rule, strong);
-    const target = severity === undefined ? undefined : source.toTarget(finding.start, finding.end);
-    if (!target || severity === undefined) continue;
-    out.push({ finding, uri: target.uri, diagnostic: { range: target.range, severity, code: finding.rule, source: 'mlops', message: describe(finding) } });
+    const severity = lead.hint ? Severity.Hint : (severityOf(rules, finding.rule, strong) ?? Severity.Hint);
+    const diagnostic: MlopsDiagnostic = { range: target.range, severity, code: finding.rule, source: 'mlops', message: describe(finding) };
+    if (others.length) diagnostic.message += ` (${all.length} places: see related locations)`;
+    if (related.length) diagnostic.relatedInformation = related;
+    const located: Located = { finding, uri: target.uri, diagnostic, members: [[finding, ...others.map((o) => o.finding)]], ranges: [target, ...others.map((o) => o.target)] };
+    if (siteKey) bySite.set(siteKey, located);
+    out.push(located);
+  }
+  for (const l of out) {
+    if (l.members.length > 1) l.diagnostic.message += `; in the same place also ${l.members.slice(1).map((m) => (m[0] ? settingText(m[0]) : '')).join(', ')}`;
   }
   return out;
 }
@@ -114,9 +210,11 @@ class PythonCore {
     const config = this.env.locateConfig?.(this.uri);
     const out: { diagnostic: MlopsDiagnostic; fix: Fix }[] = [];
     for (const l of this.located) {
-      if (l.uri !== uri || !overlaps(l.diagnostic.range, range)) continue;
-      const fix = moveFix({ source, uri: this.uri, findings: this.findings, config }, l.finding);
-      if (fix) out.push({ diagnostic: l.diagnostic, fix });
+      if (!l.ranges.some((r) => r.uri === uri && overlaps(r.range, range))) continue;
+      for (const m of l.members) {
+        const fixes = m[0] ? moveFixes({ source, uri: this.uri, findings: this.findings, config }, m[0]) : [];
+        for (const fix of fixes) out.push({ diagnostic: l.diagnostic, fix: m === l.members[0] ? fix : { ...fix, preferred: false } });
+      }
     }
     return out;
   }

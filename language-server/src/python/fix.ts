@@ -6,7 +6,11 @@
 import { posix } from 'node:path';
 import { type Fix, type TextEdit } from '../core/types';
 import { type KeyedFinding } from './analysis';
-import { editYaml, indexProject, newYaml, type YamlChange } from './project';
+import { parseDocument } from 'yaml';
+import { LineIndex } from '../core/text';
+import { indexProject, newYaml, type YamlChange } from './project';
+import { applyYamlEdits, yamlEdits } from './yaml-edit';
+import { withImportCheck } from './importable';
 import { type MappedText } from './source';
 
 export interface FixContext {
@@ -63,11 +67,22 @@ function isIntegralFloat(source: MappedText, f: KeyedFinding): boolean {
   return typeof f.value === 'number' && Number.isInteger(f.value) && /[.eE]/.test(raw) && !/^-?0[xob]/i.test(raw);
 }
 
-function paramFix(ctx: FixContext, f: KeyedFinding): Fix | undefined {
-  const same = ctx.findings.filter((o) => o.key === f.key && o.rule !== 'data-path' && o.rule !== 'credential');
+interface ParamMove {
+  /** The key the code will read. */
+  key: string;
+  /** What happens in mlops.yaml: add the value, nothing (reuse what is there), or replace it. */
+  yaml: 'add' | 'none' | 'overwrite';
+  title: string;
+  /** The occurrences rewritten (the finding and its repeats). */
+  same: KeyedFinding[];
+  value: unknown;
+  preferred: boolean;
+}
+
+/** The code edits reading `key` through `params()` at every occurrence, plus the import when missing. */
+function codeEdits(ctx: FixContext, same: KeyedFinding[], key: string): { changes: Record<string, TextEdit[]>; imported: boolean } | undefined {
   const { name, imported } = paramsName(ctx.source.text);
-  const path = f.key.split('.');
-  const access = `${name}()${path.map((p) => `[${JSON.stringify(p)}]`).join('')}`;
+  const access = `${name}()${key.split('.').map((p) => `[${JSON.stringify(p)}]`).join('')}`;
   const changes: Record<string, TextEdit[]> = {};
   const push = (e: { uri: string; edit: TextEdit } | undefined): boolean => {
     if (!e) return false;
@@ -80,11 +95,62 @@ function paramFix(ctx: FixContext, f: KeyedFinding): Fix | undefined {
     const line = name === 'params' ? 'from mlops import params\n' : 'from mlops import params as mlops_params\n';
     if (!push(ctx.source.edit(at, at, line))) return undefined;
   }
+  return { changes, imported };
+}
+
+function applyMove(ctx: FixContext, m: ParamMove): Fix[] {
+  const code = codeEdits(ctx, m.same, m.key);
+  if (!code) return [];
+  const floatStyle = m.same[0] ? isIntegralFloat(ctx.source, m.same[0]) : false;
+  const yamlChanges: YamlChange[] = m.yaml === 'none' ? [] : [{ op: 'set', path: ['params', ...m.key.split('.')], value: m.value, floatStyle }];
+  const fix = withYaml(ctx, m.title, code.changes, yamlChanges);
+  if (!fix) return [];
+  fix.preferred = m.preferred;
+  return code.imported ? [fix] : withImportCheck(ctx, fix);
+}
+
+function paramFixes(ctx: FixContext, f: KeyedFinding): Fix[] {
+  const same = ctx.findings.filter((o) => o.key === f.key && o.rule !== 'data-path' && o.rule !== 'credential');
   const project = indexProject(ctx.config?.text);
-  const exists = project.params.has(f.key);
-  const yamlChanges: YamlChange[] = exists ? [] : [{ op: 'set', path: ['params', ...path], value: f.value, floatStyle: isIntegralFloat(ctx.source, f) }];
-  const title = `Move to mlops.yaml as params.${f.key}${same.length > 1 ? ` (${same.length} occurrences)` : ''}`;
-  return withYaml(ctx, title, changes, yamlChanges);
+  const count = same.length > 1 ? ` (${same.length} occurrences)` : '';
+  const base = `${f.group}.${f.name}`;
+  const taken = f.key !== base && project.params.has(base) && !sameParam(project.params.get(base), f.value);
+  if (!taken) {
+    const exists = project.params.has(f.key);
+    return applyMove(ctx, { key: f.key, yaml: exists ? 'none' : 'add', title: `Move to mlops.yaml as params.${f.key}${count}`, same, value: f.value, preferred: true });
+  }
+  // The natural key already holds another value: the user chooses (a new key first, as it keeps
+  // behaviour), none is applied by default.
+  const held = JSON.stringify(project.params.get(base));
+  return [
+    ...applyMove(ctx, { key: f.key, yaml: 'add', title: `Move to mlops.yaml under a new key, params.${f.key}${count}`, same, value: f.value, preferred: false }),
+    ...applyMove(ctx, { key: base, yaml: 'none', title: `Use the existing params.${base} (${held}) instead of ${String(f.value)}${count}`, same, value: f.value, preferred: false }),
+    ...applyMove(ctx, { key: base, yaml: 'overwrite', title: `Overwrite params.${base} (${held}) with ${String(f.value)}: other code reading it changes too${count}`, same, value: f.value, preferred: false }),
+  ];
+}
+
+function sameParam(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a)));
+}
+
+/**
+ * A path outside the project (absolute, home, cloud) cannot be a dataset of it: the path moves to
+ * params instead, configurable per machine, and the title says its data is not versioned.
+ */
+function outsidePathFix(ctx: FixContext, f: KeyedFinding): Fix[] {
+  if (f.built || typeof f.value !== 'string') return [];
+  const same = ctx.findings.filter((o) => o.rule === 'data-path' && o.value === f.value && !o.built);
+  const key = `data.${f.key}`;
+  const exists = indexProject(ctx.config?.text).params.has(key);
+  const where = f.pathKind === 'cloud' ? 'a location outside the project' : 'data outside the project';
+  return applyMove(ctx, {
+    key,
+    yaml: exists ? 'none' : 'add',
+    title: `Move the path to mlops.yaml as params.${key}, read through mlops.params() (${where} is not versioned)`,
+    same,
+    value: f.value,
+    preferred: true,
+  });
 }
 
 function scriptStage(ctx: FixContext, stages: Map<string, string>): string | undefined {
@@ -95,9 +161,9 @@ function scriptStage(ctx: FixContext, stages: Map<string, string>): string | und
 }
 
 function pathFix(ctx: FixContext, f: KeyedFinding): Fix | undefined {
-  // mlops.yaml holds project-relative paths only (the daemon refuses others): an absolute, home or
-  // cloud location gets the diagnostic and no move, since no declaration could stand in for it.
-  if (f.pathKind === 'absolute' || f.pathKind === 'home' || f.pathKind === 'cloud') return undefined;
+  // mlops.yaml declares project-relative paths only (the daemon refuses others); outside paths get
+  // `outsidePathFix`, and a path built from parts has no one literal to declare.
+  if (f.pathKind === 'absolute' || f.pathKind === 'home' || f.pathKind === 'cloud' || f.built) return undefined;
   const value = String(f.value);
   const project = indexProject(ctx.config?.text);
   const stage = scriptStage(ctx, project.stages);
@@ -128,14 +194,25 @@ function withYaml(ctx: FixContext, title: string, changes: Record<string, TextEd
     fix.createFile = config.uri;
     return fix;
   }
-  const edit = editYaml(config.text, yamlChanges);
-  if (typeof edit === 'string') return undefined;
-  (changes[config.uri] ??= []).push(...edit);
+  const edits = yamlEdits(config.text, yamlChanges);
+  if (typeof edits === 'string') return undefined;
+  // Never hand out a fix that leaves mlops.yaml unreadable: the edited text must parse.
+  if (parseDocument(applyYamlEdits(config.text, edits), { uniqueKeys: true }).errors.length) return undefined;
+  const index = new LineIndex(config.text);
+  (changes[config.uri] ??= []).push(...edits.map((e) => ({ range: index.range(e.start, e.end), newText: e.text })));
   return fix;
 }
 
-/** The quick fix of one finding, or undefined when it has none (secrets, outputs of no stage, unmappable text). */
+/** The quick fixes of one finding (variants to choose from when a key is taken); none for secrets, outputs of no stage, unmappable text. */
+export function moveFixes(ctx: FixContext, f: KeyedFinding): Fix[] {
+  if (f.rule === 'credential') return [];
+  if (f.rule !== 'data-path') return paramFixes(ctx, f);
+  if (f.pathKind === 'absolute' || f.pathKind === 'home' || f.pathKind === 'cloud') return outsidePathFix(ctx, f);
+  const fix = pathFix(ctx, f);
+  return fix ? [fix] : [];
+}
+
+/** The first (preferred) quick fix of one finding. */
 export function moveFix(ctx: FixContext, f: KeyedFinding): Fix | undefined {
-  if (f.rule === 'credential') return undefined;
-  return f.rule === 'data-path' ? pathFix(ctx, f) : paramFix(ctx, f);
+  return moveFixes(ctx, f)[0];
 }

@@ -5,5 +5,6 @@ export { PythonAnalysis, keyedFindings, isTestFile, type KeyedFinding } from './
 export { parseRuleConfig, severityOf, type PythonRuleConfig, type PythonEnv, type RuleSetting } from './config';
 export { PYTHON_RULES, type PythonRule, type Finding } from './rules';
 export { cellsSource, ipynbSource, plainSource, isNotebookUri, type CellText, type MappedText } from './source';
-export { moveFix, importOffset } from './fix';
+export { moveFix, moveFixes, importOffset } from './fix';
+export { canImportMlops, projectPython } from './importable';
 export { editYaml, indexProject } from './project';

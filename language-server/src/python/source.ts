@@ -25,7 +25,24 @@ export class MappedText {
     private readonly segments: Segment[],
     readonly notebook: boolean,
     readonly uris: string[],
+    /** A notebook's code cells as virtual [start, end) ranges, in order; empty for a plain file. */
+    readonly cells: { start: number; end: number }[] = [],
   ) {}
+
+  /** The index of the cell holding virtual offset `v` (-1 outside cells or in a plain file). */
+  cellAt(v: number): number {
+    let lo = 0;
+    let hi = this.cells.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = this.cells[mid];
+      if (!c) break;
+      if (v < c.start) hi = mid - 1;
+      else if (v > c.end) lo = mid + 1;
+      else return mid;
+    }
+    return -1;
+  }
 
   private segmentAt(v: number): Segment | undefined {
     let lo = 0;
@@ -78,14 +95,16 @@ export interface CellText {
 export function cellsSource(cells: CellText[]): MappedText {
   const parts: string[] = [];
   const segments: Segment[] = [];
+  const ranges: { start: number; end: number }[] = [];
   let v = 0;
   for (const cell of cells) {
     const masked = maskIpython(cell.text);
     segments.push({ vStart: v, vEnd: v + masked.length, uri: cell.uri, index: new LineIndex(cell.text), tStart: 0, escape: identity });
+    ranges.push({ start: v, end: v + masked.length });
     parts.push(masked);
     v += masked.length + 1;
   }
-  return new MappedText(parts.join('\n'), segments, true, cells.map((c) => c.uri));
+  return new MappedText(parts.join('\n'), segments, true, cells.map((c) => c.uri), ranges);
 }
 
 const jsonEscape = (s: string): string => JSON.stringify(s).slice(1, -1);
@@ -111,6 +130,7 @@ export function ipynbSource(uri: string, json: string): MappedText | undefined {
   const index = new LineIndex(json);
   const parts: string[] = [];
   const segments: Segment[] = [];
+  const ranges: { start: number; end: number }[] = [];
   let v = 0;
   for (const cell of cells.items) {
     const type = field(cell, 'cell_type');
@@ -123,10 +143,11 @@ export function ipynbSource(uri: string, json: string): MappedText | undefined {
       segments.push({ vStart: v + offset, vEnd: v + offset + s.value.length, uri, index, rawMap: s.rawMap, tStart: s.rawMap[0] ?? 0, escape: jsonEscape });
       offset += s.value.length;
     }
+    ranges.push({ start: v, end: v + masked.length });
     parts.push(masked);
     v += masked.length + 1;
   }
-  return new MappedText(parts.join('\n'), segments, true, [uri]);
+  return new MappedText(parts.join('\n'), segments, true, [uri], ranges);
 }
 
 export function isNotebookUri(uri: string): boolean {

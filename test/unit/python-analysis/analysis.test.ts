@@ -236,3 +236,88 @@ test('mlops.yaml edits keep comments and formatting; paths become datasets or st
   assert.equal(write?.title, 'Declare "out/m.joblib" as an output of stage "train" in mlops.yaml');
   assert.equal(Object.keys(write?.changes ?? {}).join(), 'file:///p/mlops.yaml');
 });
+
+test('real-code kinds: built paths, library I/O, model selection, positional and tuple arguments, grids, thresholds in functions', () => {
+  const text = [
+    'import os, lightgbm as lgb, xgboost as xgb',
+    'knn = KNeighborsClassifier(3)',
+    'cb = [lgb.early_stopping(5)]',
+    'opt = optim.Adam(model.parameters(), lr=1e-3, betas=(beta1, 0.999))',
+    'df = pd.read_csv(os.path.join(DATA_DIR, "housing.csv"))',
+    'bst.save_model("model-0.json")',
+    'scores = cross_val_score(clf, X, y, cv=10)',
+    'grid = {"C": [0.1, 1, 10], "kernel": ["rbf", "linear"]}',
+    'def pick(precisions, thresholds):',
+    '    precision_threshold = 0.98',
+    '    return thresholds[np.argmax(precisions >= 0.90)]',
+    'ds = datasets.MNIST("../data", train=True, download=True)',
+    'num_round = 120',
+  ].join('\n');
+  // lr and beta_2 of one call are one diagnostic (the second a related location).
+  assert.deepEqual(codes(new PythonDocument('file:///p/train.py'), text), [
+    '2:hyperparameter',
+    '3:hyperparameter',
+    '4:hyperparameter',
+    '5:data-path',
+    '6:data-path',
+    '7:hyperparameter',
+    '8:hyperparameter',
+    '10:hyperparameter-assignment',
+    '11:threshold',
+    '12:data-path',
+    '13:hyperparameter-assignment',
+  ]);
+});
+
+test('a value repeated for one rule is one diagnostic with related locations, and its fix is offered at each of them', () => {
+  const text = ['np.random.seed(42)', 'a = SVC(random_state=42)', 'b = RandomForestClassifier(random_state=42)'].join('\n');
+  const doc = new PythonDocument('file:///p/train.py', { locateConfig: () => ({ uri: 'file:///p/mlops.yaml', text: 'version: 1\n' }) });
+  const diags = doc.validate(text);
+  assert.equal(diags.length, 1);
+  assert.equal(diags[0]?.relatedInformation?.length, 2);
+  assert.match(diags[0]?.message ?? '', /3 places/);
+  const third = { start: { line: 2, character: 41 }, end: { line: 2, character: 43 } };
+  const fix = doc.fixes(third)[0]?.fix;
+  assert.equal(fix?.changes?.['file:///p/train.py']?.length, 4, 'three occurrences rewritten and the import added');
+});
+
+test('notebooks: findings in cells that only plot, and seeds drawing demo data, are hints', () => {
+  const session = new NotebookSession('file:///p/demo.ipynb');
+  const cells = [
+    { uri: 'c0', text: 'X, y = make_blobs(100, 2, centers=2, random_state=2)\nplt.scatter(X[:, 0], X[:, 1])' },
+    { uri: 'c1', text: 'plt.figure(figsize=(8, 4))\nplt.plot(x, y, alpha=0.5)\nplot_svm(SVC(C=10))' },
+    { uri: 'c2', text: 'model = SVC(C=10, random_state=0).fit(X, y)' },
+  ];
+  const out = session.validate(cells);
+  assert.deepEqual(out.get('c0')?.map((d) => d.severity), [Severity.Hint]);
+  // C=10 shows once, where the model is trained; the plotting cell's copy is a related location.
+  assert.deepEqual(out.get('c1'), []);
+  assert.deepEqual(out.get('c2')?.map((d) => `${d.code}:${d.severity}`).sort(), ['hyperparameter:3', 'seed:3']);
+  session.dispose();
+});
+
+test('a taken key asks: a new key, the existing value, or overwriting it; none is applied by default', () => {
+  const yaml = 'version: 1\nparams:\n  train:\n    lr: 0.1\n';
+  const doc = new PythonDocument('file:///p/train.py', { locateConfig: () => ({ uri: 'file:///p/mlops.yaml', text: yaml }) });
+  const [d] = doc.validate('opt = SGD(params, lr=0.05)\n');
+  assert.ok(d);
+  const fixes = doc.fixes(d.range).map((f) => f.fix);
+  assert.deepEqual(
+    fixes.map((f) => f.title.replace(/ \(note:.*$/, '').split(/[(,]/)[0]?.trim()),
+    ['Move to mlops.yaml under a new key', 'Use the existing params.train.lr', 'Overwrite params.train.lr'],
+  );
+  assert.ok(fixes.every((f) => !f.preferred));
+  const overwrite = fixes[2]?.changes?.['file:///p/mlops.yaml'];
+  assert.deepEqual(overwrite?.map((e) => e.newText), ['0.05']);
+  assert.equal(fixes[1]?.changes?.['file:///p/mlops.yaml'], undefined, 'reusing leaves mlops.yaml alone');
+});
+
+test('an absolute data path gets a fix: into params, read through mlops.params(), with the versioning note', () => {
+  const doc = new PythonDocument('file:///p/train.py', { locateConfig: () => ({ uri: 'file:///p/mlops.yaml', text: 'version: 1\n' }) });
+  const [d] = doc.validate('df = pd.read_csv("/home/ana/data/churn.csv")\n');
+  assert.ok(d);
+  const fix = doc.fixes(d.range)[0]?.fix;
+  assert.match(fix?.title ?? '', /params\.data\.churn.*not versioned/);
+  assert.deepEqual(fix?.changes?.['file:///p/train.py']?.map((e) => e.newText), ['params()["data"]["churn"]', 'from mlops import params\n']);
+  assert.match(fix?.changes?.['file:///p/mlops.yaml']?.[0]?.newText ?? '', /churn: \/home\/ana\/data\/churn\.csv/);
+});

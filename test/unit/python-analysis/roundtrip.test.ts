@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { PythonDocument, initPython } from '../../../language-server/src/python';
+import { PythonDocument, canImportMlops, initPython, projectPython } from '../../../language-server/src/python';
+import { pathToFileURL } from 'node:url';
 import { LineIndex } from '../../../language-server/src/core/text';
 import { type TextEdit } from '../../../language-server/src/core';
 
@@ -102,6 +103,33 @@ test('apply every fix, run original and rewritten script with python3: same outp
     const before = run('original.py');
     assert.match(before, /^-?\d/);
     assert.equal(run('rewritten.py'), before);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('inserting `from mlops import params` checks that the project Python can import mlops (a real run), and offers to copy the module', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mlops-import-'));
+  try {
+    const yamlUri = pathToFileURL(join(dir, 'mlops.yaml')).href;
+    const pyUri = pathToFileURL(join(dir, 'train.py')).href;
+    const doc = new PythonDocument(pyUri, { locateConfig: () => ({ uri: yamlUri, text: 'version: 1\n' }) });
+    const [d] = doc.validate('clf = SVC(C=10)\n');
+    assert.ok(d);
+    const python = projectPython(dir);
+    const importable = canImportMlops(python, dir);
+    const fixes = doc.fixes(d.range).map((f) => f.fix);
+    if (importable) {
+      assert.equal(fixes.length, 1, `${python} imports mlops here already`);
+      return;
+    }
+    assert.match(fixes[0]?.title ?? '', /cannot import mlops/);
+    const copy = fixes[1];
+    assert.equal(copy?.createFile, pathToFileURL(join(dir, 'mlops.py')).href);
+    // Applying the copy makes the import work for that interpreter.
+    writeFileSync(join(dir, 'mlops.py'), copy?.changes?.[copy.createFile ?? '']?.[0]?.newText ?? '');
+    const r = spawnSync(python, ['-c', 'import mlops'], { cwd: dir });
+    assert.equal(r.status, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
