@@ -83,6 +83,8 @@ function entries(): BuildOptions[] {
   const list: BuildOptions[] = [
     nodeEntry('daemon/src/cli/bin.ts', 'dist/cli.js'),
     nodeEntry('daemon/src/main.ts', 'dist/daemon.js'),
+    // One process per deployment, forked by the daemon (and run by exported containers).
+    nodeEntry('daemon/src/serving/main.ts', 'dist/serving.js'),
   ];
   if (existsSync(join(root, 'language-server/src/server.ts'))) {
     // web-tree-sitter's Emscripten loader reads import.meta.url, which a CommonJS bundle lacks.
