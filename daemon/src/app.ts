@@ -21,6 +21,8 @@ import { trackingRoutes } from './tracking/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
+import { Deployments } from './serving/deployments';
+import { servingRoutes } from './serving/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { ObjectStore } from './store/objects';
 import { type Logger } from './util/logger';
@@ -43,6 +45,7 @@ export class DaemonApp {
   readonly runs: Runs;
   readonly datasets: Datasets;
   readonly watcher: DatasetWatcher;
+  readonly deployments: Deployments;
   private server?: Server;
   private readonly startedAt = new Date();
 
@@ -59,6 +62,15 @@ export class DaemonApp {
       return r.ok || r.missing ? undefined : formatProblems(r).split('\n').join('; ');
     });
     this.watcher = new DatasetWatcher(opts.root, this.datasets, opts.log);
+    this.deployments = new Deployments({
+      db: this.db,
+      events: this.events,
+      registry: this.registry,
+      objects: this.objects,
+      config: () => this.config.get(),
+      stateDir: dir,
+      log: opts.log,
+    });
   }
 
   /** Starts the background work: config and dataset watching. */
@@ -66,6 +78,7 @@ export class DaemonApp {
     this.config.start();
     this.config.onChange((cfg) => void this.watcher.update(cfg));
     await this.watcher.update(this.config.get());
+    this.deployments.start();
   }
 
   private routes(): Route[] {
@@ -78,6 +91,7 @@ export class DaemonApp {
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
       }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects), () => this.config.get()),
+      ...servingRoutes(this.deployments),
     ];
   }
 
@@ -128,6 +142,7 @@ export class DaemonApp {
 
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   async close(): Promise<void> {
+    await this.deployments.close();
     await this.watcher.close();
     await this.config.close();
     this.runs.flushMetricEvents();

@@ -269,3 +269,28 @@ export function writeBytes(file: string, bytes: Uint8Array): string {
   writeFileSync(file, bytes);
   return file;
 }
+
+/**
+ * A columns-mode regression: `plan` (string, one of `plans`) through LabelEncoder, next to `age`
+ * (float): prediction = 0.5 * age + 10 * code(plan). One ONNX input per feature, as KServe's columns expect.
+ */
+export function columnsOnnx(plans: string[]): Uint8Array {
+  return buildGraph({
+    nodes: [
+      { op: 'LabelEncoder', domain: 'ai.onnx.ml', inputs: ['plan'], outputs: ['plan_code'], attrs: { keys_strings: { strings: plans }, values_int64s: { ints: plans.map((_, i) => i) }, default_int64: { i: -1 } } },
+      { op: 'Cast', inputs: ['plan_code'], outputs: ['plan_f'], attrs: { to: { i: DataType.FLOAT } } },
+      { op: 'Concat', inputs: ['age', 'plan_f'], outputs: ['x'], attrs: { axis: { i: 1 } } },
+      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['prediction'] },
+    ],
+    inits: [{ name: 'w', type: 'float', dims: [2, 1], values: [0.5, 10] }],
+    inputs: [
+      { name: 'age', type: { tensor: DataType.FLOAT, dims: ['N', 1] } },
+      { name: 'plan', type: { tensor: DataType.STRING, dims: ['N', 1] } },
+    ],
+    outputs: [{ name: 'prediction', type: { tensor: DataType.FLOAT, dims: ['N', 1] } }],
+    opsets: [
+      { domain: '', version: 13 },
+      { domain: 'ai.onnx.ml', version: 2 },
+    ],
+  });
+}
