@@ -9,6 +9,27 @@ import { nameSchema } from './mlops-yaml';
 
 // ---------- Deployments (daemon API and CLI --json) ----------
 
+export const servingFeatureSchema = z.object({
+  name: z.string(),
+  type: z.enum(['float', 'double', 'int32', 'int64', 'bool', 'string']),
+  categories: z.array(z.union([z.string(), z.number()])).optional(),
+});
+export type ServingFeature = z.infer<typeof servingFeatureSchema>;
+
+/** One model version as a serving process loads it. */
+export const servingModelSpecSchema = z.object({
+  model: z.string(),
+  version: z.number().int().positive(),
+  artifact_path: z.string().min(1),
+  artifact_sha256: z.string(),
+  task: z.enum(['classification', 'regression']).nullable(),
+  input_mode: z.enum(['tensor', 'columns']),
+  /** Features in signature order; empty = take them from the ONNX graph (tensor width, metadata names). */
+  features: z.array(servingFeatureSchema),
+});
+export type ServingModelSpec = z.infer<typeof servingModelSpecSchema>;
+
+
 export const DEPLOYMENT_STATES = ['starting', 'serving', 'stopped', 'failed'] as const;
 export const deploymentStateEnum = z.enum(DEPLOYMENT_STATES);
 export type DeploymentState = z.infer<typeof deploymentStateEnum>;
@@ -51,6 +72,7 @@ export const deploymentDetailSchema = deploymentStatusSchema.extend({
   artifact_sha256: z.string().nullable(),
   artifact_path: z.string().nullable(),
   config: z.record(z.string(), z.unknown()).describe('The deployment section of mlops.yaml, defaults applied'),
+  spec: servingModelSpecSchema.nullable().describe('What a serving process loads for the version served'),
 });
 export type DeploymentDetail = z.infer<typeof deploymentDetailSchema>;
 
@@ -105,26 +127,6 @@ export const daemonEnableJson = z.object({
 });
 
 // ---------- Daemon ↔ serving process ----------
-
-export const servingFeatureSchema = z.object({
-  name: z.string(),
-  type: z.enum(['float', 'double', 'int32', 'int64', 'bool', 'string']),
-  categories: z.array(z.union([z.string(), z.number()])).optional(),
-});
-export type ServingFeature = z.infer<typeof servingFeatureSchema>;
-
-/** One model version as a serving process loads it. */
-export const servingModelSpecSchema = z.object({
-  model: z.string(),
-  version: z.number().int().positive(),
-  artifact_path: z.string().min(1),
-  artifact_sha256: z.string(),
-  task: z.enum(['classification', 'regression']).nullable(),
-  input_mode: z.enum(['tensor', 'columns']),
-  /** Features in signature order; empty = take them from the ONNX graph (tensor width, metadata names). */
-  features: z.array(servingFeatureSchema),
-});
-export type ServingModelSpec = z.infer<typeof servingModelSpecSchema>;
 
 /** Everything a serving process needs to start; sent as the first IPC message or read from `--spec <file>`. */
 export const servingBootSchema = z.object({

@@ -13,7 +13,7 @@ import { type EventLog } from '../events/event-log';
 import { type Registry } from '../registry/registry';
 import { type Db } from '../store/db';
 import { type ObjectStore } from '../store/objects';
-import { DomainError, notFound } from '../util/errors';
+import { DomainError } from '../util/errors';
 import { type Logger } from '../util/logger';
 import { followsOf, servingSpec, targetVersion } from './resolve';
 import { DeploymentStore } from './store';
@@ -84,7 +84,7 @@ export class Deployments {
     const d = cfg?.deployments[name];
     if (!d) {
       const names = Object.keys(cfg?.deployments ?? {});
-      throw notFound(`deployment "${name}" in mlops.yaml (${names.length ? `defined: ${names.join(', ')}` : 'no deployments are defined'})`);
+      throw new DomainError(404, 'not_found', `no deployment "${name}" in mlops.yaml (${names.length ? `defined: ${names.join(', ')}` : 'none is defined; add one under `deployments`'})`);
     }
     return d;
   }
@@ -366,20 +366,22 @@ export class Deployments {
     const st = this.status(name);
     const cfg = this.configOf(name);
     const version = st.version;
-    let sha: string | null = null;
+    let spec: ServingModelSpec | null = null;
     if (version !== null) {
       try {
-        sha = this.deps.registry.getVersion(cfg.model, version).artifact_sha256;
+        spec = servingSpec(this.deps.registry, this.deps.objects, this.deps.config(), cfg.model, version);
       } catch {
-        sha = null;
+        spec = null;
       }
     }
+    const sha = spec?.artifact_sha256 ?? null;
     return {
       ...st,
       token: cfg.auth === 'token' ? (this.store.get(name)?.token ?? null) : null,
       artifact_sha256: sha,
       artifact_path: sha ? this.deps.objects.pathOf(sha) : null,
       config: { ...cfg },
+      spec,
     };
   }
 }

@@ -9,6 +9,7 @@ import { dataCommands } from './data';
 import { eventCommands } from './events';
 import { driftCommands } from './drift';
 import { lspCommands } from './lsp';
+import { servingCommands } from './serving';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -18,6 +19,7 @@ export const allCommands: CommandSpec[] = [
   ...runCommands,
   ...dataCommands,
   ...driftCommands,
+  ...servingCommands,
   ...eventCommands,
   ...lspCommands,
 ];
