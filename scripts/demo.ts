@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { servingStep } from './demo-serving';
 
 const repo = resolve(__dirname, '..');
 const cli = join(repo, 'dist', 'cli.js');
@@ -104,10 +105,13 @@ async function main(): Promise<void> {
   mlops(dir, 'data', 'versions', 'train');
   mlops(dir, 'data', 'diff', 'train', '1', '2');
 
+  await servingStep({ dir, mlops: (...a) => mlops(dir, ...a), mlopsJson: <T>(...a: string[]) => mlopsJson<T>(dir, ...a), step });
+
   step('The registry and the audit log');
   mlops(dir, 'models', 'list');
   mlops(dir, 'models', 'show', 'churn');
   mlops(dir, 'events', '--subject', 'model:');
+  mlops(dir, 'events', '--subject', 'deployment:');
 
   step('Done');
   console.log(`The demo project is in ${dir}\nOpen it in VS Code with: code ${dir}\nStop its daemon with: (cd ${dir} && npx mlops daemon stop)`);

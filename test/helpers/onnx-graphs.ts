@@ -139,6 +139,14 @@ interface FlatTrees {
   classWeights: number[];
 }
 
+function pushNode(f: FlatTrees, feature: number, value: number, mode: string): void {
+  f.featureids.push(feature);
+  f.values.push(value);
+  f.modes.push(mode);
+  f.trueids.push(0);
+  f.falseids.push(0);
+}
+
 function flatten(trees: TreeNode[]): FlatTrees {
   const f: FlatTrees = { treeids: [], nodeids: [], featureids: [], values: [], modes: [], trueids: [], falseids: [], classTree: [], classNode: [], classIds: [], classWeights: [] };
   trees.forEach((root, t) => {
@@ -149,11 +157,16 @@ function flatten(trees: TreeNode[]): FlatTrees {
       f.treeids.push(t);
       f.nodeids.push(id);
       if ('leaf' in n) {
-        f.featureids.push(0), f.values.push(0), f.modes.push('LEAF'), f.trueids.push(0), f.falseids.push(0);
-        n.leaf.forEach((wgt, c) => (f.classTree.push(t), f.classNode.push(id), f.classIds.push(c), f.classWeights.push(wgt)));
+        pushNode(f, 0, 0, 'LEAF');
+        n.leaf.forEach((wgt, c) => {
+          f.classTree.push(t);
+          f.classNode.push(id);
+          f.classIds.push(c);
+          f.classWeights.push(wgt);
+        });
         return id;
       }
-      f.featureids.push(n.feature), f.values.push(n.threshold), f.modes.push('BRANCH_LEQ'), f.trueids.push(0), f.falseids.push(0);
+      pushNode(f, n.feature, n.threshold, 'BRANCH_LEQ');
       f.trueids[at] = visit(n.left);
       f.falseids[at] = visit(n.right);
       return id;

@@ -99,7 +99,7 @@ export class ServingServer {
   }
 
   private async dispatch(ctx: Ctx, path: string): Promise<void> {
-    const { req, res } = ctx;
+    const { req } = ctx;
     if (!this.hostAllowed(req.headers.host)) {
       throw new ServingError(403, 'forbidden_host', `Host "${req.headers.host ?? ''}" is not a loopback name; the endpoint answers local clients only`);
     }

@@ -86,6 +86,9 @@ describe('happy paths', () => {
     assert.match(JSON.stringify(bad.json), /exactly one of dataframe_split, dataframe_records, instances, inputs/);
   });
 
+});
+
+describe('Open Inference Protocol v2, health and metrics', () => {
   test('Open Inference Protocol v2: health, metadata, ready, infer in tensor mode with typed tensors', async () => {
     const port = ports.forest as number;
     const get = (path: string) => rawRequest({ port, method: 'GET', path });

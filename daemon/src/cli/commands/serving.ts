@@ -1,5 +1,5 @@
 /** `mlops deploy`, `mlops deployments ...`, `mlops predict`, `mlops export kserve|docker`, `mlops daemon enable`. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type z } from 'zod';
 import {
@@ -221,11 +221,15 @@ function exportCommand(kind: 'kserve' | 'docker'): CommandSpec {
 
 /** onnxruntime-node's version, pinned in the exported image to the one served here. */
 function ortVersion(): string {
-  try {
-    return (require('onnxruntime-node/package.json') as { version: string }).version;
-  } catch {
-    return '^1.20.0';
+  // dist/cli.js sits next to node_modules' parent, where the daemon loads onnxruntime-node from.
+  for (const dir of [join(__dirname, '..'), join(__dirname, '..', '..', '..', '..')]) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'node_modules', 'onnxruntime-node', 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // Try the next layout.
+    }
   }
+  return '^1.20.0';
 }
 
 const enable: CommandSpec = {
