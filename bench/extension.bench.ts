@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { readDaemonInfo } from '../daemon/src/client/connect';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
 import { DaemonSupervisor } from '../extension/src/daemon/supervisor';
-import { RegistryTreeModel, modelOfEvent } from '../extension/src/registry/model';
+import { modelOfEvent, registryModel } from '../extension/src/registry/model';
 import { memoryLogger } from '../extension/src/util/logger';
 
 const root = join(__dirname, '..');
@@ -105,7 +105,7 @@ async function activationTimes(runs: number): Promise<{ activate: number[]; core
 async function promotionLatency(rounds: number): Promise<{ toTree: number[]; cli: number[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'mlops-bench-ext-'));
   writeFileSync(join(dir, 'mlops.yaml'), 'version: 1\nproject:\n  name: bench\n');
-  const model = new RegistryTreeModel();
+  const model = registryModel();
   const sup = new DaemonSupervisor({
     root: dir,
     daemonScript: join(dist, 'daemon.js'),
@@ -121,14 +121,15 @@ async function promotionLatency(rounds: number): Promise<{ toTree: number[]; cli
     const onnx = join(dir, 'm.onnx');
     writeFileSync(onnx, buildLinearModelOnnx({ task: 'classification', weights: [1, 2], bias: 0 }));
     for (let i = 0; i < 2; i++) await client.register('churn', { artifact_path: onnx });
-    model.load(await client.allModels());
+    model.setGroups(await client.allModels());
     // What the Model Registry view does per event: re-read the named model, store it, refresh its node.
     sup.onEvent.on((ev) => {
       const name = modelOfEvent(ev);
       if (!name) return;
       void client.getModel(name, 1000).then((fresh) => {
-        model.setModel(fresh.model, fresh.versions);
-        const stage = model.versionsOf(name)?.find((v) => v.data.version === 2)?.data.stage;
+        model.upsertGroup(fresh.model);
+        model.setLeaves(name, fresh.versions);
+        const stage = model.leavesOf(name)?.find((v) => v.data.version === 2)?.data.stage;
         if (stage) waiting.get(stage)?.();
       });
     });

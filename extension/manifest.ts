@@ -6,7 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_DEFAULTS } from './src/config';
-import { COMMAND_INFO, VIEW_IDS } from './src/shell/ids';
+import { type CommandDecl, type ViewDecl } from './src/shell/contrib';
+import { ALL_COMMANDS, CONTEXT_KEYS, PROJECT_COMMANDS, VIEWS } from './src/shell/ids';
 
 interface CommandContribution {
   command: string;
@@ -15,62 +16,34 @@ interface CommandContribution {
   icon?: string;
 }
 
-const cmd = (command: string, title: string, icon?: string): CommandContribution => ({
-  command,
-  title,
+const contribution = (c: CommandDecl): CommandContribution => ({
+  command: c.id,
+  title: c.title,
   category: 'MLOps',
-  ...(icon ? { icon: `$(${icon})` } : {}),
+  ...(c.icon ? { icon: `$(${c.icon})` } : {}),
 });
 
-export const COMMANDS: CommandContribution[] = COMMAND_INFO.map((c) => cmd(c.command, c.title, c.icon));
+export const COMMANDS: CommandContribution[] = ALL_COMMANDS.map(contribution);
 
-/** Commands that need a tree node: hidden from the palette. */
-const NODE_ONLY = COMMANDS.map((c) => c.command).filter(
-  (id) => /^mlops\.(registry|experiments|datasets)\./.test(id) && !id.endsWith('.refresh') && id !== 'mlops.experiments.compare',
-);
+const views: readonly ViewDecl[] = VIEWS;
+const viewCommands = (v: ViewDecl) => Object.values(v.commands);
 
-const item = (command: string, when: string, group: string) => ({ command, when, group });
-const REG = 'view == mlops.registry';
-
+/** Menus from the declarations: palette hiding, title-bar buttons, row context menus. */
 export const MENUS = {
-  commandPalette: [
-    ...NODE_ONLY.map((command) => ({ command, when: 'false' })),
-    { command: 'mlops.experiments.compare', when: 'false' },
-  ],
-  'view/title': [
-    { command: 'mlops.registry.refresh', when: REG, group: 'navigation' },
-    { command: 'mlops.experiments.compare', when: 'view == mlops.experiments', group: 'navigation@1' },
-    { command: 'mlops.experiments.refresh', when: 'view == mlops.experiments', group: 'navigation@2' },
-    { command: 'mlops.snapshotDataset', when: 'view == mlops.datasets', group: 'navigation@1' },
-    { command: 'mlops.datasets.refresh', when: 'view == mlops.datasets', group: 'navigation@2' },
-  ],
-  'view/item/context': [
-    item('mlops.registry.promoteStaging', `${REG} && viewItem =~ /^version;stage=(None|Archived);/`, '1_stage@1'),
-    item('mlops.registry.promoteProduction', `${REG} && viewItem =~ /^version;stage=(None|Staging|Archived);/`, '1_stage@2'),
-    item('mlops.registry.archive', `${REG} && viewItem =~ /^version;stage=(None|Staging|Production);/`, '1_stage@3'),
-    item('mlops.registry.rollback', `${REG} && viewItem =~ /^(version;stage=Production;|model;prod)/`, '1_stage@4'),
-    item('mlops.registry.setAlias', `${REG} && viewItem =~ /^version;/`, '2_alias@1'),
-    item('mlops.registry.compareWithProduction', `${REG} && viewItem =~ /^version;stage=(None|Staging|Archived);prod;/`, '3_inspect@1'),
-    item('mlops.registry.showAudit', `${REG} && viewItem =~ /^(version|model);/`, '3_inspect@2'),
-    item('mlops.registry.revealRun', `${REG} && viewItem =~ /^version;.*;run$/`, '3_inspect@3'),
-    item('mlops.experiments.compare', 'view == mlops.experiments && viewItem =~ /^run;/', '1_compare@1'),
-    item('mlops.experiments.showRun', 'view == mlops.experiments && viewItem =~ /^run;/', '1_compare@2'),
-    item('mlops.snapshotDataset', 'view == mlops.datasets && viewItem == dataset;configured', '1_data@1'),
-    item('mlops.datasets.diffPrevious', 'view == mlops.datasets && viewItem == datasetVersion;parent', '1_data@2'),
-  ],
+  commandPalette: ALL_COMMANDS.filter((c) => c.palette === false).map((c) => ({ command: c.id, when: 'false' })),
+  'view/title': views.flatMap((v) =>
+    viewCommands(v).flatMap((c) => (c.titleBar ? [{ command: c.id, when: `view == ${v.id}`, group: c.titleBar }] : [])),
+  ),
+  'view/item/context': views.flatMap((v) =>
+    viewCommands(v).flatMap((c) => (c.item ? [{ command: c.id, when: `view == ${v.id} && ${c.item.when}`, group: c.item.group }] : [])),
+  ),
 };
 
 const UNTRUSTED_WELCOME = 'MLOps is disabled in an untrusted workspace: it would start a daemon and run this project\'s code.\n[Manage Workspace Trust](command:workbench.trust.manage)';
 
 export const VIEWS_WELCOME = [
-  ...VIEW_IDS.map((view) => ({ view, contents: UNTRUSTED_WELCOME, when: 'mlops.untrusted' })),
-  {
-    view: 'mlops.registry',
-    contents: 'No models yet. Register an ONNX model to start.\n[Register Model…](command:mlops.registerModel)\nNo mlops.yaml here? [Initialize Project](command:mlops.init)',
-    when: '!mlops.untrusted',
-  },
-  { view: 'mlops.experiments', contents: 'No runs yet. Track one with `mlops exec -- python train.py`.\n[Run Training](command:mlops.runTraining)', when: '!mlops.untrusted' },
-  { view: 'mlops.datasets', contents: 'No datasets yet. Declare them under `data:` in mlops.yaml.\n[Open mlops.yaml](command:mlops.openConfig)', when: '!mlops.untrusted' },
+  ...views.map((v) => ({ view: v.id, contents: UNTRUSTED_WELCOME, when: `${CONTEXT_KEYS.untrusted}` })),
+  ...views.map((v) => ({ view: v.id, contents: v.welcome, when: `!${CONTEXT_KEYS.untrusted}` })),
 ];
 
 const d = CONFIG_DEFAULTS;
@@ -105,6 +78,13 @@ export const CONFIGURATION = {
       default: d.statusBar.showProductionVersions,
       description: "Show each model's Production version in the status bar.",
     },
+    'mlops.comparison.metricDirections': {
+      type: 'object',
+      default: d.comparison.metricDirections,
+      markdownDescription:
+        'Run Comparison: whether a higher or a lower value of a metric is better, by metric name (e.g. `{"churn_rate": "lower"}`). Without an entry the name decides: loss, error, RMSE, MAE, log loss are better lower; accuracy, AUC, F1, precision, recall, R² higher.',
+      additionalProperties: { enum: ['higher', 'lower'] },
+    },
     'mlops.cli.installDir': {
       type: 'string',
       default: d.cli.installDir,
@@ -114,25 +94,40 @@ export const CONFIGURATION = {
   },
 };
 
-const step = (id: string, title: string, description: string, md: string, completionEvents?: string[]) => ({
+const step = (id: string, title: string, description: string, md: string, completionEvents: string[]) => ({
   id,
   title,
   description,
   media: { markdown: `media/walkthrough/${md}.md` },
-  ...(completionEvents ? { completionEvents } : {}),
+  completionEvents,
 });
 
+const P = PROJECT_COMMANDS;
+const onContext = (key: string) => `onContext:${key}`;
+
+/** Steps complete when their command runs, or from the project's state (context keys the extension sets). */
 export const WALKTHROUGHS = [
   {
     id: 'mlops.getStarted',
     title: 'Get started with MLOps Workbench',
     description: 'Track experiments, version data and promote models without leaving VS Code.',
     steps: [
-      step('init', 'Initialize the project', 'Create mlops.yaml and the .mlops/ state folder.\n[Initialize Project](command:mlops.init)', 'init', ['onCommand:mlops.init']),
-      step('config', 'Open mlops.yaml', 'Declare your data, parameters and model signature.\n[Open mlops.yaml](command:mlops.openConfig)', 'config', ['onCommand:mlops.openConfig']),
-      step('snapshot', 'Snapshot your data', 'Version the files of a dataset by content.\n[Snapshot Dataset](command:mlops.snapshotDataset)', 'snapshot', ['onCommand:mlops.snapshotDataset']),
-      step('train', 'Run training with mlops exec', 'Every run records params, metrics, git commit and data versions.\n[Run Training](command:mlops.runTraining)', 'train', ['onCommand:mlops.runTraining']),
-      step('promote', 'Register and promote', 'Register the ONNX model, then right-click a version → Promote to Staging.\n[Register Model](command:mlops.registerModel)', 'promote', ['onCommand:mlops.registerModel']),
+      step('init', 'Initialize the project', `Create mlops.yaml and the .mlops/ state folder.\n[Initialize Project](command:${P.init.id})`, 'init', [
+        onContext(CONTEXT_KEYS.initialized),
+      ]),
+      step('config', 'Open mlops.yaml', `Declare your data, parameters and model signature.\n[Open mlops.yaml](command:${P.openConfig.id})`, 'config', [
+        `onCommand:${P.openConfig.id}`,
+      ]),
+      step('snapshot', 'Snapshot your data', 'Version the files of a dataset by content.\n[Snapshot Dataset](command:mlops.snapshotDataset)', 'snapshot', [
+        'onCommand:mlops.snapshotDataset',
+        onContext(CONTEXT_KEYS.hasDatasetVersions),
+      ]),
+      step('train', 'Run training with mlops exec', `Every run records params, metrics, git commit and data versions.\n[Run Training](command:${P.runTraining.id})`, 'train', [
+        onContext(CONTEXT_KEYS.hasRuns),
+      ]),
+      step('promote', 'Register and promote', 'Register the ONNX model, then right-click a version → Promote to Staging.\n[Register Model](command:mlops.registerModel)', 'promote', [
+        onContext(CONTEXT_KEYS.hasPromotedVersion),
+      ]),
     ],
   },
 ];
@@ -154,13 +149,7 @@ export function manifestKeys(): Record<string, unknown> {
     },
     contributes: {
       viewsContainers: { activitybar: [{ id: 'mlops', title: 'MLOps', icon: 'media/mlops.svg' }] },
-      views: {
-        mlops: [
-          { id: 'mlops.registry', name: 'Model Registry', icon: 'media/mlops.svg' },
-          { id: 'mlops.experiments', name: 'Experiments', icon: 'media/mlops.svg' },
-          { id: 'mlops.datasets', name: 'Datasets', icon: 'media/mlops.svg' },
-        ],
-      },
+      views: { mlops: views.map((v) => ({ id: v.id, name: v.name, icon: 'media/mlops.svg' })) },
       viewsWelcome: VIEWS_WELCOME,
       commands: COMMANDS,
       menus: MENUS,

@@ -21,6 +21,8 @@ export interface WorkbenchConfig {
   pythonRules: Record<string, string>;
   statusBar: { showProductionVersions: boolean };
   cli: { installDir: string };
+  /** Run Comparison: metric name → whether a higher or lower value is better, over the built-in guess from the name. */
+  comparison: { metricDirections: Record<string, 'higher' | 'lower'> };
 }
 
 export const CONFIG_DEFAULTS: WorkbenchConfig = {
@@ -29,6 +31,7 @@ export const CONFIG_DEFAULTS: WorkbenchConfig = {
   pythonRules: {},
   statusBar: { showProductionVersions: true },
   cli: { installDir: '~/.local/bin' },
+  comparison: { metricDirections: {} },
 };
 
 /** Settings that are one value rather than a group of `mlops.<group>.<key>` settings. */
@@ -53,6 +56,8 @@ const isString = (v: unknown): v is string => typeof v === 'string' && v.trim().
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isStringMap = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+const isDirectionMap = (v: unknown): v is Record<string, 'higher' | 'lower'> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => x === 'higher' || x === 'lower');
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 60;
 
 export function readConfig(section: ConfigSection): WorkbenchConfig {
@@ -69,5 +74,6 @@ export function readConfig(section: ConfigSection): WorkbenchConfig {
       showProductionVersions: pick(section, 'statusBar.showProductionVersions', d.statusBar.showProductionVersions, isBool),
     },
     cli: { installDir: pick(section, 'cli.installDir', d.cli.installDir, isString) },
+    comparison: { metricDirections: pick(section, 'comparison.metricDirections', d.comparison.metricDirections, isDirectionMap) },
   };
 }

@@ -5,7 +5,8 @@
  * background; a command invoked earlier simply waits for it.
  */
 import * as vscode from 'vscode';
-import { COMMAND_INFO, COMPARISON_VIEW_TYPE, VIEW_IDS, type ViewId } from './shell/ids';
+import { type ViewDecl } from './shell/contrib';
+import { ALL_COMMANDS, COMPARISON_VIEW_TYPE, VIEWS } from './shell/ids';
 import { DelegatingTreeProvider } from './shell/delegating-tree';
 import { type Core, type CoreModule, type ShellParts } from './shell/types';
 
@@ -13,11 +14,11 @@ let core: Promise<Core> | undefined;
 
 export function activate(context: vscode.ExtensionContext): { activationMs: number; core: () => Promise<Core> } {
   const t0 = performance.now();
-  const providers = new Map<ViewId, DelegatingTreeProvider<unknown>>();
-  const views = new Map<ViewId, vscode.TreeView<unknown>>();
-  for (const id of VIEW_IDS) {
+  const providers = new Map<string, DelegatingTreeProvider<unknown>>();
+  const views = new Map<string, vscode.TreeView<unknown>>();
+  for (const { id, canSelectMany } of VIEWS as readonly ViewDecl[]) {
     const provider = new DelegatingTreeProvider<unknown>();
-    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true, canSelectMany: id === 'mlops.experiments' });
+    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true, canSelectMany: canSelectMany ?? false });
     providers.set(id, provider);
     views.set(id, view);
     context.subscriptions.push(provider, view);
@@ -40,8 +41,8 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
         }
       });
     }));
-  for (const { command } of COMMAND_INFO) {
-    context.subscriptions.push(vscode.commands.registerCommand(command, async (...args: unknown[]) => (await load()).run(command, args)));
+  for (const { id } of ALL_COMMANDS) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load()).run(id, args)));
   }
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(COMPARISON_VIEW_TYPE, {

@@ -1,57 +1,62 @@
 /**
  * The extension's one root object. `activate` builds it and returns at once: views and commands are
  * registered synchronously, the daemon connection and the language server start in the background,
- * and only in a trusted workspace.
+ * and only in a trusted workspace. It wires views to the daemon (events, first load), to mlops.yaml
+ * (reload on change) and to each other (comparisons, context keys); views know none of this.
  */
 import { existsSync, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { ProjectCommands } from './commands';
+import { type ComparisonData } from '../../schemas/src/webview';
+import { type DaemonClient } from '../../daemon/src/client/client';
+import { loadConfig } from '../../daemon/src/config/load';
 import { ComparisonPanel, type ComparisonEnv, type ComparisonSource } from './comparison/panel';
-import { fromRuns, fromVersions, type RunSeries } from './comparison/data';
+import { type MetricDirections } from './comparison/data';
 import { readConfig } from './config';
 import { DaemonStatusBar } from './daemon/status-bar';
 import { DaemonSupervisor } from './daemon/supervisor';
-import { tracking } from './experiments/api';
 import { LanguageClientHost } from './language-client';
 import { createLog } from './log';
-import { RegistryCommands } from './registry/commands';
-import { RegistryTreeProvider } from './registry/tree';
-import { type ComparisonData } from '../../schemas/src/webview';
-import { type DaemonClient } from '../../daemon/src/client/client';
-import { ExperimentsFeature } from './experiments/feature';
-import { type ExperimentsNode } from './experiments/model';
-import { type CommandHandler, type CommandSink, type ShellParts } from './shell/types';
-import { DatasetsFeature } from './datasets/feature';
+import { ProjectCommands } from './project/commands';
+import { projectFacts, type ProjectFacts } from './project/facts';
+import { ReadonlyDocuments } from './shared/documents';
+import { type ViewContext } from './shared/view';
+import { type CommandDecls, type CommandHandler, type Handlers } from './shell/contrib';
+import { CONTEXT_KEYS, PROJECT_COMMANDS, type ContextKey } from './shell/ids';
+import { type ShellParts } from './shell/types';
+import { execute } from './shell/execute';
 import { Scope } from './util/scope';
 import { errorMessage } from './util/errors';
+import { createViews } from './views';
 
 const UNTRUSTED_MESSAGE =
   'MLOps is disabled in this untrusted workspace: it would start a daemon and run the project\'s code. Trust the workspace to use it.';
+
+/** mlops.yaml saves arrive in bursts (format on save, quick fixes): one reload after they settle. */
+const CONFIG_SETTLE_MS = 300;
 
 export class Workbench implements vscode.Disposable {
   private readonly scope = new Scope();
   readonly log = this.scope.add(createLog());
   private supervisor?: DaemonSupervisor;
   private root?: string;
-  private readonly registry: RegistryTreeProvider;
-  private readonly experiments: ExperimentsFeature;
-  private readonly datasets: DatasetsFeature;
+  private facts: ProjectFacts = projectFacts(undefined);
+  private readonly views: ReturnType<typeof createViews>;
+  private readonly docs = this.scope.add(new ReadonlyDocuments());
   private readonly statusBar: DaemonStatusBar;
   private readonly languageClient: LanguageClientHost;
+  private readonly contextValues = new Map<string, boolean | string>();
+  private configTimer?: NodeJS.Timeout;
   private started = false;
   private readonly created = performance.now();
-
   private readonly handlers = new Map<string, CommandHandler>();
 
   constructor(
     private readonly ctx: vscode.ExtensionContext,
     private readonly shell: ShellParts,
   ) {
-    const client = () => this.client();
-    this.registry = this.scope.add(new RegistryTreeProvider(client, this.log));
-    this.experiments = this.scope.add(new ExperimentsFeature(client, this.log, (ids) => this.compare({ type: 'runs', ids })));
-    this.datasets = this.scope.add(new DatasetsFeature(client, this.log));
+    this.views = createViews(this.viewContext());
+    for (const v of this.views.all) this.scope.add(v);
     this.statusBar = this.scope.add(new DaemonStatusBar(() => this.config().statusBar.showProductionVersions));
     this.languageClient = this.scope.add(new LanguageClientHost(ctx.asAbsolutePath(join('dist', 'language-server.js')), this.log));
   }
@@ -60,27 +65,39 @@ export class Workbench implements vscode.Disposable {
     return readConfig(vscode.workspace.getConfiguration('mlops'));
   }
 
+  private viewContext(): ViewContext {
+    return {
+      client: () => this.client(),
+      log: this.log,
+      project: () => this.facts,
+      compare: (source) => this.compare(source),
+      metricDirections: (): MetricDirections => this.config().comparison.metricDirections,
+      showDocument: (path, content) => this.docs.show(path, content),
+    };
+  }
+
   activate(): void {
     // The shell created the views at activation with delegating providers; plug the real ones in.
-    this.shell.providers.get('mlops.registry')?.setTarget(this.registry as vscode.TreeDataProvider<unknown>);
-    this.shell.providers.get('mlops.experiments')?.setTarget(this.experiments as vscode.TreeDataProvider<unknown>);
-    this.shell.providers.get('mlops.datasets')?.setTarget(this.datasets as vscode.TreeDataProvider<unknown>);
-    const experimentsView = this.shell.views.get('mlops.experiments');
-    if (experimentsView) this.experiments.attachView(experimentsView as vscode.TreeView<ExperimentsNode>);
+    for (const v of this.views.all) {
+      this.shell.providers.get(v.decl.id)?.setTarget(v.tree);
+      const view = this.shell.views.get(v.decl.id);
+      if (view) v.tree.attachView(view);
+      this.scope.add(v.tree.onDidApply.on(() => this.updateContextKeys()));
+    }
+    this.scope.add(this.views.registry.tree.onDidApply.on(() => this.statusBar.setProduction(this.views.registry.productionVersions())));
     this.registerCommands();
-    this.scope.add(this.registry.onDidApply.on(() => this.statusBar.setProduction(this.registry.model.productionVersions())));
     this.log.info(`activated in ${this.shell.activationMs().toFixed(1)} ms (core loaded ${(performance.now() - this.created).toFixed(1)} ms after construction began)`);
     if (vscode.workspace.isTrusted) {
       this.startTrusted();
     } else {
-      void vscode.commands.executeCommand('setContext', 'mlops.untrusted', true);
+      this.setContext(CONTEXT_KEYS.untrusted, true);
       this.statusBar.setState({ kind: 'disabled', message: UNTRUSTED_MESSAGE });
       this.log.info(UNTRUSTED_MESSAGE);
       this.scope.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.startTrusted()));
     }
   }
 
-  /** Runs a command the shell registered; every id in shell/ids.ts has a handler here. */
+  /** Runs a command the shell registered; every declared id has a handler (the types make sure). */
   run(command: string, args: unknown[]): unknown {
     const handler = this.handlers.get(command);
     if (!handler) throw new Error(`MLOps has no handler for ${command}`);
@@ -92,41 +109,67 @@ export class Workbench implements vscode.Disposable {
   }
 
   private registerCommands(): void {
-    const sink: CommandSink = (id, handler) => void this.handlers.set(id, handler);
-    const registry = new RegistryCommands({
-      tree: this.registry,
-      client: () => this.client(),
-      log: this.log,
-      compareVersions: (model, versions) => this.compare({ type: 'versions', model, versions }),
-      revealRun: (id) => this.experiments.revealRun(id),
-    });
     const project = new ProjectCommands({
       extensionPath: this.ctx.extensionPath,
       root: () => this.root,
       supervisor: () => this.supervisor,
       log: this.log,
-      production: () => this.registry.model.productionVersions(),
+      production: () => this.views.registry.productionVersions(),
+      initialized: (root) => this.projectAppeared(root),
     });
-    registry.register(sink);
-    project.register(sink);
-    this.experiments.registerCommands(sink);
-    this.datasets.registerCommands(sink);
-    sink('mlops.showOutput', () => this.log.show());
+    this.addHandlers(PROJECT_COMMANDS, project.handlers());
+    for (const v of this.views.all) this.addHandlers(v.decl.commands, v.handlers);
+  }
+
+  private addHandlers(decls: CommandDecls, handlers: Handlers<CommandDecls>): void {
+    for (const [key, decl] of Object.entries(decls)) {
+      const handler = handlers[key];
+      if (handler) this.handlers.set(decl.id, handler);
+    }
   }
 
   /** Starts the daemon connection and the language server; runs once, when the workspace is trusted. */
   private startTrusted(): void {
     if (this.started) return;
     this.started = true;
-    void vscode.commands.executeCommand('setContext', 'mlops.untrusted', false);
+    this.setContext(CONTEXT_KEYS.untrusted, false);
     if (this.config().languageServer.enabled) void this.languageClient.start();
     this.root = this.findRoot();
     if (!this.root) {
       this.statusBar.setState({ kind: 'stopped' });
+      this.setContext(CONTEXT_KEYS.initialized, false);
       this.log.info('no mlops.yaml in the workspace: run "MLOps: Initialize Project" to create one');
       return;
     }
-    this.startSupervisor(this.root);
+    this.projectAppeared(this.root);
+  }
+
+  /** A project root is known (at start, or after "Initialize Project"): follow its mlops.yaml and daemon. */
+  private projectAppeared(root: string): void {
+    if (this.supervisor && this.root === root) return;
+    this.root = root;
+    this.readFacts();
+    this.setContext(CONTEXT_KEYS.initialized, true);
+    const watcher = this.scope.add(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(root, 'mlops.yaml')));
+    for (const on of [watcher.onDidChange, watcher.onDidCreate, watcher.onDidDelete]) this.scope.add(on(() => this.configChanged()));
+    if (!this.supervisor) this.startSupervisor(root);
+  }
+
+  private readFacts(): void {
+    if (!this.root) return;
+    const r = loadConfig(this.root);
+    // An invalid file keeps the last good facts: the language server reports the problems.
+    if (r.ok) this.facts = projectFacts(r.config);
+    this.setContext(CONTEXT_KEYS.initialized, r.ok || !r.missing);
+  }
+
+  /** mlops.yaml changed: re-read what views show from it, and let each view reload what the daemon derives from it. */
+  private configChanged(): void {
+    clearTimeout(this.configTimer);
+    this.configTimer = setTimeout(() => {
+      this.readFacts();
+      for (const v of this.views.all) v.tree.onConfigChanged();
+    }, CONFIG_SETTLE_MS);
   }
 
   private startSupervisor(root: string): void {
@@ -139,20 +182,31 @@ export class Workbench implements vscode.Disposable {
     this.supervisor = this.scope.add(sup);
     sup.onState.on((s) => {
       this.statusBar.setState(s);
-      void vscode.commands.executeCommand('setContext', 'mlops.daemonState', s.kind);
+      this.setContext(CONTEXT_KEYS.daemonState, s.kind);
     });
     sup.onFirstConnect.on(() => void this.loadAll());
     sup.onEvent.on((ev) => {
-      this.registry.handleEvent(ev);
-      this.experiments.handleEvent(ev);
-      this.datasets.handleEvent(ev);
+      for (const v of this.views.all) v.tree.handleEvent(ev);
     });
     sup.start();
   }
 
   private async loadAll(): Promise<void> {
-    const results = await Promise.allSettled([this.registry.reload(), this.experiments.reload(), this.datasets.reload()]);
+    const results = await Promise.allSettled(this.views.all.map((v) => v.tree.reload()));
     for (const r of results) if (r.status === 'rejected') this.log.warn(`initial load: ${errorMessage(r.reason)}`);
+  }
+
+  private updateContextKeys(): void {
+    for (const v of this.views.all) {
+      for (const [key, value] of Object.entries(v.contextKeys?.() ?? {})) this.setContext(key as ContextKey, value);
+    }
+  }
+
+  /** Sets a context key when its value changes (each call is a round trip to the renderer). */
+  private setContext(key: ContextKey, value: boolean | string): void {
+    if (this.contextValues.get(key) === value) return;
+    this.contextValues.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
   }
 
   /** The project: a workspace folder with mlops.yaml, or one folder below it (as the activation events say). */
@@ -165,9 +219,9 @@ export class Workbench implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED_MESSAGE);
     if (!this.supervisor) {
       // Never start a daemon in a folder that is no project: it would create .mlops/ there.
-      this.root ??= this.findRoot();
-      if (!this.root) throw new Error('this workspace has no mlops.yaml: run "MLOps: Initialize Project" first');
-      this.startSupervisor(this.root);
+      const root = this.root ?? this.findRoot();
+      if (!root) throw new Error('this workspace has no mlops.yaml: run "MLOps: Initialize Project" first');
+      this.projectAppeared(root);
     }
     return (this.supervisor as DaemonSupervisor).getClient();
   }
@@ -177,20 +231,17 @@ export class Workbench implements vscode.Disposable {
       extensionUri: this.ctx.extensionUri,
       log: this.log,
       load: (source) => this.loadComparison(source),
-      revealRun: (id) => this.experiments.revealRun(id),
+      revealRun: async (id) => void (await execute('mlops.experiments.revealRun', id)),
     };
   }
 
-  private async loadComparison(source: ComparisonSource): Promise<ComparisonData> {
-    const c = await this.client();
-    if (source.type === 'versions') {
-      const versions = await Promise.all(source.versions.map((v) => c.getVersion(source.model, v)));
-      return fromVersions(source.model, versions);
+  /** The view that feeds this kind of comparison loads it. */
+  private loadComparison(source: ComparisonSource): Promise<ComparisonData> {
+    for (const v of this.views.all) {
+      const loading = v.loadComparison?.(source);
+      if (loading) return loading;
     }
-    const cmp = await tracking.compare(c, source.ids);
-    const series = new Map<string, RunSeries[]>();
-    await Promise.all(source.ids.map(async (id) => series.set(id, (await tracking.metrics(c, id)).series)));
-    return fromRuns(cmp, series);
+    return Promise.reject(new Error(`no view compares ${source.type}`));
   }
 
   async compare(source: ComparisonSource): Promise<void> {
@@ -202,6 +253,7 @@ export class Workbench implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.configTimer);
     this.scope.dispose();
   }
 }

@@ -38,11 +38,26 @@ export const seriesSchema = z.object({
 });
 export type Series = z.infer<typeof seriesSchema>;
 
+/** Whether a higher or a lower value of a metric is better. */
+export const metricDirectionSchema = z.enum(['higher', 'lower']);
+export type MetricDirection = z.infer<typeof metricDirectionSchema>;
+
+/** A metric's final value per item, its delta against the first item, and which items are best. */
+export const metricRowSchema = z.object({
+  key: z.string(),
+  values: z.array(z.nullable(z.number())),
+  deltas: z._default(z.array(z.nullable(z.number())), []),
+  /** null when the metric's name does not say (and no setting does). */
+  direction: z._default(z.nullable(metricDirectionSchema), null),
+  /** Indexes of the best items: empty when the direction is unknown or all values tie. */
+  best: z._default(z.array(z.int()), []),
+});
+
 export const comparisonDataSchema = z.object({
   title: z.string(),
   items: z.array(comparedItemSchema).check(z.minLength(1)),
   params: z.array(z.object({ key: z.string(), values: z.array(z.optional(scalar)), differs: z.boolean() })),
-  metrics: z.array(z.object({ key: z.string(), values: z.array(z.nullable(z.number())) })),
+  metrics: z.array(metricRowSchema),
   series: z.array(seriesSchema),
 });
 export type ComparisonData = z.infer<typeof comparisonDataSchema>;

@@ -197,6 +197,22 @@ export class VsCodeHarness {
     }
   }
 
+  /** Changes user settings; VS Code applies the file at once (e.g. the colour theme). */
+  updateSettings(patch: Record<string, unknown>): void {
+    const file = join(this.o.work, 'user', 'User', 'settings.json');
+    const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
+  }
+
+  /** The text of the hover a row shows (its tooltip). */
+  async hoverText(row: Locator, contains: string): Promise<string> {
+    await this.page.mouse.move(0, 0);
+    await row.hover();
+    const hover = this.page.locator('.monaco-hover, .workbench-hover', { hasText: contains }).first();
+    await hover.waitFor({ state: 'visible', timeout: 10_000 });
+    return hover.innerText();
+  }
+
   statusItem(): Locator {
     return this.page.locator('.statusbar-item', { hasText: 'MLOps' }).first();
   }

@@ -21,6 +21,7 @@ export interface Locator {
   allInnerTexts(): Promise<string[]>;
   getAttribute(name: string): Promise<string | null>;
   isVisible(): Promise<boolean>;
+  evaluate<R>(fn: (el: HTMLElement) => R): Promise<R>;
 }
 
 export interface FrameLocator {
@@ -33,6 +34,7 @@ export interface Page {
   locator(selector: string, opts?: { hasText?: string | RegExp }): Locator;
   frameLocator(selector: string): FrameLocator;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+  mouse: { move(x: number, y: number): Promise<void> };
   screenshot(opts: { path: string; fullPage?: boolean }): Promise<unknown>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   waitForTimeout(ms: number): Promise<void>;

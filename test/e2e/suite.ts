@@ -9,7 +9,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VsCodeHarness, waitUntil } from './harness';
-import { createDemoWorkspace, createUntrustedWorkspace, daemonPid, mlops, repo, versions } from './workspace';
+import { type FrameLocator, type Locator } from './pw';
+import { createDemoWorkspace, createUntrustedWorkspace, daemonPid, mlops, mlopsJson, repo, versions } from './workspace';
 
 const { values } = parseArgs({
   options: { vsix: { type: 'string' }, cache: { type: 'string' }, port: { type: 'string' }, keep: { type: 'boolean' } },
@@ -30,6 +31,7 @@ const work = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
 const ws = join(work, 'churn');
 const untrusted = join(work, 'untrusted');
 const REG = 'Model Registry';
+const STAGING_REASON = 'e2e staging reason';
 
 function expectStage(version: number, stage: string): void {
   const v = versions(ws).find((x) => x.version === version);
@@ -59,6 +61,16 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'registry rows show a metric; tooltips show local times (issue 12 item 8)',
+    async run(h) {
+      await waitRow(h, REG, /^v1/, /Production · \w+ \d/);
+      const tip = await h.hoverText(h.row(REG, /^v1/), 'Registered');
+      if (!/Registered \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(UTC[+-]\d\d:\d\d\)/.test(tip)) throw new Error(`no local time in the tooltip: ${tip}`);
+      if (/\d{4}-\d\d-\d\dT\d\d:/.test(tip)) throw new Error(`a raw ISO time in the tooltip: ${tip}`);
+      await h.page.mouse.move(0, 0);
+    },
+  },
+  {
     name: 'the language server starts for mlops.yaml',
     async run() {
       const line = await waitUntil('the MLOps log to report the language server', () => {
@@ -72,6 +84,11 @@ const cases: Case[] = [
     name: 'right-click → Promote to Staging changes the tree and the daemon',
     async run(h) {
       await h.contextMenu(h.row(REG, /^v2/), 'Promote to Staging');
+      // Like the CLI's --reason: an optional reason, kept in the audit log.
+      const input = h.page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(STAGING_REASON);
+      await h.page.keyboard.press('Enter');
       await waitRow(h, REG, /^v2/, /Staging/);
       expectStage(2, 'Staging');
     },
@@ -109,6 +126,26 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'Show Audit History is a read-only document with from → to and the reason (issue 12 item 6)',
+    async run(h) {
+      await h.contextMenu(h.row(REG, /^v2/), 'Show Audit History');
+      const lines = h.page.locator('.editor-instance .view-lines', { hasText: 'from → to' }).first();
+      await lines.waitFor({ timeout: 15_000 });
+      const text = await lines.innerText();
+      for (const want of ['None → Staging', STAGING_REASON, 'Staging → Production', 'Production → Archived']) {
+        if (!text.includes(want)) throw new Error(`the audit history lacks "${want}":\n${text}`);
+      }
+      const tab = h.page.locator('.tabs-container .tab.active').first();
+      const title = await tab.innerText();
+      if (!/v2\.md/.test(title) || /Untitled/.test(title)) throw new Error(`audit tab is "${title}"`);
+      await lines.click();
+      await h.page.keyboard.type('x');
+      await h.page.waitForTimeout(500);
+      if (((await tab.getAttribute('class')) ?? '').includes('dirty')) throw new Error('the audit history became editable (dirty)');
+      await h.command('View: Close Editor');
+    },
+  },
+  {
     name: 'a run started with mlops exec appears in Experiments without a refresh',
     async run(h) {
       await h.row('Experiments', /churn/).waitFor({ timeout: 20_000 });
@@ -122,6 +159,26 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'run rows fit the default sidebar width and their ages move on by themselves (issue 12 items 5, 8)',
+    async run(h) {
+      const row = h.row('Experiments', /baseline/);
+      const text = await row.innerText({ timeout: 5000 });
+      if (!/auc \d\.\d+ · (just now|\d+ min ago)/.test(text)) throw new Error(`run row: ${text}`);
+      const cut = await row.evaluate((r) => {
+        const c = r.querySelector('.monaco-icon-label-container');
+        return c ? c.scrollWidth > c.clientWidth + 1 : true;
+      });
+      if (cut) throw new Error(`the run row is cut off at the default sidebar width: ${text}`);
+      const before = /(just now|\d+ min ago)/.exec(text)?.[0];
+      // No refresh, no event: the view re-renders ages while visible (a minute boundary comes within 80 s).
+      const after = await waitUntil('the age to move on', async () => {
+        const now = /(just now|\d+ min ago)/.exec(await rowText(h, 'Experiments', /baseline/).catch(() => ''))?.[0];
+        return now && now !== before ? now : undefined;
+      }, 85_000);
+      log(`run age went from "${before}" to "${after}" by itself`);
+    },
+  },
+  {
     name: 'Run Comparison webview renders its charts',
     async run(h) {
       await h.row('Experiments', /baseline/).click();
@@ -132,7 +189,15 @@ const cases: Case[] = [
       await frame.locator('vscode-table-row', { hasText: 'loss' }).first().waitFor({ timeout: 10_000 });
       const charts = await frame.locator('canvas').count();
       if (charts < 2) throw new Error(`expected a chart per metric, found ${charts}`);
+      await checkComparison(frame);
       await h.screenshot(join(results, 'run-comparison.png'));
+      // The same comparison in a light and a dark theme, kept as artifacts.
+      for (const [theme, cls] of [['Default Light Modern', 'vs'], ['Default Dark Modern', 'vs-dark']] as const) {
+        h.updateSettings({ 'workbench.colorTheme': theme });
+        await h.page.locator(`.monaco-workbench.${cls}`).first().waitFor({ timeout: 15_000 });
+        await h.page.waitForTimeout(1500);
+        await h.screenshot(join(results, `run-comparison-${cls === 'vs' ? 'light' : 'dark'}.png`));
+      }
     },
   },
   {
@@ -182,6 +247,62 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'Restart Daemon starts exactly one new daemon; the status bar says restarting until it is back (issue 12 item 3)',
+    async run(h) {
+      const before = daemonPid(ws);
+      if (!before) throw new Error('no daemon before the restart');
+      const logFile = join(ws, '.mlops', 'daemon.log');
+      const logLen = readFileSync(logFile, 'utf8').length;
+      await h.page.evaluate(() => {
+        const w = window as unknown as { mlopsStatus: string[]; mlopsTimer: number };
+        w.mlopsStatus = [];
+        w.mlopsTimer = window.setInterval(() => {
+          const t = [...document.querySelectorAll('.statusbar-item')].map((e) => e.textContent ?? '').find((x) => x.includes('MLOps')) ?? '';
+          if (w.mlopsStatus[w.mlopsStatus.length - 1] !== t) w.mlopsStatus.push(t);
+        }, 20);
+      }, undefined);
+      await h.command('MLOps: Restart Daemon');
+      await h.page.locator('.notification-toast', { hasText: 'running again' }).first().waitFor({ timeout: 40_000 });
+      const statuses = await h.page.evaluate(() => {
+        const w = window as unknown as { mlopsStatus: string[]; mlopsTimer: number };
+        window.clearInterval(w.mlopsTimer);
+        return w.mlopsStatus;
+      }, undefined);
+      const after = daemonPid(ws);
+      if (!after || after === before) throw new Error(`no new daemon (before ${before}, after ${after})`);
+      try {
+        process.kill(before, 0);
+        throw new Error(`the old daemon ${before} still runs`);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+      }
+      const first = statuses.findIndex((t) => t.includes('restarting'));
+      if (first < 0) throw new Error(`the status bar never said restarting: ${statuses.join(' | ')}`);
+      const back = statuses.findIndex((t, i) => i > first && !t.includes('restarting'));
+      if (back < 0 || !/churn v1|ready/.test(statuses[back] ?? '')) throw new Error(`after restarting the status bar showed: ${statuses.slice(first).join(' | ')}`);
+      const newLog = readFileSync(logFile, 'utf8').slice(logLen);
+      if (/another daemon already serves/.test(newLog)) throw new Error(`a second daemon was started:\n${newLog}`);
+      if ((newLog.match(/serving /g) ?? []).length !== 1) throw new Error(`expected one daemon start:\n${newLog}`);
+      // The tree follows the new daemon's events.
+      mlops(ws, ['models', 'promote', 'churn', '2', '--to', 'Archived', '--reason', 'after Restart Daemon']);
+      await waitRow(h, REG, /^v2/, /Archived/);
+      log(`restart: daemon ${before} → ${after}; status bar: ${statuses.slice(first, back + 1).join(' → ')}`);
+    },
+  },
+  {
+    name: 'views follow mlops.yaml: a new dataset appears, the gate metric heads the registry rows (issue 12 items 5, 8)',
+    async run(h) {
+      const file = join(ws, 'mlops.yaml');
+      const text = readFileSync(file, 'utf8');
+      if (!/^data:\n/m.test(text)) throw new Error('the demo mlops.yaml has no "data:" line');
+      writeFileSync(file, text.replace(/^data:\n/m, 'data:\n  extra:\n    paths: [data/holdout.csv]\n    format: csv\n') + '\ngates:\n  beats_production:\n    metric: auc\n');
+      await h.command('Focus on Datasets View');
+      await h.row('Datasets', /^extra/).waitFor({ timeout: 15_000 });
+      await h.command('Focus on Model Registry View');
+      await waitRow(h, REG, /^v1/, /Production · auc \d/, 15_000);
+    },
+  },
+  {
     name: 'Snapshot Dataset adds a version to the Datasets view; Diff with Previous Version shows the change',
     async run(h) {
       appendFileSync(join(ws, 'data', 'train.csv'), readFileSync(join(ws, 'data', 'train.csv'), 'utf8').split('\n')[1] + '\n');
@@ -190,11 +311,43 @@ const cases: Case[] = [
       await pick.waitFor({ timeout: 10_000 });
       await pick.click();
       await h.command('Focus on Datasets View');
-      await waitRow(h, 'Datasets', /^train/, /v2/, 20_000);
+      await waitRow(h, 'Datasets', /^train/, /v2 · 1 file · /, 20_000);
       await h.row('Datasets', /^train/).click();
       await h.contextMenu(h.row('Datasets', /^v2/), 'Diff with Previous Version');
       await h.page.locator('.view-lines', { hasText: 'train: v1 → v2' }).first().waitFor({ timeout: 15_000 });
       await h.page.locator('.view-lines', { hasText: '1 changed' }).first().waitFor({ timeout: 5000 });
+    },
+  },
+  {
+    name: 'the daemon details show the current uptime and event count (issue 12 item 5)',
+    async run(h) {
+      await h.command('MLOps: Show Daemon Details');
+      const list = h.page.locator('.quick-input-list').first();
+      await list.locator('.monaco-list-row', { hasText: 'events' }).first().waitFor({ timeout: 10_000 });
+      const text = await list.innerText();
+      const st = mlopsJson<{ uptime_s: number; counts: { events: number } }>(ws, ['daemon', 'status']);
+      await h.page.keyboard.press('Escape');
+      const up = Number(/up (\d+) s/.exec(text)?.[1]);
+      const events = Number(/(\d+) events/.exec(text)?.[1]);
+      if (!(Math.abs(up - st.uptime_s) <= 5)) throw new Error(`quick pick says up ${up} s, the daemon ${st.uptime_s} s`);
+      if (events !== st.counts.events) throw new Error(`quick pick says ${events} events, the daemon ${st.counts.events}`);
+    },
+  },
+  {
+    name: 'Initialize Project says "already initialised"; the walkthrough shows the done steps (issue 12 item 7)',
+    async run(h) {
+      await h.command('MLOps: Initialize Project');
+      await h.page.locator('.notification-toast', { hasText: 'already initialised' }).first().waitFor({ timeout: 15_000 });
+      await h.command('Welcome: Open Walkthrough...');
+      const pick = h.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with MLOps Workbench' }).first();
+      await pick.waitFor({ timeout: 10_000 });
+      await pick.click();
+      for (const title of ['Initialize the project', 'Snapshot your data', 'Run training with mlops exec', 'Register and promote']) {
+        const step = h.page.locator('.getting-started-step', { hasText: title }).first();
+        await waitUntil(`walkthrough step "${title}" to be complete`, async () => (((await step.getAttribute('class').catch(() => '')) ?? '').includes('complete') ? true : undefined), 15_000);
+      }
+      await h.screenshot(join(results, 'walkthrough.png'));
+      await h.command('View: Close Editor');
     },
   },
   {
@@ -210,6 +363,28 @@ const cases: Case[] = [
     },
   },
 ];
+
+/** Run Comparison shows what differs: highlighted rows, starred better values, curves, fitted scales (issue 12 item 4). */
+async function checkComparison(frame: FrameLocator): Promise<void> {
+  const header = await frame.locator('h2', { hasText: 'Parameters' }).first().innerText();
+  const n = Number(/\((\d+) differ\)/.exec(header)?.[1] ?? 0);
+  if (n < 1) throw new Error(`expected a differing parameter (curve_scale): "${header}"`);
+  const differing = frame.locator('vscode-table-row.differs');
+  if ((await differing.count()) !== n) throw new Error(`"${header}" but ${await differing.count()} highlighted rows`);
+  const background = (row: Locator) => row.locator('vscode-table-cell').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+  const [on, off] = [await background(differing.first()), await background(frame.locator('vscode-table-row:not(.differs)').first())];
+  if (on === off) throw new Error(`differing rows look like the others (${on})`);
+  await frame.locator('vscode-table-cell.best', { hasText: '★' }).first().waitFor({ timeout: 5000 });
+  const canvases = frame.locator('canvas');
+  const kinds: string[] = [];
+  for (let i = 0; i < (await canvases.count()); i++) {
+    const c = canvases.nth(i);
+    const [metric, kind, yMin] = [await c.getAttribute('data-metric'), await c.getAttribute('data-kind'), Number(await c.getAttribute('data-y-min'))];
+    kinds.push(`${metric}:${kind}`);
+    if (metric === 'auc' && !(kind === 'finals' && yMin > 0)) throw new Error(`auc is drawn from ${yMin} (${kind}); its scale must show the difference`);
+  }
+  if (!kinds.includes('loss:curve')) throw new Error(`no loss curve against step: ${kinds.join(', ')}`);
+}
 
 /** Every MLOps.log (the extension's LogOutputChannel) VS Code wrote under logs/, concatenated. */
 function mlopsLog(dir: string): string {

@@ -1,18 +1,14 @@
 /**
- * Builds what the Run Comparison webview shows, from runs (params, final metrics, metric curves) or
- * from model versions (tags and lineage as params, registered metrics as single points). No `vscode` import.
+ * Host-side shaping of what the Run Comparison webview shows, shared by the views that feed it
+ * (experiments: runs; registry: model versions): parameter rows marking differences, and final
+ * metric rows with deltas against the first item and the better item marked, knowing whether each
+ * metric is better higher or lower. No `vscode` import.
  */
-import { type ModelVersionSummary } from '../../../schemas/src/api';
-import { type RunComparison } from '../../../schemas/src/tracking';
-import { type ComparisonData, type Series } from '../../../schemas/src/webview';
+import { type ComparisonData, type MetricDirection } from '../../../schemas/src/webview';
 
 type Scalar = string | number | boolean | null;
 
-export interface RunSeries {
-  key: string;
-  steps: number[];
-  values: (number | null)[];
-}
+export type MetricDirections = Readonly<Record<string, MetricDirection>>;
 
 /** Rows for every key any item has, marking the rows whose values differ. */
 export function paramRows(perItem: Record<string, Scalar>[]): ComparisonData['params'] {
@@ -24,56 +20,40 @@ export function paramRows(perItem: Record<string, Scalar>[]): ComparisonData['pa
   });
 }
 
-export function metricRows(perItem: Record<string, number>[]): ComparisonData['metrics'] {
+// Words of a metric name that say which way is better (e.g. "val_loss", "roc_auc", "mean_absolute_error").
+const LOWER = new Set(['loss', 'error', 'err', 'rmse', 'mse', 'mae', 'mape', 'smape', 'logloss', 'nll', 'perplexity', 'wer', 'cer', 'latency', 'brier']);
+const HIGHER = new Set(['accuracy', 'acc', 'auc', 'roc', 'f1', 'f1score', 'precision', 'recall', 'r2', 'r²', 'map', 'ndcg', 'iou', 'dice', 'bleu', 'rouge', 'score']);
+
+/**
+ * Whether a higher or a lower value of `key` is better: the user's setting first (exact key), then
+ * the words of the name (loss, error, RMSE, MAE, log loss lower; accuracy, AUC, F1, precision,
+ * recall, R² higher); undefined when the name says nothing.
+ */
+export function metricDirection(key: string, overrides: MetricDirections = {}): MetricDirection | undefined {
+  const own = overrides[key];
+  if (own) return own;
+  const words = key.toLowerCase().split(/[^a-z0-9²]+/).filter(Boolean);
+  if (words.some((w) => LOWER.has(w))) return 'lower';
+  if (words.some((w) => HIGHER.has(w))) return 'higher';
+  return undefined;
+}
+
+/** Final values of every metric any item has, with deltas against the first item and the best items. */
+export function metricRows(perItem: Record<string, number>[], overrides: MetricDirections = {}): ComparisonData['metrics'] {
   const keys = [...new Set(perItem.flatMap((m) => Object.keys(m)))].sort();
-  return keys.map((key) => ({ key, values: perItem.map((m) => m[key] ?? null) }));
+  return keys.map((key) => {
+    const values = perItem.map((m) => m[key] ?? null);
+    const base = values[0] ?? null;
+    const deltas = values.map((v, i) => (i === 0 || v === null || base === null ? null : v - base));
+    const direction = metricDirection(key, overrides) ?? null;
+    return { key, values, deltas, direction, best: bestItems(values, direction) };
+  });
 }
 
-export function fromRuns(cmp: RunComparison, series: Map<string, RunSeries[]>): ComparisonData {
-  const items = cmp.runs.map((r) => ({
-    id: r.id,
-    label: r.name || r.id,
-    detail: `${r.experiment} · ${r.status}${r.git_commit ? ` · ${r.git_commit.slice(0, 7)}` : ''}`,
-    run_id: r.id,
-  }));
-  const curves: Series[] = [];
-  for (const r of cmp.runs) {
-    for (const s of series.get(r.id) ?? []) curves.push({ item: r.id, key: s.key, steps: s.steps, values: s.values });
-  }
-  return {
-    title: `Run Comparison: ${items.map((i) => i.label).join(' vs ')}`,
-    items,
-    params: cmp.params.map((p) => ({ key: p.key, values: p.values, differs: p.differs })),
-    metrics: cmp.metrics,
-    series: curves,
-  };
-}
-
-export function fromVersions(model: string, versions: ModelVersionSummary[]): ComparisonData {
-  const items = versions.map((v) => ({
-    id: `${model}/${v.version}`,
-    label: `${model} v${v.version}`,
-    detail: v.stage,
-    run_id: v.source_run_id,
-  }));
-  const params = paramRows(
-    versions.map((v) => ({
-      stage: v.stage,
-      description: v.description,
-      source_run: v.source_run_id,
-      artifact_sha256: v.artifact_sha256.slice(0, 12),
-      datasets: v.dataset_versions.map((d) => `${d.dataset}@${d.version}`).join(', ') || null,
-      ...Object.fromEntries(Object.entries(v.tags).map(([k, t]) => [`tag.${k}`, t])),
-    })),
-  );
-  const series: Series[] = versions.flatMap((v) =>
-    Object.entries(v.metrics).map(([key, value]) => ({ item: `${model}/${v.version}`, key, steps: [0], values: [value] })),
-  );
-  return {
-    title: `${model}: ${items.map((i) => i.label.replace(`${model} `, '')).join(' vs ')}`,
-    items,
-    params,
-    metrics: metricRows(versions.map((v) => v.metrics)),
-    series,
-  };
+/** Indexes of the best values; none when the direction is unknown, fewer than two values exist, or all tie. */
+function bestItems(values: (number | null)[], direction: MetricDirection | null): number[] {
+  const present = values.filter((v): v is number => v !== null);
+  if (!direction || present.length < 2 || present.every((v) => v === present[0])) return [];
+  const best = direction === 'higher' ? Math.max(...present) : Math.min(...present);
+  return values.flatMap((v, i) => (v === best ? [i] : []));
 }

@@ -14,6 +14,8 @@ export function statusView(state: DaemonState, production: { model: string; vers
       return { text: '$(sync~spin) MLOps: starting', tooltip: 'Connecting to the MLOps daemon…', severity: 'normal' };
     case 'reconnecting':
       return { text: '$(sync~spin) MLOps: reconnecting', tooltip: `Daemon connection lost (${state.reason}); reconnecting…`, severity: 'warning' };
+    case 'restarting':
+      return { text: '$(sync~spin) MLOps: restarting', tooltip: `Restarting the MLOps daemon: ${state.step}…`, severity: 'warning' };
     case 'failed':
       return { text: '$(error) MLOps: daemon down', tooltip: state.message, severity: 'error' };
     case 'disabled':

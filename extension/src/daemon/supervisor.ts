@@ -6,7 +6,7 @@
  */
 import { type MlopsEvent, type DaemonStatus } from '../../../schemas/src/api';
 import { type DaemonClient } from '../../../daemon/src/client/client';
-import { probeDaemon, spawnDaemon, readDaemonInfo } from '../../../daemon/src/client/connect';
+import { EXIT_ALREADY_RUNNING, probeDaemon, spawnDaemon, readDaemonInfo } from '../../../daemon/src/client/connect';
 import { EventStream } from '../../../daemon/src/client/events';
 import { NODE_MAJOR_REQUIRED } from '../../../daemon/src/version';
 import { Emitter } from '../util/emitter';
@@ -18,6 +18,8 @@ export type DaemonState =
   | { kind: 'starting' }
   | { kind: 'connected'; status: DaemonStatus }
   | { kind: 'reconnecting'; reason: string }
+  /** A user-requested restart is under way; `step` says which part. */
+  | { kind: 'restarting'; step: string }
   | { kind: 'failed'; message: string }
   | { kind: 'stopped' }
   /** Set by the extension, never by the supervisor: the workspace is not trusted, so nothing starts. */
@@ -37,6 +39,8 @@ export interface SupervisorOptions {
   log: Logger;
   actor?: string;
   startTimeoutMs?: number;
+  /** How long a restart waits for the old daemon's process to exit. */
+  stopTimeoutMs?: number;
   /** Upper bound of the event stream's reconnect backoff. */
   maxBackoffMs?: number;
   now?: () => number;
@@ -60,6 +64,7 @@ export class DaemonSupervisor {
   private disposed = false;
   private spawnedPids: number[] = [];
   private bootTimer?: NodeJS.Timeout;
+  private restarting?: Promise<DaemonClient>;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.budget = new RestartBudget(opts.settings().maxRestartsPerMinute);
@@ -101,31 +106,74 @@ export class DaemonSupervisor {
     }
   }
 
-  /** The client of a live daemon, starting one when allowed. */
+  /** The client of a live daemon, starting one when allowed; during a restart, the new daemon's. */
   async getClient(): Promise<DaemonClient> {
+    if (this.restarting) return this.restarting;
     // While the stream is up the daemon is known alive: skip the probe round trip.
     if (this.client && this.current.kind === 'connected') return this.client;
     return this.ensure();
   }
 
-  /** User-requested restart: stops the daemon (if it answers), clears the budget and connects again. */
-  async restart(): Promise<DaemonClient> {
+  /** The daemon's status now (uptime, counts), not the one kept from connecting; undefined when down. */
+  async freshStatus(): Promise<DaemonStatus | undefined> {
+    try {
+      return await (await this.getClient()).status();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * User-requested restart: stops the daemon, waits until its process has exited (so its lock on
+   * `.mlops/daemon.lock` is released), then starts exactly one new daemon. Meanwhile the state says
+   * "restarting", and every caller of getClient() (commands, the event stream) waits for the new one.
+   */
+  restart(): Promise<DaemonClient> {
+    this.restarting ??= this.restartNow().finally(() => {
+      this.restarting = undefined;
+    });
+    return this.restarting;
+  }
+
+  private async restartNow(): Promise<DaemonClient> {
     this.budget.reset();
     this.nodeChecked = undefined;
-    const live = await probeDaemon(this.opts.root, this.actor);
-    if (live) {
-      this.opts.log.info('stopping the daemon for a restart');
-      await live.stop().catch(() => undefined);
-      await waitFor(async () => !(await probeDaemon(this.opts.root, this.actor)), 10_000);
+    this.setState({ kind: 'restarting', step: 'stopping the daemon' });
+    try {
+      await this.ensuring?.catch(() => undefined);
+      this.client = undefined;
+      const live = await probeDaemon(this.opts.root, this.actor);
+      if (live) await this.stopAndWait(live);
+      this.setState({ kind: 'restarting', step: 'starting a new daemon' });
+      const client = (await probeDaemon(this.opts.root, this.actor)) ?? (await this.startDaemon());
+      this.client = client;
+      this.connectedOnce = true;
+      this.setState({ kind: 'connected', status: await client.status() });
+      if (!this.stream) {
+        clearTimeout(this.bootTimer);
+        void this.boot(250);
+      }
+      return client;
+    } catch (e) {
+      this.fail(e);
+      throw e;
     }
-    this.client = undefined;
-    this.setState({ kind: 'starting' });
-    const client = await this.ensure();
-    if (!this.stream) {
-      clearTimeout(this.bootTimer);
-      await this.boot(250);
+  }
+
+  /** Asks the daemon to stop and waits for its process to exit: only then is the project's lock free. */
+  private async stopAndWait(live: DaemonClient): Promise<void> {
+    const { pid } = await live.status();
+    this.opts.log.info(`restart: stopping the daemon (pid ${pid})`);
+    await live.stop().catch(() => undefined);
+    const timeout = this.opts.stopTimeoutMs ?? 20_000;
+    const gone = await waitFor(async () => !processAlive(pid), timeout);
+    if (!gone) {
+      throw new DaemonUnreachable(
+        `The MLOps daemon (pid ${pid}) did not exit within ${timeout / 1000} s of being asked to stop, so it still holds the project's lock. ` +
+          `See .mlops/daemon.log; stop it (kill ${pid}) and run "MLOps: Restart Daemon" again.`,
+      );
     }
-    return client;
+    this.opts.log.info(`restart: daemon ${pid} has exited`);
   }
 
   dispose(): void {
@@ -175,8 +223,9 @@ export class DaemonSupervisor {
     }
   }
 
-  /** One attempt at a live client; concurrent callers share it. */
+  /** One attempt at a live client; concurrent callers share it. During a restart, the restart's. */
   private ensure(): Promise<DaemonClient> {
+    if (this.restarting) return this.restarting;
     this.ensuring ??= this.attach().finally(() => {
       this.ensuring = undefined;
     });
@@ -211,12 +260,20 @@ export class DaemonSupervisor {
           'See .mlops/daemon.log, then run "MLOps: Restart Daemon".',
       );
     }
-    this.setState(this.connectedOnce ? { kind: 'reconnecting', reason: 'restarting the daemon' } : { kind: 'starting' });
+    if (!this.restarting) this.setState(this.connectedOnce ? { kind: 'reconnecting', reason: 'restarting the daemon' } : { kind: 'starting' });
     this.opts.log.info(`starting the daemon: ${settings.nodePath} (${node.version}) ${this.opts.daemonScript} --root ${this.opts.root}`);
-    const pid = spawnDaemon(this.opts.root, { nodePath: settings.nodePath, daemonScript: this.opts.daemonScript }).pid;
-    if (pid) this.spawnedPids.push(pid);
+    const child = spawnDaemon(this.opts.root, { nodePath: settings.nodePath, daemonScript: this.opts.daemonScript });
+    if (child.pid) this.spawnedPids.push(child.pid);
+    // Exit 75: another daemon won the start race and serves the project; keep waiting for it.
+    let exited: number | null = null;
+    child.once('exit', (code) => (exited = code ?? 1));
     const timeout = this.opts.startTimeoutMs ?? 15_000;
-    const client = await waitFor(() => probeDaemon(this.opts.root, this.actor), timeout);
+    const client = await waitFor(async () => {
+      if (exited !== null && exited !== EXIT_ALREADY_RUNNING) {
+        throw new DaemonUnreachable(`The MLOps daemon exited at once with code ${exited}; see .mlops/daemon.log in ${this.opts.root}.`);
+      }
+      return probeDaemon(this.opts.root, this.actor);
+    }, timeout);
     if (!client) {
       throw new DaemonUnreachable(`The MLOps daemon did not answer within ${timeout / 1000} s; see .mlops/daemon.log in ${this.opts.root}.`);
     }
@@ -229,6 +286,16 @@ export class DaemonSupervisor {
       this.nodeChecked = { path: nodePath, result: await checkNode(nodePath, NODE_MAJOR_REQUIRED) };
     }
     return this.nodeChecked.result;
+  }
+}
+
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

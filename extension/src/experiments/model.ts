@@ -1,85 +1,27 @@
 /**
- * The Experiments tree as plain data: experiments → runs, with status icons, key metrics and the git
- * commit. Nodes keep their identity so one event refreshes one experiment. No `vscode` import.
+ * The Experiments tree as plain data: experiments → runs, with status icons, a key metric and the
+ * age (short enough for the default sidebar width), everything else in the tooltip. No `vscode` import.
  */
+import { type z } from 'zod';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { type RunStatus, type RunSummary } from '../../../schemas/src/tracking';
-import { formatMetric, type ItemView } from '../registry/model';
-import { age } from '../util/coalesce';
+import { type experimentSchema, type RunStatus, type RunSummary } from '../../../schemas/src/tracking';
+import { age, formatMetric, localTime, plural, shortMetric, type ItemView } from '../shared/tree/item';
+import { GroupedModel, type GroupNode, type LeafNode } from '../shared/tree/model';
 
-export interface ExperimentInfo {
-  name: string;
-  run_count: number;
-  last_run_time: string | null;
-  created_at: string;
-}
-
-export interface ExperimentNode {
-  readonly kind: 'experiment';
-  readonly name: string;
-  info: ExperimentInfo;
-}
-
-export interface RunNode {
-  readonly kind: 'run';
-  readonly experiment: string;
-  readonly run: RunSummary;
-}
-
+export type ExperimentInfo = z.infer<typeof experimentSchema>;
+export type ExperimentNode = GroupNode<'experiment', ExperimentInfo>;
+export type RunNode = LeafNode<'run', RunSummary>;
 export type ExperimentsNode = ExperimentNode | RunNode;
+export type ExperimentsModel = GroupedModel<'experiment', ExperimentInfo, 'run', RunSummary>;
 
-export class ExperimentsTreeModel {
-  private experiments = new Map<string, ExperimentNode>();
-  private runs = new Map<string, RunNode[]>();
-  /** run id → experiment, learned from lists and events. */
-  private runHome = new Map<string, string>();
-
-  /** Replaces the experiment list; returns true when the set of names changed (the root must refresh). */
-  setExperiments(list: ExperimentInfo[]): boolean {
-    const before = [...this.experiments.keys()].sort().join('\n');
-    const next = new Map<string, ExperimentNode>();
-    for (const info of list) {
-      const node = this.experiments.get(info.name) ?? { kind: 'experiment' as const, name: info.name, info };
-      node.info = info;
-      next.set(info.name, node);
-    }
-    for (const name of this.experiments.keys()) if (!next.has(name)) this.runs.delete(name);
-    this.experiments = next;
-    return before !== [...next.keys()].sort().join('\n');
-  }
-
-  roots(): ExperimentNode[] {
-    return [...this.experiments.values()].sort((a, b) => (b.info.last_run_time ?? '').localeCompare(a.info.last_run_time ?? '') || a.name.localeCompare(b.name));
-  }
-
-  experiment(name: string): ExperimentNode | undefined {
-    return this.experiments.get(name);
-  }
-
-  runsOf(name: string): RunNode[] | undefined {
-    return this.runs.get(name);
-  }
-
-  setRuns(experiment: string, runs: RunSummary[]): void {
-    const nodes = [...runs]
-      .sort((a, b) => b.start_time.localeCompare(a.start_time))
-      .map((run) => ({ kind: 'run' as const, experiment, run }));
-    for (const r of runs) this.runHome.set(r.id, experiment);
-    this.runs.set(experiment, nodes);
-  }
-
-  noteRun(id: string, experiment: string): void {
-    this.runHome.set(id, experiment);
-  }
-
-  experimentOfRun(id: string): string | undefined {
-    return this.runHome.get(id);
-  }
-
-  findRun(id: string): RunNode | undefined {
-    const exp = this.runHome.get(id);
-    return exp ? this.runs.get(exp)?.find((r) => r.run.id === id) : undefined;
-  }
+export function experimentsModel(): ExperimentsModel {
+  return new GroupedModel({
+    groupKind: 'experiment',
+    leafKind: 'run',
+    // Most recently active first.
+    groupOrder: (a, b) => (b.last_run_time ?? '').localeCompare(a.last_run_time ?? '') || a.name.localeCompare(b.name),
+    leafOrder: (a, b) => b.start_time.localeCompare(a.start_time),
+  });
 }
 
 /** The run an event is about, and its experiment when the event says so (run.created does). */
@@ -103,8 +45,10 @@ export function experimentView(node: ExperimentNode, now = Date.now()): ItemView
   return {
     id: `experiment:${i.name}`,
     label: i.name,
-    description: `${i.run_count} run${i.run_count === 1 ? '' : 's'}${i.last_run_time ? ` · last ${age(i.last_run_time, now)}` : ''}`,
-    tooltip: `**${i.name}**\n\nCreated ${i.created_at}`,
+    description: `${plural(i.run_count, 'run')}${i.last_run_time ? ` · last ${age(i.last_run_time, now)}` : ''}`,
+    tooltip: [`**${i.name}**`, `Created ${localTime(i.created_at)}`, i.last_run_time ? `Last run started ${localTime(i.last_run_time)}` : '']
+      .filter(Boolean)
+      .join('\n\n'),
     icon: 'beaker',
     contextValue: 'experiment',
     collapsible: true,
@@ -112,7 +56,7 @@ export function experimentView(node: ExperimentNode, now = Date.now()): ItemView
 }
 
 /** Up to `max` metrics, preferring the usual headline ones. */
-export function keyMetrics(metrics: Record<string, number>, max = 2): [string, number][] {
+export function keyMetrics(metrics: Record<string, number>, max = 1): [string, number][] {
   const preferred = ['auc', 'accuracy', 'f1', 'rmse', 'loss', 'val_loss', 'log_loss'];
   const entries = Object.entries(metrics);
   entries.sort(([a], [b]) => {
@@ -124,18 +68,18 @@ export function keyMetrics(metrics: Record<string, number>, max = 2): [string, n
 }
 
 export function runView(node: RunNode, now = Date.now()): ItemView {
-  const r = node.run;
+  const r = node.data;
   const style = STATUS_ICONS[r.status];
-  const metrics = keyMetrics(r.metrics).map(([k, v]) => `${k}=${formatMetric(v)}`);
-  const commit = r.git_commit ? `${r.git_commit.slice(0, 7)}${r.git_dirty ? '*' : ''}` : '';
+  const metrics = keyMetrics(r.metrics).map(([k, v]) => `${k} ${shortMetric(v)}`);
   const allMetrics = Object.entries(r.metrics).map(([k, v]) => `| ${k} | ${formatMetric(v)} |`);
   return {
     id: `run:${r.id}`,
     label: r.name || r.id,
-    description: [r.status === 'finished' ? '' : r.status, ...metrics, commit, age(r.start_time, now)].filter(Boolean).join(' · '),
+    // Short: at the default sidebar width (~300 px) a longer description is cut off; the tooltip has it all.
+    description: [r.status === 'finished' ? '' : r.status, ...metrics, age(r.start_time, now)].filter(Boolean).join(' · '),
     tooltip: [
       `**${r.name || r.id}** (${r.id}) — ${r.status}`,
-      `Started ${r.start_time}${r.end_time ? `, ended ${r.end_time}` : ''}`,
+      `Started ${localTime(r.start_time)}${r.end_time ? `, ended ${localTime(r.end_time)}` : ''}`,
       r.git_commit ? `Git ${r.git_commit}${r.git_dirty ? ' (uncommitted changes)' : ''}` : 'No git commit',
       allMetrics.length ? ['| metric | last |', '|---|---|', ...allMetrics].join('\n') : '',
     ]
@@ -150,7 +94,7 @@ export function runView(node: RunNode, now = Date.now()): ItemView {
 
 /** Run ids for "Compare Runs": the multi-selection when it holds runs, else the clicked run. */
 export function selectedRunIds(clicked: ExperimentsNode | undefined, selection: readonly ExperimentsNode[] | undefined): string[] {
-  const fromSelection = (selection ?? []).filter((n): n is RunNode => n.kind === 'run').map((n) => n.run.id);
+  const fromSelection = (selection ?? []).filter((n): n is RunNode => n.kind === 'run').map((n) => n.data.id);
   if (fromSelection.length) return [...new Set(fromSelection)];
-  return clicked?.kind === 'run' ? [clicked.run.id] : [];
+  return clicked?.kind === 'run' ? [clicked.data.id] : [];
 }

@@ -1,58 +1,56 @@
 /**
  * Registry commands: the tree's context menu (node argument) and the palette's "Promote…",
- * "Roll Back…" and "Register Model…" (which ask for what the node would have given).
+ * "Roll Back…" and "Register Model…" (which ask for what the node would have given). Every stage
+ * change asks for a reason (optional, as the CLI's --reason), kept in the audit log.
  */
 import * as vscode from 'vscode';
 import { NAME_PATTERN, type Stage } from '../../../schemas/src/api';
-import { type DaemonClient } from '../../../daemon/src/client/client';
-import { askReason, confirmModal, runAction, type ShowableLog } from '../ui';
-import { describeRollback, describeStageChange, formatMetric, modelOfEvent, type ModelNode, type VersionNode } from './model';
-import { type RegistryTreeProvider } from './tree';
-import { type CommandSink } from '../shell/types';
+import { askReason, confirmModal, runAction } from '../ui';
+import { execute } from '../shell/execute';
+import { type Handlers } from '../shell/contrib';
+import { formatMetric } from '../shared/tree/item';
+import { type ViewContext } from '../shared/view';
+import { auditEvents, auditMarkdown } from './audit';
+import { type REGISTRY_VIEW } from './ids';
+import { describeRollback, describeStageChange, type ModelNode, type VersionNode } from './model';
+import { type RegistryTree } from './tree';
 
-export interface RegistryCommandDeps {
-  tree: RegistryTreeProvider;
-  client(): Promise<DaemonClient>;
-  log: ShowableLog;
-  compareVersions(model: string, versions: number[]): Promise<void>;
-  revealRun(runId: string): Promise<void>;
-}
+const STAGE_VERB: Record<Stage, string> = { Staging: 'Promote to Staging', Production: 'Promote to Production', Archived: 'Archive', None: 'Move to None' };
 
 export class RegistryCommands {
-  constructor(private readonly d: RegistryCommandDeps) {}
+  constructor(
+    private readonly ctx: ViewContext,
+    private readonly tree: RegistryTree,
+  ) {}
 
-  register(r: CommandSink): void {
-    r('mlops.registry.refresh', () => runAction(this.d.log, 'Refreshing the registry', () => this.d.tree.reload()));
-    r('mlops.registry.promoteStaging', (n: VersionNode) => this.setStage(n, 'Staging'));
-    r('mlops.registry.promoteProduction', (n: VersionNode) => this.setStage(n, 'Production'));
-    r('mlops.registry.archive', (n: VersionNode) => this.setStage(n, 'Archived'));
-    r('mlops.registry.setAlias', (n: VersionNode) => this.setAlias(n));
-    r('mlops.registry.rollback', (n: ModelNode | VersionNode) => this.rollback(n.kind === 'model' ? n.name : n.model));
-    r('mlops.registry.compareWithProduction', (n: VersionNode) => this.compareWithProduction(n));
-    r('mlops.registry.showAudit', (n: ModelNode | VersionNode) => this.showAudit(n));
-    r('mlops.registry.revealRun', (n: VersionNode) => (n.data.source_run_id ? this.d.revealRun(n.data.source_run_id) : undefined));
-    r('mlops.promote', () => this.promotePicked());
-    r('mlops.rollback', () => this.rollbackPicked());
-    r('mlops.registerModel', (uri?: vscode.Uri) => this.registerModel(uri));
+  handlers(): Handlers<typeof REGISTRY_VIEW.commands> {
+    return {
+      refresh: () => runAction(this.ctx.log, 'Refreshing the registry', () => this.tree.reload()),
+      promoteStaging: (n: VersionNode) => this.setStage(n, 'Staging'),
+      promoteProduction: (n: VersionNode) => this.setStage(n, 'Production'),
+      archive: (n: VersionNode) => this.setStage(n, 'Archived'),
+      rollback: (n: ModelNode | VersionNode) => this.rollback(n.kind === 'model' ? n.name : n.parent),
+      setAlias: (n: VersionNode) => this.setAlias(n),
+      compareWithProduction: (n: VersionNode) => this.compareWithProduction(n),
+      showAudit: (n: ModelNode | VersionNode) => this.showAudit(n),
+      revealRun: (n: VersionNode) => (n.data.source_run_id ? execute('mlops.experiments.revealRun', n.data.source_run_id) : undefined),
+      promote: () => this.promotePicked(),
+      rollbackPicked: () => this.rollbackPicked(),
+      register: (uri?: vscode.Uri) => this.registerModel(uri),
+    };
   }
 
   async setStage(node: VersionNode, stage: Stage): Promise<boolean> {
     const { model, version } = node.data;
-    let reason = '';
-    if (stage === 'Production') {
-      const plan = describeStageChange(node, stage, this.d.tree.model.versionsOf(model) ?? []);
-      const typed = await askReason(`Promote ${model} v${version} to Production`, plan.join('; '));
-      if (typed === undefined) return false;
-      reason = typed;
-      if (!(await confirmModal(`Promote ${model} v${version} to Production?`, [...plan, reason ? `Reason: ${reason}` : 'No reason given'], 'Promote'))) {
-        return false;
-      }
+    const plan = describeStageChange(node, stage, await this.tree.versions(model));
+    const reason = await askReason(`${STAGE_VERB[stage]}: ${model} v${version}`, plan.join('; '));
+    if (reason === undefined) return false;
+    if (stage === 'Production' && !(await confirmModal(`Promote ${model} v${version} to Production?`, [...plan, reason ? `Reason: ${reason}` : 'No reason given'], 'Promote'))) {
+      return false;
     }
-    const verb = stage === 'Archived' ? 'Archiving' : `Promoting ${model} v${version} to`;
-    const done = await runAction(this.d.log, stage === 'Archived' ? `${verb} ${model} v${version}` : `${verb} ${stage}`, async () =>
-      (await this.d.client()).setStage(model, version, stage, reason),
-    );
-    if (done) this.d.log.info(`${model} v${version} → ${done.version.stage}${done.archived.length ? ` (archived v${done.archived.join(', v')})` : ''}`);
+    const title = stage === 'Archived' ? `Archiving ${model} v${version}` : `Promoting ${model} v${version} to ${stage}`;
+    const done = await runAction(this.ctx.log, title, async () => (await this.ctx.client()).setStage(model, version, stage, reason));
+    if (done) this.ctx.log.info(`${model} v${version} → ${done.version.stage}${done.archived.length ? ` (archived v${done.archived.join(', v')})` : ''}`);
     return done !== undefined;
   }
 
@@ -64,58 +62,51 @@ export class RegistryCommands {
       validateInput: (v) => (/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(v) ? undefined : 'Letters, digits, "_" or "-", starting with a letter'),
     });
     if (!alias) return;
-    const r = await runAction(this.d.log, `Pointing ${model}@${alias} at v${version}`, async () =>
-      (await this.d.client()).setAlias(model, alias, version),
-    );
-    if (r) this.d.log.info(`${model}@${alias} → v${version}${r.previous_version ? ` (was v${r.previous_version})` : ''}`);
+    const r = await runAction(this.ctx.log, `Pointing ${model}@${alias} at v${version}`, async () => (await this.ctx.client()).setAlias(model, alias, version));
+    if (r) this.ctx.log.info(`${model}@${alias} → v${version}${r.previous_version ? ` (was v${r.previous_version})` : ''}`);
   }
 
   async rollback(model: string): Promise<boolean> {
-    const plan = describeRollback(model, this.d.tree.model.versionsOf(model) ?? []);
+    const plan = describeRollback(model, await this.tree.versions(model));
     const reason = await askReason(`Roll back ${model} Production`, plan.join('; '));
     if (reason === undefined) return false;
-    if (!(await confirmModal(`Roll back ${model} Production?`, [...plan, reason ? `Reason: ${reason}` : 'No reason given'], 'Roll Back'))) {
-      return false;
-    }
-    const r = await runAction(this.d.log, `Rolling back ${model}`, async () => (await this.d.client()).rollback(model, reason));
+    if (!(await confirmModal(`Roll back ${model} Production?`, [...plan, reason ? `Reason: ${reason}` : 'No reason given'], 'Roll Back'))) return false;
+    const r = await runAction(this.ctx.log, `Rolling back ${model}`, async () => (await this.ctx.client()).rollback(model, reason));
     if (r) {
-      this.d.log.info(`${model}: Production v${r.from_version} → v${r.to_version}`);
+      this.ctx.log.info(`${model}: Production v${r.from_version} → v${r.to_version}`);
       void vscode.window.showInformationMessage(`${model}: Production is v${r.to_version} again (v${r.from_version} archived).`);
     }
     return r !== undefined;
   }
 
   private async compareWithProduction(node: VersionNode): Promise<void> {
-    const prod = node.production;
+    const prod = this.tree.model.group(node.parent)?.info.production_version ?? null;
     if (prod === null || prod === node.data.version) {
-      void vscode.window.showInformationMessage(`${node.model} has no other Production version to compare with.`);
+      void vscode.window.showInformationMessage(`${node.parent} has no other Production version to compare with.`);
       return;
     }
-    await this.d.compareVersions(node.model, [prod, node.data.version]);
+    await this.ctx.compare({ type: 'versions', model: node.parent, versions: [prod, node.data.version] });
   }
 
   private async showAudit(node: ModelNode | VersionNode): Promise<void> {
-    const model = node.kind === 'model' ? node.name : node.model;
-    const subject = node.kind === 'model' ? `model:${model}` : `model:${model}/${node.data.version}`;
-    const r = await runAction(this.d.log, `Reading the audit log of ${subject}`, async () => (await this.d.client()).events(0, 10000, subject));
+    const model = node.kind === 'model' ? node.name : node.parent;
+    const version = node.kind === 'version' ? node.data.version : undefined;
+    const title = version === undefined ? model : `${model} v${version}`;
+    const subject = version === undefined ? `model:${model}` : `model:${model}/${version}`;
+    const r = await runAction(this.ctx.log, `Reading the audit log of ${title}`, async () => (await this.ctx.client()).events(0, 10000, subject));
     if (!r) return;
-    const rows = r.events
-      .filter((e) => modelOfEvent(e) === model && (node.kind === 'model' || e.subject === subject))
-      .reverse()
-      .map((e) => `| ${e.time} | ${e.actor} | ${e.kind} | ${e.subject} | ${e.reason.replace(/\|/g, '\\|') || '—'} |`);
-    const content = [`# Audit history: ${subject}`, '', '| time | actor | event | subject | reason |', '|---|---|---|---|---|', ...rows, ''].join('\n');
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-    await vscode.window.showTextDocument(doc, { preview: true });
+    const file = version === undefined ? `audit/${model}.md` : `audit/${model}/v${version}.md`;
+    await this.ctx.showDocument(file, auditMarkdown(title, auditEvents(r.events, model, version)));
   }
 
   private async pickModel(filter?: (prod: number | null) => boolean): Promise<string | undefined> {
-    const models = this.d.tree.model.roots().filter((m) => !filter || filter(m.summary.production_version));
+    const models = this.tree.model.roots().filter((m) => !filter || filter(m.info.production_version));
     if (!models.length) {
       void vscode.window.showInformationMessage('No matching models in the registry yet.');
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      models.map((m) => ({ label: m.name, description: m.summary.production_version ? `Production v${m.summary.production_version}` : '' })),
+      models.map((m) => ({ label: m.name, description: m.info.production_version ? `Production v${m.info.production_version}` : '' })),
       { title: 'Model' },
     );
     return pick?.label;
@@ -124,9 +115,8 @@ export class RegistryCommands {
   private async promotePicked(): Promise<void> {
     const model = await this.pickModel();
     if (!model) return;
-    const versions = (await this.d.tree.getChildren(this.d.tree.model.model(model))) as VersionNode[];
     const v = await vscode.window.showQuickPick(
-      versions.map((n) => ({
+      (await this.tree.versions(model)).map((n) => ({
         label: `v${n.data.version}`,
         description: n.data.stage,
         detail: Object.entries(n.data.metrics).map(([k, x]) => `${k}=${formatMetric(x)}`).join('  '),
@@ -147,20 +137,19 @@ export class RegistryCommands {
   }
 
   private async registerModel(uri?: vscode.Uri): Promise<void> {
-    const file =
-      uri ?? (await vscode.window.showOpenDialog({ title: 'ONNX model to register', filters: { 'ONNX model': ['onnx'] }, canSelectMany: false }))?.[0];
+    const file = uri ?? (await vscode.window.showOpenDialog({ title: 'ONNX model to register', filters: { 'ONNX model': ['onnx'] }, canSelectMany: false }))?.[0];
     if (!file) return;
     const name = await vscode.window.showInputBox({
       title: 'Register model',
       prompt: `Model name for ${file.fsPath}`,
-      value: this.d.tree.model.roots()[0]?.name ?? '',
+      value: this.tree.model.roots()[0]?.name ?? '',
       validateInput: (v) => (NAME_PATTERN.test(v) ? undefined : 'Letters, digits, ".", "_" or "-", not starting with a symbol'),
     });
     if (!name) return;
     const description = await vscode.window.showInputBox({ title: `Register ${name}`, prompt: 'What is new in this version (optional)' });
     if (description === undefined) return;
-    const r = await runAction(this.d.log, `Registering ${file.fsPath} as ${name}`, async () =>
-      (await this.d.client()).register(name, { artifact_path: file.fsPath, description }),
+    const r = await runAction(this.ctx.log, `Registering ${file.fsPath} as ${name}`, async () =>
+      (await this.ctx.client()).register(name, { artifact_path: file.fsPath, description }),
     );
     if (r) void vscode.window.showInformationMessage(`Registered ${name} v${r.version.version}.`);
   }

@@ -1,108 +1,67 @@
 /**
- * The Model Registry view. Loads a snapshot when the daemon connects; afterwards each daemon event
- * re-reads only the model it names (one HTTP request, no process) and refreshes only that node.
+ * The Model Registry tree. An event re-reads only the model it names (one request for the summary
+ * and its versions) and refreshes only that node; a model that is gone (404) leaves the tree.
  */
-import * as vscode from 'vscode';
-import { type MlopsEvent } from '../../../schemas/src/api';
+import { type MlopsEvent, type ModelSummary, type ModelVersionSummary } from '../../../schemas/src/api';
 import { ApiError, type DaemonClient } from '../../../daemon/src/client/client';
-import { type Logger } from '../util/logger';
-import { errorMessage } from '../util/errors';
-import { KeyedCoalescer } from '../util/coalesce';
-import { Emitter } from '../util/emitter';
-import { RegistryTreeModel, modelOfEvent, modelView, versionView, type ItemView, type ModelNode, type RegistryNode } from './model';
+import { GroupedTree } from '../shared/tree/tree';
+import { type ItemView } from '../shared/tree/item';
+import { type ViewContext } from '../shared/view';
+import { modelOfEvent, modelView, registryModel, versionView, type ModelNode, type VersionNode } from './model';
 
-export function toTreeItem(view: ItemView): vscode.TreeItem {
-  const item = new vscode.TreeItem(
-    view.label,
-    view.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
-  );
-  item.id = view.id;
-  item.description = view.description;
-  item.tooltip = new vscode.MarkdownString(view.tooltip);
-  item.contextValue = view.contextValue;
-  item.iconPath = new vscode.ThemeIcon(view.icon, view.iconColor ? new vscode.ThemeColor(view.iconColor) : undefined);
-  return item;
-}
+const PAGE = 1000;
 
-export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNode>, vscode.Disposable {
-  readonly model = new RegistryTreeModel();
-  /** Fired after any change lands, with the model name (or undefined for a full reload). */
-  readonly onDidApply = new Emitter<string | undefined>();
-  private readonly changed = new vscode.EventEmitter<RegistryNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly refresher: KeyedCoalescer;
-  private loaded = false;
-
-  constructor(
-    private readonly client: () => Promise<DaemonClient>,
-    private readonly log: Logger,
-  ) {
-    this.refresher = new KeyedCoalescer((name, e) => this.log.warn(`could not refresh model ${name}: ${errorMessage(e)}`));
+export class RegistryTree extends GroupedTree<'model', ModelSummary, 'version', ModelVersionSummary> {
+  constructor(private readonly vctx: ViewContext) {
+    super(registryModel(), vctx, 'model');
   }
 
-  get isLoaded(): boolean {
-    return this.loaded;
+  protected fetchGroups(c: DaemonClient): Promise<ModelSummary[]> {
+    return c.allModels();
   }
 
-  async reload(): Promise<void> {
-    const c = await this.client();
-    this.model.load(await c.allModels());
-    this.loaded = true;
-    this.changed.fire(undefined);
-    this.onDidApply.fire(undefined);
+  protected async fetchLeaves(c: DaemonClient, name: string): Promise<ModelVersionSummary[]> {
+    const fresh = await c.getModel(name, PAGE);
+    this.model.upsertGroup(fresh.model);
+    return fresh.versions;
   }
 
-  /** Applies one daemon event: re-reads the named model, coalescing bursts into one request at a time. */
-  handleEvent(ev: MlopsEvent): void {
-    const name = modelOfEvent(ev);
-    if (!name || !this.loaded) return;
-    void this.refresher.request(name, () => this.refreshModel(name));
+  protected groupOfEvent(ev: MlopsEvent): string | undefined {
+    return modelOfEvent(ev);
   }
 
-  private async refreshModel(name: string): Promise<void> {
-    const c = await this.client();
+  protected override async refreshGroup(c: DaemonClient, name: string): Promise<void> {
     let fresh;
     try {
-      fresh = await c.getModel(name, 1000);
+      fresh = await c.getModel(name, PAGE);
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) {
-        if (this.model.removeModel(name)) this.changed.fire(undefined);
+        if (this.model.removeGroup(name)) this.fire();
         this.onDidApply.fire(name);
         return;
       }
       throw e;
     }
-    const { refresh } = this.model.setModel(fresh.model, fresh.versions);
-    this.changed.fire(refresh);
+    const { node, existed } = this.model.upsertGroup(fresh.model);
+    this.model.setLeaves(name, fresh.versions);
+    this.fire(existed ? node : undefined);
     this.onDidApply.fire(name);
   }
 
-  getTreeItem(node: RegistryNode): vscode.TreeItem {
-    return toTreeItem(node.kind === 'model' ? modelView(node) : versionView(node));
+  protected groupView(node: ModelNode): ItemView {
+    return modelView(node);
   }
 
-  async getChildren(node?: RegistryNode): Promise<RegistryNode[]> {
-    if (!node) return this.model.roots();
-    if (node.kind === 'version') return [];
-    const known = this.model.versionsOf(node.name);
-    if (known) return known;
-    try {
-      const c = await this.client();
-      const fresh = await c.getModel(node.name, 1000);
-      this.model.setModel(fresh.model, fresh.versions);
-      return this.model.versionsOf(node.name) ?? [];
-    } catch (e) {
-      this.log.warn(`could not list versions of ${node.name}: ${errorMessage(e)}`);
-      return [];
-    }
+  protected leafView(node: VersionNode): ItemView {
+    return versionView(node, {
+      production: this.model.group(node.parent)?.info.production_version ?? null,
+      preferred: this.vctx.project().preferredMetrics(node.parent),
+    });
   }
 
-  getParent(node: RegistryNode): ModelNode | undefined {
-    return node.kind === 'version' ? this.model.model(node.model) : undefined;
-  }
-
-  dispose(): void {
-    this.changed.dispose();
-    this.onDidApply.clear();
+  /** A model's versions, loading them when the model was never expanded. */
+  async versions(model: string): Promise<VersionNode[]> {
+    const node = this.model.group(model);
+    return node ? ((await this.getChildren(node)) as VersionNode[]) : [];
   }
 }

@@ -1,42 +1,53 @@
 /**
- * Command and view ids with their titles: the one list both the activation shell (which registers
- * them synchronously) and extension/manifest.ts (which contributes them) read. No imports.
+ * Every view and command id, declared once: the activation shell registers them synchronously,
+ * extension/manifest.ts generates package.json's `contributes` from them, and the core's handler
+ * maps are typed by them. Adding a view: declare it in `<view>/ids.ts` and add it to VIEWS.
+ * Imports only declaration files (no runtime code), so the shell bundle stays tiny.
  */
-export interface CommandInfo {
-  command: string;
-  title: string;
-  icon?: string;
-}
+import { defineCommands, type CommandDecl, type ViewDecl } from './contrib';
+import { DATASETS_VIEW } from '../datasets/ids';
+import { EXPERIMENTS_VIEW } from '../experiments/ids';
+import { REGISTRY_VIEW } from '../registry/ids';
 
-export const COMMAND_INFO: readonly CommandInfo[] = [
-  { command: 'mlops.init', title: 'Initialize Project' },
-  { command: 'mlops.snapshotDataset', title: 'Snapshot Dataset', icon: 'device-camera' },
-  { command: 'mlops.registerModel', title: 'Register Model…' },
-  { command: 'mlops.promote', title: 'Promote…' },
-  { command: 'mlops.rollback', title: 'Roll Back…' },
-  { command: 'mlops.installCli', title: 'Install CLI' },
-  { command: 'mlops.showOutput', title: 'Show Output' },
-  { command: 'mlops.restartDaemon', title: 'Restart Daemon' },
-  { command: 'mlops.showDaemonDetails', title: 'Show Daemon Details' },
-  { command: 'mlops.openConfig', title: 'Open mlops.yaml' },
-  { command: 'mlops.runTraining', title: 'Run Training with mlops exec' },
-  { command: 'mlops.registry.refresh', title: 'Refresh Model Registry', icon: 'refresh' },
-  { command: 'mlops.registry.promoteStaging', title: 'Promote to Staging' },
-  { command: 'mlops.registry.promoteProduction', title: 'Promote to Production' },
-  { command: 'mlops.registry.archive', title: 'Archive' },
-  { command: 'mlops.registry.setAlias', title: 'Set Alias…' },
-  { command: 'mlops.registry.rollback', title: 'Roll Back Production' },
-  { command: 'mlops.registry.compareWithProduction', title: 'Compare with Production' },
-  { command: 'mlops.registry.showAudit', title: 'Show Audit History' },
-  { command: 'mlops.registry.revealRun', title: 'Reveal Source Run' },
-  { command: 'mlops.experiments.refresh', title: 'Refresh Experiments', icon: 'refresh' },
-  { command: 'mlops.experiments.compare', title: 'Compare Runs', icon: 'diff-multiple' },
-  { command: 'mlops.experiments.showRun', title: 'Show Run' },
-  { command: 'mlops.datasets.refresh', title: 'Refresh Datasets', icon: 'refresh' },
-  { command: 'mlops.datasets.diffPrevious', title: 'Diff with Previous Version' },
-];
+/** The views, in the order the MLOps container shows them. */
+export const VIEWS = [REGISTRY_VIEW, EXPERIMENTS_VIEW, DATASETS_VIEW] as const satisfies readonly ViewDecl[];
 
-export const VIEW_IDS = ['mlops.registry', 'mlops.experiments', 'mlops.datasets'] as const;
-export type ViewId = (typeof VIEW_IDS)[number];
+/** Commands of the project rather than of one view. */
+export const PROJECT_COMMANDS = defineCommands({
+  init: { id: 'mlops.init', title: 'Initialize Project' },
+  installCli: { id: 'mlops.installCli', title: 'Install CLI' },
+  showOutput: { id: 'mlops.showOutput', title: 'Show Output' },
+  restartDaemon: { id: 'mlops.restartDaemon', title: 'Restart Daemon' },
+  showDaemonDetails: { id: 'mlops.showDaemonDetails', title: 'Show Daemon Details' },
+  openConfig: { id: 'mlops.openConfig', title: 'Open mlops.yaml' },
+  runTraining: { id: 'mlops.runTraining', title: 'Run Training with mlops exec' },
+});
+
+export type ViewId = (typeof VIEWS)[number]['id'];
+export const VIEW_IDS: readonly ViewId[] = VIEWS.map((v) => v.id);
+
+type ViewCommand = { [V in (typeof VIEWS)[number] as V['id']]: V['commands'][keyof V['commands']] }[ViewId];
+/** Every command id the extension declares: a mistyped id does not compile. */
+export type CommandId = (typeof PROJECT_COMMANDS)[keyof typeof PROJECT_COMMANDS]['id'] | ViewCommand['id'];
+
+/** Every declared command, project commands first. */
+export const ALL_COMMANDS: readonly CommandDecl[] = [...Object.values(PROJECT_COMMANDS), ...VIEWS.flatMap((v) => Object.values(v.commands))];
 
 export const COMPARISON_VIEW_TYPE = 'mlops.comparison';
+/** Read-only documents the extension shows (audit history, run details, dataset diffs). */
+export const DOC_SCHEME = 'mlops';
+
+/**
+ * Context keys the extension sets from the project's state; the walkthrough completes its steps on
+ * them (`onContext:`), so an initialised project with runs shows those steps done.
+ */
+export const CONTEXT_KEYS = {
+  untrusted: 'mlops.untrusted',
+  daemonState: 'mlops.daemonState',
+  initialized: 'mlops.initialized',
+  hasDatasetVersions: 'mlops.hasDatasetVersions',
+  hasRuns: 'mlops.hasRuns',
+  hasModels: 'mlops.hasModels',
+  hasPromotedVersion: 'mlops.hasPromotedVersion',
+} as const;
+export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { CONFIG_DEFAULTS, readConfig, settingDefaults } from '../../../extension/src/config';
-import { COMMANDS, CONFIGURATION, MENUS, manifestKeys } from '../../../extension/manifest';
+import { COMMANDS, CONFIGURATION, MENUS, WALKTHROUGHS, manifestKeys } from '../../../extension/manifest';
+import { type CommandDecl } from '../../../extension/src/shell/contrib';
+import { ALL_COMMANDS, VIEWS } from '../../../extension/src/shell/ids';
 import { versionContext } from '../../../extension/src/registry/model';
 import { version } from './fixtures';
 
@@ -20,13 +22,12 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Every command id the extension registers, read from its source. */
-function registeredCommands(): Set<string> {
-  const ids = new Set<string>();
-  for (const f of sources(join(root, 'extension', 'src'))) {
-    for (const m of readFileSync(f, 'utf8').matchAll(/\b(?:registerCommand|r|sink)\('(mlops\.[\w.]+)'/g)) ids.add(m[1] as string);
-  }
-  return ids;
+const ext = join(root, 'extension', 'src');
+const VIEW_FOLDERS = VIEWS.map((v) => v.id.replace(/^mlops\./, ''));
+
+/** Relative imports of a file, resolved to paths under extension/src. */
+function importsOf(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)].map((m) => relative(ext, join(dirname(file), m[1] as string)));
 }
 
 describe('settings accessor', () => {
@@ -52,11 +53,24 @@ describe('manifest', () => {
     for (const [k, v] of Object.entries(manifestKeys())) assert.deepEqual(pkg[k], v, `package.json "${k}" is out of date: run npx tsx extension/manifest.ts`);
     assert.equal(pkg.engines['vscode'], '^1.100.0');
   });
-  test('every registered command is contributed under the MLOps category, and vice versa', () => {
-    const contributed = new Set(COMMANDS.map((c) => c.command));
-    assert.deepEqual([...registeredCommands()].filter((c) => !contributed.has(c)), []);
-    assert.deepEqual([...contributed].filter((c) => !registeredCommands().has(c)), []);
+  test('every declared command is contributed once, under the MLOps category', () => {
+    const ids = ALL_COMMANDS.map((c) => c.id);
+    assert.equal(new Set(ids).size, ids.length, 'command ids are unique');
+    assert.deepEqual(COMMANDS.map((c) => c.command), ids);
+    assert.deepEqual(pkg.contributes.commands.map((c) => c.command), ids);
     assert.ok(COMMANDS.every((c) => c.category === 'MLOps'));
+  });
+  test('the views contributed are the declared ones, in order', () => {
+    const contributed = (pkg as unknown as { contributes: { views: { mlops: { id: string }[] } } }).contributes.views.mlops.map((v) => v.id);
+    assert.deepEqual(contributed, VIEWS.map((v) => v.id));
+  });
+  test('commands that need a tree node are hidden from the palette', () => {
+    const hidden = new Set(MENUS.commandPalette.map((m) => m.command));
+    // A row command stays in the palette only when it asks for what the row would give.
+    const inPalette = VIEWS.flatMap((v) => (Object.values(v.commands) as CommandDecl[]).filter((c) => c.item && c.palette !== false).map((c) => c.id));
+    assert.deepEqual(inPalette, ['mlops.snapshotDataset']);
+    assert.ok(hidden.has('mlops.registry.promoteStaging'));
+    assert.equal(hidden.has('mlops.registry.refresh'), false);
   });
   test('menus only name contributed commands', () => {
     const contributed = new Set(COMMANDS.map((c) => c.command));
@@ -70,6 +84,39 @@ describe('manifest', () => {
   });
 });
 
+describe('one shape for every view', () => {
+  test('each view has a folder with its ids, model, tree, commands and index', () => {
+    for (const f of VIEW_FOLDERS) {
+      for (const file of ['ids.ts', 'model.ts', 'tree.ts', 'commands.ts', 'index.ts']) assert.ok(existsSync(join(ext, f, file)), `${f}/${file}`);
+    }
+  });
+  test('no view imports another view\'s code (they reach each other through command ids)', () => {
+    const offending: string[] = [];
+    for (const f of VIEW_FOLDERS) {
+      for (const file of sources(join(ext, f))) {
+        for (const target of importsOf(file)) {
+          const top = target.split(/[\\/]/)[0] ?? '';
+          if (top !== f && VIEW_FOLDERS.includes(top)) offending.push(`${relative(ext, file)} → ${target}`);
+        }
+      }
+    }
+    assert.deepEqual(offending, []);
+  });
+  test('the shared base imports no view', () => {
+    for (const file of sources(join(ext, 'shared'))) {
+      for (const target of importsOf(file)) assert.ok(!VIEW_FOLDERS.includes(target.split(/[\\/]/)[0] ?? ''), `${relative(ext, file)} → ${target}`);
+    }
+  });
+  test('the walkthrough completes steps from the project state', () => {
+    const steps = WALKTHROUGHS[0]?.steps ?? [];
+    const events = Object.fromEntries(steps.map((s) => [s.id, s.completionEvents]));
+    assert.deepEqual(events['init'], ['onContext:mlops.initialized']);
+    assert.ok(events['train']?.includes('onContext:mlops.hasRuns'));
+    assert.ok(events['snapshot']?.includes('onContext:mlops.hasDatasetVersions'));
+    assert.ok(events['promote']?.includes('onContext:mlops.hasPromotedVersion'));
+  });
+});
+
 describe('context menu when-clauses match the tree context values', () => {
   const when = (command: string) => {
     const entry = MENUS['view/item/context'].find((e) => e.command === command);
@@ -78,7 +125,7 @@ describe('context menu when-clauses match the tree context values', () => {
     return new RegExp(m[1] as string);
   };
   const ctx = (n: number, stage: Parameters<typeof version>[1], production: number | null, run: string | null = null) =>
-    versionContext({ kind: 'version', model: 'churn', data: version(n, stage, { source_run_id: run }), production });
+    versionContext({ kind: 'version', parent: 'churn', data: version(n, stage, { source_run_id: run }) }, production);
 
   test('Promote to Staging: only for None and Archived versions', () => {
     const re = when('mlops.registry.promoteStaging');

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  RegistryTreeModel,
   describeRollback,
+  headlineMetric,
+  productionVersions,
+  registryFacts,
+  registryModel,
   describeStageChange,
   modelOfEvent,
   modelView,
@@ -23,84 +26,102 @@ describe('modelOfEvent', () => {
   });
 });
 
-describe('RegistryTreeModel', () => {
-  test('keeps node identity across updates and asks for the model node to refresh', () => {
-    const m = new RegistryTreeModel();
-    m.load([summary('churn', 1), summary('aaa', null)]);
+describe('registry model (on the shared GroupedModel)', () => {
+  test('keeps node identity across updates; versions newest first', () => {
+    const m = registryModel();
+    m.setGroups([summary('churn', 1), summary('aaa', null)]);
     assert.deepEqual(m.roots().map((r) => r.name), ['aaa', 'churn']);
-    const node = m.model('churn');
-    const r = m.setModel(summary('churn', 2), [version(1, 'Archived'), version(2, 'Production')]);
-    assert.equal(r.refresh, node, 'an existing model refreshes only its own node');
-    assert.equal(m.model('churn'), node);
-    assert.equal(node?.summary.production_version, 2);
-    assert.deepEqual(m.versionsOf('churn')?.map((v) => v.data.version), [2, 1], 'newest first');
+    const node = m.group('churn');
+    const r = m.upsertGroup(summary('churn', 2));
+    m.setLeaves('churn', [version(1, 'Archived'), version(2, 'Production')]);
+    assert.equal(r.existed, true);
+    assert.equal(r.node, node, 'an existing model keeps its node, so only it refreshes');
+    assert.equal(node?.info.production_version, 2);
+    assert.deepEqual(m.leavesOf('churn')?.map((v) => v.data.version), [2, 1], 'newest first');
+    assert.equal(m.leavesOf('churn')?.[0]?.parent, 'churn');
   });
-  test('a new model refreshes the root', () => {
-    const m = new RegistryTreeModel();
-    m.load([]);
-    assert.equal(m.setModel(summary('fraud', null), [version(1, 'None')]).refresh, undefined);
+  test('a new model is reported as new; removing it empties the root', () => {
+    const m = registryModel();
+    m.setGroups([]);
+    assert.equal(m.upsertGroup(summary('fraud', null)).existed, false);
     assert.equal(m.roots().length, 1);
-    assert.ok(m.removeModel('fraud'));
+    assert.ok(m.removeGroup('fraud'));
     assert.equal(m.roots().length, 0);
   });
-  test('versions are unknown until loaded, and a reload forgets them', () => {
-    const m = new RegistryTreeModel();
-    m.load([summary('churn', 1)]);
-    assert.equal(m.versionsOf('churn'), undefined);
-    m.setModel(summary('churn', 1), [version(1, 'Production')]);
-    m.load([summary('churn', 1)]);
-    assert.equal(m.versionsOf('churn'), undefined);
+  test('setGroups reports a root change only when the set of names changes; a full reload forgets versions', () => {
+    const m = registryModel();
+    assert.equal(m.setGroups([summary('churn', 1)]), true);
+    assert.equal(m.setGroups([summary('churn', 2)]), false);
+    m.setLeaves('churn', [version(1, 'Production')]);
+    m.clearLeaves();
+    assert.equal(m.leavesOf('churn'), undefined);
   });
-  test('lists Production versions for the status bar', () => {
-    const m = new RegistryTreeModel();
-    m.load([summary('churn', 3), summary('fraud', null)]);
-    assert.deepEqual(m.productionVersions(), [
+  test('lists Production versions for the status bar and walkthrough facts', () => {
+    const m = registryModel();
+    m.setGroups([summary('churn', 3), summary('fraud', null)]);
+    assert.deepEqual(productionVersions(m), [
       { model: 'churn', version: 3 },
       { model: 'fraud', version: null },
     ]);
+    assert.deepEqual(registryFacts(m), { hasModels: true, hasPromotedVersion: true });
+    m.setGroups([summary('fraud', null, { staging_versions: [] })]);
+    assert.deepEqual(registryFacts(m), { hasModels: true, hasPromotedVersion: false });
+    m.setGroups([summary('fraud', null, { staging_versions: [1] })]);
+    assert.equal(registryFacts(m).hasPromotedVersion, true);
   });
 });
 
 describe('item views', () => {
-  const node = (n: number, stage: Parameters<typeof version>[1], production: number | null, extra = {}) => ({
-    kind: 'version' as const,
-    model: 'churn',
-    data: version(n, stage, extra),
-    production,
-  });
+  const node = (n: number, stage: Parameters<typeof version>[1], extra = {}) => ({ kind: 'version' as const, parent: 'churn', data: version(n, stage, extra) });
 
-  test('version: stage and aliases as description, stage icon, metrics/tags/run in tooltip', () => {
-    const v = versionView(node(2, 'Staging', 1, { aliases: ['challenger'], tags: { owner: 'ana' }, source_run_id: 'abc123' }));
+  test('version: stage, aliases and the headline metric as description; metrics/tags/run in tooltip', () => {
+    const v = versionView(node(2, 'Staging', { aliases: ['challenger'], tags: { owner: 'ana' }, source_run_id: 'abc123' }), { production: 1 });
     assert.equal(v.label, 'v2');
-    assert.equal(v.description, 'Staging · @challenger');
+    assert.equal(v.description, 'Staging · @challenger · auc 0.82');
     assert.equal(v.icon, 'beaker');
     assert.match(v.tooltip, /\| auc \| 0\.8200 \|/);
     assert.match(v.tooltip, /\| owner \| ana \|/);
     assert.match(v.tooltip, /Source run: abc123/);
-    assert.equal(versionView(node(1, 'Production', 1)).icon, 'rocket');
-    assert.equal(versionView(node(3, 'None', 1)).description, '');
+    assert.equal(versionView(node(1, 'Production'), { production: 1 }).icon, 'rocket');
+    assert.equal(versionView(node(3, 'None', { metrics: {} }), { production: 1 }).description, '');
+  });
+
+  test('the headline metric: the gate\'s metric, else the first declared, else the first logged', () => {
+    const metrics = { accuracy: 0.9, auc: 0.8, log_loss: 0.3 };
+    assert.deepEqual(headlineMetric(metrics, ['log_loss']), ['log_loss', 0.3]);
+    assert.deepEqual(headlineMetric(metrics, ['f1', 'auc']), ['auc', 0.8], 'a preferred metric the version lacks is skipped');
+    assert.deepEqual(headlineMetric(metrics, []), ['accuracy', 0.9]);
+    assert.equal(headlineMetric({}, ['auc']), undefined);
+    assert.match(versionView(node(2, 'None', { metrics }), { production: null, preferred: ['log_loss'] }).description, /^log_loss 0\.3$/);
+  });
+
+  test('tooltips show local times, counts are pluralised', () => {
+    const v = versionView(node(2, 'None', { created_at: '2026-01-01T00:00:00.000Z', artifact_size: 1 }), { production: null });
+    assert.doesNotMatch(v.tooltip, /2026-01-01T00:00:00\.000Z/);
+    assert.match(v.tooltip, /Registered 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d \(UTC[+-]\d\d:\d\d\) · 1 byte/);
+    assert.match(modelView({ kind: 'model', name: 'x', info: summary('x', null, { version_count: 1 }) }).description, /^1 version$/);
   });
 
   test('context value encodes stage, other Production, source run', () => {
-    assert.equal(versionContext(node(2, 'None', 1)), 'version;stage=None;prod;norun');
-    assert.equal(versionContext(node(1, 'Production', 1, { source_run_id: 'r1' })), 'version;stage=Production;noprod;run');
-    assert.equal(versionContext(node(2, 'Staging', null)), 'version;stage=Staging;noprod;norun');
+    assert.equal(versionContext(node(2, 'None'), 1), 'version;stage=None;prod;norun');
+    assert.equal(versionContext(node(1, 'Production', { source_run_id: 'r1' }), 1), 'version;stage=Production;noprod;run');
+    assert.equal(versionContext(node(2, 'Staging'), null), 'version;stage=Staging;noprod;norun');
   });
 
   test('model: Production, count and staging in the description', () => {
-    const v = modelView({ kind: 'model', name: 'churn', summary: summary('churn', 3, { staging_versions: [4], version_count: 4 }) });
+    const v = modelView({ kind: 'model', name: 'churn', info: summary('churn', 3, { staging_versions: [4], version_count: 4 }) });
     assert.equal(v.description, 'Production v3 · 4 versions · Staging v4');
     assert.equal(v.contextValue, 'model;prod');
-    assert.equal(modelView({ kind: 'model', name: 'x', summary: summary('x', null) }).contextValue, 'model;noprod');
+    assert.equal(modelView({ kind: 'model', name: 'x', info: summary('x', null) }).contextValue, 'model;noprod');
   });
 
   test('a markdown pipe in a tag value cannot break the tooltip table', () => {
-    assert.match(versionView(node(1, 'None', null, { tags: { note: 'a|b' } })).tooltip, /a\\\|b/);
+    assert.match(versionView(node(1, 'None', { tags: { note: 'a|b' } }), { production: null }).tooltip, /a\\\|b/);
   });
 });
 
 describe('confirmation texts', () => {
-  const all = [1, 2, 3].map((n) => ({ kind: 'version' as const, model: 'churn', data: version(n, n === 1 ? 'Production' : 'None'), production: 1 }));
+  const all = [1, 2, 3].map((n) => ({ kind: 'version' as const, parent: 'churn', data: version(n, n === 1 ? 'Production' : 'None') }));
   test('promoting to Production names the version that gets archived', () => {
     assert.deepEqual(describeStageChange(all[2]!, 'Production', all), ['churn v3: None → Production', 'churn v1: Production → Archived']);
     assert.deepEqual(describeStageChange(all[2]!, 'Staging', all), ['churn v3: None → Staging']);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { cliShim, expandHome } from '../../../extension/src/cli-shim';
-import { KeyedCoalescer, age, fmtBytes } from '../../../extension/src/util/coalesce';
+import { KeyedCoalescer } from '../../../extension/src/util/coalesce';
+import { age, fmtBytes } from '../../../extension/src/shared/tree/item';
 import { Emitter } from '../../../extension/src/util/emitter';
 import { errorMessage } from '../../../extension/src/util/errors';
 import { Scope } from '../../../extension/src/util/scope';
@@ -67,7 +68,8 @@ describe('Scope and Emitter', () => {
 describe('formatting and errors', () => {
   test('age and sizes', () => {
     const now = Date.parse('2026-01-02T00:00:00Z');
-    assert.equal(age('2026-01-01T23:59:30Z', now), '30s ago');
+    assert.equal(age('2026-01-01T23:59:30Z', now), 'just now');
+    assert.equal(age('2026-01-01T23:53:50Z', now), '6 min ago');
     assert.equal(age('2026-01-01T00:00:00Z', now), '1 d ago');
     assert.equal(fmtBytes(512), '512 B');
     assert.equal(fmtBytes(5 * 1024 * 1024), '5.0 MB');

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { contentSecurityPolicy, makeNonce, webviewShell } from '../../../extension/src/webview/html';
-import { fromRuns, fromVersions, paramRows } from '../../../extension/src/comparison/data';
+import { metricDirection, metricRows, paramRows } from '../../../extension/src/comparison/data';
+import { fromRuns } from '../../../extension/src/experiments/webview';
+import { fromVersions } from '../../../extension/src/registry/webview';
 import { describeIssues, hostMessageSchema, webviewMessageSchema, webviewStateSchema } from '../../../schemas/src/webview';
 import { run, version } from './fixtures';
 
@@ -69,5 +71,37 @@ describe('comparison data', () => {
     assert.equal(d.series.length, 1);
     assert.equal(d.items[0]?.run_id, 'aaaaaa');
     assert.ok(hostMessageSchema.safeParse({ type: 'update', kind: 'comparison', data: d, source: { type: 'runs', ids: ['aaaaaa', 'bbbbbb'] } }).success);
+  });
+  test('runs: final metrics come from the comparison, with deltas against the first run', () => {
+    const cmp = { runs: [run('aaaaaa'), run('bbbbbb')], params: [], metrics: [{ key: 'val_loss', values: [0.5, 0.4] }] };
+    const d = fromRuns(cmp, new Map());
+    assert.equal(d.metrics[0]?.direction, 'lower');
+    assert.deepEqual(d.metrics[0]?.best, [1]);
+    assert.ok(Math.abs((d.metrics[0]?.deltas[1] ?? 0) + 0.1) < 1e-12);
+  });
+});
+
+describe('which way a metric is better', () => {
+  test('the name decides: loss, error, RMSE, MAE, log loss lower; accuracy, AUC, F1, precision, recall, R² higher', () => {
+    for (const k of ['loss', 'val_loss', 'train/loss', 'error_rate', 'rmse', 'MAE', 'log_loss', 'mean_absolute_error']) assert.equal(metricDirection(k), 'lower', k);
+    for (const k of ['accuracy', 'val_acc', 'auc', 'roc_auc', 'f1', 'F1_score', 'precision', 'recall', 'r2', 'R²']) assert.equal(metricDirection(k), 'higher', k);
+    assert.equal(metricDirection('epochs'), undefined);
+  });
+  test('the setting overrides the name', () => {
+    assert.equal(metricDirection('churn_rate', { churn_rate: 'lower' }), 'lower');
+    assert.equal(metricDirection('loss', { loss: 'higher' }), 'higher');
+  });
+  test('rows: deltas against the first item, best marked only when the direction is known and values differ', () => {
+    const rows = metricRows([{ auc: 0.791, loss: 0.5, epochs: 10 }, { auc: 0.767, loss: 0.45, epochs: 20 }, { loss: 0.45 }]);
+    const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
+    assert.deepEqual(byKey['auc']?.best, [0]);
+    assert.deepEqual(byKey['auc']?.values, [0.791, 0.767, null]);
+    assert.equal(byKey['auc']?.deltas[0], null);
+    assert.ok(Math.abs((byKey['auc']?.deltas[1] ?? 0) + 0.024) < 1e-12);
+    assert.equal(byKey['auc']?.deltas[2], null, 'no value, no delta');
+    assert.deepEqual(byKey['loss']?.best, [1, 2], 'ties are all best');
+    assert.deepEqual(byKey['epochs']?.best, [], 'unknown direction: nothing marked');
+    assert.equal(byKey['epochs']?.direction, null);
+    assert.deepEqual(metricRows([{ auc: 0.8 }, { auc: 0.8 }])[0]?.best, [], 'all equal: nothing marked');
   });
 });

@@ -4,11 +4,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import * as vscode from 'vscode';
-import { readConfig } from './config';
-import { cliShim, expandHome } from './cli-shim';
-import { type DaemonSupervisor } from './daemon/supervisor';
-import { type CommandSink } from './shell/types';
-import { runAction, type ShowableLog } from './ui';
+import { initJson } from '../../../schemas/src/cli';
+import { readConfig } from '../config';
+import { cliShim, expandHome } from '../cli-shim';
+import { type DaemonSupervisor } from '../daemon/supervisor';
+import { type Handlers } from '../shell/contrib';
+import { type PROJECT_COMMANDS } from '../shell/ids';
+import { runAction, type ShowableLog } from '../ui';
 
 export interface ProjectCommandDeps {
   extensionPath: string;
@@ -16,6 +18,8 @@ export interface ProjectCommandDeps {
   supervisor(): DaemonSupervisor | undefined;
   log: ShowableLog;
   production(): { model: string; version: number | null }[];
+  /** mlops.yaml now exists in `root`: connect, follow it. */
+  initialized(root: string): void;
 }
 
 function execNode(nodePath: string, args: string[], cwd: string): Promise<string> {
@@ -30,13 +34,16 @@ function execNode(nodePath: string, args: string[], cwd: string): Promise<string
 export class ProjectCommands {
   constructor(private readonly d: ProjectCommandDeps) {}
 
-  register(r: CommandSink): void {
-    r('mlops.init', () => this.init());
-    r('mlops.installCli', () => this.installCli());
-    r('mlops.restartDaemon', () => this.restartDaemon());
-    r('mlops.showDaemonDetails', () => this.showDetails());
-    r('mlops.openConfig', () => this.openConfig());
-    r('mlops.runTraining', () => this.runTraining());
+  handlers(): Handlers<typeof PROJECT_COMMANDS> {
+    return {
+      init: () => this.init(),
+      installCli: () => this.installCli(),
+      showOutput: () => this.d.log.show(),
+      restartDaemon: () => this.restartDaemon(),
+      showDaemonDetails: () => this.showDetails(),
+      openConfig: () => this.openConfig(),
+      runTraining: () => this.runTraining(),
+    };
   }
 
   /** Untrusted workspaces run nothing of ours against the project; say so instead. */
@@ -58,15 +65,26 @@ export class ProjectCommands {
     if (!this.trusted()) return;
     const root = this.folder();
     if (!root) return;
+    if (existsSync(join(root, 'mlops.yaml'))) return this.alreadyInitialized(root);
     const cfg = readConfig(vscode.workspace.getConfiguration('mlops'));
     const out = await runAction(this.d.log, `Initializing an MLOps project in ${root}`, () =>
       execNode(cfg.daemon.nodePath, [join(this.d.extensionPath, 'dist', 'cli.js'), 'init', root, '--json'], root),
     );
     if (out === undefined) return;
     this.d.log.info(`mlops init: ${out.trim()}`);
-    await this.openConfig();
+    const parsed = initJson.safeParse(JSON.parse(out));
+    if (parsed.success && !parsed.data.created.length) return this.alreadyInitialized(root);
+    void vscode.window.showInformationMessage(`Initialised an MLOps project in ${root}${parsed.success ? `: created ${parsed.data.created.join(', ')}` : ''}.`);
     // The workspace now has mlops.yaml: connect (the supervisor starts the daemon on first use).
-    void this.d.supervisor()?.getClient().catch(() => undefined);
+    this.d.initialized(root);
+    await this.openConfig();
+  }
+
+  private alreadyInitialized(root: string): void {
+    this.d.log.info(`${root} is already initialised`);
+    void vscode.window.showInformationMessage(`This project is already initialised: ${join(root, 'mlops.yaml')} exists.`, 'Open mlops.yaml').then((c) => {
+      if (c) void this.openConfig();
+    });
   }
 
   private async openConfig(): Promise<void> {
@@ -126,7 +144,8 @@ export class ProjectCommands {
     const state = sup?.state ?? { kind: 'stopped' as const };
     const items: vscode.QuickPickItem[] = [];
     if (state.kind === 'connected') {
-      const st = state.status;
+      // Ask now: the status kept from connecting would show its uptime and counts of that moment.
+      const st = await sup?.freshStatus() ?? state.status;
       items.push(
         { label: `$(pass) Daemon ${st.version} running`, detail: `pid ${st.pid} · Node ${st.node_version} · up ${Math.round(st.uptime_s)} s · ${st.root}` },
         { label: `${st.counts.models} models, ${st.counts.versions} versions, ${st.counts.events} events` },

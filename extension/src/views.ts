@@ -1,0 +1,15 @@
+/**
+ * Every view of the MLOps container, built from one ViewContext. Adding a view: a folder with its
+ * ids.ts, model.ts, tree.ts, commands.ts (and webview.ts when it feeds a webview), an index.ts that
+ * returns a ViewFeature, its declaration in shell/ids.ts's VIEWS, and one line here.
+ */
+import { datasetsView } from './datasets';
+import { experimentsView } from './experiments';
+import { registryView } from './registry';
+import { type ViewContext, type ViewFeature } from './shared/view';
+
+export function createViews(ctx: ViewContext) {
+  const registry = registryView(ctx);
+  const all: ViewFeature[] = [registry, experimentsView(ctx), datasetsView(ctx)];
+  return { all, registry };
+}
