@@ -15,7 +15,7 @@ interface Pending {
 export class MicroBatcher {
   private pending: Pending[] = [];
   private pendingRows = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
   constructor(
     private readonly run: (rows: Rows) => Promise<RunOutputs>,
@@ -31,13 +31,17 @@ export class MicroBatcher {
       this.pending.push({ rows, resolve, reject });
       this.pendingRows += rows.length;
       if (this.pendingRows >= this.maxBatch) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
+      // With no delay allowed, the batch is whatever arrived in the same event-loop turn: no added latency.
+      else this.timer ??= this.maxDelayMs > 0 ? setTimeout(() => this.flush(), this.maxDelayMs) : setImmediate(() => this.flush());
     });
   }
 
   /** Runs whatever is pending now (also used when a version is retired). */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
     this.timer = undefined;
     const batch = this.pending;
     if (!batch.length) return;
