@@ -144,7 +144,7 @@ export const deploymentSchema = z
       .describe('Follow the version in this registry stage (default Production when neither alias nor version is given).'),
     alias: z.string().min(1).optional().describe('Follow the version that carries this alias instead of a stage.'),
     version: z.number().int().positive().optional().describe('Serve this fixed version; it never switches by itself.'),
-    port: z.number().int().min(0).max(65535).default(0).describe('Loopback port; 0 picks a free one (kept across restarts).'),
+    port: z.number().int().min(0).max(65535).default(0).describe('Loopback port; 0 picks a free one.'),
     threads: z
       .number()
       .int()
