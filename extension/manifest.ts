@@ -103,7 +103,14 @@ const step = (id: string, title: string, description: string, md: string, comple
 });
 
 const P = PROJECT_COMMANDS;
-const onContext = (key: string) => `onContext:${key}`;
+/**
+ * VS Code (1.100) registers a walkthrough's `onContext:` events when its walkthrough service starts,
+ * which is lazily, often when the walkthrough is first opened; an expression already true then is
+ * never completed in that session. So each condition also needs `mlops.walkthroughOpened`, which the
+ * extension sets a moment after a Welcome or walkthrough tab opens: the expression turns true after
+ * registration and the step completes.
+ */
+const onContext = (key: string) => `onContext:${CONTEXT_KEYS.walkthroughOpened} && ${key}`;
 
 /** Steps complete when their command runs, or from the project's state (context keys the extension sets). */
 export const WALKTHROUGHS = [

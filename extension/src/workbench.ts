@@ -8,8 +8,8 @@ import { existsSync, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { type ComparisonData } from '../../schemas/src/webview';
-import { type DaemonClient } from '../../daemon/src/client/client';
-import { loadConfig } from '../../daemon/src/config/load';
+import { type DaemonClient } from '../../client/src/client';
+import { loadConfig } from '../../shared/src/mlops-yaml';
 import { ComparisonPanel, type ComparisonEnv, type ComparisonSource } from './comparison/panel';
 import { type MetricDirections } from './comparison/data';
 import { readConfig } from './config';
@@ -34,6 +34,8 @@ const UNTRUSTED_MESSAGE =
 
 /** mlops.yaml saves arrive in bursts (format on save, quick fixes): one reload after they settle. */
 const CONFIG_SETTLE_MS = 300;
+/** Long enough for VS Code to register the walkthrough's completion events after its tab opens. */
+const WALKTHROUGH_SETTLE_MS = 1500;
 
 export class Workbench implements vscode.Disposable {
   private readonly scope = new Scope();
@@ -86,6 +88,8 @@ export class Workbench implements vscode.Disposable {
     }
     this.scope.add(this.views.registry.tree.onDidApply.on(() => this.statusBar.setProduction(this.views.registry.productionVersions())));
     this.registerCommands();
+    this.scope.add(vscode.window.tabGroups.onDidChangeTabs((e) => this.walkthroughOpened(e.opened)));
+    this.walkthroughOpened(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
     this.log.info(`activated in ${this.shell.activationMs().toFixed(1)} ms (core loaded ${(performance.now() - this.created).toFixed(1)} ms after construction began)`);
     if (vscode.workspace.isTrusted) {
       this.startTrusted();
@@ -194,6 +198,12 @@ export class Workbench implements vscode.Disposable {
   private async loadAll(): Promise<void> {
     const results = await Promise.allSettled(this.views.all.map((v) => v.tree.reload()));
     for (const r of results) if (r.status === 'rejected') this.log.warn(`initial load: ${errorMessage(r.reason)}`);
+  }
+
+  /** See manifest.ts (walkthrough): completes steps whose facts were true before the walkthrough started. */
+  private walkthroughOpened(tabs: readonly vscode.Tab[]): void {
+    if (this.contextValues.get(CONTEXT_KEYS.walkthroughOpened) || !tabs.some((t) => t.input === undefined && /^(Welcome|Walkthrough)\b/.test(t.label))) return;
+    setTimeout(() => this.setContext(CONTEXT_KEYS.walkthroughOpened, true), WALKTHROUGH_SETTLE_MS).unref();
   }
 
   private updateContextKeys(): void {

@@ -69,6 +69,7 @@ export class VsCodeHarness {
   private browser?: Browser;
   page!: Page;
   readonly pageErrors: string[] = [];
+  readonly consoleErrors: string[] = [];
 
   constructor(private readonly o: HarnessOptions) {}
 
@@ -138,6 +139,9 @@ export class VsCodeHarness {
     this.page = context.pages()[0] ?? (await context.newPage());
     await this.page.setViewportSize({ width: 1600, height: 1000 });
     this.page.on('pageerror', (e) => this.pageErrors.push(String(e)));
+    this.page.on('console', (m) => {
+      if (m.type() === 'error') this.consoleErrors.push(m.text().slice(0, 300));
+    });
   }
 
   /** Opens a folder; answers the workspace-trust prompt with `trust`. */
@@ -146,7 +150,8 @@ export class VsCodeHarness {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     const dialog = this.page.locator('.monaco-dialog-box');
     try {
-      await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+      // On a loaded machine the prompt can take well over 20 s to appear.
+      await dialog.waitFor({ state: 'visible', timeout: 45_000 });
       const label = trust ? /Yes, I trust/ : /No, I don.t trust/;
       await dialog.locator('.monaco-button', { hasText: label }).first().click();
     } catch {
@@ -197,11 +202,19 @@ export class VsCodeHarness {
     }
   }
 
-  /** Changes user settings; VS Code applies the file at once (e.g. the colour theme). */
-  updateSettings(patch: Record<string, unknown>): void {
-    const file = join(this.o.work, 'user', 'User', 'settings.json');
-    const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
+  /** Runs a palette command that opens a quick pick, and picks the entry matching `entry`. */
+  async pick(command: string, entry: string): Promise<void> {
+    // Click the command itself: Enter would take whatever fuzzy match comes first.
+    await this.page.keyboard.press('F1');
+    const palette = this.page.locator('.quick-input-widget input');
+    await palette.waitFor({ state: 'visible', timeout: 15_000 });
+    await palette.fill(`>${command}`);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`${command}(?!s)`) }).first().click({ timeout: 10_000 });
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(entry);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: entry }).first().waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
   }
 
   /** The text of the hover a row shows (its tooltip). */

@@ -41,6 +41,7 @@ export interface Page {
   waitForFunction<A>(fn: (arg: A) => unknown, arg: A, opts?: { polling?: 'raf' | number; timeout?: number }): Promise<unknown>;
   evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
   on(event: 'pageerror', fn: (e: Error) => void): void;
+  on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
 }
 
 export interface Browser {

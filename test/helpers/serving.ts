@@ -5,8 +5,10 @@
  */
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { type DaemonClient } from '../../daemon/src/client/client';
-import { deploymentDetailSchema, deploymentStatusSchema, type DeploymentStatus } from '../../schemas/src/serving';
+import { type DaemonClient } from '../../client/src/client';
+import { type Stage } from '../../schemas/src/api';
+import * as endpoints from '../../schemas/src/endpoints';
+import { type DeploymentStatus } from '../../schemas/src/serving';
 import { writeLinearOnnx } from './onnx';
 import { columnsOnnx, randomTrees, treeEnsembleOnnx, writeBytes } from './onnx-graphs';
 
@@ -62,7 +64,8 @@ ${extraDeployments}retention:
 }
 
 /** Registers churn v1 (Production) and v2, forest v1 (Production), pricing v1; alias champion → churn v1. */
-export async function seedRegistry(c: DaemonClient, root: string): Promise<void> {
+export async function seedRegistry(client: DaemonClient, root: string): Promise<void> {
+  const c = registry(client);
   for (const seed of [1, 2]) {
     const file = writeLinearOnnx(join(root, 'models', `churn-${seed}.onnx`), { features: CHURN_FEATURES, seed });
     await c.register('churn', { artifact_path: file });
@@ -76,15 +79,28 @@ export async function seedRegistry(c: DaemonClient, root: string): Promise<void>
 }
 
 export function deploy(c: DaemonClient, name: string): Promise<DeploymentStatus> {
-  return c.call('POST', `/deployments/${name}/deploy`, deploymentStatusSchema, { timeoutMs: 130_000 });
+  return c.request(endpoints.deployDeployment, { params: { name }, query: {} });
 }
 
 export function stopDeployment(c: DaemonClient, name: string): Promise<DeploymentStatus> {
-  return c.call('POST', `/deployments/${name}/stop`, deploymentStatusSchema);
+  return c.request(endpoints.stopDeployment, { params: { name } });
 }
 
 export function showDeployment(c: DaemonClient, name: string) {
-  return c.call('GET', `/deployments/${name}`, deploymentDetailSchema);
+  return c.request(endpoints.getDeployment, { params: { name } });
+}
+
+/** The registry calls serving tests make, through the declared endpoints. */
+export function registry(c: DaemonClient) {
+  return {
+    register: (name: string, body: { artifact_path: string }) => c.request(endpoints.registerVersion, { params: { name }, body }),
+    setStage: (name: string, version: number, stage: Stage, reason = '') => c.request(endpoints.setStage, { params: { name, version }, body: { stage, reason } }),
+    setAlias: (name: string, alias: string, version: number) => c.request(endpoints.setAlias, { params: { name, alias }, body: { version, reason: '' } }),
+    rollback: (name: string, reason = '') => c.request(endpoints.rollbackModel, { params: { name }, body: { reason } }),
+    getModel: (name: string) => c.request(endpoints.getModel, { params: { name }, query: {} }),
+    getVersion: (name: string, version: number) => c.request(endpoints.getModelVersion, { params: { name, version } }),
+    events: (after: number, limit: number, subject: string) => c.request(endpoints.listEvents, { query: { after, limit, subject } }),
+  };
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

@@ -3,8 +3,8 @@
  * pending) and run as one onnxruntime call, whose outputs are then split back per request. One run
  * per batch instead of one per request is what lifts throughput above a bare per-request server.
  */
-import { type RunOutputs } from './model';
-import { type Rows } from './validate';
+import { type RunOutputs } from '../../../shared/src/serving/model';
+import { type Rows } from '../../../shared/src/serving/validate';
 
 interface Pending {
   rows: Rows;

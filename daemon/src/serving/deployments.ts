@@ -84,7 +84,7 @@ export class Deployments {
     const d = cfg?.deployments[name];
     if (!d) {
       const names = Object.keys(cfg?.deployments ?? {});
-      throw new DomainError(404, 'not_found', `no deployment "${name}" in mlops.yaml (${names.length ? `defined: ${names.join(', ')}` : 'none is defined; add one under `deployments`'})`);
+      throw new DomainError(404, 'not_found', `no deployment "${name}" in mlops.yaml (${names.length ? `defined: ${names.join(', ')}` : 'none is defined; add one under `deployments`'})`, undefined, 'deployment');
     }
     return d;
   }

@@ -6,9 +6,9 @@
  */
 import { type ServingBoot, type ServingModelSpec } from '../../../schemas/src/serving';
 import { MicroBatcher } from './batcher';
-import { LoadedModel, type RunOutputs } from './model';
+import { LoadedModel, type RunOutputs } from '../../../shared/src/serving/model';
 import { type ServingMetrics } from './metrics';
-import { type Rows } from './validate';
+import { type Rows } from '../../../shared/src/serving/validate';
 
 export interface HostEvents {
   loaded(version: number, loadMs: number, warmupMs: number): void;

@@ -10,12 +10,12 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type FeatureValue, type ServingBoot } from '../../../schemas/src/serving';
-import { ServingError } from './errors';
+import { ServingError } from '../../../shared/src/serving/errors';
 import { type ModelHost } from './host';
-import { type LoadedModel, type RunOutputs } from './model';
+import { type LoadedModel, type RunOutputs } from '../../../shared/src/serving/model';
 import { type ServingMetrics } from './metrics';
 import { formatInvocations, formatV2, parseInvocations, parsePredict, parseV2, records, v2Datatype } from './protocols';
-import { validateInstances } from './validate';
+import { validateInstances } from '../../../shared/src/serving/validate';
 
 /** What the record step sees of each prediction request. */
 export interface RequestRecord {

@@ -5,8 +5,8 @@
  */
 import { type Tensor } from 'onnxruntime-node';
 import { v2InferRequest, type PredictionValue, type ServingFeature, type V2Datatype } from '../../../schemas/src/serving';
-import { invalidInput } from './errors';
-import { type RunOutputs } from './model';
+import { invalidInput } from '../../../shared/src/serving/errors';
+import { type RunOutputs } from '../../../shared/src/serving/model';
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 

@@ -5,10 +5,12 @@
  * saying so. Free of `vscode` so it runs under node tests against a real daemon.
  */
 import { type MlopsEvent, type DaemonStatus } from '../../../schemas/src/api';
-import { type DaemonClient } from '../../../daemon/src/client/client';
-import { EXIT_ALREADY_RUNNING, probeDaemon, spawnDaemon, readDaemonInfo } from '../../../daemon/src/client/connect';
-import { EventStream } from '../../../daemon/src/client/events';
-import { NODE_MAJOR_REQUIRED } from '../../../daemon/src/version';
+import { type DaemonClient } from '../../../client/src/client';
+import { probeDaemon, spawnDaemon, readDaemonInfo } from '../../../client/src/connect';
+import { EXIT_ALREADY_RUNNING } from '../../../schemas/src/api';
+import * as endpoints from '../../../schemas/src/endpoints';
+import { EventStream } from '../../../client/src/events';
+import { NODE_MAJOR_REQUIRED } from '../../../shared/src/version';
 import { Emitter } from '../util/emitter';
 import { type Logger } from '../util/logger';
 import { checkNode, type NodeCheck } from './node-check';
@@ -91,7 +93,7 @@ export class DaemonSupervisor {
     try {
       const client = await this.ensure();
       // Follow events after the daemon's current position: owners load a snapshot on connect.
-      const st = await client.status();
+      const st = await client.request(endpoints.getStatus);
       if (this.disposed || this.stream) return;
       this.stream = new EventStream({
         after: st.last_event_seq,
@@ -117,7 +119,7 @@ export class DaemonSupervisor {
   /** The daemon's status now (uptime, counts), not the one kept from connecting; undefined when down. */
   async freshStatus(): Promise<DaemonStatus | undefined> {
     try {
-      return await (await this.getClient()).status();
+      return await (await this.getClient()).request(endpoints.getStatus);
     } catch {
       return undefined;
     }
@@ -148,7 +150,7 @@ export class DaemonSupervisor {
       const client = (await probeDaemon(this.opts.root, this.actor)) ?? (await this.startDaemon());
       this.client = client;
       this.connectedOnce = true;
-      this.setState({ kind: 'connected', status: await client.status() });
+      this.setState({ kind: 'connected', status: await client.request(endpoints.getStatus) });
       if (!this.stream) {
         clearTimeout(this.bootTimer);
         void this.boot(250);
@@ -162,9 +164,9 @@ export class DaemonSupervisor {
 
   /** Asks the daemon to stop and waits for its process to exit: only then is the project's lock free. */
   private async stopAndWait(live: DaemonClient): Promise<void> {
-    const { pid } = await live.status();
+    const { pid } = await live.request(endpoints.getStatus);
     this.opts.log.info(`restart: stopping the daemon (pid ${pid})`);
-    await live.stop().catch(() => undefined);
+    await live.request(endpoints.stopDaemon).catch(() => undefined);
     const timeout = this.opts.stopTimeoutMs ?? 20_000;
     const gone = await waitFor(async () => !processAlive(pid), timeout);
     if (!gone) {
@@ -217,7 +219,7 @@ export class DaemonSupervisor {
     }
     try {
       const client = await this.ensure();
-      this.setState({ kind: 'connected', status: await client.status() });
+      this.setState({ kind: 'connected', status: await client.request(endpoints.getStatus) });
     } catch (e) {
       this.fail(e);
     }
@@ -239,7 +241,7 @@ export class DaemonSupervisor {
     this.client = client;
     if (!this.connectedOnce) {
       this.connectedOnce = true;
-      this.setState({ kind: 'connected', status: await client.status() });
+      this.setState({ kind: 'connected', status: await client.request(endpoints.getStatus) });
       this.onFirstConnect.fire(client);
     }
     return client;

@@ -1,7 +1,7 @@
 /** The Datasets tree: a dataset event refreshes only that dataset; mlops.yaml changes reload the list. */
 import { type MlopsEvent } from '../../../schemas/src/api';
 import { type DatasetVersion } from '../../../schemas/src/tracking';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 import { GroupedTree } from '../shared/tree/tree';
 import { type ItemView } from '../shared/tree/item';
 import { type ViewContext } from '../shared/view';

@@ -1,11 +1,9 @@
-/** The deployment routes this view calls (schemas/src/serving.ts). */
-import { type DaemonClient } from '../../../daemon/src/client/client';
-import { deploymentStatusSchema, listDeploymentsResponse } from '../../../schemas/src/serving';
-
-const enc = encodeURIComponent;
+/** The deployment endpoints this view calls (declarations in schemas/src/endpoints/serving.ts). */
+import { type DaemonClient } from '../../../client/src/client';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 export const deploymentsApi = {
-  list: (c: DaemonClient) => c.call('GET', '/deployments', listDeploymentsResponse),
-  deploy: (c: DaemonClient, name: string) => c.call('POST', `/deployments/${enc(name)}/deploy`, deploymentStatusSchema, { timeoutMs: 130_000 }),
-  stop: (c: DaemonClient, name: string) => c.call('POST', `/deployments/${enc(name)}/stop`, deploymentStatusSchema),
+  list: (c: DaemonClient) => c.request(endpoints.listDeployments),
+  deploy: (c: DaemonClient, name: string) => c.request(endpoints.deployDeployment, { params: { name }, query: {} }),
+  stop: (c: DaemonClient, name: string) => c.request(endpoints.stopDeployment, { params: { name } }),
 };

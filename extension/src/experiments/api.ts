@@ -1,16 +1,14 @@
 /**
- * The tracking routes this view reads, as thin typed calls on `DaemonClient` (response schemas from
- * schemas/src/tracking.ts).
+ * The tracking endpoints this view reads, as calls of the generic typed `request` (declarations in
+ * schemas/src/endpoints/).
  */
-import { type DaemonClient } from '../../../daemon/src/client/client';
-import { compareRunsResponse, listExperimentsResponse, listRunsResponse, metricSeriesResponse, runDetailSchema } from '../../../schemas/src/tracking';
-
-const enc = encodeURIComponent;
+import { type DaemonClient } from '../../../client/src/client';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 export const tracking = {
-  experiments: (c: DaemonClient) => c.call('GET', '/experiments', listExperimentsResponse),
-  runs: (c: DaemonClient, experiment: string, limit = 200) => c.call('GET', '/runs', listRunsResponse, { query: { experiment, limit } }),
-  run: (c: DaemonClient, id: string) => c.call('GET', `/runs/${enc(id)}`, runDetailSchema),
-  metrics: (c: DaemonClient, id: string) => c.call('GET', `/runs/${enc(id)}/metrics`, metricSeriesResponse),
-  compare: (c: DaemonClient, ids: string[]) => c.call('GET', '/runs/compare', compareRunsResponse, { query: { ids: ids.join(',') } }),
+  experiments: (c: DaemonClient) => c.request(endpoints.listExperiments),
+  runs: (c: DaemonClient, experiment: string, limit = 200) => c.request(endpoints.listRuns, { query: { experiment, limit } }),
+  run: (c: DaemonClient, id: string) => c.request(endpoints.getRun, { params: { id } }),
+  metrics: (c: DaemonClient, id: string) => c.request(endpoints.getMetricSeries, { params: { id } }),
+  compare: (c: DaemonClient, ids: string[]) => c.request(endpoints.compareRuns, { query: { ids: ids.join(',') } }),
 };

@@ -4,7 +4,7 @@
  */
 import { type MlopsEvent } from '../../../schemas/src/api';
 import { type RunSummary } from '../../../schemas/src/tracking';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 import { GroupedTree } from '../shared/tree/tree';
 import { type ItemView } from '../shared/tree/item';
 import { type ViewContext } from '../shared/view';

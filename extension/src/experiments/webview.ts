@@ -4,7 +4,7 @@
  */
 import { type RunComparison } from '../../../schemas/src/tracking';
 import { type ComparisonData, type ComparisonSource, type Series } from '../../../schemas/src/webview';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 import { metricRows, type MetricDirections } from '../comparison/data';
 import { tracking } from './api';
 

@@ -31,6 +31,14 @@ function execNode(nodePath: string, args: string[], cwd: string): Promise<string
   });
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export class ProjectCommands {
   constructor(private readonly d: ProjectCommandDeps) {}
 
@@ -72,7 +80,7 @@ export class ProjectCommands {
     );
     if (out === undefined) return;
     this.d.log.info(`mlops init: ${out.trim()}`);
-    const parsed = initJson.safeParse(JSON.parse(out));
+    const parsed = initJson.safeParse(parseJson(out));
     if (parsed.success && !parsed.data.created.length) return this.alreadyInitialized(root);
     void vscode.window.showInformationMessage(`Initialised an MLOps project in ${root}${parsed.success ? `: created ${parsed.data.created.join(', ')}` : ''}.`);
     // The workspace now has mlops.yaml: connect (the supervisor starts the daemon on first use).

@@ -35,10 +35,18 @@ export function fromTo(ev: Pick<MlopsEvent, 'kind' | 'subject' | 'before' | 'aft
   }
 }
 
-/** The events of `model` (or only of `model:<name>/<version>` when a version is given), oldest first. */
+/** Whether an event of the model changed `version`: its own, or a rollback or promotion that moved or archived it. */
+function touches(e: MlopsEvent, model: string, version: number): boolean {
+  if (e.subject === `model:${model}/${version}`) return true;
+  const b = obj(e.before);
+  const a = obj(e.after);
+  const archived = Array.isArray(a['archived']) && a['archived'].includes(version);
+  return archived || (e.kind === 'model.rolled_back' && (b['production'] === version || a['production'] === version));
+}
+
+/** The events of `model` (or of one version, including rollbacks and promotions that archived it), oldest first. */
 export function auditEvents(events: readonly MlopsEvent[], model: string, version?: number): MlopsEvent[] {
-  const exact = version === undefined ? undefined : `model:${model}/${version}`;
-  return events.filter((e) => modelOfEvent(e) === model && (exact === undefined || e.subject === exact)).sort((a, b) => a.seq - b.seq);
+  return events.filter((e) => modelOfEvent(e) === model && (version === undefined || touches(e, model, version))).sort((a, b) => a.seq - b.seq);
 }
 
 const cell = (t: string): string => t.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { NAME_PATTERN, type Stage } from '../../../schemas/src/api';
+import * as endpoints from '../../../schemas/src/endpoints';
 import { askReason, confirmModal, runAction } from '../ui';
 import { execute } from '../shell/execute';
 import { type Handlers } from '../shell/contrib';
@@ -49,7 +50,7 @@ export class RegistryCommands {
       return false;
     }
     const title = stage === 'Archived' ? `Archiving ${model} v${version}` : `Promoting ${model} v${version} to ${stage}`;
-    const done = await runAction(this.ctx.log, title, async () => (await this.ctx.client()).setStage(model, version, stage, reason));
+    const done = await runAction(this.ctx.log, title, async () => (await this.ctx.client()).request(endpoints.setStage, { params: { name: model, version }, body: { stage, reason } }));
     if (done) this.ctx.log.info(`${model} v${version} → ${done.version.stage}${done.archived.length ? ` (archived v${done.archived.join(', v')})` : ''}`);
     return done !== undefined;
   }
@@ -62,7 +63,7 @@ export class RegistryCommands {
       validateInput: (v) => (/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(v) ? undefined : 'Letters, digits, "_" or "-", starting with a letter'),
     });
     if (!alias) return;
-    const r = await runAction(this.ctx.log, `Pointing ${model}@${alias} at v${version}`, async () => (await this.ctx.client()).setAlias(model, alias, version));
+    const r = await runAction(this.ctx.log, `Pointing ${model}@${alias} at v${version}`, async () => (await this.ctx.client()).request(endpoints.setAlias, { params: { name: model, alias }, body: { version } }));
     if (r) this.ctx.log.info(`${model}@${alias} → v${version}${r.previous_version ? ` (was v${r.previous_version})` : ''}`);
   }
 
@@ -71,7 +72,7 @@ export class RegistryCommands {
     const reason = await askReason(`Roll back ${model} Production`, plan.join('; '));
     if (reason === undefined) return false;
     if (!(await confirmModal(`Roll back ${model} Production?`, [...plan, reason ? `Reason: ${reason}` : 'No reason given'], 'Roll Back'))) return false;
-    const r = await runAction(this.ctx.log, `Rolling back ${model}`, async () => (await this.ctx.client()).rollback(model, reason));
+    const r = await runAction(this.ctx.log, `Rolling back ${model}`, async () => (await this.ctx.client()).request(endpoints.rollbackModel, { params: { name: model }, body: { reason } }));
     if (r) {
       this.ctx.log.info(`${model}: Production v${r.from_version} → v${r.to_version}`);
       void vscode.window.showInformationMessage(`${model}: Production is v${r.to_version} again (v${r.from_version} archived).`);
@@ -92,8 +93,8 @@ export class RegistryCommands {
     const model = node.kind === 'model' ? node.name : node.parent;
     const version = node.kind === 'version' ? node.data.version : undefined;
     const title = version === undefined ? model : `${model} v${version}`;
-    const subject = version === undefined ? `model:${model}` : `model:${model}/${version}`;
-    const r = await runAction(this.ctx.log, `Reading the audit log of ${title}`, async () => (await this.ctx.client()).events(0, 10000, subject));
+    // The whole model's log: rollbacks and promotions of other versions can archive this one.
+    const r = await runAction(this.ctx.log, `Reading the audit log of ${title}`, async () => (await this.ctx.client()).request(endpoints.listEvents, { query: { after: 0, limit: 10000, subject: `model:${model}` } }));
     if (!r) return;
     const file = version === undefined ? `audit/${model}.md` : `audit/${model}/v${version}.md`;
     await this.ctx.showDocument(file, auditMarkdown(title, auditEvents(r.events, model, version)));
@@ -149,7 +150,7 @@ export class RegistryCommands {
     const description = await vscode.window.showInputBox({ title: `Register ${name}`, prompt: 'What is new in this version (optional)' });
     if (description === undefined) return;
     const r = await runAction(this.ctx.log, `Registering ${file.fsPath} as ${name}`, async () =>
-      (await this.ctx.client()).register(name, { artifact_path: file.fsPath, description }),
+      (await this.ctx.client()).request(endpoints.registerVersion, { params: { name }, body: { artifact_path: file.fsPath, description } }),
     );
     if (r) void vscode.window.showInformationMessage(`Registered ${name} v${r.version.version}.`);
   }

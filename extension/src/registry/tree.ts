@@ -3,7 +3,8 @@
  * and its versions) and refreshes only that node; a model that is gone (404) leaves the tree.
  */
 import { type MlopsEvent, type ModelSummary, type ModelVersionSummary } from '../../../schemas/src/api';
-import { ApiError, type DaemonClient } from '../../../daemon/src/client/client';
+import * as endpoints from '../../../schemas/src/endpoints';
+import { ApiError, type DaemonClient } from '../../../client/src/client';
 import { GroupedTree } from '../shared/tree/tree';
 import { type ItemView } from '../shared/tree/item';
 import { type ViewContext } from '../shared/view';
@@ -21,7 +22,7 @@ export class RegistryTree extends GroupedTree<'model', ModelSummary, 'version', 
   }
 
   protected async fetchLeaves(c: DaemonClient, name: string): Promise<ModelVersionSummary[]> {
-    const fresh = await c.getModel(name, PAGE);
+    const fresh = await c.request(endpoints.getModel, { params: { name }, query: { limit: PAGE } });
     this.model.upsertGroup(fresh.model);
     return fresh.versions;
   }
@@ -33,7 +34,7 @@ export class RegistryTree extends GroupedTree<'model', ModelSummary, 'version', 
   protected override async refreshGroup(c: DaemonClient, name: string): Promise<void> {
     let fresh;
     try {
-      fresh = await c.getModel(name, PAGE);
+      fresh = await c.request(endpoints.getModel, { params: { name }, query: { limit: PAGE } });
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) {
         if (this.model.removeGroup(name)) this.fire();

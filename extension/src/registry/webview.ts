@@ -3,8 +3,9 @@
  * versions side by side, tags and lineage as parameters, registered metrics as final values.
  */
 import { type ModelVersionSummary } from '../../../schemas/src/api';
+import * as endpoints from '../../../schemas/src/endpoints';
 import { type ComparisonData, type ComparisonSource, type Series } from '../../../schemas/src/webview';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 import { metricRows, paramRows, type MetricDirections } from '../comparison/data';
 
 export function fromVersions(model: string, versions: readonly ModelVersionSummary[], directions: MetricDirections = {}): ComparisonData {
@@ -32,6 +33,6 @@ export function fromVersions(model: string, versions: readonly ModelVersionSumma
 }
 
 export async function loadVersionsComparison(c: DaemonClient, source: Extract<ComparisonSource, { type: 'versions' }>, directions: MetricDirections): Promise<ComparisonData> {
-  const versions = await Promise.all(source.versions.map((v) => c.getVersion(source.model, v)));
+  const versions = await Promise.all(source.versions.map((v) => c.request(endpoints.getModelVersion, { params: { name: source.model, version: v } })));
   return fromVersions(source.model, versions, directions);
 }

@@ -50,5 +50,7 @@ export const CONTEXT_KEYS = {
   hasRuns: 'mlops.hasRuns',
   hasModels: 'mlops.hasModels',
   hasPromotedVersion: 'mlops.hasPromotedVersion',
+  /** Set a moment after a Welcome/walkthrough tab opens; see manifest.ts's walkthrough for why. */
+  walkthroughOpened: 'mlops.walkthroughOpened',
 } as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { readDaemonInfo } from '../../../daemon/src/client/connect';
+import { readDaemonInfo } from '../../../client/src/connect';
 import { buildLinearModelOnnx } from '../../../daemon/src/onnx/model';
 import { DaemonSupervisor, type DaemonState } from '../../../extension/src/daemon/supervisor';
 import { memoryLogger } from '../../../extension/src/util/logger';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const daemonScript = join(__dirname, '..', '..', '..', 'dist', 'daemon.js');
 const dirs: string[] = [];
@@ -85,7 +86,7 @@ describe('DaemonSupervisor with a real daemon', () => {
     assert.ok(pid1 && sup.spawned.length === 1, 'the supervisor spawned the daemon');
 
     const client = await sup.getClient();
-    await client.register('churn', { artifact_path: onnxFile(root) });
+    await client.request(endpoints.registerVersion, { params: { name: 'churn' }, body: { artifact_path: onnxFile(root) } });
     await until('registration events', () => (events.some((e) => e.kind === 'model.version_registered') ? true : undefined));
 
     process.kill(pid1, 'SIGKILL');
@@ -96,50 +97,12 @@ describe('DaemonSupervisor with a real daemon', () => {
     });
     await until('connected again', () => (sup.state.kind === 'connected' ? true : undefined));
     const c2 = await sup.getClient();
-    await c2.setStage('churn', 1, 'Staging', 'after restart');
+    await c2.request(endpoints.setStage, { params: { name: 'churn', version: 1 }, body: { stage: 'Staging', reason: 'after restart' } });
     const ev = await until('the stage event from the new daemon', () => events.find((e) => e.kind === 'model.stage_changed'));
     assert.equal(ev.subject, 'model:churn/1');
     const seqs = events.map((e) => e.seq);
     assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'no event delivered twice or out of order');
     assert.notEqual(pid2, pid1);
-  });
-
-  test('Restart Daemon: the old daemon exits first, exactly one new one starts, the state says restarting throughout, commands meanwhile wait', async () => {
-    const root = project();
-    const { sup, states, events, log } = supervisor(root);
-    const first = new Promise<void>((r) => sup.onFirstConnect.on(() => r()));
-    sup.start();
-    await first;
-    const c1 = await sup.getClient();
-    await c1.register('churn', { artifact_path: onnxFile(root) });
-    await until('the registration event', () => (events.some((e) => e.kind === 'model.version_registered') ? true : undefined));
-    const pid1 = readDaemonInfo(root)?.pid as number;
-    const logBefore = readFileSync(join(root, '.mlops', 'daemon.log'), 'utf8').length;
-    const from = states.length;
-
-    const t0 = Date.now();
-    const restarted = sup.restart();
-    assert.equal(sup.state.kind, 'restarting', 'the status bar says restarting at once');
-    // A command issued during the restart waits for the new daemon instead of reaching the old one.
-    const during = sup.getClient().then((c) => c.setStage('churn', 1, 'Staging', 'during restart'));
-    const client = await restarted;
-    const ms = Date.now() - t0;
-    const pid2 = (await client.status()).pid;
-    assert.notEqual(pid2, pid1);
-    assert.throws(() => process.kill(pid1, 0), /ESRCH/, 'the old daemon has exited');
-    assert.equal(sup.spawned.length, 2, 'exactly one new daemon was started');
-    const changed = await during;
-    assert.equal(changed.version.stage, 'Staging');
-    const after = states.slice(from);
-    assert.deepEqual([...new Set(after.slice(0, -1).map((s) => s.kind))], ['restarting'], `no other state before the end: ${after.map((s) => s.kind).join(', ')}`);
-    assert.equal(after[after.length - 1]?.kind, 'connected');
-    const newLog = readFileSync(join(root, '.mlops', 'daemon.log'), 'utf8').slice(logBefore);
-    assert.doesNotMatch(newLog, /another daemon already serves/);
-    assert.equal(newLog.match(/serving/g)?.length, 1, newLog);
-    // The event stream follows the new daemon, resuming where it stopped.
-    await until('the stage event from the new daemon', () => events.find((e) => e.kind === 'model.stage_changed' && e.reason === 'during restart'));
-    assert.ok(log.lines.some((l) => l.includes(`daemon ${pid1} has exited`)));
-    assert.ok(ms < 15_000, `restart took ${ms} ms`);
   });
 
   test('gives up after the restart budget and says so', async () => {
@@ -170,5 +133,45 @@ describe('DaemonSupervisor with a real daemon', () => {
     assert.match(failed.message, /needs Node 20 .* is v18\.20\.0/);
     assert.equal(sup.spawned.length, 0);
     assert.equal(readDaemonInfo(root), undefined);
+  });
+});
+
+describe('Restart Daemon with a real daemon', () => {
+  test('Restart Daemon: the old daemon exits first, exactly one new one starts, the state says restarting throughout, commands meanwhile wait', async () => {
+    const root = project();
+    const { sup, states, events, log } = supervisor(root);
+    const first = new Promise<void>((r) => sup.onFirstConnect.on(() => r()));
+    sup.start();
+    await first;
+    const c1 = await sup.getClient();
+    await c1.request(endpoints.registerVersion, { params: { name: 'churn' }, body: { artifact_path: onnxFile(root) } });
+    await until('the registration event', () => (events.some((e) => e.kind === 'model.version_registered') ? true : undefined));
+    const pid1 = readDaemonInfo(root)?.pid as number;
+    const logBefore = readFileSync(join(root, '.mlops', 'daemon.log'), 'utf8').length;
+    const from = states.length;
+
+    const t0 = Date.now();
+    const restarted = sup.restart();
+    assert.equal(sup.state.kind, 'restarting', 'the status bar says restarting at once');
+    // A command issued during the restart waits for the new daemon instead of reaching the old one.
+    const during = sup.getClient().then((c) => c.request(endpoints.setStage, { params: { name: 'churn', version: 1 }, body: { stage: 'Staging', reason: 'during restart' } }));
+    const client = await restarted;
+    const ms = Date.now() - t0;
+    const pid2 = (await client.request(endpoints.getStatus)).pid;
+    assert.notEqual(pid2, pid1);
+    assert.throws(() => process.kill(pid1, 0), /ESRCH/, 'the old daemon has exited');
+    assert.equal(sup.spawned.length, 2, 'exactly one new daemon was started');
+    const changed = await during;
+    assert.equal(changed.version.stage, 'Staging');
+    const after = states.slice(from);
+    assert.deepEqual([...new Set(after.slice(0, -1).map((s) => s.kind))], ['restarting'], `no other state before the end: ${after.map((s) => s.kind).join(', ')}`);
+    assert.equal(after[after.length - 1]?.kind, 'connected');
+    const newLog = readFileSync(join(root, '.mlops', 'daemon.log'), 'utf8').slice(logBefore);
+    assert.doesNotMatch(newLog, /another daemon already serves/);
+    assert.equal(newLog.match(/serving/g)?.length, 1, newLog);
+    // The event stream follows the new daemon, resuming where it stopped.
+    await until('the stage event from the new daemon', () => events.find((e) => e.kind === 'model.stage_changed' && e.reason === 'during restart'));
+    assert.ok(log.lines.some((l) => l.includes(`daemon ${pid1} has exited`)));
+    assert.ok(ms < 15_000, `restart took ${ms} ms`);
   });
 });

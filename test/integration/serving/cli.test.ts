@@ -14,6 +14,7 @@ import { predictLinear } from '../../../daemon/src/onnx/model';
 import { daemonEnableJson, deployJson, deploymentShowJson, deploymentsListJson, exportJson, predictJson, servingBootSchema } from '../../../schemas/src/serving';
 import { runCli, runCliJson, startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers';
 import { CHURN_FEATURES, postJson, seedRegistry, servingConfig } from '../../helpers/serving';
+import { registry } from '../../helpers/serving';
 
 let project: TempProject;
 let daemon: RunningDaemon;
@@ -91,7 +92,7 @@ test('predict scores a 20,000-row CSV in batches; refused rows are listed by row
 
 test('export kserve: an InferenceService valid against KServe\'s CRD schema, for the version served', async () => {
   await runCliJson(['deploy', 'prod'], { cwd });
-  await daemon.client.setStage('churn', 2, 'Production');
+  await registry(daemon.client).setStage('churn', 2, 'Production');
   const res = exportJson.parse(await runCliJson(['export', 'kserve', '--deployment', 'prod', '--storage-uri', 's3://models/churn/2', '--out', 'k'], { cwd }));
   assert.equal(res.version, 2);
   const doc = parseYaml(readFileSync(join(cwd, 'k', 'inferenceservice.yaml'), 'utf8')) as Record<string, unknown>;

@@ -12,6 +12,7 @@ import { servingErrorBody } from '../../../schemas/src/serving';
 import { startDaemon, tempProject, waitForExit, writeLinearOnnx, type RunningDaemon, type TempProject } from '../../helpers';
 import { randomTrees, throwingOnnx, treeEnsembleOnnx, unloadableOnnx, writeBytes } from '../../helpers/onnx-graphs';
 import { CHURN_FEATURES, deploy, portOf, postJson, seedRegistry, servingConfig, showDeployment, waitFor } from '../../helpers/serving';
+import { registry } from '../../helpers/serving';
 
 let project: TempProject;
 let daemon: RunningDaemon;
@@ -32,11 +33,11 @@ before(async () => {
   daemon = await startDaemon(project.root);
   const c = daemon.client;
   await seedRegistry(c, project.root);
-  await c.register('churn', { artifact_path: writeBytes(join(project.root, 'models', 'bad.onnx'), unloadableOnnx(3)) }); // v3
-  await c.register('churn', { artifact_path: writeBytes(join(project.root, 'models', 'throw.onnx'), throwingOnnx(3)) }); // v4
-  await c.register('churn', { artifact_path: writeLinearOnnx(join(project.root, 'models', 'c5.onnx'), { features: CHURN_FEATURES, seed: 5 }) }); // v5
+  await registry(c).register('churn', { artifact_path: writeBytes(join(project.root, 'models', 'bad.onnx'), unloadableOnnx(3)) }); // v3
+  await registry(c).register('churn', { artifact_path: writeBytes(join(project.root, 'models', 'throw.onnx'), throwingOnnx(3)) }); // v4
+  await registry(c).register('churn', { artifact_path: writeLinearOnnx(join(project.root, 'models', 'c5.onnx'), { features: CHURN_FEATURES, seed: 5 }) }); // v5
   const zip = treeEnsembleOnnx({ trees: randomTrees(3, 3, 4, 2), features: 4, classes: 2, zipmap: true });
-  await c.register('forest', { artifact_path: writeBytes(join(project.root, 'models', 'zip.onnx'), zip) }); // v2
+  await registry(c).register('forest', { artifact_path: writeBytes(join(project.root, 'models', 'zip.onnx'), zip) }); // v2
 });
 
 after(async () => {
@@ -95,9 +96,9 @@ test('hand-over under load: promotion to v2 and rollback to v1 with zero failed 
   assert.equal(st.version, 1);
   const loop = loadLoop(portOf(st), 8);
   await loop.seen(1);
-  await c.setStage('churn', 2, 'Production', 'test promotion');
+  await registry(c).setStage('churn', 2, 'Production', 'test promotion');
   await loop.seen(2);
-  await c.rollback('churn', 'test rollback');
+  await registry(c).rollback('churn', 'test rollback');
   const back = loop.seen(1);
   await back;
   // A little more traffic on the restored version, then stop.
@@ -106,7 +107,7 @@ test('hand-over under load: promotion to v2 and rollback to v1 with zero failed 
   assert.deepEqual(res.failed.slice(0, 3), [], `${res.failed.length} failed of ${res.ok + res.failed.length}`);
   assert.ok(res.ok > 50, `only ${res.ok} requests made it through`);
   assert.deepEqual([...res.versions].sort(), [1, 2]);
-  const events = (await c.events(0, 1000, 'deployment:prod')).events;
+  const events = (await registry(c).events(0, 1000, 'deployment:prod')).events;
   const switched = events.filter((e) => e.kind === 'deployment.switched').map((e) => (e.after as { version: number }).version);
   assert.deepEqual(switched, [2, 1]);
   const after2 = await showDeployment(c, 'prod');
@@ -117,9 +118,9 @@ test('hand-over under load: promotion to v2 and rollback to v1 with zero failed 
 test('a version that fails to load leaves the old one serving and raises an event', async () => {
   const c = daemon.client;
   const port = portOf(await showDeployment(c, 'prod'));
-  await c.setStage('churn', 3, 'Production', 'promote the unloadable one');
+  await registry(c).setStage('churn', 3, 'Production', 'promote the unloadable one');
   const failed = await waitFor('load_failed event', async () => {
-    const evs = (await c.events(0, 1000, 'deployment:prod')).events.filter((e) => e.kind === 'deployment.load_failed');
+    const evs = (await registry(c).events(0, 1000, 'deployment:prod')).events.filter((e) => e.kind === 'deployment.load_failed');
     return evs.length ? evs : undefined;
   });
   assert.match(JSON.stringify(failed[0]?.after), /NoSuchOperator/);
@@ -129,7 +130,7 @@ test('a version that fails to load leaves the old one serving and raises an even
   assert.match(st.error ?? '', /version 3 failed to load, still serving version 1/);
   const r = await postJson(port, '/predict', instance);
   assert.equal((r.json as { model_version: number }).model_version, 1);
-  await c.rollback('churn', 'back to v1');
+  await registry(c).rollback('churn', 'back to v1');
 });
 
 test('a model that throws at run time: 500 with the error, counted; the process keeps serving', async () => {
@@ -151,7 +152,7 @@ test('a ZipMap classifier is refused with the fix spelled out; a corrupt artifac
   const zip = await deploy(daemon.client, 'zip');
   assert.equal(zip.state, 'failed');
   assert.match(zip.error ?? '', /ZipMap .*zipmap": False/);
-  const v5 = await daemon.client.getVersion('churn', 5);
+  const v5 = await registry(daemon.client).getVersion('churn', 5);
   const file = join(project.root, '.mlops', 'objects', v5.artifact_sha256.slice(0, 2), v5.artifact_sha256.slice(2));
   const path = (await showDeployment(daemon.client, 'corrupt')).artifact_path ?? file;
   const bytes = readFileSync(path);
@@ -160,14 +161,14 @@ test('a ZipMap classifier is refused with the fix spelled out; a corrupt artifac
   const corrupt = await deploy(daemon.client, 'corrupt');
   assert.equal(corrupt.state, 'failed');
   assert.match(corrupt.error ?? '', /onnxruntime cannot load version 5/);
-  const events = (await daemon.client.events(0, 1000, 'deployment:')).events.filter((e) => e.kind === 'deployment.failed');
+  const events = (await registry(daemon.client).events(0, 1000, 'deployment:')).events.filter((e) => e.kind === 'deployment.failed');
   assert.ok(events.some((e) => e.subject === 'deployment:zip') && events.some((e) => e.subject === 'deployment:corrupt'));
 });
 
 test('a killed serving process is restarted with backoff and an event; the registry is untouched', async () => {
   const c = daemon.client;
   const before = await showDeployment(c, 'prod');
-  const registryBefore = await c.getModel('churn');
+  const registryBefore = await registry(c).getModel('churn');
   process.kill(before.pid as number, 'SIGKILL');
   const back = await waitFor('restart', async () => {
     const st = await showDeployment(c, 'prod');
@@ -176,10 +177,10 @@ test('a killed serving process is restarted with backoff and an event; the regis
   assert.equal(back.restarts, 1);
   assert.equal(back.url, before.url, 'the same port after a restart');
   assert.equal((await postJson(portOf(back), '/predict', instance)).status, 200);
-  const crashed = (await c.events(0, 1000, 'deployment:prod')).events.filter((e) => e.kind === 'deployment.crashed');
+  const crashed = (await registry(c).events(0, 1000, 'deployment:prod')).events.filter((e) => e.kind === 'deployment.crashed');
   assert.equal(crashed.length, 1);
   assert.match(JSON.stringify(crashed[0]?.after), /SIGKILL/);
-  assert.deepEqual((await c.getModel('churn')).versions, registryBefore.versions);
+  assert.deepEqual((await registry(c).getModel('churn')).versions, registryBefore.versions);
 });
 
 test('deployments come back after a daemon restart; daemon stop stops their processes', async () => {

@@ -110,10 +110,10 @@ describe('one shape for every view', () => {
   test('the walkthrough completes steps from the project state', () => {
     const steps = WALKTHROUGHS[0]?.steps ?? [];
     const events = Object.fromEntries(steps.map((s) => [s.id, s.completionEvents]));
-    assert.deepEqual(events['init'], ['onContext:mlops.initialized']);
-    assert.ok(events['train']?.includes('onContext:mlops.hasRuns'));
-    assert.ok(events['snapshot']?.includes('onContext:mlops.hasDatasetVersions'));
-    assert.ok(events['promote']?.includes('onContext:mlops.hasPromotedVersion'));
+    assert.deepEqual(events['init'], ['onContext:mlops.walkthroughOpened && mlops.initialized']);
+    assert.ok(events['train']?.includes('onContext:mlops.walkthroughOpened && mlops.hasRuns'));
+    assert.ok(events['snapshot']?.includes('onContext:mlops.walkthroughOpened && mlops.hasDatasetVersions'));
+    assert.ok(events['promote']?.includes('onContext:mlops.walkthroughOpened && mlops.hasPromotedVersion'));
   });
 });
 

@@ -83,4 +83,10 @@ describe('status bar view', () => {
     assert.equal(statusView({ kind: 'reconnecting', reason: 'x' }, []).severity, 'warning');
     assert.match(statusView({ kind: 'disabled', message: 'untrusted' }, []).text, /untrusted/);
   });
+  test('a restart never looks healthy: no Production versions, a warning colour, the step in the tooltip', () => {
+    const v = statusView({ kind: 'restarting', step: 'starting a new daemon' }, [{ model: 'churn', version: 3 }]);
+    assert.equal(v.text, '$(sync~spin) MLOps: restarting');
+    assert.equal(v.severity, 'warning');
+    assert.match(v.tooltip, /starting a new daemon/);
+  });
 });

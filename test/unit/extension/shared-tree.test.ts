@@ -68,9 +68,14 @@ describe('audit history', () => {
       ev(3, 'model.stage_changed', 'model:churn/1', { stage: 'Staging' }, { stage: 'Production' }, 'beats v0 | by 2%'),
       ev(1, 'model.stage_changed', 'model:churn/1', { stage: 'None' }, { stage: 'Staging' }),
       ev(2, 'model.stage_changed', 'model:churn/10', { stage: 'None' }, { stage: 'Staging' }),
+      ev(4, 'model.stage_changed', 'model:churn/2', { stage: 'None' }, { stage: 'Production', archived: [1] }),
+      ev(5, 'model.rolled_back', 'model:churn', { production: 2 }, { production: 1, archived: [2] }),
+      ev(6, 'model.alias_set', 'model:churn@x', null, { version: 10 }),
     ] as Parameters<typeof auditEvents>[0];
-    const picked = auditEvents(events, 'churn', 1);
+    const picked = auditEvents(events, 'churn', 1).filter((e) => e.seq < 4);
     assert.deepEqual(picked.map((e) => e.seq), [1, 3]);
+    assert.deepEqual(auditEvents(events, 'churn', 1).map((e) => e.seq), [1, 3, 4, 5], 'archived by v2, restored by the rollback');
+    assert.deepEqual(auditEvents(events, 'churn').map((e) => e.seq), [1, 2, 3, 4, 5, 6]);
     const md = auditMarkdown('churn v1', picked, 0);
     assert.match(md, /\| from → to +\| reason/);
     assert.match(md, /None → Staging +\| — +\|/);

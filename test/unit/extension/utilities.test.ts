@@ -6,7 +6,7 @@ import { age, fmtBytes } from '../../../extension/src/shared/tree/item';
 import { Emitter } from '../../../extension/src/util/emitter';
 import { errorMessage } from '../../../extension/src/util/errors';
 import { Scope } from '../../../extension/src/util/scope';
-import { ApiError } from '../../../daemon/src/client/client';
+import { ApiError } from '../../../client/src/client';
 
 describe('KeyedCoalescer', () => {
   test('a burst of requests for one key costs one extra run, other keys run independently', async () => {

@@ -9,11 +9,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { CsvRowParser, readCsvRows } from '../../../daemon/src/serving/csv-rows';
+import { CsvRowParser, readCsvRows } from '../../../shared/src/serving/csv-rows';
 import { ServingMetrics } from '../../../daemon/src/serving/metrics';
 import { parseInvocations, parsePredict } from '../../../daemon/src/serving/protocols';
-import { validateInstances, valueProblem } from '../../../daemon/src/serving/validate';
-import { ServingError } from '../../../daemon/src/serving/errors';
+import { validateInstances, valueProblem } from '../../../shared/src/serving/validate';
+import { ServingError } from '../../../shared/src/serving/errors';
 
 function rowsOf(text: string, chunk: number): string[][] {
   const rows: string[][] = [];

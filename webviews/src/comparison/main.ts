@@ -126,7 +126,7 @@ function chartConfig(data: ComparisonData, key: string, theme: ChartTheme): Char
         labels: series.map((s) => label(s.item)),
         datasets: [{ label: key, data: finals, showLine: false, pointRadius: 7, pointHoverRadius: 9, pointBackgroundColor: series.map((s) => color(s.item)), pointBorderColor: series.map((s) => color(s.item)) }],
       },
-      options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { x: axis, y: { ...axis, ...fittedRange(finals.filter((v): v is number => v !== null)) } }, plugins },
+      options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { x: { ...axis, offset: true }, y: { ...axis, ...fittedRange(finals.filter((v): v is number => v !== null)) } }, plugins },
     };
   }
   return {

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { type MlopsEvent } from '../../../../schemas/src/api';
-import { type DaemonClient } from '../../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../../client/src/client';
 import { KeyedCoalescer } from '../../util/coalesce';
 import { Emitter } from '../../util/emitter';
 import { errorMessage } from '../../util/errors';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { EXIT_ALREADY_RUNNING } from '../client/connect';
+import { EXIT_ALREADY_RUNNING } from '../../schemas/src/api';
 
 export function unitName(root: string): string {
   return `mlops-workbench-${createHash('sha256').update(root).digest('hex').slice(0, 12)}.service`;

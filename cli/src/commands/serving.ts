@@ -2,27 +2,22 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type z } from 'zod';
-import {
-  deploymentDetailSchema,
-  deploymentStatusSchema,
-  listDeploymentsResponse,
-  type DeploymentStatus,
-  type daemonEnableJson,
-  type exportJson,
-  type PredictJson,
-} from '../../../../schemas/src/serving';
-import { loadConfig } from '../../config/load';
-import { scoreCsv } from '../../serving/batch-score';
-import { writeDocker, writeKserve } from '../../serving/export';
-import { enableService } from '../../serving/service-unit';
-import { ObjectStore } from '../../store/objects';
-import { statePaths } from '../../paths';
+import * as endpoints from '../../../schemas/src/endpoints';
+import { type DeploymentStatus, type daemonEnableJson, type exportJson, type PredictJson } from '../../../schemas/src/serving';
+import { loadConfig } from '../../../shared/src/mlops-yaml';
+import { statePaths } from '../../../shared/src/paths';
+import { scoreCsv } from '../../../shared/src/serving/batch-score';
+import { writeDocker, writeKserve } from '../../../shared/src/serving/export';
+import { type DaemonClient } from '../../../client/src/client';
+import { enableService } from '../service-unit';
 import { api, connect, requireRoot } from '../context';
 import { CliError, pos, positiveInt, str, type CommandSpec } from '../framework';
 import { fmtNumber, printJson, Progress, table } from '../output';
-import { type DaemonClient } from '../../client/client';
 
-const enc = encodeURIComponent;
+/** The content-addressed path of an artifact in the project's object store (as the daemon lays it out). */
+function objectPath(root: string, sha256: string): string {
+  return join(statePaths(root).objects, sha256.slice(0, 2), sha256.slice(2));
+}
 
 function statusLine(s: DeploymentStatus): string {
   const v = s.version === null ? 'no version' : `version ${s.version}`;
@@ -39,7 +34,7 @@ const deploy: CommandSpec = {
     const client = await connect(io);
     const name = pos(args, 'deployment');
     io.err(args.json ? '' : `starting ${name}…\n`);
-    const st = await api(() => client.call('POST', `/deployments/${enc(name)}/deploy`, deploymentStatusSchema, { timeoutMs: 130_000 }));
+    const st = await api(() => client.request(endpoints.deployDeployment, { params: { name }, query: {} }));
     if (args.json) printJson(io, st);
     else io.out(statusLine(st) + '\n');
     if (st.state !== 'serving') {
@@ -56,7 +51,7 @@ const list: CommandSpec = {
   examples: ['mlops deployments list', 'mlops deployments list --json'],
   run: async (args, io) => {
     const client = await connect(io);
-    const r = await api(() => client.call('GET', '/deployments', listDeploymentsResponse));
+    const r = await api(() => client.request(endpoints.listDeployments));
     if (args.json) return printJson(io, r.deployments);
     io.out(
       table(
@@ -75,7 +70,7 @@ const show: CommandSpec = {
   examples: ['mlops deployments show production', 'mlops deployments show production --json | jq -r .token'],
   run: async (args, io) => {
     const client = await connect(io);
-    const d = await api(() => client.call('GET', `/deployments/${enc(pos(args, 'deployment'))}`, deploymentDetailSchema));
+    const d = await api(() => client.request(endpoints.getDeployment, { params: { name: pos(args, 'deployment') } }));
     if (args.json) return printJson(io, d);
     io.out(statusLine(d) + '\n');
     io.out(`  auth: ${d.auth}${d.token ? ' (token: mlops deployments show --json)' : ''}; pid ${d.pid ?? '-'}; restarts ${d.restarts}\n`);
@@ -91,7 +86,7 @@ const stop: CommandSpec = {
   examples: ['mlops deployments stop production'],
   run: async (args, io) => {
     const client = await connect(io);
-    const st = await api(() => client.call('POST', `/deployments/${enc(pos(args, 'deployment'))}/stop`, deploymentStatusSchema));
+    const st = await api(() => client.request(endpoints.stopDeployment, { params: { name: pos(args, 'deployment') } }));
     if (args.json) printJson(io, st);
     else io.out(statusLine(st) + '\n');
   },
@@ -103,7 +98,7 @@ async function resolveVersion(client: DaemonClient, model: string, args: Paramet
   const alias = str(args, 'alias');
   if ([version, stage, alias].filter((x) => x !== undefined).length > 1) throw new CliError('give at most one of --version, --stage, --alias');
   if (version) return positiveInt(version, '--version');
-  const { model: m } = await api(() => client.getModel(model, 1));
+  const { model: m } = await api(() => client.request(endpoints.getModel, { params: { name: model }, query: { limit: 1 } }));
   if (alias) {
     const v = m.aliases[alias];
     if (v === undefined) throw new CliError(`model ${model} has no alias "${alias}"`, `aliases: ${Object.keys(m.aliases).join(', ') || 'none'}`);
@@ -166,7 +161,7 @@ const predict: CommandSpec = {
 
 /** The same spec a serving process would get, built from the registry's answer (no second source of truth). */
 async function batchSpec(client: DaemonClient, root: string, model: string, version: number) {
-  const v = await api(() => client.getVersion(model, version));
+  const v = await api(() => client.request(endpoints.getModelVersion, { params: { name: model, version } }));
   const cfg = loadConfig(root);
   const mc = cfg.ok ? cfg.config.models[model] : undefined;
   const declared = mc?.signature.inputs ?? [];
@@ -178,7 +173,7 @@ async function batchSpec(client: DaemonClient, root: string, model: string, vers
   return {
     model,
     version,
-    artifact_path: new ObjectStore(statePaths(root).objects).pathOf(v.artifact_sha256),
+    artifact_path: objectPath(root, v.artifact_sha256),
     artifact_sha256: v.artifact_sha256,
     task: mc?.task ?? null,
     input_mode: mc?.signature.input_mode ?? ('tensor' as const),
@@ -202,7 +197,7 @@ function exportCommand(kind: 'kserve' | 'docker'): CommandSpec {
       const name = str(args, 'deployment');
       if (!name) throw new CliError('--deployment is required', 'list them with `mlops deployments list`');
       const client = await connect(io, root);
-      const d = await api(() => client.call('GET', `/deployments/${enc(name)}`, deploymentDetailSchema));
+      const d = await api(() => client.request(endpoints.getDeployment, { params: { name } }));
       if (d.version === null || !d.spec || !d.artifact_path) throw new CliError(`deployment ${name} has no version to export`, `deploy it first: mlops deploy ${name}`);
       const out = resolve(io.cwd, str(args, 'out') ?? join('export', `${kind}-${name}`));
       mkdirSync(out, { recursive: true });
