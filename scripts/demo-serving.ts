@@ -17,6 +17,7 @@ interface Deployment {
   url: string | null;
   version: number | null;
   state: string;
+  spec: { features: { name: string }[] } | null;
 }
 
 function firstRows(dir: string, n: number): Record<string, number>[] {
@@ -35,6 +36,7 @@ async function burst(name: string, n: number, send: () => Promise<{ status: numb
   let ok = 0;
   for (let i = 0; i < n; i++) if ((await send()).status === 200) ok++;
   const ms = performance.now() - t0;
+  if (ok < n) throw new Error(`${name}: ${n - ok} of ${n} requests failed`);
   console.log(`  ${name.padEnd(34)} ${ok}/${n} ok, ${(ms / n).toFixed(2)} ms per request`);
 }
 
@@ -77,7 +79,8 @@ export async function servingStep(ctx: DemoContext): Promise<void> {
   if (!dep.url) throw new Error(`production is ${dep.state}`);
   const url = dep.url;
   const rows = firstRows(ctx.dir, 20);
-  const features = Object.keys(rows[0] ?? {}).filter((k) => k !== 'churn');
+  // The signature's features, in order; the CSV also holds the label, which the model does not take.
+  const features = (dep.spec?.features ?? []).map((f) => f.name);
   const instance = Object.fromEntries(features.map((f) => [f, (rows[0] as Record<string, number>)[f] as number]));
 
   ctx.step('A burst through each protocol (same model, same checks)');

@@ -6,7 +6,6 @@ import * as endpoints from '../../../schemas/src/endpoints';
 import { type DeploymentStatus, type daemonEnableJson, type exportJson, type PredictJson } from '../../../schemas/src/serving';
 import { loadConfig } from '../../../shared/src/mlops-yaml';
 import { statePaths } from '../../../shared/src/paths';
-import { scoreCsv } from '../../../shared/src/serving/batch-score';
 import { writeDocker, writeKserve } from '../../../shared/src/serving/export';
 import { type DaemonClient } from '../../../client/src/client';
 import { enableService } from '../service-unit';
@@ -138,6 +137,8 @@ const predict: CommandSpec = {
     const version = await resolveVersion(client, model, args);
     const spec = await batchSpec(client, root, model, version);
     const progress = new Progress(io, `scoring ${model} v${version}`, 0, 'bytes');
+    // Loaded on use: onnxruntime's native module would otherwise slow every CLI command's start.
+    const { scoreCsv } = await import('../../../shared/src/serving/batch-score');
     const r = await scoreCsv({
       spec,
       input: resolve(io.cwd, input),
