@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   'signature_mismatch',
   'disabled',
   'unknown_signature',
+  'invalid_estimator',
   // Client side: an error body that is not one of ours (a proxy, a foreign server).
   'http_error',
 ] as const;

@@ -5,3 +5,4 @@ export * from './registry';
 export * from './runs';
 export * from './datasets';
 export * from './serving';
+export * from './export';
