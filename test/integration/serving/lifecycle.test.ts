@@ -148,10 +148,11 @@ test('a model that throws at run time: 500 with the error, counted; the process 
   assert.match(metrics, /mlops_serving_requests_total\{deployment="thrower",route="\/predict",status="500"\} 1/);
 });
 
-test('a ZipMap classifier is refused with the fix spelled out; a corrupt artifact fails clearly', async () => {
+test('a ZipMap classifier (rewritten at registration) serves its probability tensor; a corrupt artifact fails clearly', async () => {
   const zip = await deploy(daemon.client, 'zip');
-  assert.equal(zip.state, 'failed');
-  assert.match(zip.error ?? '', /ZipMap .*zipmap": False/);
+  assert.equal(zip.state, 'serving', zip.error ?? '');
+  const r = await postJson(portOf(zip), '/predict', [0.1, 0.2, 0.3, 0.4]);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
   const v5 = await registry(daemon.client).getVersion('churn', 5);
   const file = join(project.root, '.mlops', 'objects', v5.artifact_sha256.slice(0, 2), v5.artifact_sha256.slice(2));
   const path = (await showDeployment(daemon.client, 'corrupt')).artifact_path ?? file;
@@ -162,7 +163,7 @@ test('a ZipMap classifier is refused with the fix spelled out; a corrupt artifac
   assert.equal(corrupt.state, 'failed');
   assert.match(corrupt.error ?? '', /onnxruntime cannot load version 5/);
   const events = (await registry(daemon.client).events(0, 1000, 'deployment:')).events.filter((e) => e.kind === 'deployment.failed');
-  assert.ok(events.some((e) => e.subject === 'deployment:zip') && events.some((e) => e.subject === 'deployment:corrupt'));
+  assert.ok(events.some((e) => e.subject === 'deployment:corrupt'));
 });
 
 test('a killed serving process is restarted with backoff and an event; the registry is untouched', async () => {
@@ -194,5 +195,5 @@ test('deployments come back after a daemon restart; daemon stop stops their proc
   });
   assert.equal(st.version, 1);
   assert.equal((await postJson(portOf(st), '/predict', instance)).status, 200);
-  assert.equal((await showDeployment(daemon.client, 'zip')).state, 'stopped', 'a failed deployment does not come back');
+  assert.equal((await showDeployment(daemon.client, 'corrupt')).state, 'stopped', 'a failed deployment does not come back');
 });

@@ -111,3 +111,12 @@ test('the language server flags two deployments on one fixed port, and stage wit
   assert.ok(msgs.some((m) => /^port-conflict: deployments\.b\.port: port 8080 is already used by deployments\.a/.test(m)), msgs.join('\n'));
   assert.ok(msgs.some((m) => /deployments\.b\.alias: a deployment follows one of stage, alias or version/.test(m)), msgs.join('\n'));
 });
+
+test('a ZipMap output that was not rewritten is refused at load with the fix spelled out', async () => {
+  const { LoadedModel } = await import('../../../shared/src/serving/model');
+  const { randomTrees, treeEnsembleOnnx } = await import('../../helpers/onnx-graphs');
+  const file = join(mkdtempSync(join(tmpdir(), 'zipmap-')), 'zip.onnx');
+  writeFileSync(file, treeEnsembleOnnx({ trees: randomTrees(2, 2, 2, 2), features: 2, classes: 2, zipmap: true }));
+  const spec = { model: 'm', version: 1, artifact_path: file, artifact_sha256: 'x', task: null, input_mode: 'tensor' as const, features: [{ name: 'a', type: 'float' as const }, { name: 'b', type: 'float' as const }] };
+  await assert.rejects(LoadedModel.load(spec, 1), /output "probabilities": it is a ZipMap .*"zipmap": False/);
+});
