@@ -1,4 +1,4 @@
-/** The `deployments` table (migration 4): desired state, serving token and remembered port per deployment. */
+/** The `deployments` table (migration 3 here; 4 is reserved for serving: renumber when security's 3 lands): desired state, serving token and remembered port per deployment. */
 import { type Db } from '../store/db';
 
 export interface DeploymentRow {

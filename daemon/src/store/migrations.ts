@@ -194,7 +194,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 4,
+    version: 3,
     name: 'deployments',
     sql: `
       -- What the user asked for (running or stopped), so deployments come back after a daemon restart;
