@@ -87,6 +87,8 @@ function entries(): BuildOptions[] {
   const list: BuildOptions[] = [
     nodeEntry('cli/src/bin.ts', 'dist/cli.js'),
     nodeEntry('daemon/src/main.ts', 'dist/daemon.js'),
+    // One process per deployment, forked by the daemon (and run by exported containers).
+    nodeEntry('daemon/src/serving/main.ts', 'dist/serving.js'),
   ];
   if (cliOnly) return list;
   if (existsSync(join(root, 'language-server/src/server.ts'))) {

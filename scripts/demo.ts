@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { applyYamlEdits, yamlEdits } from '../language-server/src/python/yaml-edit';
+import { servingStep } from './demo-serving';
 
 const repo = resolve(__dirname, '..');
 const cli = join(repo, 'dist', 'cli.js');
@@ -145,11 +146,16 @@ const STEPS: Step[] = [
     },
   },
   {
+    title: 'Serve Production, switch versions under load, score a CSV (scripts/demo-serving.ts)',
+    run: ({ dir }) => servingStep({ dir, mlops: (...a) => mlops(dir, ...a), mlopsJson: <T>(...a: string[]) => mlopsJson<T>(dir, ...a), step }),
+  },
+  {
     title: 'The registry and the audit log',
     run: ({ dir }) => {
       mlops(dir, 'models', 'list');
       mlops(dir, 'models', 'show', 'churn');
       mlops(dir, 'events', '--subject', 'model:');
+      mlops(dir, 'events', '--subject', 'deployment:');
     },
   },
 ];

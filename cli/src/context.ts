@@ -52,6 +52,7 @@ const LIST_HINTS: Record<EntityKind, string> = {
   run: 'list runs with `mlops runs list`',
   dataset: 'list datasets with `mlops data list`',
   dataset_version: 'list the versions of the dataset with `mlops data versions <dataset>`',
+  deployment: 'list deployments with `mlops deployments list`',
 };
 
 /** The next step for a daemon error, chosen by its code (never by its wording). */

@@ -23,6 +23,8 @@ import { exportRoutes } from './export/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
+import { Deployments } from './serving/deployments';
+import { servingRoutes } from './serving/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { bindObjects, checkBeforeOpen } from './store/guard';
 import { createOwnerOnly, restrictStateDir } from './store/permissions';
@@ -48,6 +50,7 @@ export class DaemonApp {
   readonly runs: Runs;
   readonly datasets: Datasets;
   readonly watcher: DatasetWatcher;
+  readonly deployments: Deployments;
   private server?: Server;
   private readonly startedAt = new Date();
 
@@ -74,6 +77,15 @@ export class DaemonApp {
       return r.ok || r.missing ? undefined : formatProblems(r).split('\n').join('; ');
     });
     this.watcher = new DatasetWatcher(opts.root, this.datasets, opts.log);
+    this.deployments = new Deployments({
+      db: this.db,
+      events: this.events,
+      registry: this.registry,
+      objects: this.objects,
+      config: () => this.config.get(),
+      stateDir: dir,
+      log: opts.log,
+    });
   }
 
   /** Starts the background work: config and dataset watching. */
@@ -84,6 +96,7 @@ export class DaemonApp {
     });
     // Watching is a convenience: a config it cannot watch is logged, never a failed start.
     await this.watcher.update(this.config.get()).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
+    this.deployments.start();
   }
 
   /** Every route the daemon serves; each is a declaration from schemas/src/endpoints/ plus its handler. */
@@ -100,6 +113,7 @@ export class DaemonApp {
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
       }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
+      ...servingRoutes(this.deployments),
     ];
   }
 
@@ -140,6 +154,7 @@ export class DaemonApp {
 
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   async close(): Promise<void> {
+    await this.deployments.close();
     await this.watcher.close();
     await this.config.close();
     this.runs.flushMetricEvents();

@@ -4,12 +4,13 @@
  * returns a ViewFeature, its declaration in shell/ids.ts's VIEWS, and one line here.
  */
 import { datasetsView } from './datasets';
+import { deploymentsView } from './deployments';
 import { experimentsView } from './experiments';
 import { registryView } from './registry';
 import { type ViewContext, type ViewFeature } from './shared/view';
 
 export function createViews(ctx: ViewContext) {
   const registry = registryView(ctx);
-  const all: ViewFeature[] = [registry, experimentsView(ctx), datasetsView(ctx)];
+  const all: ViewFeature[] = [registry, experimentsView(ctx), datasetsView(ctx), deploymentsView(ctx)];
   return { all, registry };
 }

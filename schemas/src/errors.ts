@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'corrupt_manifest',
   'store_error',
   'store_mismatch',
+  'disabled',
+  'unknown_signature',
   'invalid_estimator',
   // Client side: an error body that is not one of ours (a proxy, a foreign server).
   'http_error',
@@ -59,7 +61,7 @@ export const COMMON_ERRORS = [
 ] as const satisfies readonly ErrorCode[];
 
 /** What a `not_found` is about, so a client can say what to list instead. */
-export const ENTITY_KINDS = ['model', 'model_version', 'alias', 'run', 'dataset', 'dataset_version'] as const;
+export const ENTITY_KINDS = ['model', 'model_version', 'alias', 'run', 'dataset', 'dataset_version', 'deployment'] as const;
 export const entityKindEnum = z.enum(ENTITY_KINDS);
 export type EntityKind = z.infer<typeof entityKindEnum>;
 

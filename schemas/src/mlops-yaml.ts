@@ -134,15 +134,58 @@ export const pipelineSchema = z
   .strict()
   .describe('The pipeline: data validation → features → training → evaluation → registration → deployment (not acted on yet).');
 
+/** Request limits of a deployment; past them the serving process answers 413 naming the limit. */
+export const SERVING_LIMIT_DEFAULTS = { max_body_bytes: 8 * 1024 * 1024, max_instances: 10_000 } as const;
+
 export const deploymentSchema = z
   .object({
-    model: z.string().describe('Name of a model under `models`.'),
+    model: nameSchema.describe('Name of a model under `models` (and in the registry).'),
     stage: z
       .enum(['Staging', 'Production'])
-      .default('Production')
-      .describe('Serve the version in this registry stage.'),
-    alias: z.string().optional().describe('Serve the version with this alias instead of a stage.'),
+      .optional()
+      .describe('Follow the version in this registry stage (default Production when neither alias nor version is given).'),
+    alias: z.string().min(1).optional().describe('Follow the version that carries this alias instead of a stage.'),
+    version: z.number().int().positive().optional().describe('Serve this fixed version; it never switches by itself.'),
     port: z.number().int().min(0).max(65535).default(0).describe('Loopback port; 0 picks a free one.'),
+    threads: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe('onnxruntime intra-op threads of the serving process.'),
+    max_batch: z
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .default(1)
+      .describe('Micro-batching: up to this many instances of concurrent requests run as one batch; 1 = off.'),
+    max_delay_ms: z
+      .number()
+      .min(0)
+      .max(1000)
+      .default(2)
+      .describe('Micro-batching: how long a request may wait for others to join its batch.'),
+    max_body_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(SERVING_LIMIT_DEFAULTS.max_body_bytes)
+      .describe('Largest request body accepted; larger ones get 413.'),
+    max_instances: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(SERVING_LIMIT_DEFAULTS.max_instances)
+      .describe('Most instances in one request; more get 413.'),
+    enabled: z.boolean().default(true).describe('A disabled deployment is never started (feature flag).'),
+    auth: z
+      .enum(['none', 'token'])
+      .default('none')
+      .describe('"token": prediction routes require `Authorization: Bearer <serving token>` (see `mlops deployments show --json`).'),
     shadow: z.string().optional().describe('Alias of a version that receives a copy of traffic, not served.'),
     fallback: z
       .enum(['none', 'rules'])
@@ -150,7 +193,17 @@ export const deploymentSchema = z
       .describe('What the circuit breaker answers with when the model fails.'),
   })
   .strict()
-  .describe('A model served on loopback HTTP (not acted on yet).');
+  .superRefine((d, ctx) => {
+    const given = (['stage', 'alias', 'version'] as const).filter((k) => d[k] !== undefined);
+    if (given.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [given[1] as string],
+        message: `a deployment follows one of stage, alias or version; ${given.join(' and ')} are both set`,
+      });
+    }
+  })
+  .describe('A model served on loopback HTTP, following a registry stage, an alias or a fixed version.');
 
 export const DRIFT_TESTS = ['auto', 'ks', 'chi2', 'psi', 'wasserstein', 'jensenshannon'] as const;
 export const driftConfigSchema = z
@@ -263,7 +316,7 @@ export const mlopsConfigSchema = z
     data: z.record(nameSchema, datasetConfigSchema).default({}).describe('Datasets by name.'),
     models: z.record(nameSchema, modelConfigSchema).default({}).describe('Models by name.'),
     pipeline: pipelineSchema.optional(),
-    deployments: z.record(nameSchema, deploymentSchema).default({}).describe('Deployments by name (not acted on yet).'),
+    deployments: z.record(nameSchema, deploymentSchema).default({}).describe('Deployments by name.'),
     monitoring: monitoringSchema.optional(),
     gates: gatesSchema.optional(),
     retention: z
@@ -288,6 +341,7 @@ export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
 export type StageConfig = z.infer<typeof stageSchema>;
 export type DriftConfig = z.infer<typeof driftConfigSchema>;
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 
 /** The generated JSON Schema; `npm run build` writes it to schemas/mlops.schema.json. */
 export function mlopsJsonSchema(): Record<string, unknown> {

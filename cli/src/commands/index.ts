@@ -10,6 +10,7 @@ import { eventCommands } from './events';
 import { driftCommands } from './drift';
 import { lspCommands } from './lsp';
 import { doctorCommand } from './doctor';
+import { servingCommands } from './serving';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -20,6 +21,7 @@ export const allCommands: CommandSpec[] = [
   ...dataCommands,
   doctorCommand,
   ...driftCommands,
+  ...servingCommands,
   ...eventCommands,
   ...lspCommands,
 ];

@@ -203,6 +203,22 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
     `,
   },
+  {
+    version: 4,
+    name: 'deployments',
+    sql: `
+      -- What the user asked for (running or stopped), so deployments come back after a daemon restart;
+      -- the serving token and the port a "port: 0" deployment got, so its URL stays the same.
+      CREATE TABLE deployments (
+        name TEXT PRIMARY KEY,
+        desired TEXT NOT NULL CHECK (desired IN ('running','stopped')),
+        token TEXT,
+        port INTEGER,
+        version INTEGER,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -184,6 +184,21 @@ function datasetRef(parsed: ParsedYaml, datasets: string[], path: PropertyKey[],
   out.push(diag(range, 'unknown-dataset', `${formatPath(path)}: no dataset "${name}" under \`data\`${hint}`, guess ? renameFix(range, guess) : undefined));
 }
 
+/** Two deployments on the same fixed port: the second would fail to start. */
+function portConflicts(parsed: ParsedYaml, root: Obj, out: MlopsDiagnostic[]): void {
+  const taken = new Map<number, string>();
+  for (const [name, d] of Object.entries(obj(root['deployments']) ?? {})) {
+    const port = obj(d)?.['port'];
+    if (typeof port !== 'number' || port === 0) continue;
+    const first = taken.get(port);
+    if (first === undefined) taken.set(port, name);
+    else {
+      const path = ['deployments', name, 'port'];
+      out.push(diag(at(parsed, path), 'port-conflict', `${formatPath(path)}: port ${port} is already used by deployments.${first}; use another port or 0 (any free one)`));
+    }
+  }
+}
+
 function referenceChecks(parsed: ParsedYaml, root: Obj, out: MlopsDiagnostic[]): void {
   const models = Object.keys(obj(root['models']) ?? {});
   for (const [name, d] of Object.entries(obj(root['deployments']) ?? {})) {
@@ -195,6 +210,7 @@ function referenceChecks(parsed: ParsedYaml, root: Obj, out: MlopsDiagnostic[]):
     const hint = guess ? `; did you mean "${guess}"?` : models.length ? ` (defined: ${models.join(', ')})` : ' (no models are defined)';
     out.push(diag(range, 'unknown-model', `${formatPath(path)}: no model "${model}" under \`models\`${hint}`, guess ? renameFix(range, guess) : undefined));
   }
+  portConflicts(parsed, root, out);
   const datasets = Object.keys(obj(root['data']) ?? {});
   const triggers = obj(root['pipeline'])?.['triggers'];
   (Array.isArray(triggers) ? triggers : []).forEach((t, i) => {

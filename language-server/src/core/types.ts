@@ -53,6 +53,7 @@ export type DiagnosticCode =
   | 'unknown-dep'
   | 'unknown-param'
   | 'unknown-model'
+  | 'port-conflict'
   | 'unknown-stage'
   | 'unknown-dataset'
   | 'unknown-trigger-kind'

@@ -5,4 +5,5 @@ export * from './registry';
 export * from './runs';
 export * from './datasets';
 export * from './objects';
+export * from './serving';
 export * from './export';

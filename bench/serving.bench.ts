@@ -1,0 +1,196 @@
+/**
+ * Serving benchmark: `POST /predict` with one instance, wrk on loopback, against references run in the
+ * same session with repetitions interleaved (medians of ≥ 5):
+ *   limit    a bare node:http server calling session.run on the same ONNX model (no validation, no metrics)
+ *   ours     the serving process as shipped (dist/serving.js: Host/Content-Type guards, signature check, metrics)
+ *   batched  the same with micro-batching on (max_batch 64, max_delay_ms 0: the requests of one event-loop turn), at concurrency 64
+ *   fastapi  the seed's pattern: FastAPI + a joblib scikit-learn LogisticRegression under uvicorn (Debian python3)
+ * Targets: ours ≥ 90 % of the limit's throughput at c=32; ours' p99 at c=1 ≤ 1.5× the limit's; batched
+ * above the limit at c=64. Also: hand-over time (load + warm-up of a new version beside the old) and
+ * memory per loaded version, for a 100-tree forest.
+ * Run: npm run build && npx tsx bench/serving.bench.ts [--quick]   (needs wrk; FastAPI skipped when absent)
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ServingBootInput } from '../schemas/src/serving';
+import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
+import { ModelHost } from '../daemon/src/serving/host';
+import { ServingMetrics } from '../daemon/src/serving/metrics';
+import { servingBootSchema } from '../schemas/src/serving';
+import { randomTrees, treeEnsembleOnnx } from '../test/helpers/onnx-graphs';
+
+const quick = process.argv.includes('--quick');
+const REPS = 5;
+const SECONDS = quick ? 2 : 4;
+const ROOT = join(__dirname, '..');
+const PY = '/usr/bin/python3';
+const dir = mkdtempSync(join(tmpdir(), 'serving-bench-'));
+const procs: ChildProcess[] = [];
+process.on('exit', () => procs.forEach((p) => p.kill('SIGKILL')));
+
+function startServer(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  procs.push(p);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (c: Buffer): void => {
+      out += c.toString();
+      const m = /PORT (\d+)|listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1] ?? m[2]));
+    };
+    p.stdout?.on('data', onData);
+    p.stderr?.on('data', onData);
+    p.once('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${out}`)));
+    setTimeout(() => reject(new Error(`${cmd} did not start: ${out}`)), 30_000).unref();
+  });
+}
+
+/** Debian python3 with FastAPI/uvicorn/scikit-learn: trains the model and returns its parameters. */
+function trainReference(): { coef: number[]; intercept: number } | undefined {
+  if (!existsSync(PY)) return undefined;
+  const r = spawnSync(PY, [join(__dirname, 'serving', 'train_model.py'), join(dir, 'model.joblib')], { encoding: 'utf8' });
+  const probe = spawnSync(PY, ['-c', 'import fastapi, uvicorn'], { encoding: 'utf8' });
+  if (r.status !== 0 || probe.status !== 0) return undefined;
+  return JSON.parse(r.stdout) as { coef: number[]; intercept: number };
+}
+
+interface WrkResult {
+  rps: number;
+  p99ms: number;
+}
+
+function wrk(port: number, connections: number, script: string): WrkResult {
+  const threads = connections === 1 ? 1 : 2;
+  const r = spawnSync('wrk', [`-t${threads}`, `-c${connections}`, `-d${SECONDS}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/predict`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
+  const m = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(r.stdout);
+  const scale = { us: 0.001, ms: 1, s: 1000 }[(m?.[2] ?? 'ms') as 'us' | 'ms' | 's'];
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout);
+  if (non2xx) throw new Error(`port ${port}: ${non2xx[1]} failed responses`);
+  return { rps, p99ms: Number(m?.[1] ?? NaN) * scale };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+function bootSpec(file: string, maxBatch: number): ServingBootInput {
+  return {
+    deployment: 'bench',
+    port: 0,
+    threads: 1,
+    max_batch: maxBatch,
+    max_delay_ms: 0,
+    max_body_bytes: 8 << 20,
+    max_instances: 10_000,
+    token: null,
+    model: {
+      model: 'churn',
+      version: 1,
+      artifact_path: file,
+      artifact_sha256: 'bench',
+      task: 'classification',
+      input_mode: 'tensor',
+      features: ['age', 'tenure', 'spend'].map((name) => ({ name, type: 'float' as const })),
+    },
+  };
+}
+
+async function handOverAndMemory(): Promise<{ handoverMs: number; mbPerVersion: number }> {
+  const forest = join(dir, 'forest.onnx');
+  writeFileSync(forest, treeEnsembleOnnx({ trees: randomTrees(100, 8, 20, 2), features: 20, classes: 2 }));
+  const features = Array.from({ length: 20 }, (_, i) => ({ name: `f${i}`, type: 'float' as const }));
+  const spec = (version: number) => ({ model: 'forest', version, artifact_path: forest, artifact_sha256: `v${version}`, task: null, input_mode: 'tensor' as const, features });
+  const boot = servingBootSchema.parse({ ...bootSpec(forest, 1), model: spec(1) });
+  const times: number[] = [];
+  let started = 0;
+  const host = new ModelHost(boot, new ServingMetrics('bench'), {
+    loaded: () => times.push(performance.now() - started),
+    loadFailed: (_v, e) => console.error(e),
+    released: () => undefined,
+  });
+  for (let v = 1; v <= 6; v++) {
+    started = performance.now();
+    await host.load(spec(v));
+  }
+  await host.close();
+  // Memory: several sessions held at once, as during hand-overs (current + retiring).
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  const hosts = Array.from({ length: 5 }, () => new ModelHost(boot, new ServingMetrics('bench'), { loaded: () => undefined, loadFailed: () => undefined, released: () => undefined }));
+  for (const [i, h] of hosts.entries()) await h.load(spec(100 + i));
+  const after = process.memoryUsage().rss;
+  await Promise.all(hosts.map((h) => h.close()));
+  return { handoverMs: median(times.slice(1)), mbPerVersion: (after - before) / 5 / 2 ** 20 };
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('wrk', ['--version']).error) {
+    console.log('wrk is not installed (Debian package wrk): serving benchmark skipped');
+    return;
+  }
+  const serving = join(ROOT, 'dist', 'serving.js');
+  if (!existsSync(serving)) throw new Error('dist/serving.js is missing: run `npm run build` first');
+  const ref = trainReference();
+  if (!ref) console.log('Debian python3 with fastapi/uvicorn/scikit-learn not found: the FastAPI comparison is skipped');
+  const weights = ref?.coef ?? [0.03, -0.05, 0.02];
+  const model = join(dir, 'model.onnx');
+  writeFileSync(model, buildLinearModelOnnx({ task: 'classification', weights, bias: ref?.intercept ?? -0.5 }));
+  const script = join(dir, 'post.lua');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = '{"instances": [[35, 12, 70.5]]}'\nwrk.headers["Content-Type"] = "application/json"\n`);
+  const specFile = (b: number): string => {
+    const f = join(dir, `spec-${b}.json`);
+    writeFileSync(f, JSON.stringify(bootSpec(model, b)));
+    return f;
+  };
+  const ports: Record<string, number> = {
+    limit: await startServer(process.execPath, [join(__dirname, 'serving', 'bare-server.js'), model, '3'], { ORT_PATH: join(ROOT, 'node_modules', 'onnxruntime-node') }),
+    ours: await startServer(process.execPath, [serving, '--spec', specFile(1)]),
+    batched: await startServer(process.execPath, [serving, '--spec', specFile(64)]),
+  };
+  if (ref) ports['fastapi'] = await startServer(PY, [join(__dirname, 'serving', 'fastapi_server.py'), join(dir, 'model.joblib')]);
+  const plan: [string, number][] = [
+    ['limit', 1], ['ours', 1], ['limit', 32], ['ours', 32], ['limit', 64], ['batched', 64],
+    ...(ref ? ([['fastapi', 1], ['fastapi', 32]] as [string, number][]) : []),
+  ];
+  for (const [name, c] of plan) wrk(ports[name] as number, c, script); // warm-up pass (JIT, sessions)
+  const results = new Map<string, WrkResult[]>();
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [name, c] of plan) {
+      const key = `${name}@${c}`;
+      results.set(key, [...(results.get(key) ?? []), wrk(ports[name] as number, c, script)]);
+    }
+  }
+  report(results, await handOverAndMemory(), !!ref);
+}
+
+function report(results: Map<string, WrkResult[]>, extra: { handoverMs: number; mbPerVersion: number }, withFastapi: boolean): void {
+  const med = (key: string, f: keyof WrkResult): number => median((results.get(key) ?? []).map((r) => r[f]));
+  console.log(`| server | c | req/s (median of ${REPS}) | p99 ms (median) | runs req/s |`);
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const [key, rs] of results) {
+    const [name, c] = key.split('@');
+    console.log(`| ${name} | ${c} | ${Math.round(med(key, 'rps'))} | ${med(key, 'p99ms').toFixed(2)} | ${rs.map((r) => Math.round(r.rps)).join(', ')} |`);
+  }
+  const tput = med('ours@32', 'rps') / med('limit@32', 'rps');
+  const p99 = med('ours@1', 'p99ms') / med('limit@1', 'p99ms');
+  const batch = med('batched@64', 'rps') / med('limit@64', 'rps');
+  const checks: [string, string, boolean][] = [
+    ['throughput at c=32 vs the limit', `${(tput * 100).toFixed(0)} % (target ≥ 90 %)`, tput >= 0.9],
+    ['p99 at c=1 vs the limit', `${p99.toFixed(2)}× (target ≤ 1.5×)`, p99 <= 1.5],
+    ['micro-batching at c=64 vs the limit', `${(batch * 100).toFixed(0)} % (target > 100 %)`, batch > 1],
+  ];
+  if (withFastapi) checks.push(['throughput at c=32 vs FastAPI', `${(med('ours@32', 'rps') / med('fastapi@32', 'rps')).toFixed(1)}×`, true]);
+  console.log('\n| measurement | result | target met |\n| --- | --- | --- |');
+  for (const [what, r, ok] of checks) console.log(`| ${what} | ${r} | ${ok ? 'yes' : 'NO'} |`);
+  console.log(`| hand-over: load + warm-up of a new version (100-tree forest) beside the old | ${extra.handoverMs.toFixed(1)} ms | (recorded) |`);
+  console.log(`| memory per loaded version (100-tree forest, 20 features) | ${extra.mbPerVersion.toFixed(1)} MiB RSS | (recorded) |`);
+  rmSync(dir, { recursive: true, force: true });
+  if (checks.some(([, , ok]) => !ok)) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+}).finally(() => procs.forEach((p) => p.kill('SIGTERM')));

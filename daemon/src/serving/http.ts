@@ -1,0 +1,266 @@
+/**
+ * The serving process's HTTP server. Every prediction request goes through one pipeline:
+ *
+ *   guard (Host, Content-Type, token, body cap) → parse (protocol) → validate (signature)
+ *     → run (micro-batched when configured) → respond (protocol) → record (metrics, hooks)
+ *
+ * `record` hands each finished request to `recorders`, where monitoring plugs in latency histograms,
+ * prediction logs or a shadow copy without touching the steps before it.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type FeatureValue, type ServingBoot } from '../../../schemas/src/serving';
+import { ServingError } from '../../../shared/src/serving/errors';
+import { type ModelHost } from './host';
+import { type LoadedModel, type RunOutputs } from '../../../shared/src/serving/model';
+import { type ServingMetrics } from './metrics';
+import { formatInvocations, formatV2, parseInvocations, parsePredict, parseV2, records, v2Datatype } from './protocols';
+import { validateInstances } from '../../../shared/src/serving/validate';
+
+/** What the record step sees of each prediction request. */
+export interface RequestRecord {
+  requestId: string;
+  route: string;
+  status: number;
+  seconds: number;
+  model: string | undefined;
+  version: number | undefined;
+  /** Validated rows (absent when the request was refused before validation passed). */
+  rows?: FeatureValue[][];
+  outputs?: RunOutputs;
+  error?: ServingError;
+}
+export type Recorder = (r: RequestRecord) => void;
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  record: RequestRecord;
+}
+
+type Protocol = 'predict' | 'invocations' | 'v2';
+
+export class ServingServer {
+  readonly recorders: Recorder[] = [];
+  private readonly server: Server;
+
+  constructor(
+    private readonly boot: ServingBoot,
+    private readonly host: ModelHost,
+    private readonly metrics: ServingMetrics,
+  ) {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    // Load generators and client pools keep connections open; do not cut them between requests.
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 10_000;
+    this.server.requestTimeout = 60_000;
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.boot.port, this.boot.host, () => {
+        const a = this.server.address();
+        resolve(typeof a === 'object' && a ? a.port : 0);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+      setTimeout(() => this.server.closeAllConnections(), 2000).unref();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = performance.now();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const record: RequestRecord = { requestId: requestIdOf(req), route: routeName(path), status: 0, seconds: 0, model: undefined, version: undefined };
+    this.metrics.inFlight++;
+    try {
+      await this.dispatch({ req, res, record }, path);
+    } catch (e) {
+      const err = e instanceof ServingError ? e : new ServingError(500, 'internal', e instanceof Error ? e.message : String(e));
+      if (err.code === 'model_error') this.metrics.modelErrors++;
+      record.error = err;
+      send(res, err.status, err.body());
+    } finally {
+      this.metrics.inFlight--;
+      record.status = res.statusCode;
+      record.seconds = (performance.now() - t0) / 1000;
+      const prediction = record.route !== '/health' && record.route !== '/metrics' && !record.route.startsWith('/v2/health');
+      this.metrics.observe(record.route, record.status, record.seconds, prediction);
+      for (const r of this.recorders) r(record);
+    }
+  }
+
+  private async dispatch(ctx: Ctx, path: string): Promise<void> {
+    const { req } = ctx;
+    if (!this.hostAllowed(req.headers.host)) {
+      throw new ServingError(403, 'forbidden_host', `Host "${req.headers.host ?? ''}" is not a loopback name; the endpoint answers local clients only`);
+    }
+    const method = req.method ?? 'GET';
+    if (method === 'GET') return this.get(ctx, path);
+    if (method !== 'POST') throw new ServingError(405, 'method_not_allowed', `${method} is not allowed; use GET or POST`);
+    const protocol = postProtocol(path, this.model()?.spec.model);
+    if (!protocol) throw new ServingError(404, 'no_route', `no route POST ${path}`);
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') {
+      throw new ServingError(415, 'unsupported_media_type', `Content-Type must be application/json (got ${type ? `"${type}"` : 'none'})`);
+    }
+    this.checkToken(req);
+    const body = await readJson(req, this.boot.max_body_bytes, this.boot.deployment);
+    return this.predict(ctx, protocol, body);
+  }
+
+  private model(): LoadedModel | undefined {
+    return this.host.model;
+  }
+
+  private get(ctx: Ctx, path: string): void {
+    const m = this.model();
+    const name = m?.spec.model;
+    if (path === '/health') {
+      return m ? send(ctx.res, 200, { status: 'ok', model: name, version: m.spec.version }) : send(ctx.res, 503, { status: 'loading' });
+    }
+    if (path === '/metrics') {
+      ctx.res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      ctx.res.end(this.metrics.render());
+      return;
+    }
+    if (path === '/v2/health/live') return send(ctx.res, 200, { live: true });
+    if (path === '/v2/health/ready') return send(ctx.res, m ? 200 : 503, { ready: !!m });
+    if (path === '/v2') return send(ctx.res, 200, { name: 'mlops-workbench', version: '2', extensions: [] });
+    const v2 = /^\/v2\/models\/([^/]+)(\/ready)?$/.exec(path);
+    if (v2 && m && decodeURIComponent(v2[1] ?? '') === name) {
+      if (v2[2]) return send(ctx.res, 200, { name, ready: true });
+      this.checkToken(ctx.req);
+      return send(ctx.res, 200, v2Metadata(m));
+    }
+    if (v2) throw new ServingError(404, 'model_not_found', `no model "${decodeURIComponent(v2[1] ?? '')}" here${name ? `; this endpoint serves "${name}"` : ''}`);
+    throw new ServingError(404, 'no_route', `no route GET ${path}`);
+  }
+
+  private async predict(ctx: Ctx, protocol: Protocol, body: unknown): Promise<void> {
+    const pinned = this.host.acquire();
+    if (!pinned) throw new ServingError(503, 'not_ready', 'the model is still loading; retry shortly (GET /health says when it is ready)');
+    try {
+      const m = pinned.model;
+      ctx.record.model = m.spec.model;
+      ctx.record.version = m.spec.version;
+      const v2 = protocol === 'v2' ? parseV2(body, { inputMode: m.spec.input_mode, inputs: m.inputs, features: m.features }) : undefined;
+      const instances = v2 ? v2.instances : protocol === 'predict' ? parsePredict(body) : parseInvocations(body);
+      if (instances.length > this.boot.max_instances) {
+        throw new ServingError(413, 'too_many_instances', `${instances.length} instances exceed the limit of ${this.boot.max_instances} per request (deployments.${this.boot.deployment}.max_instances)`);
+      }
+      if (!instances.length) throw new ServingError(400, 'invalid_input', 'no instances to predict');
+      const rows = validateInstances(instances, m.features);
+      ctx.record.rows = rows;
+      const outputs = await pinned.run(rows);
+      ctx.record.outputs = outputs;
+      this.metrics.predictions += rows.length;
+      if (protocol === 'predict') {
+        send(ctx.res, 200, { predictions: records(outputs, rows.length), model: m.spec.model, model_version: m.spec.version, request_id: ctx.record.requestId });
+      } else if (protocol === 'invocations') send(ctx.res, 200, formatInvocations(outputs, rows.length));
+      else {
+        const out = formatV2(outputs, rows.length, v2?.outputs);
+        send(ctx.res, 200, { model_name: m.spec.model, model_version: String(m.spec.version), id: v2?.id ?? ctx.record.requestId, outputs: out });
+      }
+    } finally {
+      pinned.done();
+    }
+  }
+
+  private hostAllowed(header: string | undefined): boolean {
+    if (this.boot.allowed_hosts.includes('*')) return true;
+    if (!header) return false;
+    const name = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : (header.split(':')[0] ?? '');
+    return LOOPBACK.has(name.toLowerCase()) || this.boot.allowed_hosts.includes(name.toLowerCase());
+  }
+
+  private checkToken(req: IncomingMessage): void {
+    const token = this.boot.token;
+    if (token === null) return;
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const given = Buffer.from(m?.[1] ?? '');
+    const want = Buffer.from(token);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+      throw new ServingError(401, 'unauthorized', `missing or wrong serving token; send "Authorization: Bearer <token>" (mlops deployments show ${this.boot.deployment} --json gives it)`);
+    }
+  }
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/** Route label for metrics: bounded cardinality whatever paths clients try. */
+function routeName(path: string): string {
+  if (/^\/v2\/models\/[^/]+\/infer$/.test(path)) return '/v2/models/infer';
+  if (/^\/v2\/models\/[^/]+(\/ready)?$/.test(path)) return path.endsWith('/ready') ? '/v2/models/ready' : '/v2/models';
+  return ['/predict', '/invocations', '/health', '/metrics', '/v2', '/v2/health/live', '/v2/health/ready'].includes(path) ? path : 'other';
+}
+
+function postProtocol(path: string, model: string | undefined): Protocol | undefined {
+  if (path === '/predict') return 'predict';
+  if (path === '/invocations') return 'invocations';
+  const m = /^\/v2\/models\/([^/]+)\/infer$/.exec(path);
+  if (!m) return undefined;
+  const name = decodeURIComponent(m[1] ?? '');
+  if (model !== undefined && name !== model) throw new ServingError(404, 'model_not_found', `no model "${name}" here; this endpoint serves "${model}"`);
+  return 'v2';
+}
+
+function v2Metadata(m: LoadedModel) {
+  const tensorMode = m.spec.input_mode === 'tensor';
+  return {
+    name: m.spec.model,
+    versions: [String(m.spec.version)],
+    platform: 'onnxruntime_onnx',
+    inputs: m.inputs.map((i) => ({ name: i.name, datatype: v2Datatype(i.type), shape: tensorMode ? [-1, m.features.length] : [-1, 1] })),
+    outputs: m.outputs.map((o) => ({ name: o.name, datatype: v2Datatype(o.type), shape: [-1, ...o.shape.map((d) => (typeof d === 'number' ? d : -1))] })),
+  };
+}
+
+function readJson(req: IncomingMessage, limit: number, deployment: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const tooLarge = (): ServingError =>
+      new ServingError(413, 'body_too_large', `request body exceeds the limit of ${limit} bytes (deployments.${deployment}.max_body_bytes)`);
+    if (declared > limit) {
+      req.resume();
+      return reject(tooLarge());
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge());
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > limit) return;
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
+      } catch (e) {
+        reject(new ServingError(400, 'invalid_json', `the body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return void res.end();
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,86 @@
+/**
+ * One serving process as the daemon sees it: forked with an IPC channel, its messages validated,
+ * its stderr appended to `.mlops/serving/<deployment>.log` with the last lines kept for error reports.
+ * session.run is native code that blocks its event loop, which is why serving never runs in the daemon.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import {
+  fromServingMessage,
+  type FromServingMessage,
+  type ServingBoot,
+  type ServingModelSpec,
+  type ToServingMessage,
+} from '../../../schemas/src/serving';
+
+export interface ChildHandlers {
+  message(msg: FromServingMessage): void;
+  exit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string): void;
+}
+
+const TAIL_BYTES = 4096;
+
+export function servingScript(): string {
+  return process.env['MLOPS_SERVING_JS'] ?? join(__dirname, 'serving.js');
+}
+
+export class ServingChild {
+  private readonly proc: ChildProcess;
+  private readonly logStream: WriteStream;
+  private tail = '';
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(boot: ServingBoot, logDir: string, handlers: ChildHandlers) {
+    mkdirSync(logDir, { recursive: true });
+    this.logStream = createWriteStream(join(logDir, `${boot.deployment}.log`), { flags: 'a' });
+    this.proc = fork(servingScript(), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], serialization: 'json' });
+    const onOutput = (c: Buffer): void => {
+      this.logStream.write(c);
+      this.tail = (this.tail + c.toString('utf8')).slice(-TAIL_BYTES);
+    };
+    this.proc.stdout?.on('data', onOutput);
+    this.proc.stderr?.on('data', onOutput);
+    this.proc.on('message', (raw: unknown) => {
+      const parsed = fromServingMessage.safeParse(raw);
+      if (parsed.success) handlers.message(parsed.data);
+    });
+    this.exitPromise = new Promise((resolve) => {
+      this.proc.once('exit', (code, signal) => {
+        this.exited = true;
+        this.logStream.end();
+        handlers.exit(code, signal, this.tail);
+        resolve();
+      });
+    });
+    this.proc.on('error', () => undefined);
+    this.send({ type: 'boot', boot });
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  load(model: ServingModelSpec): void {
+    this.send({ type: 'load', model });
+  }
+
+  private send(msg: ToServingMessage): void {
+    if (!this.exited && this.proc.connected) this.proc.send(msg);
+  }
+
+  /** Asks for a graceful shutdown (in-flight requests finish), then kills after `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.exited) return;
+    this.send({ type: 'shutdown' });
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    await this.exitPromise;
+    clearTimeout(timer);
+  }
+
+  /** The last lines the process wrote, for error messages. */
+  lastLines(n = 5): string {
+    return this.tail.trim().split('\n').slice(-n).join('\n');
+  }
+}

@@ -1,0 +1,60 @@
+/** The Deployments view's model: rows, context values for the menus, events, the status bar endpoint. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type DeploymentStatus } from '../../../schemas/src/serving';
+import { deploymentOfEvent, deploymentsModel, deploymentView, detailRows, productionEndpoint } from '../../../extension/src/deployments/model';
+import { DEPLOYMENTS_VIEW } from '../../../extension/src/deployments/ids';
+
+const base: DeploymentStatus = {
+  name: 'production',
+  model: 'churn',
+  version: 3,
+  follows: { kind: 'stage', value: 'Production' },
+  state: 'serving',
+  url: 'http://127.0.0.1:8401',
+  port: 8401,
+  pid: 10,
+  auth: 'none',
+  enabled: true,
+  error: null,
+  restarts: 0,
+  started_at: '2026-01-01T00:00:00.000Z',
+  stats: { requests: 100, errors: 0, rps: 12.345, p95_ms: 1.234 },
+};
+
+test('a serving deployment shows version, state, rps and p95; its rows include the URL', () => {
+  const model = deploymentsModel();
+  model.setGroups([base, { ...base, name: 'staging', state: 'stopped', url: null, stats: null, follows: { kind: 'alias', value: 'challenger' } }]);
+  const [prod, staging] = model.roots();
+  assert.equal(deploymentView(prod as never).description, 'churn v3 · serving · 12.3 req/s · p95 1.23 ms');
+  assert.equal(deploymentView(staging as never).description, 'churn v3 · stopped');
+  assert.deepEqual(detailRows(base).map((r) => [r.label, r.value]), [
+    ['version', 'v3 (follows Production)'],
+    ['state', 'serving'],
+    ['URL', 'http://127.0.0.1:8401'],
+    ['requests/s', '12.3'],
+    ['p95 latency', '1.23 ms'],
+  ]);
+});
+
+test('menu conditions match the context values the model produces', () => {
+  const ctx = (state: DeploymentStatus['state']) => deploymentView({ kind: 'deployment', name: 'x', info: { ...base, state } }).contextValue;
+  const matches = (when: string, value: string): boolean => {
+    const re = /^viewItem =~ \/(.+)\/$/.exec(when);
+    return re ? new RegExp(re[1] as string).test(value) : when === `viewItem == ${value}`;
+  };
+  const c = DEPLOYMENTS_VIEW.commands;
+  assert.ok(matches(c.copyUrl.item.when, ctx('serving')));
+  assert.ok(!matches(c.copyUrl.item.when, ctx('stopped')));
+  assert.ok(matches(c.stop.item.when, ctx('starting')));
+  assert.ok(!matches(c.stop.item.when, ctx('failed')));
+  assert.ok(matches(c.deploy.item.when, ctx('failed')));
+});
+
+test('deployment events name their deployment; the status bar shows the Production endpoint', () => {
+  assert.equal(deploymentOfEvent({ kind: 'deployment.switched', subject: 'deployment:production' }), 'production');
+  assert.equal(deploymentOfEvent({ kind: 'model.stage_changed', subject: 'model:churn/2' }), undefined);
+  assert.equal(productionEndpoint([base])?.text, '$(radio-tower) churn v3 · 127.0.0.1:8401');
+  assert.equal(productionEndpoint([{ ...base, follows: { kind: 'alias', value: 'x' } }]), undefined);
+  assert.equal(productionEndpoint([{ ...base, state: 'failed' }]), undefined);
+});
