@@ -105,21 +105,41 @@ export const triggerSchema = z
   })
   .strict();
 
+export const STAGE_KINDS = ['command', 'validate', 'register', 'deploy'] as const;
+
+/**
+ * One pipeline stage. Deps are project files or globs, `data:<name>` for a dataset under `data`,
+ * or absolute paths outside the project (hashed, never restored or written by the runner).
+ * Cross-field rules (a command stage needs `cmd`, a validate stage a `dataset`, …) are checked by
+ * `stageProblems` so the runner and the language server report them the same way.
+ */
 export const stageSchema = z
   .object({
-    cmd: z.string().min(1).describe('Command to run, from the project root. Python stages use `python`.'),
     kind: z
-      .enum(['validate', 'features', 'train', 'evaluate', 'register', 'deploy', 'custom'])
-      .default('custom')
-      .describe('The role of the stage in the pipeline.'),
-    deps: z.array(z.string()).default([]).describe('Files the stage reads: a change re-runs it.'),
-    outs: z.array(z.string()).default([]).describe('Files the stage writes: cached by content.'),
-    params: z
-      .array(z.string())
+      .enum(STAGE_KINDS)
+      .default('command')
+      .describe('"command" runs `cmd`; the built-ins "validate", "register" and "deploy" need no `cmd`.'),
+    cmd: z.string().min(1).optional().describe('Command to run from the project root, through the shell. `${key}` is replaced by a matrix value.'),
+    deps: z
+      .array(z.string().min(1))
       .default([])
-      .describe('Dotted keys under `params` that the stage reads (e.g. "train.learning_rate").'),
-    metrics: z.array(z.string()).default([]).describe('JSON metric files the stage writes.'),
+      .describe('What the stage reads: files, folders, globs, "data:<dataset>", or other stages\' outs. A change re-runs it.'),
+    outs: z.array(z.string().min(1)).default([]).describe('Files or folders the stage writes: checked after it runs, cached by content.'),
+    params: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Dotted keys under `params` that the stage reads (e.g. "train.learning_rate"). A change re-runs it.'),
+    metrics: z.array(z.string().min(1)).default([]).describe('JSON metric files the stage writes: outs that are also recorded as run metrics.'),
     after: z.array(z.string()).default([]).describe('Stages that must finish first, besides those implied by deps.'),
+    matrix: z
+      .record(z.string().min(1), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1))
+      .optional()
+      .describe('Sweep: dotted param keys to lists of values; every combination is its own stage instance, run and cache entry.'),
+    dataset: z.string().optional().describe('validate: the dataset under `data` to check against its `expectations`.'),
+    model: z.string().optional().describe('register: the model under `models` to register a version of.'),
+    artifact: z.string().optional().describe('register: the out (an ONNX file) to register.'),
+    deployment: z.string().optional().describe('deploy: the deployment under `deployments` to point at the new version.'),
+    description: z.string().optional().describe('What the stage does, for people reading the config.'),
   })
   .strict()
   .describe('One pipeline stage.');

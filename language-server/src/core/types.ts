@@ -55,6 +55,7 @@ export type DiagnosticCode =
   | 'unknown-model'
   | 'unknown-stage'
   | 'unknown-dataset'
+  | 'unknown-deployment'
   | 'unknown-trigger-kind'
   | 'duplicate-out'
   | 'cycle'
