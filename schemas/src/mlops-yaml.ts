@@ -79,6 +79,42 @@ export const modelConfigSchema = z
   .strict()
   .describe('A model that the registry manages.');
 
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const columnExpectationSchema = z
+  .object({
+    type: z.enum(['number', 'integer', 'string', 'boolean']).optional().describe('Every non-null value parses as this type.'),
+    required: z.boolean().default(true).describe('The column must be present.'),
+    max_null_fraction: z.number().min(0).max(1).optional().describe('At most this share of values may be empty (0 = none).'),
+    min: z.number().optional().describe('Smallest allowed numeric value.'),
+    max: z.number().optional().describe('Largest allowed numeric value.'),
+    allowed: z.array(scalar).min(1).optional().describe('The only values allowed (compared as text).'),
+    unique: z.boolean().optional().describe('No value appears twice.'),
+    regex: z.string().optional().describe('Every non-null value matches this regular expression (whole value).'),
+  })
+  .strict()
+  .describe('Expectations on one column.');
+
+export const expectationsSchema = z
+  .object({
+    columns: z.record(z.string().min(1), columnExpectationSchema).default({}).describe('Per-column expectations, by column name.'),
+    row_count: z
+      .object({ min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional() })
+      .strict()
+      .optional()
+      .describe('Bounds on the number of data rows.'),
+    distribution: z
+      .object({
+        reference: z.string().min(1).describe('Dataset version to compare with, "train@3" or "train" (its latest version).'),
+        columns: z.array(z.string()).optional().describe('Columns to compare (default: every numeric column of the reference).'),
+      })
+      .strict()
+      .optional()
+      .describe('No drift against a reference version, by the drift engine and `monitoring.drift` settings.'),
+  })
+  .strict()
+  .describe('What a `validate` stage checks about this dataset (named after Great Expectations\' most used ones).');
+
 export const datasetConfigSchema = z
   .object({
     paths: z
@@ -91,6 +127,7 @@ export const datasetConfigSchema = z
       .optional()
       .describe('Dataset name or version ("train@3") used as the drift reference for this data.'),
     watch: z.boolean().default(true).describe('Snapshot automatically when the files change.'),
+    expectations: expectationsSchema.optional(),
     description: z.string().optional().describe('What the dataset holds.'),
   })
   .strict()
@@ -101,7 +138,8 @@ export const triggerSchema = z
   .object({
     kind: z.enum(TRIGGER_KINDS).describe('What starts the pipeline.'),
     cron: z.string().optional().describe('Cron expression, for kind "schedule" (e.g. "0 3 * * *").'),
-    dataset: z.string().optional().describe('Dataset to watch, for kinds "data_change" and "drift".'),
+    dataset: z.string().optional().describe('Dataset to watch, for kind "data_change".'),
+    deployment: z.string().optional().describe('Deployment whose drift alerts start the pipeline, for kind "drift".'),
   })
   .strict();
 
@@ -305,6 +343,7 @@ export type MlopsConfigInput = z.input<typeof mlopsConfigSchema>;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
 export type StageConfig = z.infer<typeof stageSchema>;
+export type Expectations = z.infer<typeof expectationsSchema>;
 export type DriftConfig = z.infer<typeof driftConfigSchema>;
 
 /** The generated JSON Schema; `npm run build` writes it to schemas/mlops.schema.json. */

@@ -9,6 +9,7 @@ import { dataCommands } from './data';
 import { eventCommands } from './events';
 import { driftCommands } from './drift';
 import { lspCommands } from './lsp';
+import { pipelineCommands } from './pipelines';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -16,6 +17,7 @@ export const allCommands: CommandSpec[] = [
   ...modelCommands,
   execCommand,
   ...runCommands,
+  ...pipelineCommands,
   ...dataCommands,
   ...driftCommands,
   ...eventCommands,

@@ -1,0 +1,198 @@
+/**
+ * What the runner does through the daemon: the pipeline run and one run per stage instance are
+ * tracked runs (git state, config snapshot, environment, dataset versions, params, metrics from the
+ * declared files, stage timings, why it started), and the built-in stages. The daemon is reached
+ * only when the first instance runs, so a fully cached run never starts it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
+import { type StageResult } from '../../../schemas/src/pipelines';
+import { type DaemonClient } from '../client/client';
+import { flattenParams } from '../cli/commands/runs';
+import { probeEnvironment, readMetricFile } from '../cli/commands/exec';
+import { DATA_DEP } from './checks';
+import { type StageInstance } from './plan';
+import { type StageHost } from './runner';
+import { validateDataset } from './validate';
+
+export interface HostOptions {
+  root: string;
+  stateDir: string;
+  config: MlopsConfig;
+  env: NodeJS.ProcessEnv;
+  /** Why the pipeline started: "manual", "schedule 0 3 * * *", "data change of train", … */
+  trigger: string;
+  command: string[];
+  connect(): Promise<DaemonClient>;
+  warn(text: string): void;
+}
+
+const METRIC_KEY_BAD = /[^\w.\-/: ]/g;
+
+/** A copy of the params with dotted keys set (matrix values override the config). */
+export function withOverrides(params: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(params);
+  for (const [dotted, value] of Object.entries(overrides)) {
+    const parts = dotted.split('.');
+    let node: Record<string, unknown> = out;
+    for (const p of parts.slice(0, -1)) {
+      const next = node[p];
+      if (!next || typeof next !== 'object' || Array.isArray(next)) node[p] = {};
+      node = node[p] as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1] as string] = value;
+  }
+  return out;
+}
+
+export class TrackingHost implements StageHost {
+  private client?: DaemonClient;
+  private pipelineRun?: string;
+  private readonly stageRuns = new Map<string, string>();
+  private environment: Record<string, unknown> = {};
+  private datasets: { dataset: string; version: number }[] = [];
+  private readonly python: string;
+
+  constructor(private readonly o: HostOptions) {
+    this.python = o.env['MLOPS_PYTHON'] ?? o.config.python.interpreter;
+  }
+
+  private datasetsUsed(instances: StageInstance[]): string[] {
+    const names = new Set<string>();
+    for (const i of instances) {
+      if (i.config.kind === 'validate' && i.config.dataset) names.add(i.config.dataset);
+      for (const d of i.deps) {
+        const m = DATA_DEP.exec(d);
+        if (m) names.add(m[1] as string);
+      }
+    }
+    return [...names];
+  }
+
+  async begin(instances: StageInstance[]): Promise<void> {
+    const client = await this.o.connect();
+    this.client = client;
+    const [probe, datasets] = await Promise.all([probeEnvironment(this.python), this.snapshot(client, this.datasetsUsed(instances))]);
+    if (probe.problem) this.o.warn(`mlops: warning: Python "${this.python}" could not be run (${probe.problem}); runs record no Python environment\n`);
+    this.environment = probe.env;
+    this.datasets = datasets;
+    const run = await client.createRun({
+      experiment: 'pipeline',
+      name: `pipeline ${new Date().toISOString().slice(0, 19)}`,
+      command: this.o.command,
+      environment: probe.env,
+      datasets,
+      tags: { 'mlops.kind': 'pipeline', 'mlops.trigger': this.o.trigger, 'mlops.stages': instances.map((i) => i.id).join(' ').slice(0, 1000) },
+      params: flattenParams(this.o.config.params),
+      config: this.o.config.params,
+    });
+    this.pipelineRun = run.id;
+    this.o.warn(`mlops: pipeline run ${run.id} started (${this.o.trigger})\n`);
+  }
+
+  private async snapshot(client: DaemonClient, names: string[]): Promise<{ dataset: string; version: number }[]> {
+    const refs: { dataset: string; version: number }[] = [];
+    for (const name of names) {
+      try {
+        refs.push({ dataset: name, version: (await client.snapshot(name, 'pipeline')).version.version });
+      } catch (e) {
+        this.o.warn(`mlops: warning: dataset ${name} not recorded: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    }
+    return refs;
+  }
+
+  async startStage(inst: StageInstance): Promise<NodeJS.ProcessEnv> {
+    const client = this.client as DaemonClient;
+    const run = await client.createRun({
+      experiment: 'pipeline',
+      name: inst.id,
+      command: inst.cmd ? ['/bin/sh', '-c', inst.cmd] : [`builtin:${inst.config.kind}`],
+      environment: this.environment,
+      datasets: this.datasets,
+      tags: { 'mlops.kind': 'stage', 'mlops.stage': inst.stage, 'mlops.pipeline_run': this.pipelineRun ?? '', 'mlops.trigger': this.o.trigger },
+      params: flattenParams(inst.params),
+      config: withOverrides(this.o.config.params, inst.matrix),
+    });
+    this.stageRuns.set(inst.id, run.id);
+    const tmp = join(this.o.stateDir, 'tmp');
+    mkdirSync(tmp, { recursive: true });
+    const paramsFile = join(tmp, `params-${run.id}.json`);
+    writeFileSync(paramsFile, JSON.stringify(withOverrides(this.o.config.params, inst.matrix), null, 2));
+    const pathPrefix = this.python.includes('/') ? `${dirname(resolve(this.o.root, this.python))}${delimiter}` : '';
+    return {
+      ...this.o.env,
+      PATH: `${pathPrefix}${this.o.env['PATH'] ?? ''}`,
+      MLOPS_RUN_ID: run.id,
+      MLOPS_API: client.baseUrl,
+      MLOPS_TOKEN: client.conn.token,
+      MLOPS_PARAMS: paramsFile,
+      MLOPS_ROOT: this.o.root,
+      MLOPS_PYTHON: this.python,
+      MLOPS_STAGE: inst.id,
+    };
+  }
+
+  async endStage(inst: StageInstance, ok: boolean, durationMs: number): Promise<void> {
+    const client = this.client as DaemonClient;
+    const runId = this.stageRuns.get(inst.id);
+    if (!runId) return;
+    const metrics: Record<string, number> = { duration_ms: durationMs };
+    for (const f of inst.metrics) {
+      try {
+        Object.assign(metrics, readMetricFile(resolve(this.o.root, f)));
+      } catch (e) {
+        if (ok) this.o.warn(`mlops: warning: metrics file ${f} of ${inst.id} not read: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    }
+    await this.log(runId, metrics);
+    if (this.pipelineRun) {
+      const prefix = inst.id.replace(METRIC_KEY_BAD, '_');
+      await this.log(this.pipelineRun, Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`${prefix}/${k}`, v])));
+    }
+    await client.endRun(runId, ok ? 'finished' : 'failed', ok ? 0 : 1);
+  }
+
+  private async log(runId: string, metrics: Record<string, number>): Promise<void> {
+    const keys = Object.keys(metrics).map((k) => k.replace(METRIC_KEY_BAD, '_'));
+    const now = Date.now();
+    const values = Object.values(metrics);
+    await (this.client as DaemonClient).logMetricBatch(runId, { keys, steps: keys.map(() => 0), timestamps: keys.map(() => now), values });
+  }
+
+  async end(results: StageResult[]): Promise<void> {
+    if (!this.client || !this.pipelineRun) return;
+    const failed = results.some((r) => r.status === 'failed');
+    await this.client.endRun(this.pipelineRun, failed ? 'failed' : 'finished', failed ? 1 : 0);
+  }
+
+  async builtin(inst: StageInstance, logFile: string): Promise<string> {
+    const c = inst.config;
+    if (c.kind === 'validate') return validateDataset({ root: this.o.root, config: this.o.config, dataset: c.dataset as string, logFile, client: this.client });
+    if (c.kind === 'register') return this.register(inst);
+    throw new Error(`deploy stages need the serving feature (deployment "${c.deployment ?? ''}"); it is not in this build yet`);
+  }
+
+  private async register(inst: StageInstance): Promise<string> {
+    const client = this.client as DaemonClient;
+    const runId = this.stageRuns.get(inst.id);
+    // The stage's metrics are those of the stages that wrote its deps' metric files.
+    const metrics: Record<string, number> = {};
+    for (const d of inst.deps) {
+      if (!d.endsWith('.json')) continue;
+      try {
+        Object.assign(metrics, readMetricFile(resolve(this.o.root, d)));
+      } catch {
+        // Not a metrics file: only metrics files count.
+      }
+    }
+    const r = await client.register(inst.config.model as string, {
+      artifact_path: resolve(this.o.root, inst.config.artifact as string),
+      ...(runId ? { run_id: runId } : {}),
+      metrics,
+      tags: { 'mlops.pipeline_run': this.pipelineRun ?? '', 'mlops.stage': inst.id },
+    });
+    return `registered ${r.version.model} version ${r.version.version}`;
+  }
+}
