@@ -95,7 +95,10 @@ function runWriteRoutes(runs: Runs, objects: ObjectStore, root: string, defaults
         // Runs from a script or notebook (not `mlops exec`) still record the config and data they ran against.
         const config = body.config ?? defaults.config();
         const datasets = body.datasets.length ? body.datasets : defaults.datasets();
-        return runs.create({ ...body, datasets, ...(config ? { config } : {}) }, await collectGitInfo(root, objects), actor);
+        const git = await collectGitInfo(root, objects);
+        // The release tag rides as a tag: it needs no column, and `runs show` and compare display it.
+        const tags = git.describe ? { 'git.describe': git.describe, ...body.tags } : body.tags;
+        return runs.create({ ...body, tags, datasets, ...(config ? { config } : {}) }, git, actor);
       },
     }),
     route({
