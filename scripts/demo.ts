@@ -68,6 +68,24 @@ async function waitForVersion(dir: string, dataset: string, count: number): Prom
   throw new Error(`the watcher did not record a new version of ${dataset} within 20 s`);
 }
 
+/** The pipeline in mlops.yaml: a full run, a fully cached rerun, then a param change re-runs only what it affects. */
+async function pipelineSteps(dir: string): Promise<void> {
+  // Stage commands call `tsx` from PATH and the scripts from the repo (the copy has no node_modules).
+  process.env['PATH'] = `${join(repo, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}`;
+  process.env['CHURN_SCRIPTS'] = join(repo, 'examples', 'churn');
+  step('Run the pipeline: validate → features → train → evaluate → register');
+  mlops(dir, 'run');
+  step('Run it again: every stage is cached, no file is written');
+  mlops(dir, 'run');
+  step('Change train.learning_rate: only train, evaluate and register run again');
+  setParams(dir, 0.05, 300);
+  mlops(dir, 'run', '--dry-run');
+  const r = mlopsJson<{ stages: { name: string; status: string }[] }>(dir, 'run');
+  const ran = r.stages.filter((s) => s.status === 'ran').map((s) => s.name);
+  if (ran.join(',') !== 'train,evaluate,register') throw new Error(`expected train, evaluate and register to re-run, got: ${ran.join(', ')}`);
+  console.log(`re-ran: ${ran.join(', ')}`);
+}
+
 async function main(): Promise<void> {
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
   step('Create the project from examples/churn');
@@ -108,6 +126,8 @@ async function main(): Promise<void> {
   mlops(dir, 'models', 'list');
   mlops(dir, 'models', 'show', 'churn');
   mlops(dir, 'events', '--subject', 'model:');
+
+  await pipelineSteps(dir);
 
   step('Done');
   console.log(`The demo project is in ${dir}\nOpen it in VS Code with: code ${dir}\nStop its daemon with: (cd ${dir} && npx mlops daemon stop)`);
