@@ -21,7 +21,7 @@ export const lockEntrySchema = z
 export type LockEntry = z.infer<typeof lockEntrySchema>;
 
 export const lockFileSchema = z
-  .object({ version: z.literal(1), stages: z.record(z.string(), lockEntrySchema) })
+  .object({ note: z.string().optional(), version: z.literal(1), stages: z.record(z.string(), lockEntrySchema) })
   .strict();
 export type LockFile = z.infer<typeof lockFileSchema>;
 

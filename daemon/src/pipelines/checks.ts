@@ -118,7 +118,12 @@ function producerOf(dep: string, outs: Map<string, string>): string | undefined 
   const key = normalisePath(dep);
   const direct = outs.get(key);
   if (direct !== undefined) return direct;
-  for (const [out, stage] of outs) if (key.startsWith(`${out}/`) || out.startsWith(`${key}/`)) return stage;
+  for (let p = key.lastIndexOf('/'); p > 0; p = key.lastIndexOf('/', p - 1)) {
+    const stage = outs.get(key.slice(0, p));
+    if (stage !== undefined) return stage;
+  }
+  const prefix = `${key}/`;
+  for (const [out, stage] of outs) if (out.startsWith(prefix)) return stage;
   return undefined;
 }
 

@@ -112,6 +112,16 @@ export function setHash(files: HashedFile[], single: boolean): string | null {
 
 /** Hashes a dep or out (file, folder, glob or absolute path). */
 export async function hashPath(root: string, path: string, cache: HashCache): Promise<PathState> {
+  if (!GLOB.test(path)) {
+    // The common case, a plain file: one stat, and the hash from the cache.
+    const abs = isAbsolute(path) ? path : join(root, path);
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (!st) return { hash: null, files: [] };
+    if (st.isFile()) {
+      const sha256 = await cache.file(abs, st);
+      return { hash: sha256, files: [{ path: path.replace(/\\/g, '/').replace(/^\.\//, ''), size: st.size, sha256 }] };
+    }
+  }
   const files: HashedFile[] = [];
   for (const f of filesOf(root, path)) {
     const abs = isAbsolute(f) ? f : join(root, f);

@@ -110,20 +110,30 @@ export function planPipeline(config: MlopsConfig, env: CheckEnv): Plan {
   }
   const writer = new Map<string, string>();
   for (const inst of instances) for (const o of [...inst.outs, ...inst.metrics]) writer.set(normalisePath(o), inst.id);
+  const stageOf = new Map(instances.map((i) => [i.id, i.stage]));
   for (const inst of instances) {
     const needs = new Set<string>();
-    for (const d of inst.deps) {
-      const key = normalisePath(d);
-      for (const [out, id] of writer) if (id !== inst.id && (out === key || out.startsWith(`${key}/`) || key.startsWith(`${out}/`))) needs.add(id);
-    }
+    for (const d of inst.deps) for (const id of writersOf(normalisePath(d), writer)) if (id !== inst.id) needs.add(id);
     // Stage-level edges (from `after`, or deps matched before interpolation) cover every instance.
-    for (const s of graph.edges.get(inst.stage) ?? []) {
-      const readsSome = [...needs].some((n) => instances.find((x) => x.id === n)?.stage === s);
-      if (!readsSome) for (const id of byStage.get(s) ?? []) needs.add(id);
-    }
+    const readStages = new Set([...needs].map((n) => stageOf.get(n)));
+    for (const s of graph.edges.get(inst.stage) ?? []) if (!readStages.has(s)) for (const id of byStage.get(s) ?? []) needs.add(id);
     inst.needs = [...needs];
   }
   return { instances, byStage };
+}
+
+/** Instances writing a dep: the exact out, or outs inside a dep folder, or the folder out holding the dep. */
+function writersOf(dep: string, writer: Map<string, string>): string[] {
+  const direct = writer.get(dep);
+  if (direct !== undefined) return [direct];
+  const out: string[] = [];
+  for (let p = dep.lastIndexOf('/'); p > 0; p = dep.lastIndexOf('/', p - 1)) {
+    const id = writer.get(dep.slice(0, p));
+    if (id !== undefined) out.push(id);
+  }
+  const prefix = `${dep}/`;
+  for (const [o, id] of writer) if (o.startsWith(prefix)) out.push(id);
+  return out;
 }
 
 /** The instances to consider for `mlops run a b`: those named and everything they need. */
