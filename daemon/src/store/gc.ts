@@ -3,8 +3,8 @@
  * artifact or run diff references. Objects younger than a grace period are kept, because a
  * registration may have stored its artifact and not yet committed the row that references it.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type Db } from './db';
 import { type ObjectStore } from './objects';
 
@@ -24,6 +24,7 @@ export class GarbageCollector {
 
   run(dryRun: boolean, graceSeconds: number): { dry_run: boolean; removed_objects: number; bytes_freed: number; kept_objects: number } {
     const keep = new Set((this.referenced.all() as { sha: string }[]).map((r) => r.sha));
+    for (const sha of pipelineCacheObjects(join(dirname(this.objects.dir), 'pipelines', 'cache'))) keep.add(sha);
     const now = Date.now();
     let removed = 0;
     let bytes = 0;
@@ -46,6 +47,24 @@ export class GarbageCollector {
     }
     return { dry_run: dryRun, removed_objects: removed, bytes_freed: bytes, kept_objects: kept };
   }
+}
+
+/**
+ * Objects the pipeline run cache (`.mlops/pipelines/cache/<key>.json`, written by `mlops run` in the
+ * CLI process, not in the database) refers to: the outs that switching back to earlier inputs restores.
+ */
+function pipelineCacheObjects(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of safeList(dir)) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { outs?: Record<string, { files?: { sha256?: unknown }[] }> };
+      for (const o of Object.values(entry.outs ?? {})) for (const f of o.files ?? []) if (typeof f.sha256 === 'string') out.push(f.sha256);
+    } catch {
+      // An unreadable entry protects nothing; the runner ignores it too.
+    }
+  }
+  return out;
 }
 
 function safeList(dir: string): string[] {

@@ -114,6 +114,8 @@ test('switching a param back restores the earlier outs from the cache instead of
     assert.deepEqual(statuses((await run(p)).stages), { prep: 'cached', train: 'ran', report: 'cached' });
     assert.deepEqual(JSON.parse(readFileSync(join(p.root, 'out/metrics.json'), 'utf8')), { lr: 0.5 });
     p.writeConfig(PIPE());
+    const gc = await runCli(['gc', '--grace', '0', '--json'], { cwd: p.root });
+    assert.equal(gc.code, 0, gc.stderr);
     const back = await run(p);
     assert.deepEqual(statuses(back.stages), { prep: 'cached', train: 'cached', report: 'cached' });
     assert.match(back.stages[1]?.reason ?? '', /param train\.lr changed \(0\.5 → 0\.1\); outs restored from the cache/);
