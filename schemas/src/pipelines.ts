@@ -75,3 +75,22 @@ export const validationReportSchema = z.object({
 });
 export type ValidationReport = z.infer<typeof validationReportSchema>;
 export type ExpectationResult = z.infer<typeof expectationResultSchema>;
+
+/** `mlops repro <run-id> --json`: whether each recorded out came out with the same content. */
+export const reproJson = z.object({
+  run_id: z.string(),
+  commit: z.string(),
+  worktree: z.string().describe('Where it ran (removed afterwards unless --keep)'),
+  outs: z.array(
+    z.object({
+      stage: z.string(),
+      path: z.string(),
+      recorded: z.string().describe('sha256 recorded by the run'),
+      reproduced: z.string().nullable().describe('sha256 now (null: not written)'),
+      match: z.boolean(),
+    }),
+  ),
+  stages: z.array(stageResultSchema),
+  all_match: z.boolean(),
+});
+export type ReproJson = z.infer<typeof reproJson>;

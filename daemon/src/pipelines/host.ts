@@ -4,7 +4,9 @@
  * declared files, stage timings, why it started), and the built-in stages. The daemon is reached
  * only when the first instance runs, so a fully cached run never starts it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { artifactResponse } from '../../../schemas/src/tracking';
+import { LOCK_FILE } from './lock';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type StageResult } from '../../../schemas/src/pipelines';
@@ -163,6 +165,10 @@ export class TrackingHost implements StageHost {
 
   async end(results: StageResult[]): Promise<void> {
     if (!this.client || !this.pipelineRun) return;
+    // The lock as the run left it: every out's hash, which `mlops repro` compares against.
+    if (existsSync(join(this.o.root, LOCK_FILE))) {
+      await this.client.call('POST', `/runs/${this.pipelineRun}/artifacts`, artifactResponse, { body: { path: join(this.o.root, LOCK_FILE), name: LOCK_FILE } });
+    }
     const failed = results.some((r) => r.status === 'failed');
     await this.client.endRun(this.pipelineRun, failed ? 'failed' : 'finished', failed ? 1 : 0);
   }

@@ -1,5 +1,6 @@
 /** `mlops run`: the pipeline in `mlops.yaml`, run in this process (see docs/PIPELINES.md for why). */
-import { runPipelineJson, type StageResult } from '../../../../schemas/src/pipelines';
+import { reproJson, runPipelineJson, type ReproJson, type StageResult } from '../../../../schemas/src/pipelines';
+import { reproduce, ReproError } from '../../pipelines/repro';
 import { formatProblems, loadConfig } from '../../config/load';
 import { statePaths } from '../../paths';
 import { TrackingHost } from '../../pipelines/host';
@@ -7,7 +8,7 @@ import { PlanError } from '../../pipelines/plan';
 import { runPipeline } from '../../pipelines/runner';
 import { ObjectStore } from '../../store/objects';
 import { connect, requireRoot } from '../context';
-import { CliError, str, type CliIo, type CommandSpec, type ParsedArgs } from '../framework';
+import { CliError, pos, str, type CliIo, type CommandSpec, type ParsedArgs } from '../framework';
 import { printJson, table } from '../output';
 
 async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -70,4 +71,30 @@ const run: CommandSpec = {
   run: runCommand,
 };
 
-export const pipelineCommands: CommandSpec[] = [run];
+const repro: CommandSpec = {
+  words: ['repro'],
+  summary: 'Re-run a recorded pipeline run in a clean git worktree and check its outs come out the same',
+  positionals: [{ name: 'run-id', required: true, description: 'a pipeline run (or one of its stage runs)' }],
+  options: { keep: { type: 'boolean', description: 'keep the worktree (.mlops/repro/<run>) for inspection' } },
+  json: true,
+  examples: ['mlops repro 1a2b3c4d5e6f', 'mlops repro 1a2b3c4d5e6f --keep --json'],
+  run: async (args, io) => {
+    const root = requireRoot(io);
+    const client = await connect(io, root);
+    let r: ReproJson;
+    try {
+      r = await reproduce(root, client, pos(args, 'run-id'), { keep: args.options['keep'] === true, echo: (t) => io.err(t) });
+    } catch (e) {
+      if (e instanceof ReproError) throw new CliError(e.message, 'list pipeline runs with `mlops runs list --experiment pipeline`');
+      throw e;
+    }
+    if (args.json) printJson(io, reproJson.parse(r));
+    else {
+      io.out(table(['stage', 'out', 'match', 'recorded', 'reproduced'], r.outs.map((o) => [o.stage, o.path, o.match ? 'yes' : 'NO', o.recorded.slice(0, 12), o.reproduced?.slice(0, 12) ?? 'missing'])));
+      io.out(r.all_match ? `run ${r.run_id} reproduced bit for bit at ${r.commit.slice(0, 12)}\n` : `run ${r.run_id} did NOT reproduce: see the outs marked NO\n`);
+    }
+    return r.all_match ? 0 : 1;
+  },
+};
+
+export const pipelineCommands: CommandSpec[] = [run, repro];
