@@ -15,6 +15,7 @@ import { formatProblems } from './config/load';
 import { Datasets } from './datasets/datasets';
 import { datasetRoutes } from './datasets/routes';
 import { DatasetWatcher } from './datasets/watcher';
+import { PipelineTriggers } from './pipelines/triggers';
 import { GarbageCollector } from './store/gc';
 import { Runs } from './tracking/runs';
 import { trackingRoutes } from './tracking/routes';
@@ -43,6 +44,7 @@ export class DaemonApp {
   readonly runs: Runs;
   readonly datasets: Datasets;
   readonly watcher: DatasetWatcher;
+  readonly triggers: PipelineTriggers;
   private server?: Server;
   private readonly startedAt = new Date();
 
@@ -59,12 +61,17 @@ export class DaemonApp {
       return r.ok || r.missing ? undefined : formatProblems(r).split('\n').join('; ');
     });
     this.watcher = new DatasetWatcher(opts.root, this.datasets, opts.log);
+    this.triggers = new PipelineTriggers(opts.root, this.events, opts.log);
   }
 
   /** Starts the background work: config and dataset watching. */
   async startWatching(): Promise<void> {
     this.config.start();
-    this.config.onChange((cfg) => void this.watcher.update(cfg));
+    this.config.onChange((cfg) => {
+      void this.watcher.update(cfg);
+      this.triggers.update(cfg);
+    });
+    this.triggers.update(this.config.get());
     await this.watcher.update(this.config.get());
   }
 
@@ -113,6 +120,7 @@ export class DaemonApp {
       node_version: process.version,
       last_event_seq: this.events.lastSeq(),
       counts: { ...counts, events: this.events.lastSeq() },
+      schedules: this.triggers.schedules(),
     };
   }
 
@@ -128,6 +136,7 @@ export class DaemonApp {
 
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   async close(): Promise<void> {
+    this.triggers.close();
     await this.watcher.close();
     await this.config.close();
     this.runs.flushMetricEvents();
