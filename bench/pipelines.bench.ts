@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../daemon/src/config/load';
-import { runPipeline } from '../daemon/src/pipelines/runner';
-import { ObjectStore } from '../daemon/src/store/objects';
+import { loadConfig } from '../shared/src/mlops-yaml';
+import { runPipeline } from '../shared/src/pipelines/runner';
+import { ObjectStore } from '../shared/src/objects';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);

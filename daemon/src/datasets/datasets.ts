@@ -9,9 +9,9 @@ import { type DatasetDiff, type DatasetVersion } from '../../../schemas/src/trac
 import { type DatasetConfig, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type EventLog } from '../events/event-log';
 import { type Db } from '../store/db';
-import { type ObjectStore } from '../store/objects';
+import { type ObjectStore } from '../../../shared/src/objects';
 import { DomainError, notFound } from '../util/errors';
-import { expandPatterns, PatternError } from './glob';
+import { expandPatterns, PatternError } from '../../../shared/src/glob';
 import { DatasetQueries } from './queries';
 import { fingerprint, scanFiles, type CacheEntry, type ScanProgress, type ScannedFile } from './scan';
 
@@ -44,7 +44,7 @@ export class Datasets {
     const problem = this.configProblem?.();
     if (problem) throw new DomainError(422, 'invalid_config', `mlops.yaml is invalid: ${problem}`);
     const cfg = this.config()?.data[name];
-    if (!cfg) throw notFound(`dataset "${name}" (declare it under data.${name} in mlops.yaml)`);
+    if (!cfg) throw notFound('dataset', `dataset "${name}" (declare it under data.${name} in mlops.yaml)`);
     return cfg;
   }
 
@@ -142,7 +142,7 @@ export class Datasets {
   versionRow(name: string, version: number) {
     const id = this.q.datasetId(name);
     const row = id === undefined ? undefined : this.q.version(id, version);
-    if (!row) throw notFound(`version ${version} of dataset "${name}"`);
+    if (!row) throw notFound('dataset_version', `version ${version} of dataset "${name}"`);
     return row;
   }
 

@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type Logger } from '../util/logger';
-import { checkPattern, globToRegExp, IGNORED_DIRS, staticBase, toRel } from './glob';
+import { checkPattern, globToRegExp, IGNORED_DIRS, staticBase, toRel } from '../../../shared/src/glob';
 import { type Datasets } from './datasets';
 
 const DEBOUNCE_MS = 1000;

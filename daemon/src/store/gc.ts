@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Db } from './db';
-import { type ObjectStore } from './objects';
+import { type ObjectStore } from '../../../shared/src/objects';
 
 export class GarbageCollector {
   private readonly referenced;

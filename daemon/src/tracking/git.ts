@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ObjectStore } from '../store/objects';
+import { type ObjectStore } from '../../../shared/src/objects';
 
 export interface GitInfo {
   commit: string | null;

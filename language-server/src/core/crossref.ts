@@ -4,10 +4,10 @@
  * dependency cycles, datasets named but not defined.
  */
 import { isScalar } from 'yaml';
-import { checkPipeline, obj } from '../../../daemon/src/pipelines/checks';
+import { checkPipeline, obj } from '../../../shared/src/pipelines/checks';
 import { type ParsedYaml } from './parse';
 import { locate } from './nodes';
-import { closest } from './suggest';
+import { closest } from '../../../shared/src/suggest';
 import { formatPath } from './text';
 import { type Fix, type MlopsDiagnostic, type Range } from './types';
 import { diag, nodeRange } from './validate';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { parse } from 'csv-parse/sync';
-import { csvRecords, CsvStreamError } from '../../../daemon/src/pipelines/csv-stream';
+import { csvRecords, CsvStreamError } from '../../../shared/src/pipelines/csv-stream';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlops-csv-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
