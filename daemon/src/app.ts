@@ -20,6 +20,7 @@ import { PipelineTriggers } from './pipelines/triggers';
 import { GarbageCollector } from './store/gc';
 import { Runs } from './tracking/runs';
 import { trackingRoutes } from './tracking/routes';
+import { exportRoutes } from './export/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
@@ -78,15 +79,17 @@ export class DaemonApp {
 
   /** Every route the daemon serves; each is a declaration from schemas/src/endpoints/ plus its handler. */
   routes(): Route[] {
+    const intake = new ArtifactIntake(this.opts.root, this.objects);
     return [
       ...this.daemonRoutes(),
       ...eventRoutes(this.events),
-      ...registryRoutes(this.registry, new ArtifactIntake(this.opts.root, this.objects)),
+      ...registryRoutes(this.registry, intake),
+      ...exportRoutes(this.registry, intake),
       ...trackingRoutes(this.runs, this.objects, this.opts.root, {
         config: () => this.config.get()?.params,
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
       }),
-      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects), () => this.config.get()),
+      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
     ];
   }
 

@@ -2,13 +2,10 @@
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { type GitInfo as RecordedGit } from '../../../schemas/src/tracking';
 import { type ObjectStore } from '../../../shared/src/objects';
 
-export interface GitInfo {
-  commit: string | null;
-  branch: string | null;
-  dirty: boolean;
-  diff_sha256: string | null;
+export interface GitInfo extends RecordedGit {
   /** `git describe --tags --always --dirty`: the release tag the run is at, or near. */
   describe: string | null;
 }

@@ -6,7 +6,7 @@
 import { isScalar } from 'yaml';
 import { checkPipeline, obj } from '../../../shared/src/pipelines/checks';
 import { type ParsedYaml } from './parse';
-import { locate } from './nodes';
+import { locate } from '../../../shared/src/yaml-nodes';
 import { closest } from '../../../shared/src/suggest';
 import { formatPath } from './text';
 import { type Fix, type MlopsDiagnostic, type Range } from './types';
