@@ -96,6 +96,31 @@ async function waitForVersion(dir: string, dataset: string, count: number): Prom
   throw new Error(`the watcher did not record a new version of ${dataset} within 20 s`);
 }
 
+/** The pipeline in mlops.yaml: a full run, a fully cached rerun, then a param change re-runs only what it affects. */
+const PIPELINE_STEPS: Step[] = [
+  {
+    title: 'Run the pipeline: validate → features → train → evaluate → register',
+    run: ({ dir }) => {
+      // Stage commands call `tsx` from PATH and the scripts from the repo (the copy has no node_modules).
+      process.env['PATH'] = `${join(repo, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}`;
+      process.env['CHURN_SCRIPTS'] = join(repo, 'examples', 'churn');
+      mlops(dir, 'run');
+    },
+  },
+  { title: 'Run it again: every stage is cached, no file is written', run: ({ dir }) => void mlops(dir, 'run') },
+  {
+    title: 'Change train.learning_rate: only train, evaluate and register run again',
+    run: ({ dir }) => {
+      setParams(dir, 0.05, 300);
+      mlops(dir, 'run', '--dry-run');
+      const r = mlopsJson<{ stages: { name: string; status: string }[] }>(dir, 'run');
+      const ran = r.stages.filter((s) => s.status === 'ran').map((s) => s.name);
+      if (ran.join(',') !== 'train,evaluate,register') throw new Error(`expected train, evaluate and register to re-run, got: ${ran.join(', ')}`);
+      console.log(`re-ran: ${ran.join(', ')}`);
+    },
+  },
+];
+
 const STEPS: Step[] = [
   {
     title: 'Create the project from examples/churn',
@@ -158,6 +183,7 @@ const STEPS: Step[] = [
       mlops(dir, 'events', '--subject', 'deployment:');
     },
   },
+  ...PIPELINE_STEPS,
 ];
 
 /** The closing hint: commands that work from any folder (npx there would fetch another package). */

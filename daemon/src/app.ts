@@ -16,6 +16,7 @@ import { formatProblems } from '../../shared/src/mlops-yaml';
 import { Datasets } from './datasets/datasets';
 import { datasetRoutes } from './datasets/routes';
 import { DatasetWatcher } from './datasets/watcher';
+import { PipelineTriggers } from './pipelines/triggers';
 import { GarbageCollector } from './store/gc';
 import { Runs } from './tracking/runs';
 import { trackingRoutes } from './tracking/routes';
@@ -28,7 +29,7 @@ import { servingRoutes } from './serving/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { bindObjects, checkBeforeOpen } from './store/guard';
 import { createOwnerOnly, restrictStateDir } from './store/permissions';
-import { ObjectStore } from './store/objects';
+import { ObjectStore } from '../../shared/src/objects';
 import { objectRoutes } from './store/routes';
 import { type Logger } from './util/logger';
 import { VERSION } from '../../shared/src/version';
@@ -51,6 +52,7 @@ export class DaemonApp {
   readonly datasets: Datasets;
   readonly watcher: DatasetWatcher;
   readonly deployments: Deployments;
+  readonly triggers: PipelineTriggers;
   private server?: Server;
   private readonly startedAt = new Date();
 
@@ -86,6 +88,7 @@ export class DaemonApp {
       stateDir: dir,
       log: opts.log,
     });
+    this.triggers = new PipelineTriggers(opts.root, this.events, opts.log);
   }
 
   /** Starts the background work: config and dataset watching. */
@@ -93,7 +96,9 @@ export class DaemonApp {
     this.config.start();
     this.config.onChange((cfg) => {
       this.watcher.update(cfg).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
+      this.triggers.update(cfg);
     });
+    this.triggers.update(this.config.get());
     // Watching is a convenience: a config it cannot watch is logged, never a failed start.
     await this.watcher.update(this.config.get()).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
     this.deployments.start();
@@ -139,6 +144,7 @@ export class DaemonApp {
       node_version: process.version,
       last_event_seq: this.events.lastSeq(),
       counts: { ...counts, events: this.events.lastSeq() },
+      schedules: this.triggers.schedules(),
     };
   }
 
@@ -154,6 +160,7 @@ export class DaemonApp {
 
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   async close(): Promise<void> {
+    this.triggers.close();
     await this.deployments.close();
     await this.watcher.close();
     await this.config.close();

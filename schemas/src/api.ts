@@ -204,6 +204,10 @@ export const statusResponse = z.object({
   node_version: z.string(),
   last_event_seq: z.number().int(),
   counts: z.object({ models: z.number().int(), versions: z.number().int(), events: z.number().int() }),
+  schedules: z
+    .array(z.object({ cron: z.string(), next_run: isoTime.nullable() }))
+    .default([])
+    .describe('pipeline.triggers schedules and when each next starts the pipeline'),
 });
 export type DaemonStatus = z.infer<typeof statusResponse>;
 export const stopResponse = z.object({ stopping: z.literal(true) });

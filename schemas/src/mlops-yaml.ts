@@ -79,6 +79,42 @@ export const modelConfigSchema = z
   .strict()
   .describe('A model that the registry manages.');
 
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const columnExpectationSchema = z
+  .object({
+    type: z.enum(['number', 'integer', 'string', 'boolean']).optional().describe('Every non-null value parses as this type.'),
+    required: z.boolean().default(true).describe('The column must be present.'),
+    max_null_fraction: z.number().min(0).max(1).optional().describe('At most this share of values may be empty (0 = none).'),
+    min: z.number().optional().describe('Smallest allowed numeric value.'),
+    max: z.number().optional().describe('Largest allowed numeric value.'),
+    allowed: z.array(scalar).min(1).optional().describe('The only values allowed (compared as text).'),
+    unique: z.boolean().optional().describe('No value appears twice.'),
+    regex: z.string().optional().describe('Every non-null value matches this regular expression (whole value).'),
+  })
+  .strict()
+  .describe('Expectations on one column.');
+
+export const expectationsSchema = z
+  .object({
+    columns: z.record(z.string().min(1), columnExpectationSchema).default({}).describe('Per-column expectations, by column name.'),
+    row_count: z
+      .object({ min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional() })
+      .strict()
+      .optional()
+      .describe('Bounds on the number of data rows.'),
+    distribution: z
+      .object({
+        reference: z.string().min(1).describe('Dataset version to compare with, "train@3" or "train" (its latest version).'),
+        columns: z.array(z.string()).optional().describe('Columns to compare (default: every numeric column of the reference).'),
+      })
+      .strict()
+      .optional()
+      .describe('No drift against a reference version, by the drift engine and `monitoring.drift` settings.'),
+  })
+  .strict()
+  .describe('What a `validate` stage checks about this dataset (named after Great Expectations\' most used ones).');
+
 export const datasetConfigSchema = z
   .object({
     paths: z
@@ -93,6 +129,7 @@ export const datasetConfigSchema = z
       .optional()
       .describe('Dataset name or version ("train@3") used as the drift reference for this data.'),
     watch: z.boolean().default(true).describe('Snapshot automatically when the files change.'),
+    expectations: expectationsSchema.optional(),
     description: z.string().optional().describe('What the dataset holds.'),
   })
   .strict()
@@ -103,25 +140,46 @@ export const triggerSchema = z
   .object({
     kind: z.enum(TRIGGER_KINDS).describe('What starts the pipeline.'),
     cron: z.string().optional().describe('Cron expression, for kind "schedule" (e.g. "0 3 * * *").'),
-    dataset: z.string().optional().describe('Dataset to watch, for kinds "data_change" and "drift".'),
+    dataset: z.string().optional().describe('Dataset to watch, for kind "data_change".'),
+    deployment: z.string().optional().describe('Deployment whose drift alerts start the pipeline, for kind "drift".'),
   })
   .strict();
 
+export const STAGE_KINDS = ['command', 'validate', 'register', 'deploy'] as const;
+
+/**
+ * One pipeline stage. Deps are project files or globs, `data:<name>` for a dataset under `data`,
+ * or absolute paths outside the project (hashed, never restored or written by the runner).
+ * Cross-field rules (a command stage needs `cmd`, a validate stage a `dataset`, …) are checked by
+ * `stageProblems` so the runner and the language server report them the same way.
+ */
 export const stageSchema = z
   .object({
-    cmd: z.string().min(1).describe('Command to run, from the project root. Python stages use `python`.'),
     kind: z
-      .enum(['validate', 'features', 'train', 'evaluate', 'register', 'deploy', 'custom'])
-      .default('custom')
-      .describe('The role of the stage in the pipeline.'),
-    deps: z.array(z.string()).default([]).describe('Files the stage reads: a change re-runs it.'),
-    outs: z.array(z.string()).default([]).describe('Files the stage writes: cached by content.'),
-    params: z
-      .array(z.string())
+      .enum(STAGE_KINDS)
+      .default('command')
+      .describe('"command" runs `cmd`; the built-ins "validate", "register" and "deploy" need no `cmd`.'),
+    cmd: z.string().min(1).optional().describe('Command to run from the project root, through the shell. `${key}` is replaced by a matrix value.'),
+    deps: z
+      .array(z.string().min(1))
       .default([])
-      .describe('Dotted keys under `params` that the stage reads (e.g. "train.learning_rate").'),
-    metrics: z.array(z.string()).default([]).describe('JSON metric files the stage writes.'),
+      .describe('What the stage reads: files, folders, globs, "data:<dataset>", or other stages\' outs. A change re-runs it.'),
+    outs: z.array(z.string().min(1)).default([]).describe('Files or folders the stage writes: checked after it runs, cached by content.'),
+    params: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Dotted keys under `params` that the stage reads (e.g. "train.learning_rate"). A change re-runs it.'),
+    metrics: z.array(z.string().min(1)).default([]).describe('JSON metric files the stage writes: outs that are also recorded as run metrics.'),
     after: z.array(z.string()).default([]).describe('Stages that must finish first, besides those implied by deps.'),
+    matrix: z
+      .record(z.string().min(1), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1))
+      .optional()
+      .describe('Sweep: dotted param keys to lists of values; every combination is its own stage instance, run and cache entry.'),
+    dataset: z.string().optional().describe('validate: the dataset under `data` to check against its `expectations`.'),
+    model: z.string().optional().describe('register: the model under `models` to register a version of.'),
+    artifact: z.string().optional().describe('register: the out (an ONNX file) to register.'),
+    deployment: z.string().optional().describe('deploy: the deployment under `deployments` to point at the new version.'),
+    description: z.string().optional().describe('What the stage does, for people reading the config.'),
   })
   .strict()
   .describe('One pipeline stage.');
@@ -340,6 +398,7 @@ export type MlopsConfigInput = z.input<typeof mlopsConfigSchema>;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
 export type StageConfig = z.infer<typeof stageSchema>;
+export type Expectations = z.infer<typeof expectationsSchema>;
 export type DriftConfig = z.infer<typeof driftConfigSchema>;
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 

@@ -84,9 +84,11 @@ export const daemonCommands: CommandSpec[] = [
             ['models', st.counts.models],
             ['versions', st.counts.versions],
             ['events', st.counts.events],
+            ...st.schedules.map((x) => [`schedule ${x.cron}`, `next run ${x.next_run ?? 'never'}`]),
           ],
         ),
       );
+      if (st.schedules.length) io.out('The daemon keeps running for these schedules; stop it with `mlops daemon stop` (remove pipeline.triggers first, or it starts again with VS Code).\n');
     },
   },
 ];

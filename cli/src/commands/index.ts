@@ -11,6 +11,7 @@ import { driftCommands } from './drift';
 import { lspCommands } from './lsp';
 import { doctorCommand } from './doctor';
 import { servingCommands } from './serving';
+import { pipelineCommands } from './pipelines';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -18,6 +19,7 @@ export const allCommands: CommandSpec[] = [
   ...modelCommands,
   execCommand,
   ...runCommands,
+  ...pipelineCommands,
   ...dataCommands,
   doctorCommand,
   ...driftCommands,

@@ -9,10 +9,10 @@ import { type DatasetDiff, type DatasetSummary, type DatasetVersion } from '../.
 import { type DatasetConfig, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type EventLog } from '../events/event-log';
 import { type Db } from '../store/db';
-import { type ObjectStore } from '../store/objects';
+import { type ObjectStore } from '../../../shared/src/objects';
 import { DomainError, notFound } from '../util/errors';
-import { checkInside, stageCopy, UnsafePathError } from '../util/safe-fs';
-import { expandPatterns, PatternError } from './glob';
+import { checkInside, stageCopy, UnsafePathError } from '../../../shared/src/safe-fs';
+import { expandPatterns, PatternError } from '../../../shared/src/glob';
 import { DatasetQueries } from './queries';
 import { fingerprint, scanFiles, type CacheEntry, type ScanProgress, type ScannedFile } from './scan';
 

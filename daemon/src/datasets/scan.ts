@@ -3,10 +3,12 @@
  * the cache. New content is streamed into the object store while it is hashed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp, lstatSync } from 'node:fs';
+import { promises as fsp, lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ObjectStore } from '../store/objects';
-import { NOFOLLOW_READ, UnsafePathError } from '../util/safe-fs';
+import { type ObjectStore } from '../../../shared/src/objects';
+import { NOFOLLOW_READ, UnsafePathError } from '../../../shared/src/safe-fs';
+
+export { hashFile } from '../../../shared/src/objects';
 
 export interface CacheEntry {
   size: number;
@@ -35,21 +37,6 @@ export interface ScanResult {
   newObjects: number;
 }
 
-/** Streams a file through sha256 without storing it (used by benchmarks and checkout checks). */
-export function hashFile(path: string): Promise<{ sha256: string; size: number }> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    let size = 0;
-    createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (c) => {
-        const b = c as Buffer;
-        size += b.length;
-        h.update(b);
-      })
-      .on('error', reject)
-      .on('end', () => resolve({ sha256: h.digest('hex'), size }));
-  });
-}
 
 /** Files up to this size are read whole: one read instead of a stream, and no write when already stored. */
 const SMALL_FILE = 8 << 20;

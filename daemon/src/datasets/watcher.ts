@@ -7,10 +7,10 @@ import { watch, type FSWatcher } from 'chokidar';
 import { readdirSync, type Dirent } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkInside } from '../util/safe-fs';
+import { checkInside } from '../../../shared/src/safe-fs';
 import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type Logger } from '../util/logger';
-import { checkPattern, globToRegExp, IGNORED_DIRS, isGlob, staticBase, toRel } from './glob';
+import { checkPattern, globToRegExp, IGNORED_DIRS, isGlob, staticBase, toRel } from '../../../shared/src/glob';
 import { type Datasets } from './datasets';
 
 const DEBOUNCE_MS = 1000;

@@ -8,7 +8,7 @@ import { type registerVersionRequest } from '../../../schemas/src/api';
 import { loadConfig, formatProblems } from '../../../shared/src/mlops-yaml';
 import { parseOnnxModel, checkSignatureAgainstConfig, OnnxFormatError } from '../onnx/model';
 import { ZipMapError, rewriteZipMap } from '../onnx/zipmap';
-import { type ObjectStore } from '../store/objects';
+import { type ObjectStore } from '../../../shared/src/objects';
 import { DomainError } from '../util/errors';
 import { type NewVersion } from './registry';
 

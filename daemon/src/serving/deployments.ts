@@ -12,7 +12,7 @@ import { type MlopsEvent } from '../../../schemas/src/api';
 import { type EventLog } from '../events/event-log';
 import { type Registry } from '../registry/registry';
 import { type Db } from '../store/db';
-import { type ObjectStore } from '../store/objects';
+import { type ObjectStore } from '../../../shared/src/objects';
 import { DomainError } from '../util/errors';
 import { type Logger } from '../util/logger';
 import { followsOf, servingSpec, targetVersion } from './resolve';

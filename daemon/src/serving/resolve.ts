@@ -8,7 +8,7 @@ import { type DeploymentConfig, type MlopsConfig } from '../../../schemas/src/ml
 import { type Follows, type ServingFeature, type ServingModelSpec } from '../../../schemas/src/serving';
 import { parseOnnxModel } from '../onnx/model';
 import { type Registry } from '../registry/registry';
-import { type ObjectStore } from '../store/objects';
+import { type ObjectStore } from '../../../shared/src/objects';
 import { conflict, DomainError } from '../util/errors';
 
 export function followsOf(d: DeploymentConfig): Follows {

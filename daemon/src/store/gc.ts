@@ -3,12 +3,12 @@
  * artifact or run diff references. Objects younger than a grace period are kept, because a
  * registration may have stored its artifact and not yet committed the row that references it.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type Db } from './db';
 import { DomainError } from '../util/errors';
 import { ownsObjects } from './guard';
-import { STALE_TEMP_MS, type ObjectStore } from './objects';
+import { STALE_TEMP_MS, type ObjectStore } from '../../../shared/src/objects';
 
 export class GarbageCollector {
   private readonly referenced;
@@ -35,6 +35,7 @@ export class GarbageCollector {
     // Temp files of writes killed mid-way (a live write keeps its file fresh).
     if (!dryRun) this.objects.cleanTemp(STALE_TEMP_MS);
     const keep = new Set((this.referenced.all() as { sha: string }[]).map((r) => r.sha));
+    for (const sha of pipelineCacheObjects(join(dirname(this.objects.dir), 'pipelines', 'cache'))) keep.add(sha);
     const now = Date.now();
     let removed = 0;
     let bytes = 0;
@@ -57,6 +58,24 @@ export class GarbageCollector {
     }
     return { dry_run: dryRun, removed_objects: removed, bytes_freed: bytes, kept_objects: kept };
   }
+}
+
+/**
+ * Objects the pipeline run cache (`.mlops/pipelines/cache/<key>.json`, written by `mlops run` in the
+ * CLI process, not in the database) refers to: the outs that switching back to earlier inputs restores.
+ */
+function pipelineCacheObjects(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of safeList(dir)) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { outs?: Record<string, { files?: { sha256?: unknown }[] }> };
+      for (const o of Object.values(entry.outs ?? {})) for (const f of o.files ?? []) if (typeof f.sha256 === 'string') out.push(f.sha256);
+    } catch {
+      // An unreadable entry protects nothing; the runner ignores it too.
+    }
+  }
+  return out;
 }
 
 function safeList(dir: string): string[] {

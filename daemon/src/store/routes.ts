@@ -7,7 +7,7 @@ import { MAX_UPLOAD_BYTES } from '../../../schemas/src/security';
 import { uploadObject } from '../../../schemas/src/endpoints/objects';
 import { serve, type Route } from '../http/router';
 import { DomainError } from '../util/errors';
-import { ObjectTooLargeError, type ObjectStore } from './objects';
+import { ObjectTooLargeError, type ObjectStore } from '../../../shared/src/objects';
 
 export function objectRoutes(objects: ObjectStore, limit = MAX_UPLOAD_BYTES): Route[] {
   return [

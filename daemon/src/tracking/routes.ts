@@ -15,7 +15,7 @@ import {
   setRunStatus,
 } from '../../../schemas/src/endpoints/runs';
 import { serve, type Route } from '../http/router';
-import { type ObjectStore } from '../store/objects';
+import { type ObjectStore } from '../../../shared/src/objects';
 import { badRequest } from '../util/errors';
 import { collectGitInfo } from './git';
 import { type Runs } from './runs';
@@ -55,7 +55,10 @@ function runWriteRoutes(runs: Runs, objects: ObjectStore, root: string, defaults
       // Runs from a script or notebook (not `mlops exec`) still record the config and data they ran against.
       const config = body.config ?? defaults.config();
       const datasets = body.datasets.length ? body.datasets : defaults.datasets();
-      return runs.create({ ...body, datasets, ...(config ? { config } : {}) }, await collectGitInfo(root, objects), actor);
+      const git = await collectGitInfo(root, objects);
+      // The release tag rides as a tag: it needs no column, and `runs show` and compare display it.
+      const tags = git.describe ? { 'git.describe': git.describe, ...body.tags } : body.tags;
+      return runs.create({ ...body, tags, datasets, ...(config ? { config } : {}) }, git, actor);
     }),
     serve(setRunStatus, ({ params, body, actor }) => runs.setStatus(params.id, body.status, body.exit_code, actor)),
     serve(logParams, ({ params, body }) => {

@@ -1,18 +1,8 @@
 /** Errors that cross the API boundary carry their HTTP status and a code from schemas/src/errors.ts. */
-import { type EntityKind, type ErrorCode, type ErrorIssue } from '../../../schemas/src/errors';
+import { type EntityKind, type ErrorIssue } from '../../../schemas/src/errors';
+import { DomainError } from '../../../shared/src/errors';
 
-export class DomainError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly issues?: ErrorIssue[],
-    /** For not_found: what kind of thing does not exist. */
-    readonly entity?: EntityKind,
-  ) {
-    super(message);
-  }
-}
+export { DomainError };
 
 export const notFound = (entity: EntityKind, what: string): DomainError =>
   new DomainError(404, 'not_found', `${what} not found`, undefined, entity);

@@ -51,18 +51,6 @@ export class LineIndex {
 }
 
 /** A dotted field path as users read it: `pipeline.stages.train.deps[0]`, odd keys quoted. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else {
-      const s = String(seg);
-      if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(s)) out += out ? `.${s}` : s;
-      else out += `[${JSON.stringify(s)}]`;
-    }
-  }
-  return out || '(document)';
-}
 
 /** A short, quoted rendering of a user's value for messages. */
 export function showValue(value: unknown): string {
@@ -78,3 +66,5 @@ export function showValue(value: unknown): string {
   if (typeof value === 'object') return Object.keys(value).length ? 'a mapping' : 'an empty mapping';
   return typeof value;
 }
+
+export { formatPath } from '../../../shared/src/suggest';

@@ -56,6 +56,7 @@ export type DiagnosticCode =
   | 'port-conflict'
   | 'unknown-stage'
   | 'unknown-dataset'
+  | 'unknown-deployment'
   | 'unknown-trigger-kind'
   | 'duplicate-out'
   | 'cycle'

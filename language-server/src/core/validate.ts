@@ -9,7 +9,7 @@ import { mlopsConfigSchema } from '../../../schemas/src/mlops-yaml';
 import { type ParsedYaml } from './parse';
 import { locate, valueAt } from '../../../shared/src/yaml-nodes';
 import { expectedText, kindOf, objectFields, schemaAt } from './schema-info';
-import { closest } from './suggest';
+import { closest } from '../../../shared/src/suggest';
 import { formatPath, showValue } from './text';
 import { type DiagnosticCode, type Fix, type MlopsDiagnostic, type Range, Severity } from './types';
 import { fillMappingFix, missingKeyFix } from './fixes';

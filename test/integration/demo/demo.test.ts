@@ -19,21 +19,26 @@ test('the demo trains, registers, promotes, rolls back and catches a data change
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'demo.ts'), dir], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    timeout: 150_000,
+    timeout: 400_000,
   });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /Production rolled back from version 2 to version 1/);
   assert.match(r.stdout, /Demo finished in/);
+  assert.match(r.stdout, /re-ran: train, evaluate, register/);
   const model = getModelResponse.omit({ next_cursor: true }).parse(await runCliJson(['models', 'show', 'churn'], { cwd: dir }));
   assert.equal(model.model.production_version, 1);
   assert.deepEqual(
     model.versions.map((v) => [v.version, v.stage, v.aliases]),
     [
+      [4, 'None', []],
+      [3, 'None', []],
       [2, 'Archived', ['champion']],
       [1, 'Production', []],
     ],
   );
-  for (const v of model.versions) {
+  // Versions 3 and 4 come from the pipeline's register stage, with the evaluate stage's metrics.
+  assert.ok(model.versions[0]?.metrics['holdout_auc'] !== undefined);
+  for (const v of model.versions.slice(2)) {
     assert.ok(v.source_run_id, 'each version knows its run');
     assert.deepEqual(v.dataset_versions.map((d) => d.dataset), ['holdout', 'train']);
   }

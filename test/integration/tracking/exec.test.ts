@@ -94,6 +94,30 @@ test('a dirty repo: dirty flag set and the diff stored as an object', async () =
   assert.equal(run.params['train.learning_rate'], 0.07);
 });
 
+test('a dirty repo: untracked files are stored (bounded, with a note) so `git apply` restores them; the release tag is recorded', async () => {
+  const p = gitProject();
+  execFileSync('git', ['-C', p.root, 'tag', 'v1.2.0']);
+  writeFileSync(join(p.root, 'train_new.py'), 'print("not committed yet")\n');
+  writeFileSync(join(p.root, 'big.bin'), Buffer.alloc((1 << 20) + 1, 7));
+  const r = await runCli(['exec', '--', node, '-e', '0'], { cwd: p.root });
+  assert.equal(r.code, 0, r.stderr);
+  const runs = (await runCliJson(['runs', 'list'], { cwd: p.root })) as { id: string }[];
+  const run = runDetailSchema.parse(await runCliJson(['runs', 'show', runs[0]!.id], { cwd: p.root }));
+  assert.equal(run.tags['git.describe'], 'v1.2.0', 'untracked files do not make describe "-dirty"');
+  const sha = run.git.diff_sha256 ?? '';
+  const diff = readFileSync(join(p.stateDir, 'objects', sha.slice(0, 2), sha.slice(2)), 'utf8');
+  assert.match(diff, /# untracked, content not stored \(1048577 bytes, larger than 1048576 bytes\): big\.bin/);
+  assert.match(diff, /# untracked, content stored: train_new\.py/);
+  const clone = `${p.root}-clone`;
+  execFileSync('git', ['clone', '-q', p.root, clone]);
+  try {
+    execFileSync('git', ['-C', clone, 'apply', '-'], { input: diff });
+    assert.equal(readFileSync(join(clone, 'train_new.py'), 'utf8'), 'print("not committed yet")\n');
+  } finally {
+    execFileSync('rm', ['-rf', clone]);
+  }
+});
+
 test('exec without a command, and a command that does not exist, fail with clear messages', async () => {
   const p = gitProject();
   const none = await runCli(['exec'], { cwd: p.root });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkPattern, expandPatterns, globToRegExp, PatternError, staticBase } from '../../../daemon/src/datasets/glob';
+import { checkPattern, expandPatterns, globToRegExp, PatternError, staticBase } from '../../../shared/src/glob';
 import { fingerprint } from '../../../daemon/src/datasets/scan';
 
 test('glob syntax: *, **, ?, [..], {a,b}', () => {

@@ -62,6 +62,7 @@ describe('status bar view', () => {
     node_version: 'v20.19.0',
     last_event_seq: 9,
     counts: { models: 2, versions: 3, events: 9 },
+    schedules: [],
   };
   test('connected: Production versions in the text, details in the tooltip', () => {
     const v = statusView({ kind: 'connected', status }, [

@@ -66,9 +66,10 @@ test('missing required key: at the parent key, with a fix that inserts it', () =
   const d = validateMlopsYaml(BASE.replace('  name: demo\n', '  description: x\n'));
   assert.deepEqual(d.map(show), ['1:0-1:7 missing-key project: missing required key "name" (a name)']);
   assert.deepEqual(d[0]?.data?.fixes[0]?.edits, [{ range: { start: { line: 2, character: 16 }, end: { line: 2, character: 16 } }, newText: '\n  name: change-me' }]);
-  const stage = validateMlopsYaml(`${BASE}pipeline:\n  stages:\n    train:\n      kind: train\n`);
-  assert.deepEqual(stage.map(show), ['17:4-17:9 missing-key pipeline.stages.train: missing required key "cmd" (a non-empty string)']);
-  assert.equal(stage[0]?.data?.fixes[0]?.edits[0]?.newText, '\n      cmd: change-me');
+  const stage = validateMlopsYaml(`${BASE}pipeline:\n  stages:\n    train:\n      kind: validate\n`);
+  assert.deepEqual(stage.map(show), ['17:4-17:9 missing-key pipeline.stages.train: a validate stage needs `dataset` (a dataset under `data`)']);
+  const command = validateMlopsYaml(`${BASE}pipeline:\n  stages:\n    train:\n      deps: [a.csv]\n`);
+  assert.deepEqual(command.map(show), ['17:4-17:9 missing-key pipeline.stages.train: a command stage needs `cmd` (the command to run)']);
   const empty = validateMlopsYaml('version: 1\n');
   assert.deepEqual(empty.map(show), ['0:0-0:10 missing-key (document): missing required key "project" (a mapping)']);
   assert.equal(empty[0]?.data?.fixes[0]?.edits[0]?.newText, '\nproject:\n  name: change-me');

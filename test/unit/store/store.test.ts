@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, openStore, schemaVersion, StoreVersionError } from '../../../daemon/src/store/db';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../../daemon/src/store/migrations';
-import { ObjectStore } from '../../../daemon/src/store/objects';
+import { ObjectStore } from '../../../shared/src/objects';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlops-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,7 +12,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
-import { checkInside, UnsafePathError } from '../util/safe-fs';
+import { checkInside, UnsafePathError } from './safe-fs';
 import picomatch from 'picomatch';
 
 /** Folders never scanned: the Workbench's own state and version control. */

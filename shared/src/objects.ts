@@ -4,11 +4,11 @@
  * partial object under a real name, and the same content is stored once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, promises as fsp, existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fsp, existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
-import { NOFOLLOW_READ } from '../util/safe-fs';
+import { NOFOLLOW_READ } from './safe-fs';
 
 export interface StoredObject {
   sha256: string;
@@ -169,4 +169,20 @@ function safeReaddir(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Streams a file through sha256 without storing it (used by benchmarks and checkout checks). */
+export function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    let size = 0;
+    createReadStream(path, { highWaterMark: 1 << 20 })
+      .on('data', (c) => {
+        const b = c as Buffer;
+        size += b.length;
+        h.update(b);
+      })
+      .on('error', reject)
+      .on('end', () => resolve({ sha256: h.digest('hex'), size }));
+  });
 }

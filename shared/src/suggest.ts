@@ -1,4 +1,4 @@
-/** "Did you mean …" suggestions by edit distance. */
+/** "Did you mean …" suggestions by edit distance, and config paths as people write them (`a.b[0]`). */
 
 function distance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) > cap) return cap + 1;
@@ -34,4 +34,18 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     }
   }
   return best;
+}
+
+/** A config path as written in messages: `pipeline.stages.train.deps[0]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else {
+      const s = String(seg);
+      if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(s)) out += out ? `.${s}` : s;
+      else out += `[${JSON.stringify(s)}]`;
+    }
+  }
+  return out || '(document)';
 }

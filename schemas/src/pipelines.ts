@@ -1,0 +1,96 @@
+/**
+ * Pipeline contracts: the `mlops.lock` file, the stage cache entries under `.mlops/pipelines/`,
+ * the `mlops run --json` and `mlops repro --json` shapes, and the validation report.
+ */
+import { z } from 'zod';
+
+const hash = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** One stage instance in `mlops.lock`: its key and every input that went into it. */
+export const lockEntrySchema = z
+  .object({
+    key: hash.describe('sha256 of everything below except outs'),
+    cmd: z.string().nullable(),
+    spec: z.record(z.string(), z.unknown()).describe('The kind and the built-in fields (dataset, model, expectations, …)'),
+    deps: z.record(z.string(), hash.nullable()).describe('Dep path → content hash (null: missing)'),
+    params: z.record(z.string(), z.unknown()),
+    upstream: z.record(z.string(), hash).describe('Needed instance → hash of its outs'),
+    outs: z.record(z.string(), hash).describe('Out or metrics path → content hash'),
+  })
+  .strict();
+export type LockEntry = z.infer<typeof lockEntrySchema>;
+
+export const lockFileSchema = z
+  .object({ note: z.string().optional(), version: z.literal(1), stages: z.record(z.string(), lockEntrySchema) })
+  .strict();
+export type LockFile = z.infer<typeof lockFileSchema>;
+
+export const cachedFileSchema = z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: hash }).strict();
+
+/** `.mlops/pipelines/cache/<key>.json`: the outs a run with that key produced, by object hash. */
+export const cacheEntrySchema = z
+  .object({
+    key: hash,
+    stage: z.string(),
+    created_at: z.string(),
+    outs: z.record(z.string(), z.object({ hash, files: z.array(cachedFileSchema) }).strict()),
+  })
+  .strict();
+export type CacheEntry = z.infer<typeof cacheEntrySchema>;
+
+export const STAGE_RUN_STATUSES = ['ran', 'cached', 'failed', 'skipped', 'would-run'] as const;
+export const stageRunStatusSchema = z.enum(STAGE_RUN_STATUSES);
+export type StageRunStatus = z.infer<typeof stageRunStatusSchema>;
+
+export const stageResultSchema = z.object({
+  name: z.string().describe('Stage name, or `stage@key=value,…` for a matrix instance'),
+  status: stageRunStatusSchema,
+  reason: z.string().describe('Why it ran, was cached, failed or was skipped'),
+  duration_ms: z.number().int().nonnegative(),
+});
+export type StageResult = z.infer<typeof stageResultSchema>;
+
+/** `mlops run --json`: stage output never goes here (it goes to the logs and stderr). */
+export const runPipelineJson = z.object({ stages: z.array(stageResultSchema) });
+export type RunPipelineJson = z.infer<typeof runPipelineJson>;
+
+/** One failed expectation of a `validate` stage. */
+export const expectationResultSchema = z.object({
+  expectation: z.string().describe('e.g. "columns.age.range"'),
+  column: z.string().nullable(),
+  success: z.boolean(),
+  message: z.string(),
+  failed_count: z.number().int().nonnegative(),
+  /** 1-based data row numbers (the header is not counted), at most 10. */
+  example_rows: z.array(z.number().int().positive()),
+});
+
+/** The report a `validate` stage writes beside its log. */
+export const validationReportSchema = z.object({
+  dataset: z.string(),
+  files: z.array(z.string()),
+  rows: z.number().int().nonnegative(),
+  success: z.boolean(),
+  results: z.array(expectationResultSchema),
+});
+export type ValidationReport = z.infer<typeof validationReportSchema>;
+export type ExpectationResult = z.infer<typeof expectationResultSchema>;
+
+/** `mlops repro <run-id> --json`: whether each recorded out came out with the same content. */
+export const reproJson = z.object({
+  run_id: z.string(),
+  commit: z.string(),
+  worktree: z.string().describe('Where it ran (removed afterwards unless --keep)'),
+  outs: z.array(
+    z.object({
+      stage: z.string(),
+      path: z.string(),
+      recorded: z.string().describe('sha256 recorded by the run'),
+      reproduced: z.string().nullable().describe('sha256 now (null: not written)'),
+      match: z.boolean(),
+    }),
+  ),
+  stages: z.array(stageResultSchema),
+  all_match: z.boolean(),
+});
+export type ReproJson = z.infer<typeof reproJson>;
