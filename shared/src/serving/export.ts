@@ -62,7 +62,7 @@ WORKDIR /app
 COPY package.json ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY serving.js serving-spec.json ./
-COPY model/model.onnx /models/model.onnx
+COPY model/model.onnx /mnt/models/model.onnx
 ENV NODE_ENV=production
 USER node
 EXPOSE ${CONTAINER_PORT}
@@ -85,7 +85,7 @@ export function containerSpec(d: DeploymentDetail, spec: ServingModelSpec): Serv
     max_body_bytes: c.max_body_bytes ?? 8 * 1024 * 1024,
     max_instances: c.max_instances ?? 10_000,
     token: null,
-    model: { ...spec, artifact_path: '/models/model.onnx' },
+    model: { ...spec, artifact_path: '/mnt/models/model.onnx' },
   };
 }
 

@@ -118,7 +118,7 @@ test('export docker: Dockerfile and context that run the same serving process', 
     for (const src of l.slice(5).split(' ').slice(0, -1)) assert.ok(existsSync(join(dir, src)), `COPY source ${src} is in the context`);
   }
   const spec = servingBootSchema.parse(JSON.parse(readFileSync(join(dir, 'serving-spec.json'), 'utf8')));
-  assert.deepEqual([spec.host, spec.port, spec.model.artifact_path, spec.model.version], ['0.0.0.0', 8080, '/models/model.onnx', res.version]);
+  assert.deepEqual([spec.host, spec.port, spec.model.artifact_path, spec.model.version], ['0.0.0.0', 8080, '/mnt/models/model.onnx', res.version]);
   assert.equal(readFileSync(join(dir, 'serving.js'), 'utf8'), readFileSync(join(__dirname, '..', '..', '..', 'dist', 'serving.js'), 'utf8'));
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   assert.match(pkg.dependencies['onnxruntime-node'] ?? '', /^\d+\.\d+\.\d+$/);
