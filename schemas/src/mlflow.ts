@@ -238,3 +238,47 @@ export type MlflowRun = z.infer<typeof runSchema>;
 export type MlflowRunInfo = z.infer<typeof runInfoSchema>;
 export type MlflowModelVersion = z.infer<typeof modelVersionSchema>;
 export type MlflowRegisteredModel = z.infer<typeof registeredModelSchema>;
+
+// ── MLflow 3: logged models (what `log_model` creates in 3.x clients before any registration) ──
+export const LOGGED_MODEL_STATUS = ['LOGGED_MODEL_STATUS_UNSPECIFIED', 'LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'] as const;
+export const loggedModelSchema = z.object({
+  info: z.object({
+    model_id: z.string(),
+    experiment_id: z.string(),
+    name: z.string(),
+    creation_timestamp_ms: z.number().int(),
+    last_updated_timestamp_ms: z.number().int(),
+    artifact_uri: z.string(),
+    status: z.enum(LOGGED_MODEL_STATUS),
+    model_type: z.string().optional(),
+    source_run_id: z.string().optional(),
+    tags: z.array(keyValue).optional(),
+  }),
+  data: z.object({ params: z.array(keyValue).optional(), metrics: z.array(metricOut).optional() }),
+});
+export type MlflowLoggedModel = z.infer<typeof loggedModelSchema>;
+
+export const loggedModelRequests = {
+  create: z.object({
+    experiment_id: z.string().min(1),
+    name: z.string().max(500).optional(),
+    model_type: z.string().max(500).optional(),
+    source_run_id: z.string().optional(),
+    params: z.array(keyValue).optional(),
+    tags: z.array(keyValue).optional(),
+  }),
+  modelId: z.object({ model_id: z.string().min(1) }),
+  finalize: z.object({ model_id: z.string().optional(), status: z.enum(LOGGED_MODEL_STATUS) }),
+  setTags: z.object({ model_id: z.string().optional(), tags: z.array(keyValue).optional() }),
+  search: z.object({
+    experiment_ids: z.array(z.string()).optional(),
+    filter: z.string().optional(),
+    max_results: int64.optional(),
+    order_by: z.array(z.object({ field_name: z.string(), ascending: z.boolean().optional() })).optional(),
+    page_token: z.string().max(1000).optional(),
+  }),
+};
+export const loggedModelResponses = {
+  model: z.object({ model: loggedModelSchema }),
+  models: z.object({ models: z.array(loggedModelSchema).optional(), next_page_token: z.string().optional() }),
+};

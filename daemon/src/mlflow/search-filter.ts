@@ -81,9 +81,17 @@ export function tokenize(input: string): Token[] {
   return out;
 }
 
+export interface GrammarOptions {
+  /** The attributes a filter may name (default: a run's), and whether they compare as numbers. */
+  attributes?: Record<string, 'string' | 'number'>;
+}
+
 class Cursor {
   i = 0;
-  constructor(readonly tokens: Token[], readonly input: string) {}
+  readonly attributes: Record<string, 'string' | 'number'>;
+  constructor(readonly tokens: Token[], readonly input: string, opts: GrammarOptions = {}) {
+    this.attributes = opts.attributes ?? RUN_ATTRIBUTES;
+  }
   peek(): Token | undefined { return this.tokens[this.i]; }
   next(what: string): Token {
     const t = this.tokens[this.i++];
@@ -120,10 +128,10 @@ function parseIdentifier(cur: Cursor): { type: EntityType; key: string } {
   return { type: 'attribute', key: t.text };
 }
 
-function attributeKey(_cur: Cursor, _t: Token, key: string): { type: EntityType; key: string } {
-  const k = key === 'name' ? 'run_name' : key;
-  if (!(k in RUN_ATTRIBUTES)) {
-    throw new SearchSyntaxError(`Invalid attribute key '${key}' specified. Valid keys are '${Object.keys(RUN_ATTRIBUTES).join("', '")}'`);
+function attributeKey(cur: Cursor, _t: Token, key: string): { type: EntityType; key: string } {
+  const k = key === 'name' && !('name' in cur.attributes) ? 'run_name' : key;
+  if (!(k in cur.attributes)) {
+    throw new SearchSyntaxError(`Invalid attribute key '${key}' specified. Valid keys are '${Object.keys(cur.attributes).join("', '")}'`);
   }
   return { type: 'attribute', key: k };
 }
@@ -153,16 +161,17 @@ function parseList(cur: Cursor): string[] {
 }
 
 function parseValue(cur: Cursor, clause: Omit<Clause, 'value'>): Clause['value'] {
+  const attrs = cur.attributes;
   const { type, key, comparator } = clause;
   if (comparator === 'IS NULL' || comparator === 'IS NOT NULL') {
     if (type !== 'param' && type !== 'tag') throw new SearchSyntaxError(`'${comparator}' is only supported for params and tags, not '${type}s.${key}'`);
     return null;
   }
   if (comparator === 'IN' || comparator === 'NOT IN') {
-    if (type !== 'attribute' || RUN_ATTRIBUTES[key] !== 'string') throw new SearchSyntaxError(`'${comparator}' is only supported for string attributes such as run_id, not '${key}'`);
+    if (type !== 'attribute' || attrs[key] !== 'string') throw new SearchSyntaxError(`'${comparator}' is only supported for string attributes such as run_id, not '${key}'`);
     return parseList(cur);
   }
-  const numeric = type === 'metric' || (type === 'attribute' && RUN_ATTRIBUTES[key] === 'number');
+  const numeric = type === 'metric' || (type === 'attribute' && attrs[key] === 'number');
   const allowed = numeric ? NUMBER_OPS : STRING_OPS;
   if (!allowed.includes(comparator)) {
     throw new SearchSyntaxError(`Invalid comparator '${comparator}' for ${numeric ? 'numeric' : 'string'} ${type} '${key}'. Valid comparators: ${allowed.join(', ')}`);
@@ -177,9 +186,9 @@ function parseValue(cur: Cursor, clause: Omit<Clause, 'value'>): Clause['value']
 }
 
 /** Parses a whole filter; an empty or blank filter is no clause at all. */
-export function parseFilter(input: string | undefined): Clause[] {
+export function parseFilter(input: string | undefined, opts: GrammarOptions = {}): Clause[] {
   if (!input || !input.trim()) return [];
-  const cur = new Cursor(tokenize(input), input);
+  const cur = new Cursor(tokenize(input), input, opts);
   const clauses: Clause[] = [];
   for (;;) {
     const id = parseIdentifier(cur);
@@ -194,9 +203,9 @@ export function parseFilter(input: string | undefined): Clause[] {
 }
 
 /** Parses `order_by` terms such as `metrics.rmse DESC` or `attributes.start_time`. */
-export function parseOrderBy(terms: string[] | undefined): OrderTerm[] {
+export function parseOrderBy(terms: string[] | undefined, opts: GrammarOptions = {}): OrderTerm[] {
   return (terms ?? []).map((term) => {
-    const cur = new Cursor(tokenize(term), term);
+    const cur = new Cursor(tokenize(term), term, opts);
     const id = parseIdentifier(cur);
     let ascending = true;
     if (cur.word('DESC')) ascending = false;
@@ -234,20 +243,29 @@ function stringTest(expr: string, op: Comparator, value: string, args: unknown[]
   return `${expr} ${op} ?`;
 }
 
+/** Where params and tags of the searched entity live (default: a run's, owned by `r.id`). */
+export interface TableOptions {
+  tagTable?: string;
+  tagOwner?: string;
+}
+
 /** Compiles clauses to a WHERE fragment over runs aliased `r`, with its positional arguments. */
-export function compileFilter(clauses: Clause[], map: SqlMapping): { sql: string; args: unknown[] } {
+export function compileFilter(clauses: Clause[], map: SqlMapping, tables: TableOptions = {}): { sql: string; args: unknown[] } {
   const args: unknown[] = [];
+  const owner = tables.tagOwner ?? 'x.run_id = r.id';
   const parts = clauses.map((c) => {
+    if (c.type === 'metric' && tables.tagTable) throw new SearchSyntaxError(`metrics cannot be searched here: '${c.key}'`);
+    if (c.type === 'param' && tables.tagTable) throw new SearchSyntaxError(`params cannot be searched here: '${c.key}'`);
     if (c.type === 'metric') {
       args.push(c.key, c.value);
       return `EXISTS (SELECT 1 FROM run_metric_summary ms WHERE ms.run_id = r.id AND ms.key = ? AND ms.last ${c.comparator} ?)`;
     }
     if (c.type === 'param' || c.type === 'tag') {
-      const table = c.type === 'param' ? 'run_params' : 'run_tags';
+      const table = c.type === 'param' ? 'run_params' : (tables.tagTable ?? 'run_tags');
       args.push(c.key);
-      if (c.comparator === 'IS NULL') return `NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.run_id = r.id AND x.key = ?)`;
-      if (c.comparator === 'IS NOT NULL') return `EXISTS (SELECT 1 FROM ${table} x WHERE x.run_id = r.id AND x.key = ?)`;
-      return `EXISTS (SELECT 1 FROM ${table} x WHERE x.run_id = r.id AND x.key = ? AND ${stringTest('x.value', c.comparator, c.value as string, args)})`;
+      if (c.comparator === 'IS NULL') return `NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ?)`;
+      if (c.comparator === 'IS NOT NULL') return `EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ?)`;
+      return `EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ? AND ${stringTest('x.value', c.comparator, c.value as string, args)})`;
     }
     const expr = map.attribute(c.key);
     if (Array.isArray(c.value)) {

@@ -60,12 +60,22 @@ export class ArtifactIntake {
     if (!stat?.isFile()) throw new DomainError(400, 'bad_request', `body.artifact_path: no file at ${req.artifact_path}`);
     if (stat.size > MAX_ARTIFACT_BYTES) throw new DomainError(413, 'artifact_too_large', `artifact is larger than 2 GiB`);
     const bytes = await fsp.readFile(req.artifact_path);
+    return this.prepareBytes(model, bytes, req, req.artifact_path);
+  }
+
+  /** Checks and stores a model file already in memory (an upload, or an artifact in the store). */
+  async prepareBytes(
+    model: string,
+    bytes: Uint8Array,
+    req: { description: string; tags: Record<string, string>; metrics: Record<string, number>; run_id?: string | null | undefined },
+    label: string,
+  ): Promise<PreparedVersion> {
     let info;
     try {
       info = parseOnnxModel(bytes);
     } catch (e) {
       if (e instanceof OnnxFormatError) {
-        throw new DomainError(422, 'invalid_artifact', `${req.artifact_path}: ${e.message}`);
+        throw new DomainError(422, 'invalid_artifact', `${label}: ${e.message}`);
       }
       throw e;
     }
