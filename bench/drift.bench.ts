@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareWindow, numericColumn, prepareReference, readCsv, type Column } from '../daemon/src/monitoring/drift/index';
+import { compareWindow, numericColumn, prepareReference, readCsv, type Column } from '../shared/src/drift/index';
 
 const quick = process.argv.includes('--quick');
 const FEATURES = quick ? 10 : 50;

@@ -12,11 +12,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDaemonInfo } from '../daemon/src/client/connect';
+import { readDaemonInfo } from '../client/src/connect';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
 import { DaemonSupervisor } from '../extension/src/daemon/supervisor';
 import { RegistryTreeModel, modelOfEvent } from '../extension/src/registry/model';
 import { memoryLogger } from '../extension/src/util/logger';
+import * as endpoints from '../schemas/src/endpoints';
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
@@ -120,13 +121,13 @@ async function promotionLatency(rounds: number): Promise<{ toTree: number[]; cli
     const client = await sup.getClient();
     const onnx = join(dir, 'm.onnx');
     writeFileSync(onnx, buildLinearModelOnnx({ task: 'classification', weights: [1, 2], bias: 0 }));
-    for (let i = 0; i < 2; i++) await client.register('churn', { artifact_path: onnx });
+    for (let i = 0; i < 2; i++) await client.request(endpoints.registerVersion, { params: { name: 'churn' }, body: { artifact_path: onnx } });
     model.load(await client.allModels());
     // What the Model Registry view does per event: re-read the named model, store it, refresh its node.
     sup.onEvent.on((ev) => {
       const name = modelOfEvent(ev);
       if (!name) return;
-      void client.getModel(name, 1000).then((fresh) => {
+      void client.request(endpoints.getModel, { params: { name }, query: { limit: 1000 } }).then((fresh) => {
         model.setModel(fresh.model, fresh.versions);
         const stage = model.versionsOf(name)?.find((v) => v.data.version === 2)?.data.stage;
         if (stage) waiting.get(stage)?.();

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DaemonClient } from '../daemon/src/client/client';
+import { DaemonClient } from '../client/src/client';
 import { daemonInfoSchema } from '../schemas/src/api';
 import { Datasets } from '../daemon/src/datasets/datasets';
 import { hashFile } from '../daemon/src/datasets/scan';
@@ -19,6 +19,7 @@ import { EventLog } from '../daemon/src/events/event-log';
 import { openStore } from '../daemon/src/store/db';
 import { ObjectStore } from '../daemon/src/store/objects';
 import { mlopsConfigSchema } from '../schemas/src/mlops-yaml';
+import * as endpoints from '../schemas/src/endpoints';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,7 +48,7 @@ async function startDaemon(root: string): Promise<{ client: DaemonClient; stop()
     try {
       const info = daemonInfoSchema.parse(JSON.parse(readFileSync(join(root, '.mlops', 'daemon.json'), 'utf8')));
       const client = new DaemonClient({ port: info.port, token: info.token }, 'bench');
-      await client.status();
+      await client.request(endpoints.getStatus);
       return { client, stop: () => proc.kill('SIGTERM') };
     } catch {
       // not up yet
@@ -72,9 +73,9 @@ async function benchIngestion(dir: string): Promise<void> {
   mkdirSync(proj);
   writeFileSync(join(proj, 'mlops.yaml'), 'version: 1\nproject:\n  name: bench\n');
   const d = await startDaemon(proj);
-  const run = await d.client.createRun({ experiment: 'bench' });
+  const run = await d.client.request(endpoints.createRun, { body: { experiment: 'bench' } });
   t0 = process.hrtime.bigint();
-  for (const b of data) await d.client.logMetricBatch(run.id, b);
+  for (const b of data) await d.client.request(endpoints.logMetricBatch, { params: { id: run.id }, body: b });
   const apiMs = ms(t0);
   d.stop();
   const rate = (POINTS / apiMs) * 1000;

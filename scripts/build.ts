@@ -81,7 +81,7 @@ function copyTreeSitterWasm(): void {
 
 function entries(): BuildOptions[] {
   const list: BuildOptions[] = [
-    nodeEntry('daemon/src/cli/bin.ts', 'dist/cli.js'),
+    nodeEntry('cli/src/bin.ts', 'dist/cli.js'),
     nodeEntry('daemon/src/main.ts', 'dist/daemon.js'),
   ];
   if (existsSync(join(root, 'language-server/src/server.ts'))) {

@@ -5,13 +5,14 @@
 import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { statusResponse, stopResponse } from '../../schemas/src/api';
+import { type DaemonStatus } from '../../schemas/src/api';
+import { getStatus, stopDaemon } from '../../schemas/src/endpoints/daemon';
 import { EventLog } from './events/event-log';
 import { eventRoutes } from './events/routes';
-import { Router, route, type Route } from './http/router';
+import { Router, serve, type Route } from './http/router';
 import { createApiServer } from './http/server';
 import { ConfigHolder } from './config/holder';
-import { formatProblems } from './config/load';
+import { formatProblems } from '../../shared/src/mlops-yaml';
 import { Datasets } from './datasets/datasets';
 import { datasetRoutes } from './datasets/routes';
 import { DatasetWatcher } from './datasets/watcher';
@@ -24,7 +25,7 @@ import { registryRoutes } from './registry/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { ObjectStore } from './store/objects';
 import { type Logger } from './util/logger';
-import { VERSION } from './version';
+import { VERSION } from '../../shared/src/version';
 
 export interface AppOptions {
   root: string;
@@ -68,7 +69,8 @@ export class DaemonApp {
     await this.watcher.update(this.config.get());
   }
 
-  private routes(): Route[] {
+  /** Every route the daemon serves; each is a declaration from schemas/src/endpoints/ plus its handler. */
+  routes(): Route[] {
     return [
       ...this.daemonRoutes(),
       ...eventRoutes(this.events),
@@ -83,25 +85,15 @@ export class DaemonApp {
 
   private daemonRoutes(): Route[] {
     return [
-      route({
-        method: 'GET',
-        path: '/status',
-        response: statusResponse,
-        handler: () => this.status(),
-      }),
-      route({
-        method: 'POST',
-        path: '/daemon/stop',
-        response: stopResponse,
-        handler: () => {
-          setImmediate(() => this.opts.onStopRequest?.());
-          return { stopping: true as const };
-        },
+      serve(getStatus, () => this.status()),
+      serve(stopDaemon, () => {
+        setImmediate(() => this.opts.onStopRequest?.());
+        return { stopping: true as const };
       }),
     ];
   }
 
-  status(): ReturnType<typeof statusResponse.parse> {
+  status(): DaemonStatus {
     const counts = this.registry.counts();
     return {
       version: VERSION,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { nameSchema } from './mlops-yaml';
 import { isoTime, sha256Hex } from './api';
+import { errorCodeEnum } from './errors';
 
 export const RUN_STATUSES = ['running', 'finished', 'failed', 'killed'] as const;
 export const runStatusEnum = z.enum(RUN_STATUSES);
@@ -227,7 +228,7 @@ export const snapshotStreamLine = z.discriminatedUnion('type', [
     hashed_files: z.number().int().describe('Files actually read (the rest came from the stat cache)'),
     new_objects: z.number().int(),
   }),
-  z.object({ type: z.literal('error'), status: z.number().int(), message: z.string() }),
+  z.object({ type: z.literal('error'), status: z.number().int(), code: errorCodeEnum, message: z.string() }),
 ]);
 export type SnapshotStreamLine = z.infer<typeof snapshotStreamLine>;
 

@@ -44,7 +44,7 @@ export class Datasets {
     const problem = this.configProblem?.();
     if (problem) throw new DomainError(422, 'invalid_config', `mlops.yaml is invalid: ${problem}`);
     const cfg = this.config()?.data[name];
-    if (!cfg) throw notFound(`dataset "${name}" (declare it under data.${name} in mlops.yaml)`);
+    if (!cfg) throw notFound('dataset', `dataset "${name}" (declare it under data.${name} in mlops.yaml)`);
     return cfg;
   }
 
@@ -142,7 +142,7 @@ export class Datasets {
   versionRow(name: string, version: number) {
     const id = this.q.datasetId(name);
     const row = id === undefined ? undefined : this.q.version(id, version);
-    if (!row) throw notFound(`version ${version} of dataset "${name}"`);
+    if (!row) throw notFound('dataset_version', `version ${version} of dataset "${name}"`);
     return row;
   }
 

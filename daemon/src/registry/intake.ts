@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { type z } from 'zod';
 import { type registerVersionRequest } from '../../../schemas/src/api';
-import { loadConfig, formatProblems } from '../config/load';
+import { loadConfig, formatProblems } from '../../../shared/src/mlops-yaml';
 import { parseOnnxModel, checkSignatureAgainstConfig, OnnxFormatError } from '../onnx/model';
 import { type ObjectStore } from '../store/objects';
 import { DomainError } from '../util/errors';

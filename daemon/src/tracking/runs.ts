@@ -71,7 +71,7 @@ export class Runs {
 
   require(id: string): RunRow {
     const row = this.q.runRow(id);
-    if (!row) throw notFound(`run "${id}"`);
+    if (!row) throw notFound('run', `run "${id}"`);
     return row;
   }
 

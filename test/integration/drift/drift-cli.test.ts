@@ -8,10 +8,10 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driftReportSchema, type DriftReport } from '../../../schemas/src/drift';
-import { allCommands } from '../../../daemon/src/cli/commands/index';
-import { driftCommands } from '../../../daemon/src/cli/commands/drift';
-import { runCli } from '../../../daemon/src/cli/main';
-import { CliError, parseCommandArgs, type CliIo } from '../../../daemon/src/cli/framework';
+import { allCommands } from '../../../cli/src/commands/index';
+import { driftCommands } from '../../../cli/src/commands/drift';
+import { runCli } from '../../../cli/src/main';
+import { CliError, parseCommandArgs, type CliIo } from '../../../cli/src/framework';
 import { fixture, sample } from '../../unit/drift/fixture';
 
 let dir = '';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatProblems, parseConfigText } from '../../../daemon/src/config/load';
+import { formatProblems, parseConfigText } from '../../../shared/src/mlops-yaml';
 
 test('config problems point at file:line:column of the offending key or value', () => {
   const r = parseConfigText('version: 1\nproject:\n  name: p\n  nme: x\nbogus: 1\nretention:\n  keep_versions: -1\n', 'mlops.yaml');

@@ -4,7 +4,7 @@
  */
 import { allCommands } from './commands/index';
 import { CliError, commandHelp, parseCommandArgs, usageLine, type CliIo, type CommandSpec } from './framework';
-import { VERSION } from '../version';
+import { VERSION } from '../../shared/src/version';
 
 function findCommand(argv: string[]): { cmd?: CommandSpec; rest: string[]; prefix: string[] } {
   let best: CommandSpec | undefined;

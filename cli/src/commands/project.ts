@@ -2,9 +2,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { type z } from 'zod';
-import { type initJson } from '../../../../schemas/src/cli';
-import { mlopsJsonSchema } from '../../../../schemas/src/mlops-yaml';
-import { statePaths } from '../../paths';
+import { type initJson } from '../../../schemas/src/cli';
+import { mlopsJsonSchema } from '../../../schemas/src/mlops-yaml';
+import { statePaths } from '../../../shared/src/paths';
 import { type CommandSpec } from '../framework';
 import { printJson } from '../output';
 

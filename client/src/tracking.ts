@@ -7,34 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type z } from 'zod';
-import {
-  artifactResponse,
-  compareRunsResponse,
-  listExperimentsResponse,
-  listRunsResponse,
-  metricSeriesResponse,
-  metricsWrittenResponse,
-  okResponse,
-  runDetailSchema,
-  type createRunRequest,
-  type metricRowsRequest,
-  type RunDetail,
-  type RunStatus,
-} from '../../../schemas/src/tracking';
-import { formatProblems, loadConfig } from '../config/load';
-import { findProjectRoot } from '../paths';
+import { createRun, logArtifact, logMetricBatch, logParams, logTags, setRunStatus } from '../../schemas/src/endpoints/runs';
+import { type artifactResponse, type metricBatchRequest, type RunStatus } from '../../schemas/src/tracking';
+import { formatProblems, loadConfig } from '../../shared/src/mlops-yaml';
+import { findProjectRoot } from '../../shared/src/paths';
 import { ApiError, DaemonClient } from './client';
 import { connectDaemon } from './connect';
 
 export type ParamValue = string | number | boolean | null;
 export type FinalStatus = Exclude<RunStatus, 'running'>;
 export type Artifact = z.infer<typeof artifactResponse>;
-export interface MetricBatch {
-  keys: string[];
-  steps: number[];
-  timestamps: number[];
-  values: (number | null)[];
-}
+export type MetricBatch = z.infer<typeof metricBatchRequest>;
 
 /** Flush thresholds, mirrored from the Python module. */
 export const FLUSH_POINTS = 1000;
@@ -45,65 +28,6 @@ const MAX_BUFFERED_POINTS = 1_000_000;
 const METRIC_KEY = /^[\w.\-/: ]{1,250}$/;
 const MAX_PARAM_TEXT = 6000;
 const MAX_TAG_TEXT = 5000;
-
-const enc = encodeURIComponent;
-
-/** Typed wrappers of the daemon's tracking routes. They throw `ApiError` like `DaemonClient.call`. */
-export class TrackingApi {
-  constructor(readonly client: DaemonClient) {}
-
-  createRun(body: z.input<typeof createRunRequest>): Promise<RunDetail> {
-    // The daemon reads git state (and stores `git diff`) while creating a run.
-    return this.client.call('POST', '/runs', runDetailSchema, { body, timeoutMs: 120_000 });
-  }
-
-  listRuns(query: { experiment?: string; status?: RunStatus; limit?: number; cursor?: string } = {}) {
-    return this.client.call('GET', '/runs', listRunsResponse, { query });
-  }
-
-  getRun(id: string): Promise<RunDetail> {
-    return this.client.call('GET', `/runs/${enc(id)}`, runDetailSchema);
-  }
-
-  setStatus(id: string, status: FinalStatus, exitCode: number | null = null): Promise<RunDetail> {
-    return this.client.call('POST', `/runs/${enc(id)}/status`, runDetailSchema, { body: { status, exit_code: exitCode } });
-  }
-
-  logParams(id: string, params: Record<string, ParamValue>) {
-    return this.client.call('POST', `/runs/${enc(id)}/params`, okResponse, { body: { params } });
-  }
-
-  logTags(id: string, tags: Record<string, string>) {
-    return this.client.call('POST', `/runs/${enc(id)}/tags`, okResponse, { body: { tags } });
-  }
-
-  logMetricRows(id: string, metrics: z.input<typeof metricRowsRequest>['metrics']) {
-    return this.client.call('POST', `/runs/${enc(id)}/metrics`, metricsWrittenResponse, { body: { metrics } });
-  }
-
-  logMetricBatch(id: string, batch: MetricBatch) {
-    return this.client.call('POST', `/runs/${enc(id)}/metrics/batch`, metricsWrittenResponse, { body: batch });
-  }
-
-  metrics(id: string, key?: string) {
-    return this.client.call('GET', `/runs/${enc(id)}/metrics`, metricSeriesResponse, { query: { key } });
-  }
-
-  logArtifact(id: string, path: string, name?: string): Promise<Artifact> {
-    return this.client.call('POST', `/runs/${enc(id)}/artifacts`, artifactResponse, {
-      body: name === undefined ? { path } : { path, name },
-      timeoutMs: 300_000,
-    });
-  }
-
-  compare(ids: string[]) {
-    return this.client.call('GET', '/runs/compare', compareRunsResponse, { query: { ids: ids.join(',') } });
-  }
-
-  experiments() {
-    return this.client.call('GET', '/experiments', listExperimentsResponse);
-  }
-}
 
 export interface TrackingOptions {
   /** Where to look for the project (default: process.cwd()). */
@@ -198,14 +122,14 @@ function safeUrl(text: string): URL | undefined {
 
 /** Runs of one process. Obtain with `TrackingClient.connect()`; a client without a daemon is a no-op. */
 export class TrackingClient {
-  readonly api: TrackingApi | undefined;
+  readonly api: DaemonClient | undefined;
   private readonly warn: (message: string) => void;
 
   constructor(
     client: DaemonClient | undefined,
     private readonly opts: TrackingOptions = {},
   ) {
-    this.api = client ? new TrackingApi(client) : undefined;
+    this.api = client;
     this.warn = opts.warn ?? defaultWarn;
   }
 
@@ -239,13 +163,15 @@ export class TrackingClient {
       return run;
     }
     try {
-      const detail = await this.api.createRun({
-        experiment: opts.experiment ?? 'default',
-        ...(opts.name !== undefined ? { name: opts.name } : {}),
-        command: process.argv.slice(),
-        environment: { node_version: process.version, os: `${process.platform} ${process.arch}` },
-        tags: opts.tags ?? {},
-        params: toParams(opts.params ?? {}, this.warn),
+      const detail = await this.api.request(createRun, {
+        body: {
+          experiment: opts.experiment ?? 'default',
+          ...(opts.name !== undefined ? { name: opts.name } : {}),
+          command: process.argv.slice(),
+          environment: { node_version: process.version, os: `${process.platform} ${process.arch}` },
+          tags: opts.tags ?? {},
+          params: toParams(opts.params ?? {}, this.warn),
+        },
       });
       return new Run(this.api, detail.id, true, this.runOptions());
     } catch (e) {
@@ -309,7 +235,7 @@ export class Run {
   private netWarned = false;
 
   constructor(
-    private readonly api: TrackingApi | undefined,
+    private readonly api: DaemonClient | undefined,
     readonly id: string | undefined,
     /** A run made by `mlops exec` is ended by exec from the exit code; we only flush it. */
     private readonly owned: boolean,
@@ -333,7 +259,7 @@ export class Run {
   async logParams(values: Record<string, unknown>): Promise<void> {
     const { api, id } = this;
     if (!api || !id) return;
-    await this.guard('logParams', () => api.logParams(id, toParams(values, this.opts.warn)));
+    await this.guard('logParams', () => api.request(logParams, { params: { id }, body: { params: toParams(values, this.opts.warn) } }));
   }
 
   setTag(key: string, value: unknown): Promise<void> {
@@ -352,7 +278,7 @@ export class Run {
       }
       body[k] = text;
     }
-    await this.guard('setTags', () => api.logTags(id, body));
+    await this.guard('setTags', () => api.request(logTags, { params: { id }, body: { tags: body } }));
   }
 
   /** Buffers one point; `step` defaults to one past this key's previous step (0 first). */
@@ -411,7 +337,7 @@ export class Run {
       const end = sliceEnd(batch.keys, start);
       const part = sliceBatch(batch, start, end);
       try {
-        await api.logMetricBatch(id, part);
+        await api.request(logMetricBatch, { params: { id }, body: part });
       } catch (e) {
         if (e instanceof ApiError && e.status < 500) {
           this.opts.warn(`mlops: the daemon refused ${part.keys.length} metric points of run ${id}: ${describe(e)}`);
@@ -445,7 +371,7 @@ export class Run {
   async logArtifact(path: string, name?: string): Promise<Artifact | undefined> {
     const { api, id } = this;
     if (!api || !id) return undefined;
-    return this.guard('logArtifact', () => api.logArtifact(id, resolve(path), name));
+    return this.guard('logArtifact', () => api.request(logArtifact, { params: { id }, body: name === undefined ? { path: resolve(path) } : { path: resolve(path), name } }));
   }
 
   /** Flushes metrics and records the final status (only for runs this client created). */
@@ -457,7 +383,7 @@ export class Run {
     await this.flush();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.owned) await this.guard('endRun', () => api.setStatus(id, status, exitCode));
+    if (this.owned) await this.guard('endRun', () => api.request(setRunStatus, { params: { id }, body: { status, exit_code: exitCode } }));
   }
 
   /** Alias of `end`, matching the Python module's name. */

@@ -9,9 +9,9 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CliError, pos, str, type CliIo, type CommandSpec, type ParsedArgs } from '../framework';
 import { fmtNumber, printJson, table, type Cell } from '../output';
-import { DRIFT_TESTS, mlopsConfigSchema } from '../../../../schemas/src/mlops-yaml';
-import { findProjectRoot } from '../../paths';
-import { DRIFT_CORRECTIONS, type DriftCorrection, type DriftReport } from '../../../../schemas/src/drift';
+import { DRIFT_TESTS, mlopsConfigSchema } from '../../../schemas/src/mlops-yaml';
+import { findProjectRoot } from '../../../shared/src/paths';
+import { DRIFT_CORRECTIONS, type DriftCorrection, type DriftReport } from '../../../schemas/src/drift';
 import {
   columnValueCount,
   compareWindow,
@@ -25,8 +25,8 @@ import {
   type DriftOptions,
   type DriftTestChoice,
   type ReferenceProfile,
-} from '../../monitoring/drift/index';
-import { type KsAlternative } from '../../monitoring/drift/ks';
+} from '../../../shared/src/drift/index';
+import { type KsAlternative } from '../../../shared/src/drift/ks';
 
 const ALTERNATIVES = ['two-sided', 'less', 'greater'] as const;
 

@@ -1,9 +1,10 @@
 /** `mlops events`: the audit log, newest last; `--follow` streams new events. */
-import { type MlopsEvent } from '../../../../schemas/src/api';
-import { EventStream } from '../../client/events';
+import { type MlopsEvent } from '../../../schemas/src/api';
+import { EventStream } from '../../../client/src/events';
 import { api, connect } from '../context';
 import { CliError, positiveInt, str, type CommandSpec, type CliIo } from '../framework';
 import { fmtTime, printJson, table } from '../output';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 /** A compact "what changed": only the keys whose values differ, long values shortened. */
 export function change(ev: MlopsEvent): string {
@@ -46,7 +47,7 @@ export const eventCommands: CommandSpec[] = [
       if (afterText !== undefined && !/^\d+$/.test(afterText)) throw new CliError(`--after "${afterText}": expected a sequence number (a whole number)`);
       const after = afterText ? Number(afterText) : 0;
       const limit = positiveInt(str(args, 'limit') ?? '1000', '--limit');
-      const r = await api(() => client.events(after, limit, str(args, 'subject')));
+      const r = await api(() => client.request(endpoints.listEvents, { query: { after, limit, subject: str(args, 'subject') } }));
       if (!args.options['follow']) {
         if (args.json) return printJson(io, r.events);
         io.out(

@@ -1,9 +1,10 @@
 /** `mlops models ...`: the registry from the command line. */
 import { resolve } from 'node:path';
-import { STAGES, type Stage, type ModelVersionSummary } from '../../../../schemas/src/api';
+import { STAGES, type Stage, type ModelVersionSummary } from '../../../schemas/src/api';
 import { api, connect } from '../context';
 import { CliError, keyValues, pos, positiveInt, str, type CommandSpec } from '../framework';
 import { fmtBytes, fmtNumber, fmtTime, printJson, table } from '../output';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 function metricsText(m: Record<string, number>): string {
   return Object.entries(m)
@@ -77,7 +78,7 @@ const show: CommandSpec = {
   run: async (args, io) => {
     const client = await connect(io);
     const limit = positiveInt(str(args, 'limit') ?? '50', '--limit');
-    const r = await api(() => client.getModel(pos(args, 'name'), limit));
+    const r = await api(() => client.request(endpoints.getModel, { params: { name: pos(args, 'name') }, query: { limit } }));
     if (args.json) return printJson(io, { model: r.model, versions: r.versions });
     const m = r.model;
     io.out(`${m.name}: ${m.version_count} version(s), Production ${m.production_version ?? '-'}, Staging ${m.staging_versions.join(',') || '-'}\n\n`);
@@ -107,13 +108,13 @@ const register: CommandSpec = {
     const client = await connect(io);
     const run = str(args, 'run');
     const r = await api(() =>
-      client.register(pos(args, 'name'), {
+      client.request(endpoints.registerVersion, { params: { name: pos(args, 'name') }, body: {
         artifact_path: resolve(io.cwd, pos(args, 'artifact')),
         description: str(args, 'description') ?? '',
         tags: keyValues(args, 'tag'),
         metrics: parseMetrics(keyValues(args, 'metric')),
         ...(run ? { run_id: run } : {}),
-      }),
+      } }),
     );
     if (args.json) return printJson(io, r);
     io.out(`registered ${r.version.model} version ${r.version.version} (sha256 ${r.version.artifact_sha256.slice(0, 12)}, ${fmtBytes(r.version.artifact_size)})\n`);
@@ -143,7 +144,7 @@ const promote: CommandSpec = {
     const name = pos(args, 'name');
     const version = positiveInt(pos(args, 'version'), 'version');
     const client = await connect(io);
-    const r = await api(() => client.setStage(name, version, stage, str(args, 'reason') ?? ''));
+    const r = await api(() => client.request(endpoints.setStage, { params: { name, version }, body: { stage, reason: str(args, 'reason') ?? '' } }));
     if (args.json) return printJson(io, r);
     io.out(`${name} version ${version} is now ${r.version.stage}${r.archived.length ? `; archived version ${r.archived.join(', ')}` : ''}\n`);
   },
@@ -170,11 +171,11 @@ const alias: CommandSpec = {
     const client = await connect(io);
     const reason = str(args, 'reason') ?? '';
     if (args.options['remove']) {
-      const r = await api(() => client.removeAlias(name, aliasName, reason));
+      const r = await api(() => client.request(endpoints.removeAlias, { params: { name, alias: aliasName }, query: { reason } }));
       return args.json ? printJson(io, r) : io.out(`removed alias ${aliasName} (was version ${r.previous_version})\n`);
     }
     if (typeof v !== 'string') throw new CliError('missing argument <version>', 'or pass --remove');
-    const r = await api(() => client.setAlias(name, aliasName, positiveInt(v, 'version'), reason));
+    const r = await api(() => client.request(endpoints.setAlias, { params: { name, alias: aliasName }, body: { version: positiveInt(v, 'version'), reason } }));
     if (args.json) return printJson(io, r);
     io.out(`${name}@${aliasName} → version ${r.version}${r.previous_version ? ` (was ${r.previous_version})` : ''}\n`);
   },
@@ -189,7 +190,7 @@ const rollback: CommandSpec = {
   examples: ['mlops models rollback churn --reason "p95 latency regression"'],
   run: async (args, io) => {
     const client = await connect(io);
-    const r = await api(() => client.rollback(pos(args, 'name'), str(args, 'reason') ?? ''));
+    const r = await api(() => client.request(endpoints.rollbackModel, { params: { name: pos(args, 'name') }, body: { reason: str(args, 'reason') ?? '' } }));
     if (args.json) return printJson(io, r);
     io.out(`${r.model}: Production rolled back from version ${r.from_version} to version ${r.to_version}\n`);
   },

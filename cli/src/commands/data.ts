@@ -2,6 +2,7 @@
 import { api, connect } from '../context';
 import { CliError, pos, positiveInt, str, type CommandSpec } from '../framework';
 import { fmtBytes, fmtTime, printJson, Progress, table } from '../output';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const snapshot: CommandSpec = {
   words: ['data', 'snapshot'],
@@ -38,7 +39,7 @@ const versions: CommandSpec = {
   examples: ['mlops data versions train', 'mlops data versions train --json'],
   run: async (args, io) => {
     const client = await connect(io);
-    const r = await api(() => client.datasetVersions(pos(args, 'dataset')));
+    const r = await api(() => client.request(endpoints.listDatasetVersions, { params: { name: pos(args, 'dataset') } }));
     if (args.json) return printJson(io, r.versions);
     io.out(
       table(
@@ -56,7 +57,7 @@ const list: CommandSpec = {
   examples: ['mlops data list', 'mlops data list --json'],
   run: async (args, io) => {
     const client = await connect(io);
-    const r = await api(() => client.datasets());
+    const r = await api(() => client.request(endpoints.listDatasets));
     if (args.json) return printJson(io, r.datasets);
     io.out(
       table(
@@ -80,7 +81,7 @@ const diff: CommandSpec = {
   run: async (args, io) => {
     const client = await connect(io);
     const r = await api(() =>
-      client.datasetDiff(pos(args, 'dataset'), positiveInt(pos(args, 'v1'), 'v1'), positiveInt(pos(args, 'v2'), 'v2')),
+      client.request(endpoints.diffDataset, { params: { name: pos(args, 'dataset') }, query: { from: positiveInt(pos(args, 'v1'), 'v1'), to: positiveInt(pos(args, 'v2'), 'v2') } }),
     );
     if (args.json) return printJson(io, r);
     const rows = [
@@ -104,7 +105,7 @@ const checkout: CommandSpec = {
   examples: ['mlops data checkout train 1'],
   run: async (args, io) => {
     const client = await connect(io);
-    const r = await api(() => client.checkout(pos(args, 'dataset'), positiveInt(pos(args, 'version'), 'version')));
+    const r = await api(() => client.request(endpoints.checkoutDataset, { params: { name: pos(args, 'dataset') }, body: { version: positiveInt(pos(args, 'version'), 'version') } }));
     if (args.json) return printJson(io, r);
     io.out(`${r.dataset} is now version ${r.version}: ${r.written.length} written, ${r.removed.length} removed, ${r.unchanged} unchanged`);
     io.out(r.saved_as ? ` (the files as they were are version ${r.saved_as})\n` : '\n');
@@ -124,7 +125,7 @@ const gc: CommandSpec = {
     const client = await connect(io);
     const graceText = str(args, 'grace');
     if (graceText !== undefined && !/^\d+$/.test(graceText)) throw new CliError(`--grace "${graceText}": expected whole seconds`);
-    const r = await api(() => client.gc(Boolean(args.options['dry-run']), graceText === undefined ? undefined : Number(graceText)));
+    const r = await api(() => client.request(endpoints.collectGarbage, { body: { dry_run: Boolean(args.options['dry-run']), grace_seconds: graceText === undefined ? undefined : Number(graceText) } }));
     if (args.json) return printJson(io, r);
     io.out(`${r.dry_run ? 'would remove' : 'removed'} ${r.removed_objects} objects, ${fmtBytes(r.bytes_freed)} ${r.dry_run ? 'to free' : 'freed'}; ${r.kept_objects} kept\n`);
   },

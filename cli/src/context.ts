@@ -1,8 +1,9 @@
 /** What most commands need: the project root, a connected client, and daemon errors as CLI errors. */
 import { userInfo } from 'node:os';
-import { ApiError, type DaemonClient } from '../client/client';
-import { connectDaemon, DaemonUnavailableError } from '../client/connect';
-import { findProjectRoot } from '../paths';
+import { type EntityKind } from '../../schemas/src/errors';
+import { ApiError, type DaemonClient } from '../../client/src/client';
+import { connectDaemon, DaemonUnavailableError } from '../../client/src/connect';
+import { findProjectRoot } from '../../shared/src/paths';
 import { CliError, type CliIo } from './framework';
 
 export function requireRoot(io: CliIo): string {
@@ -43,14 +44,20 @@ export async function api<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The next step for a daemon error, from what it names. */
+/** What to list when something does not exist. */
+const LIST_HINTS: Record<EntityKind, string> = {
+  model: 'list what exists with `mlops models list`',
+  model_version: 'list the versions of the model with `mlops models show <model>`',
+  alias: 'see the aliases of the model with `mlops models show <model>`',
+  run: 'list runs with `mlops runs list`',
+  dataset: 'list datasets with `mlops data list`',
+  dataset_version: 'list the versions of the dataset with `mlops data versions <dataset>`',
+};
+
+/** The next step for a daemon error, chosen by its code (never by its wording). */
 function hintFor(e: ApiError): string | undefined {
-  if (e.status === 401) return 'the daemon was restarted; run the command again';
-  if (e.status !== 404) return undefined;
-  const version = /version \d+ of model "([^"]+)"/.exec(e.message);
-  if (version) return `list its versions with \`mlops models show ${version[1]}\``;
-  if (/^model /.test(e.message)) return 'list what exists with `mlops models list`';
-  if (/^run /.test(e.message)) return 'list runs with `mlops runs list`';
-  if (/dataset/.test(e.message)) return 'list datasets with `mlops data list`';
+  if (e.code === 'unauthorized') return 'the daemon was restarted; run the command again';
+  if (e.code === 'not_found' && e.entity) return LIST_HINTS[e.entity];
+  if (e.code === 'invalid_config') return 'fix mlops.yaml (`mlops` names the line), then run the command again';
   return undefined;
 }

@@ -1,9 +1,10 @@
 /** `mlops runs ...` and `mlops params`: tracked runs and the resolved parameters. */
-import { loadConfig, formatProblems } from '../../config/load';
+import { loadConfig, formatProblems } from '../../../shared/src/mlops-yaml';
 import { api, connect, requireRoot } from '../context';
 import { CliError, pos, positiveInt, str, type CommandSpec, type ParsedArgs } from '../framework';
 import { fmtNumber, fmtTime, printJson, table } from '../output';
-import { RUN_STATUSES, type RunStatus } from '../../../../schemas/src/tracking';
+import { RUN_STATUSES, type RunStatus } from '../../../schemas/src/tracking';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 /** Nested params as dotted keys: `{train: {lr: 0.1}}` → `train.lr`. */
 export function flattenParams(obj: Record<string, unknown>, prefix = ''): Record<string, string | number | boolean | null> {
@@ -40,7 +41,7 @@ const list: CommandSpec = {
     const exp = str(args, 'experiment');
     const status = statusOf(args);
     const r = await api(() =>
-      client.listRuns({ limit: positiveInt(str(args, 'limit') ?? '50', '--limit'), ...(exp ? { experiment: exp } : {}), ...(status ? { status } : {}) }),
+      client.request(endpoints.listRuns, { query: { limit: positiveInt(str(args, 'limit') ?? '50', '--limit'), ...(exp ? { experiment: exp } : {}), ...(status ? { status } : {}) } }),
     );
     if (args.json) return printJson(io, r.runs);
     io.out(
@@ -68,7 +69,7 @@ const show: CommandSpec = {
   examples: ['mlops runs show 3f2a9c1b7d4e', 'mlops runs show 3f2a9c1b7d4e --json'],
   run: async (args, io) => {
     const client = await connect(io);
-    const r = await api(() => client.getRun(pos(args, 'id')));
+    const r = await api(() => client.request(endpoints.getRun, { params: { id: pos(args, 'id') } }));
     if (args.json) return printJson(io, r);
     const git = r.git.commit ? `${r.git.commit.slice(0, 12)} on ${r.git.branch ?? '?'}${r.git.dirty ? ' (dirty; diff stored)' : ''}` : 'not a git repository';
     io.out(`run ${r.id} "${r.name}" in ${r.experiment}: ${r.status}${r.exit_code !== null ? ` (exit ${r.exit_code})` : ''}\n`);
@@ -93,7 +94,7 @@ const compare: CommandSpec = {
     const ids = (args.positionals['ids'] as string[]).filter((x) => x !== '--');
     if (ids.length < 2) throw new CliError('give at least two run ids');
     const client = await connect(io);
-    const r = await api(() => client.compareRuns(ids));
+    const r = await api(() => client.request(endpoints.compareRuns, { query: { ids: ids.join(',') } }));
     if (args.json) return printJson(io, r);
     const head = ['', ...r.runs.map((x) => x.id)];
     const params = r.params.filter((p) => p.differs || args.options['all']);

@@ -8,15 +8,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { platform, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type z } from 'zod';
-import { type environmentSchema } from '../../../../schemas/src/tracking';
-import { type MlopsConfig } from '../../../../schemas/src/mlops-yaml';
-import { type DaemonClient } from '../../client/client';
-import { formatProblems, loadConfig } from '../../config/load';
-import { statePaths } from '../../paths';
+import { type environmentSchema } from '../../../schemas/src/tracking';
+import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
+import { type DaemonClient } from '../../../client/src/client';
+import { formatProblems, loadConfig } from '../../../shared/src/mlops-yaml';
+import { statePaths } from '../../../shared/src/paths';
 import { api, connect, requireRoot } from '../context';
 import { CliError, keyValues, str, strs, type CliIo, type CommandSpec } from '../framework';
 import { Progress } from '../output';
 import { flattenParams } from './runs';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const ENV_PROBE = `import sys, json, platform
 try:
@@ -135,7 +136,7 @@ async function execRun(args: Parameters<CommandSpec['run']>[0], io: CliIo): Prom
   const exp = str(args, 'experiment');
   const name = str(args, 'name');
   const run = await api(() =>
-    client.createRun({
+    client.request(endpoints.createRun, { body: {
       ...(exp ? { experiment: exp } : {}),
       ...(name ? { name } : {}),
       command,
@@ -144,7 +145,7 @@ async function execRun(args: Parameters<CommandSpec['run']>[0], io: CliIo): Prom
       tags: keyValues(args, 'tag'),
       params: flattenParams(cfg.config.params),
       config: cfg.config.params,
-    }),
+    } }),
   );
   const tmp = join(statePaths(root).dir, 'tmp');
   mkdirSync(tmp, { recursive: true });
@@ -164,13 +165,13 @@ async function execRun(args: Parameters<CommandSpec['run']>[0], io: CliIo): Prom
   try {
     outcome = await runChild(command, env, io.cwd);
   } catch (e) {
-    await client.endRun(run.id, 'failed', null).catch(() => undefined);
+    await client.request(endpoints.setRunStatus, { params: { id: run.id }, body: { status: 'failed', exit_code: null } }).catch(() => undefined);
     throw e;
   }
   const { code, signal } = outcome;
   await ingestMetricFiles(client, run.id, strs(args, 'metrics').map((m) => resolve(io.cwd, m)), io);
   const status = signal ? 'killed' : code === 0 ? 'finished' : 'failed';
-  await api(() => client.endRun(run.id, status, signal ? null : code));
+  await api(() => client.request(endpoints.setRunStatus, { params: { id: run.id }, body: { status, exit_code: signal ? null : code } }));
   if (status === 'finished' && str(args, 'register')) await registerOutput(client, run.id, str(args, 'register') as string, io);
   io.err(`mlops: run ${run.id} ${status}${signal ? ` by ${signal}` : ` with exit code ${code}`}\n`);
   return code;
@@ -192,7 +193,7 @@ async function ingestMetricFiles(client: DaemonClient, runId: string, files: str
     const keys = Object.keys(metrics);
     const now = Date.now();
     await api(() =>
-      client.logMetricBatch(runId, { keys, steps: keys.map(() => 0), timestamps: keys.map(() => now), values: keys.map((k) => metrics[k] ?? null) }),
+      client.request(endpoints.logMetricBatch, { params: { id: runId }, body: { keys, steps: keys.map(() => 0), timestamps: keys.map(() => now), values: keys.map((k) => metrics[k] ?? null) } }),
     );
   }
 }
@@ -200,9 +201,9 @@ async function ingestMetricFiles(client: DaemonClient, runId: string, files: str
 async function registerOutput(client: DaemonClient, runId: string, spec: string, io: CliIo): Promise<void> {
   const i = spec.indexOf('=');
   if (i <= 0) throw new CliError(`--register "${spec}": expected model=path`);
-  const run = await client.getRun(runId);
+  const run = await client.request(endpoints.getRun, { params: { id: runId } });
   const r = await api(() =>
-    client.register(spec.slice(0, i), { artifact_path: resolve(io.cwd, spec.slice(i + 1)), run_id: runId, metrics: run.metrics }),
+    client.request(endpoints.registerVersion, { params: { name: spec.slice(0, i) }, body: { artifact_path: resolve(io.cwd, spec.slice(i + 1)), run_id: runId, metrics: run.metrics } }),
   );
   io.err(`mlops: registered ${r.version.model} version ${r.version.version} from run ${runId}\n`);
 }

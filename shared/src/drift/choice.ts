@@ -4,8 +4,8 @@
  * per-feature override that cannot apply is an error. Every choice carries a plain-language reason
  * that the report prints.
  */
-import { type DriftTestKind } from '../../../../schemas/src/drift';
-import { type DRIFT_TESTS } from '../../../../schemas/src/mlops-yaml';
+import { type DriftTestKind } from '../../../schemas/src/drift';
+import { type DRIFT_TESTS } from '../../../schemas/src/mlops-yaml';
 
 export type DriftTestChoice = (typeof DRIFT_TESTS)[number];
 export type FeatureType = 'numeric' | 'categorical';

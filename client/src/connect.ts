@@ -6,8 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, closeSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { daemonInfoSchema, type DaemonInfo } from '../../../schemas/src/api';
-import { statePaths } from '../paths';
+import { daemonInfoSchema, EXIT_ALREADY_RUNNING, type DaemonInfo } from '../../schemas/src/api';
+import { statePaths } from '../../shared/src/paths';
+import { getStatus } from '../../schemas/src/endpoints/daemon';
 import { DaemonClient } from './client';
 
 export interface ConnectOptions {
@@ -38,7 +39,7 @@ export async function probeDaemon(root: string, actor = 'api'): Promise<DaemonCl
   if (!info) return undefined;
   const client = new DaemonClient({ port: info.port, token: info.token }, actor);
   try {
-    const st = await client.status();
+    const st = await client.request(getStatus);
     return st.pid === info.pid ? client : undefined;
   } catch {
     return undefined;
@@ -99,8 +100,6 @@ export async function connectDaemon(root: string, opts: ConnectOptions = {}): Pr
   );
 }
 
-/** Exit code of a daemon that found another one already serving the project. */
-export const EXIT_ALREADY_RUNNING = 75;
 
 function fileSize(file: string): number {
   try {

@@ -1,10 +1,11 @@
 /** `mlops daemon start|stop|status`. */
 import { type z } from 'zod';
-import { type daemonStartJson, type daemonStatusJson, type daemonStopJson } from '../../../../schemas/src/cli';
-import { connectDaemon, probeDaemon, readDaemonInfo } from '../../client/connect';
+import { type daemonStartJson, type daemonStatusJson, type daemonStopJson } from '../../../schemas/src/cli';
+import { connectDaemon, probeDaemon, readDaemonInfo } from '../../../client/src/connect';
 import { type CommandSpec, CliError } from '../framework';
 import { printJson, table } from '../output';
 import { actorName, requireRoot } from '../context';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -28,7 +29,7 @@ export const daemonCommands: CommandSpec[] = [
     run: async (args, io) => {
       const root = requireRoot(io);
       const client = await connectDaemon(root, { actor: actorName(io) });
-      const st = await client.status();
+      const st = await client.request(endpoints.getStatus);
       if (args.json) printJson(io, { running: true, pid: st.pid, port: client.conn.port, version: st.version } satisfies z.infer<typeof daemonStartJson>);
       else io.out(`daemon running: pid ${st.pid}, 127.0.0.1:${client.conn.port}, version ${st.version}\n`);
     },
@@ -46,8 +47,8 @@ export const daemonCommands: CommandSpec[] = [
         else io.out('no daemon is running\n');
         return;
       }
-      const pid = (await client.status()).pid;
-      await client.stop();
+      const pid = (await client.request(endpoints.getStatus)).pid;
+      await client.request(endpoints.stopDaemon);
       if (!(await waitGone(pid, 10_000))) throw new CliError(`daemon pid ${pid} did not stop within 10 s`, `kill it with \`kill ${pid}\``);
       if (args.json) printJson(io, { stopped: true, pid } satisfies z.infer<typeof daemonStopJson>);
       else io.out(`daemon stopped (pid ${pid})\n`);
@@ -67,7 +68,7 @@ export const daemonCommands: CommandSpec[] = [
         else io.out(`no daemon is running for ${root}${stale ? ` (stale daemon.json for pid ${stale.pid})` : ''}\n`);
         return 3;
       }
-      const st = await client.status();
+      const st = await client.request(endpoints.getStatus);
       if (args.json) return printJson(io, { running: true, port: client.conn.port, ...st } satisfies z.infer<typeof daemonStatusJson>);
       io.out(
         table(

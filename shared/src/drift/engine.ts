@@ -2,7 +2,7 @@
  * The drift engine: compares a current window with a cached reference profile feature by feature,
  * applies thresholds and the optional multiple-testing correction, and gives the dataset verdict.
  */
-import { type DriftCorrection, type DriftFeatureResult, type DriftReport, type DriftTestKind } from '../../../../schemas/src/drift';
+import { type DriftCorrection, type DriftFeatureResult, type DriftReport, type DriftTestKind } from '../../../schemas/src/drift';
 import { chooseTest, DEFAULT_AUTO_RULE, DriftInputError, type AutoRule, type DriftTestChoice, type FeatureFacts, type TestChoice } from './choice';
 import { type Column } from './csv';
 import { binCounts, chi2Homogeneity, flooredProportions, jensenShannon, psi, wasserstein } from './distances';

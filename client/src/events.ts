@@ -3,7 +3,9 @@
  * lost or repeated; reconnects with exponential backoff until closed.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
-import { API_PREFIX, eventSchema, type MlopsEvent } from '../../../schemas/src/api';
+import { fillPath } from '../../schemas/src/endpoint';
+import { streamEvents } from '../../schemas/src/endpoints/events';
+import { type MlopsEvent } from '../../schemas/src/api';
 import { type Connection } from './client';
 
 export interface EventStreamOptions {
@@ -53,7 +55,7 @@ export class EventStream {
     const req = httpRequest({
       host: '127.0.0.1',
       port: conn.port,
-      path: `${API_PREFIX}/events`,
+      path: fillPath(streamEvents),
       headers: { Authorization: `Bearer ${conn.token}`, Accept: 'text/event-stream', 'Last-Event-ID': String(this.last) },
     });
     this.req = req;
@@ -88,7 +90,7 @@ export class EventStream {
       .map((l) => l.slice(6))
       .join('\n');
     if (!data) return;
-    const parsed = eventSchema.safeParse(JSON.parse(data));
+    const parsed = streamEvents.item.safeParse(JSON.parse(data));
     if (!parsed.success || parsed.data.seq <= this.last) return;
     this.last = parsed.data.seq;
     this.opts.onEvent(parsed.data);

@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
-import { mlopsConfigSchema, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
+import { mlopsConfigSchema, type MlopsConfig } from '../../schemas/src/mlops-yaml';
 
 export const CONFIG_FILE = 'mlops.yaml';
 
