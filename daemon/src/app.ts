@@ -22,6 +22,7 @@ import { trackingRoutes } from './tracking/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
+import { mlflowRoutes } from './mlflow/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { ObjectStore } from './store/objects';
 import { type Logger } from './util/logger';
@@ -80,6 +81,15 @@ export class DaemonApp {
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
       }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects), () => this.config.get()),
+      ...mlflowRoutes({
+        db: this.db,
+        root: this.opts.root,
+        runs: this.runs,
+        registry: this.registry,
+        intake: new ArtifactIntake(this.opts.root, this.objects),
+        objects: this.objects,
+        events: this.events,
+      }),
     ];
   }
 

@@ -82,14 +82,15 @@ export class MlflowLoggedModels {
     return {};
   }
 
-  search(req: Req<'search'>): { models: MlflowLoggedModel[]; next_page_token?: string } {
+  search(req: Req<'search'>): { models?: MlflowLoggedModel[]; next_page_token?: string } {
     if (req.filter?.trim()) throw invalid('filter is not supported for logged models here; search by experiment_ids');
     const limit = req.max_results ?? 100;
     if (limit < 1 || limit > 1000) throw invalid(`Invalid value ${limit} for parameter 'max_results' supplied.`);
     const offset = decodeToken(req.page_token);
     const ids = (req.experiment_ids ?? []).map((e) => this.tracking.requireExperiment(e).id);
     const rows = this.s.search.all(ids.length, JSON.stringify(ids), limit + 1, offset) as Row[];
-    return { models: rows.slice(0, limit).map(toLoggedModel), ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}) };
+    const models = rows.slice(0, limit).map(toLoggedModel);
+    return { ...(models.length ? { models } : {}), ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}) };
   }
 }
 

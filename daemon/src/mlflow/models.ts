@@ -106,7 +106,7 @@ export class MlflowModels {
     return { registered_model: this.toModel(this.requireModel(name)) };
   }
 
-  search(req: Req<'searchModels'>): { registered_models: MlflowRegisteredModel[]; next_page_token?: string } {
+  search(req: Req<'searchModels'>): { registered_models?: MlflowRegisteredModel[]; next_page_token?: string } {
     const limit = req.max_results ?? 100;
     if (limit < 1 || limit > 1000) throw invalid(`Invalid value ${limit} for parameter 'max_results' supplied. It must be at most 1000`);
     const offset = decodeToken(req.page_token);
@@ -115,8 +115,9 @@ export class MlflowModels {
     const rows = this.db
       .prepare(`SELECT id, name, description, created_at, updated_at FROM models m WHERE m.name NOT LIKE '%@deleted-%' AND ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`)
       .all(...where.args, limit + 1, offset) as ModelRow[];
+    const found = rows.slice(0, limit).map((r) => this.toModel(r));
     return {
-      registered_models: rows.slice(0, limit).map((r) => this.toModel(r)),
+      ...(found.length ? { registered_models: found } : {}),
       ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}),
     };
   }
@@ -241,7 +242,7 @@ export class MlflowModels {
     return { model_version: this.toVersion(model, row) };
   }
 
-  searchVersions(req: Req<'searchModels'>): { model_versions: MlflowModelVersion[]; next_page_token?: string } {
+  searchVersions(req: Req<'searchModels'>): { model_versions?: MlflowModelVersion[]; next_page_token?: string } {
     const limit = req.max_results ?? 10_000;
     if (limit < 1 || limit > 200_000) throw invalid(`Invalid value ${limit} for parameter 'max_results' supplied.`);
     const offset = decodeToken(req.page_token);
@@ -252,8 +253,9 @@ export class MlflowModels {
       .prepare(`SELECT v.*, m.name AS model_name FROM model_versions v JOIN models m ON m.id = v.model_id
         WHERE v.removed_at IS NULL AND ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`)
       .all(...where.args, limit + 1, offset) as (VersionRow & { model_name: string })[];
+    const found = rows.slice(0, limit).map((v) => this.toVersion(this.requireModel(v.model_name), v));
     return {
-      model_versions: rows.slice(0, limit).map((v) => this.toVersion(this.requireModel(v.model_name), v)),
+      ...(found.length ? { model_versions: found } : {}),
       ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}),
     };
   }

@@ -224,6 +224,9 @@ export interface SqlMapping {
   attributeValue?(key: string, value: string): string;
 }
 
+/** Params are stored as JSON (the native API keeps their types); MLflow compares them as text. */
+const PARAM_TEXT = "CAST(json_extract(x.value, '$') AS TEXT)";
+
 /** MLflow's LIKE is case-sensitive with `%` and `_`; SQLite's LIKE is not, so compile to GLOB. */
 export function likeToGlob(pattern: string): string {
   let out = '';
@@ -265,7 +268,8 @@ export function compileFilter(clauses: Clause[], map: SqlMapping, tables: TableO
       args.push(c.key);
       if (c.comparator === 'IS NULL') return `NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ?)`;
       if (c.comparator === 'IS NOT NULL') return `EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ?)`;
-      return `EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ? AND ${stringTest('x.value', c.comparator, c.value as string, args)})`;
+      const value = c.type === 'param' ? PARAM_TEXT : 'x.value';
+      return `EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ? AND ${stringTest(value, c.comparator, c.value as string, args)})`;
     }
     const expr = map.attribute(c.key);
     if (Array.isArray(c.value)) {
@@ -289,7 +293,7 @@ export function compileOrderBy(terms: OrderTerm[], map: SqlMapping): { sql: stri
   for (const t of terms) {
     let expr: string;
     if (t.type === 'metric') { expr = '(SELECT ms.last FROM run_metric_summary ms WHERE ms.run_id = r.id AND ms.key = ?)'; args.push(t.key); }
-    else if (t.type === 'param') { expr = '(SELECT x.value FROM run_params x WHERE x.run_id = r.id AND x.key = ?)'; args.push(t.key); }
+    else if (t.type === 'param') { expr = `(SELECT ${PARAM_TEXT} FROM run_params x WHERE x.run_id = r.id AND x.key = ?)`; args.push(t.key); }
     else if (t.type === 'tag') { expr = '(SELECT x.value FROM run_tags x WHERE x.run_id = r.id AND x.key = ?)'; args.push(t.key); }
     else expr = map.attribute(t.key);
     const dir = t.ascending ? 'ASC' : 'DESC';

@@ -11,7 +11,7 @@ import { type Runs } from '../tracking/runs';
 import { DomainError } from '../util/errors';
 import { exists, invalid, missing, invalidState } from './errors';
 import { parseFilter, parseOrderBy, SearchSyntaxError, compileFilter, type SqlMapping } from './search-filter';
-import { DEFAULT_EXPERIMENT, iso, MlflowStore, nameIn, STATUS_IN, type ExperimentRow, type MlflowRunRow } from './store';
+import { DEFAULT_EXPERIMENT, iso, type MlflowStore, nameIn, STATUS_IN, type ExperimentRow, type MlflowRunRow } from './store';
 
 type Req<K extends keyof typeof mlflowRequests> = z.infer<(typeof mlflowRequests)[K]>;
 
@@ -83,7 +83,7 @@ export class MlflowTracking {
     return this.store.toExperiment(row);
   }
 
-  searchExperiments(req: Req<'searchExperiments'>): { experiments: MlflowExperiment[]; next_page_token?: string } {
+  searchExperiments(req: Req<'searchExperiments'>): { experiments?: MlflowExperiment[]; next_page_token?: string } {
     this.store.ensureDefault(new Date().toISOString());
     const limit = Math.min(req.max_results ?? 1000, MAX_EXPERIMENTS_PAGE);
     if (limit < 1) throw invalid(`Invalid value ${req.max_results} for parameter 'max_results' supplied.`);
@@ -93,7 +93,7 @@ export class MlflowTracking {
     const order = this.experimentOrder(req.order_by);
     const rows = this.store.searchExperiments(where, [...lifecycles(req.view_type), ...filter.args], order, limit + 1, offset);
     const page = rows.slice(0, limit).map((r) => this.store.toExperiment(r));
-    return { experiments: page, ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}) };
+    return { ...(page.length ? { experiments: page } : {}), ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}) };
   }
 
   private experimentFilter(filter: string | undefined): { sql: string; args: unknown[] } {
@@ -232,7 +232,7 @@ export class MlflowTracking {
     return {};
   }
 
-  searchRuns(req: Req<'searchRuns'>): { runs: MlflowRun[]; next_page_token?: string } {
+  searchRuns(req: Req<'searchRuns'>): { runs?: MlflowRun[]; next_page_token?: string } {
     const limit = req.max_results ?? 1000;
     if (limit < 1 || limit > MAX_RUNS_PAGE) throw invalid(`Invalid value ${limit} for parameter 'max_results' supplied. It must be at most ${MAX_RUNS_PAGE}`);
     const offset = decodeToken(req.page_token);
@@ -245,7 +245,7 @@ export class MlflowTracking {
       throw e;
     }
     const runs = rows.slice(0, limit).map((r) => this.store.toRun(r));
-    return { runs, ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}) };
+    return { ...(runs.length ? { runs } : {}), ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}) };
   }
 
   logBatch(req: Req<'logBatch'>): Record<string, never> {
@@ -313,12 +313,13 @@ export class MlflowTracking {
     return {};
   }
 
-  metricHistory(req: Req<'getMetricHistory'>): { metrics: ReturnType<MlflowStore['metricHistory']>; next_page_token?: string } {
+  metricHistory(req: Req<'getMetricHistory'>): { metrics?: ReturnType<MlflowStore['metricHistory']>; next_page_token?: string } {
     const id = this.runId(req);
     this.requireRun(id);
     const limit = Math.min(req.max_results ?? MAX_HISTORY_PAGE, MAX_HISTORY_PAGE);
     const offset = decodeToken(req.page_token);
     const rows = this.store.metricHistory(id, req.metric_key, limit + 1, offset);
-    return { metrics: rows.slice(0, limit), ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}) };
+    const metrics = rows.slice(0, limit);
+    return { ...(metrics.length ? { metrics } : {}), ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}) };
   }
 }

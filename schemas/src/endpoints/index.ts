@@ -4,3 +4,4 @@ export * from './events';
 export * from './registry';
 export * from './runs';
 export * from './datasets';
+export * from './mlflow';

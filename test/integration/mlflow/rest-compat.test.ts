@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getModel, getRun } from '../../../schemas/src/endpoints';
 import { configYaml, linearOnnx, rawRequest, startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers';
 
 let project: TempProject;
@@ -216,7 +217,7 @@ describe('the Python client sequence, step by step', () => {
       'model_version'
     ] as Record<string, unknown>;
     assert.equal(mv['current_stage'], 'Production');
-    const ours = await daemon.client.getModel('churn');
+    const ours = await daemon.client.request(getModel, { params: { name: 'churn' } });
     assert.equal(ours.model.production_version, 1);
     const latest = (await ok('POST', 'registered-models/get-latest-versions', { name: 'churn', stages: ['Production'] }))['model_versions'] as { version: string }[];
     assert.deepEqual(latest.map((v) => v.version), ['1']);
@@ -235,7 +236,7 @@ describe('the Python client sequence, step by step', () => {
   test('end_run → runs/update FINISHED; the run shows in our own API with what MLflow logged', async () => {
     const info = (await ok('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() }))['run_info'] as Record<string, unknown>;
     assert.equal(info['status'], 'FINISHED');
-    const ours = await daemon.client.getRun(runId);
+    const ours = await daemon.client.request(getRun, { params: { id: runId } });
     assert.equal(ours.status, 'finished');
     assert.equal(ours.experiment, 'churn-mlflow');
     assert.equal(ours.metrics['auc'], 0.79);
@@ -304,7 +305,7 @@ describe('errors, traversal and the other door', () => {
       const status = await upload(bad, 'x');
       assert.ok(status === 400 || status === 404, `${bad}: ${status}`);
     }
-    const ours = await daemon.client.getRun(runId);
+    const ours = await daemon.client.request(getRun, { params: { id: runId } });
     assert.ok(!ours.artifacts.some((a) => a.path.includes('..') || a.path.includes('passwd')));
   });
 

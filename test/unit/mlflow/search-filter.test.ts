@@ -92,7 +92,7 @@ describe('compiled SQL over a real store', () => {
   rows.forEach(([id, name, status, rmse, model, note], i) => {
     run.run(id, i + 1, name, status, `2026-01-0${i + 1}T00:00:00.000Z`);
     if (rmse !== null) metric.run(id, 'rmse', rmse, rmse, rmse);
-    if (model !== null) param.run(id, 'model', model);
+    if (model !== null) param.run(id, 'model', JSON.stringify(model)); // stored as JSON, as the native API does
     tag.run(id, 'note', note);
   });
   const map: SqlMapping = {
