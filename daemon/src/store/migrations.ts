@@ -194,7 +194,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 6,
+    version: 3,
     name: 'MLflow compatibility: lifecycle, experiment and model tags, run inputs, logged models',
     sql: `
       -- MLflow deletes experiments and runs softly (restorable); our own listings keep showing them.
