@@ -19,6 +19,7 @@ import { DatasetWatcher } from './datasets/watcher';
 import { GarbageCollector } from './store/gc';
 import { Runs } from './tracking/runs';
 import { trackingRoutes } from './tracking/routes';
+import { exportRoutes } from './export/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
@@ -72,14 +73,17 @@ export class DaemonApp {
 
   /** Every route the daemon serves; each is a declaration from schemas/src/endpoints/ plus its handler. */
   routes(): Route[] {
+    const intake = new ArtifactIntake(this.opts.root, this.objects);
     return [
       ...this.daemonRoutes(),
       ...eventRoutes(this.events),
-      ...registryRoutes(this.registry, new ArtifactIntake(this.opts.root, this.objects)),
+      ...registryRoutes(this.registry, intake),
+      ...exportRoutes(this.registry, intake),
       ...trackingRoutes(this.runs, this.objects, this.opts.root, {
         config: () => this.config.get()?.params,
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
       }),
+<<<<<<< HEAD
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects), () => this.config.get()),
       ...mlflowRoutes({
         db: this.db,
@@ -90,6 +94,9 @@ export class DaemonApp {
         objects: this.objects,
         events: this.events,
       }),
+=======
+      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
+>>>>>>> main
     ];
   }
 

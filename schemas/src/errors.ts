@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'invalid_config',
   'no_files',
   'signature_mismatch',
+  'invalid_estimator',
   // Client side: an error body that is not one of ours (a proxy, a foreign server).
   'http_error',
 ] as const;

@@ -25,6 +25,7 @@ export const gitInfoSchema = z.object({
   dirty: z.boolean(),
   diff_sha256: sha256Hex.nullable().describe('Object holding `git diff HEAD` when dirty'),
 });
+export type GitInfo = z.infer<typeof gitInfoSchema>;
 
 export const environmentSchema = z.object({
   python_version: z.string().nullable().default(null),
@@ -213,6 +214,7 @@ export const datasetSummarySchema = z.object({
   latest: datasetVersionSchema.nullable(),
   version_count: z.number().int(),
 });
+export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 export const listDatasetsResponse = z.object({ datasets: z.array(datasetSummarySchema) });
 export const datasetVersionsResponse = z.object({ versions: z.array(datasetVersionSchema) });
 export const datasetManifestResponse = datasetVersionSchema.extend({ files: z.array(manifestFileSchema) });

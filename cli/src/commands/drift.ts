@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { CliError, pos, str, type CliIo, type CommandSpec, type ParsedArgs } from '../framework';
 import { fmtNumber, printJson, table, type Cell } from '../output';
-import { DRIFT_TESTS, mlopsConfigSchema } from '../../../schemas/src/mlops-yaml';
+import { DRIFT_TESTS } from '../../../schemas/src/mlops-yaml';
+import { formatProblems, loadConfig } from '../../../shared/src/mlops-yaml';
 import { findProjectRoot } from '../../../shared/src/paths';
 import { DRIFT_CORRECTIONS, type DriftCorrection, type DriftReport } from '../../../schemas/src/drift';
 import {
@@ -39,22 +39,12 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 function configFromYaml(cwd: string, env: NodeJS.ProcessEnv): DriftOptions {
   const root = findProjectRoot(cwd, env);
   if (!root) return {};
-  const file = join(root, 'mlops.yaml');
-  if (!existsSync(file)) return {};
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new CliError(`${file}: not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-  }
-  const parsed = mlopsConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CliError(`${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, 'fix mlops.yaml or run from another directory');
-  }
-  const drift = parsed.data.monitoring?.drift;
+  const loaded = loadConfig(root);
+  if (!loaded.ok && loaded.missing) return {};
+  if (!loaded.ok) throw new CliError(formatProblems({ ...loaded, problems: loaded.problems.slice(0, 1) }), 'fix mlops.yaml or run from another directory');
+  const drift = loaded.config.monitoring?.drift;
   if (!drift) return {};
-  const rawDrift = (raw as { monitoring?: { drift?: { threshold?: unknown } } }).monitoring?.drift;
+  const rawDrift = (loaded.raw as { monitoring?: { drift?: { threshold?: unknown } } }).monitoring?.drift;
   // monitoring.drift.auto is read once the config schema declares it (max_distinct, distance_above).
   const auto = (drift as { auto?: { max_distinct?: number; distance_above?: number | null } }).auto;
   return {

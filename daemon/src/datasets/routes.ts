@@ -9,16 +9,14 @@ import {
   listDatasetVersions,
   snapshotDataset,
 } from '../../../schemas/src/endpoints/datasets';
-import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { serve, type Route } from '../http/router';
 import { type GarbageCollector } from '../store/gc';
 import { DomainError } from '../util/errors';
-import { DatasetQueries } from './queries';
 import { type Datasets } from './datasets';
 
-export function datasetRoutes(datasets: Datasets, gc: GarbageCollector, config: () => MlopsConfig | undefined): Route[] {
+export function datasetRoutes(datasets: Datasets, gc: GarbageCollector): Route[] {
   return [
-    serve(listDatasets, () => ({ datasets: datasetSummaries(datasets, config()) })),
+    serve(listDatasets, () => ({ datasets: datasets.summaries() })),
     serve(snapshotDataset, async ({ params, body, actor }, res) => {
       datasets.declared(params.name);
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
@@ -40,21 +38,4 @@ export function datasetRoutes(datasets: Datasets, gc: GarbageCollector, config: 
     serve(checkoutDataset, ({ params, body, actor }) => datasets.checkout(params.name, body.version, actor)),
     serve(collectGarbage, ({ body }) => gc.run(body.dry_run, body.grace_seconds)),
   ];
-}
-
-function datasetSummaries(datasets: Datasets, cfg: MlopsConfig | undefined) {
-  const names = [...new Set([...Object.keys(cfg?.data ?? {}), ...datasets.q.names()])].sort();
-  return names.map((name) => {
-    const decl = cfg?.data[name];
-    const id = datasets.q.datasetId(name);
-    const latest = id === undefined ? undefined : datasets.q.latest(id);
-    return {
-      name,
-      paths: decl?.paths ?? [],
-      format: decl?.format ?? 'unknown',
-      configured: decl !== undefined,
-      latest: latest ? DatasetQueries.toWire(name, latest) : null,
-      version_count: id === undefined ? 0 : datasets.q.count(id),
-    };
-  });
 }

@@ -58,8 +58,7 @@ export class Registry {
     if (!model) throw notFound('model', `model "${name}"`);
     const before = cursor ? Number(cursor) : Number.MAX_SAFE_INTEGER;
     const rows = this.q.versionsPage(model.id, Number.isFinite(before) ? before : 0, limit + 1);
-    const aliases = this.q.aliasMap(model.id);
-    const items = rows.slice(0, limit).map((r) => this.q.toSummary(name, r, aliases));
+    const items = this.q.toSummaries(name, model.id, rows.slice(0, limit));
     return {
       model: model.summary,
       items,

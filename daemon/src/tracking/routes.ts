@@ -34,7 +34,7 @@ export function trackingRoutes(runs: Runs, objects: ObjectStore, root: string, d
 
 function runReadRoutes(runs: Runs): Route[] {
   return [
-    serve(listExperiments, () => ({ experiments: runs.q.experiments() })),
+    serve(listExperiments, () => ({ experiments: runs.experiments() })),
     serve(listRuns, ({ query }) => {
       const r = runs.list(query);
       return { runs: r.runs, next_cursor: r.nextCursor };
@@ -75,7 +75,7 @@ function runWriteRoutes(runs: Runs, objects: ObjectStore, root: string, defaults
       if (!st?.isFile()) throw badRequest(`body.path: no file at ${body.path}`);
       const stored = await objects.putFile(body.path);
       const name = body.name ?? basename(body.path);
-      runs.q.insertArtifact(params.id, name, stored.sha256, stored.size);
+      runs.addArtifact(params.id, name, stored);
       return { path: name, sha256: stored.sha256, size: stored.size };
     }),
   ];
@@ -96,9 +96,6 @@ function metricRoutes(runs: Runs): Route[] {
         }),
       };
     }),
-    serve(getMetricSeries, ({ params, query }) => {
-      runs.require(params.id);
-      return { series: runs.q.series(params.id, query.key ?? null) };
-    }),
+    serve(getMetricSeries, ({ params, query }) => ({ series: runs.series(params.id, query.key ?? null) })),
   ];
 }

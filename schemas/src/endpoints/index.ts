@@ -4,4 +4,5 @@ export * from './events';
 export * from './registry';
 export * from './runs';
 export * from './datasets';
+export * from './export';
 export * from './mlflow';

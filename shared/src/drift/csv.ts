@@ -1,8 +1,12 @@
 /**
- * Streaming CSV reader into columnar typed arrays: the file is read in 1 MiB chunks and parsed byte
- * by byte, numbers land in growable Float64Arrays, and no per-row object is ever created. A column
- * is numeric when every non-empty value parses as a number (NaN and ±inf included); any other
- * value makes it categorical, and a second pass then dictionary-encodes only those columns.
+ * Streaming CSV reader into columnar typed arrays (RFC 4180: quoted fields holding commas, quotes
+ * and newlines; LF, CRLF or CR line ends; a UTF-8 BOM; blank lines skipped). The file is read in
+ * chunks into one reused buffer and cut into records by a byte-level state machine. A record is
+ * handed on only once it is complete: one cut by a chunk boundary is carried to the front of the
+ * buffer and scanned again with the next chunk, so no field is ever counted twice. Numbers land in
+ * growable Float64Arrays and no per-row object is created. A column is numeric when every non-empty
+ * value parses as a number (NaN and ±inf included); any other value makes it categorical, and a
+ * second pass then dictionary-encodes only those columns.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -38,7 +42,8 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
-const CHUNK = 1 << 20;
+/** Bytes per read. Tests pass tiny sizes so that records are cut at every offset. */
+export const DEFAULT_CHUNK = 1 << 20;
 
 class GrowableF64 {
   data = new Float64Array(1024);
@@ -70,9 +75,10 @@ function parseSpecial(text: string): number | undefined {
 /**
  * Parses a decimal number from bytes [s, e). Mantissas below 2^53 with a power of ten up to 22 are
  * converted by one correctly rounded multiply or divide (Clinger's fast path); anything longer goes
- * through parseFloat on the text, so every value equals what Python's float() gives.
+ * through the engine's own conversion of the text, so every value equals what Python's float()
+ * gives. `latin1` returns the whole buffer decoded once, when the caller has it.
  */
-export function parseNumberBytes(b: Buffer, s: number, e: number): number | undefined {
+export function parseNumberBytes(b: Buffer, s: number, e: number, latin1?: () => string): number | undefined {
   while (s < e && b[s] === 32) s++;
   while (e > s && b[e - 1] === 32) e--;
   if (s >= e) return undefined;
@@ -113,43 +119,107 @@ export function parseNumberBytes(b: Buffer, s: number, e: number): number | unde
     return sawDigit ? undefined : parseSpecial(text);
   }
   const p = scale + exp;
-  if (digits > 15 || p < -22 || p > 22) return Number.parseFloat(b.toString('latin1', s, e));
+  // The text is a validated decimal here, so Number() reads it exactly as parseFloat would; a
+  // substring of the chunk's text decoded once is far cheaper than decoding each field.
+  if (digits > 15 || p < -22 || p > 22) return latin1 ? Number(latin1().substring(s, e)) : Number.parseFloat(b.toString('latin1', s, e));
   const v = p < 0 ? mant / (POW10[-p] as number) : mant * (POW10[p] as number);
   return neg ? -v : v;
 }
 
-interface Field {
-  start: number;
-  end: number;
-  quoted: boolean;
+/** Field boundaries of the record being scanned; one instance is reused for every record. */
+class RecordFields {
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  quoted = new Uint8Array(64);
+  count = 0;
+  /** The chunk decoded as latin1, made on first use and dropped when the buffer is refilled. */
+  private chunkText: string | undefined;
+  private chunk: Buffer | undefined;
+  readonly latin1 = (): string => (this.chunkText ??= (this.chunk as Buffer).toString('latin1'));
+  /** Line the record starts on (1-based), and how many lines it spans (quoted newlines). */
+  line = 1;
+  lines = 1;
+
+  newChunk(buf: Buffer): void {
+    this.chunk = buf;
+    this.chunkText = undefined;
+  }
+
+  reset(line: number): void {
+    this.count = 0;
+    this.line = line;
+    this.lines = 1;
+  }
+
+  add(start: number, end: number, quoted: number): void {
+    if (this.count === this.starts.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const next = make(a.length * 2);
+        next.set(a);
+        return next;
+      };
+      this.starts = grow(this.starts, (n) => new Int32Array(n));
+      this.ends = grow(this.ends, (n) => new Int32Array(n));
+      this.quoted = grow(this.quoted, (n) => new Uint8Array(n));
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.quoted[this.count++] = quoted;
+  }
+
+  /** Text of field `k`, quotes unescaped. */
+  text(buf: Buffer, k: number): string {
+    const raw = buf.toString('utf8', this.starts[k], this.ends[k]);
+    return this.quoted[k] ? raw.replace(/""/g, '"') : raw;
+  }
 }
 
-type FieldSink = (col: number, buf: Buffer, f: Field, line: number) => void;
+type RecordSink = (buf: Buffer, rec: RecordFields) => void;
 
-/**
- * Drives the byte-level state machine over the file in chunks, calling `sink` per field and
- * `endRow` per record. A record cut by a chunk boundary is carried into the next chunk.
- */
-function scanFile(file: string, sink: FieldSink, endRow: (fields: number, line: number) => void): void {
-  let fd: number;
+function openCsv(file: string): number {
   try {
-    fd = openSync(file, 'r');
+    return openSync(file, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     const why = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' }[code] ?? (code || String(e));
     throw new CsvError(`${file}: cannot read: ${why}`);
   }
+}
+
+const hasBom = (b: Buffer, n: number): boolean => n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+
+/**
+ * Reads the file in chunks, calling `sink` once per complete record. The unconsumed tail (a cut
+ * record) moves to the front of the same buffer and the next chunk is read after it; the buffer
+ * grows only when one record is longer than a chunk.
+ */
+function scanFile(file: string, chunkSize: number, sink: RecordSink): void {
+  const fd = openCsv(file);
+  const rec = new RecordFields();
   try {
-    let carry: Buffer = Buffer.alloc(0);
+    let buf = Buffer.allocUnsafe(chunkSize);
+    let kept = 0;
     let line = 1;
+    let bomChecked = false;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      const got = readSync(fd, chunk, 0, CHUNK, null);
+      if (buf.length - kept < chunkSize) buf = Buffer.concat([buf.subarray(0, kept)], kept + chunkSize);
+      const got = readSync(fd, buf, kept, chunkSize, null);
+      const n = kept + got;
       const eof = got === 0;
-      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
-      const consumed = scanRecords(buf, eof, line, sink, endRow);
-      line = consumed.line;
-      carry = Buffer.from(buf.subarray(consumed.offset));
+      let from = 0;
+      if (!bomChecked) {
+        // The BOM decision needs the first three bytes, which a tiny chunk may not hold yet.
+        if (n < 3 && !eof) {
+          kept = n;
+          continue;
+        }
+        bomChecked = true;
+        if (hasBom(buf, n)) from = 3;
+      }
+      const done = scanRecords(buf, from, n, eof, line, rec, sink, file);
+      line = done.line;
+      buf.copyWithin(0, done.offset, n);
+      kept = n - done.offset;
       if (eof) break;
     }
   } finally {
@@ -157,120 +227,140 @@ function scanFile(file: string, sink: FieldSink, endRow: (fields: number, line: 
   }
 }
 
-function scanRecords(buf: Buffer, eof: boolean, firstLine: number, sink: FieldSink, endRow: (n: number, line: number) => void): { offset: number; line: number } {
-  let pos = 0;
+/** Hands every complete record in buf[pos, n) to `sink`; returns where the first incomplete one starts. */
+function scanRecords(buf: Buffer, pos: number, n: number, eof: boolean, firstLine: number, rec: RecordFields, sink: RecordSink, file: string): { offset: number; line: number } {
   let line = firstLine;
-  const n = buf.length;
-  const field: Field = { start: 0, end: 0, quoted: false };
+  rec.newChunk(buf);
   while (pos < n) {
+    const c = buf[pos];
     // Blank lines carry no record (common at the end of files).
-    if (buf[pos] === LF || (buf[pos] === CR && buf[pos + 1] === LF)) {
-      pos += buf[pos] === LF ? 1 : 2;
+    if (c === LF || c === CR) {
+      if (c === CR && pos + 1 >= n && !eof) break;
+      pos += c === CR && buf[pos + 1] === LF ? 2 : 1;
       line++;
       continue;
     }
-    if (buf[pos] === CR && pos + 1 >= n && !eof) return { offset: pos, line };
-    const recStart = pos;
-    let col = 0;
-    let i = pos;
-    let complete = false;
-    let extraLines = 0;
-    for (;;) {
-      field.quoted = false;
-      if (i < n && buf[i] === QUOTE) {
-        field.quoted = true;
-        let j = i + 1;
-        for (; j < n; j++) {
-          if (buf[j] === QUOTE) {
-            if (buf[j + 1] === QUOTE) j++;
-            else break;
-          } else if (buf[j] === LF) extraLines++;
-        }
-        if (j >= n) break;
-        field.start = i + 1;
-        field.end = j;
-        i = j + 1;
-      } else {
-        field.start = i;
-        while (i < n && buf[i] !== COMMA && buf[i] !== LF && buf[i] !== CR) i++;
-        field.end = i;
-      }
-      if (i >= n && !eof) break;
-      sink(col++, buf, field, line);
-      if (i < n && buf[i] === COMMA) {
-        i++;
-        continue;
-      }
-      if (i < n && buf[i] === CR) i++;
-      if (i < n && buf[i] === LF) i++;
-      complete = true;
-      break;
-    }
-    if (!complete) {
-      if (!eof) return { offset: recStart, line };
-      if (i >= n && col === 0) return { offset: n, line };
-      throw new CsvError(`line ${line}: unterminated quoted field`);
-    }
-    endRow(col, line);
-    line += 1 + extraLines;
-    pos = i;
+    rec.reset(line);
+    const end = scanRecord(buf, pos, n, eof, rec, file);
+    if (end < 0) break;
+    sink(buf, rec);
+    line += rec.lines;
+    pos = end;
   }
   return { offset: pos, line };
 }
 
-function fieldText(buf: Buffer, f: Field): string {
-  const raw = buf.toString('utf8', f.start, f.end);
-  return f.quoted ? raw.replace(/""/g, '"') : raw;
-}
-
-function readHeader(file: string): string[] {
-  const names: string[] = [];
-  let done = false;
-  try {
-    scanFile(
-      file,
-      (_c, buf, f) => {
-        if (!done) names.push(fieldText(buf, f).replace(/^\uFEFF/, '').trim());
-      },
-      () => {
-        if (!done) {
-          done = true;
-          throw new HeaderDone();
-        }
-      },
-    );
-  } catch (e) {
-    if (!(e instanceof HeaderDone)) throw e;
+/**
+ * Collects the fields of the record starting at `pos` into `rec` and returns the offset after its
+ * line end, or -1 when the chunk ends before the record does (more input may change it).
+ */
+function scanRecord(buf: Buffer, pos: number, n: number, eof: boolean, rec: RecordFields, file: string): number {
+  let i = pos;
+  for (;;) {
+    let start = i;
+    let quoted = 0;
+    if (i < n && buf[i] === QUOTE) {
+      quoted = 1;
+      const close = closingQuote(buf, i + 1, n, eof, rec);
+      if (close < 0) {
+        if (!eof) return -1;
+        throw new CsvError(`${file}:${rec.line}: unterminated quoted field`);
+      }
+      start = i + 1;
+      i = close + 1;
+      if (i < n && buf[i] !== COMMA && buf[i] !== LF && buf[i] !== CR) {
+        throw new CsvError(`${file}:${rec.line + rec.lines - 1}: unexpected character after the closing quote of a field (quote the whole field and double the quotes inside it)`);
+      }
+      rec.add(start, close, quoted);
+    } else {
+      while (i < n) {
+        const c = buf[i];
+        if (c === COMMA || c === LF || c === CR) break;
+        i++;
+      }
+      rec.add(start, i, quoted);
+    }
+    if (i >= n) return eof ? n : -1;
+    const c = buf[i];
+    if (c === COMMA) {
+      i++;
+      continue;
+    }
+    if (c === LF) return i + 1;
+    // CR: one byte more decides between CRLF and a bare CR.
+    if (i + 1 >= n) return eof ? n : -1;
+    return buf[i + 1] === LF ? i + 2 : i + 1;
   }
-  if (!names.length || (names.length === 1 && names[0] === '')) throw new CsvError(`${file}: empty file, expected a header row`);
-  return names;
 }
 
-class HeaderDone extends Error {}
+/** Offset of the quote closing a quoted field whose text starts at `j` ("" is an escaped quote), or -1. */
+function closingQuote(buf: Buffer, j: number, n: number, eof: boolean, rec: RecordFields): number {
+  let lines = 0;
+  for (; j < n; j++) {
+    const c = buf[j];
+    if (c === LF) lines++;
+    else if (c === QUOTE) {
+      if (j + 1 >= n && !eof) return -1;
+      if (buf[j + 1] !== QUOTE) break;
+      j++;
+    }
+  }
+  if (j >= n) return -1;
+  rec.lines += lines;
+  return j;
+}
 
 export interface ReadCsvOptions {
   /** Only these columns are parsed (all when absent). Unknown names are an error naming the file. */
   columns?: string[];
+  /** Bytes per read (default 1 MiB); tests use tiny chunks to cut records at every offset. */
+  chunkSize?: number;
+}
+
+/** Reads the header and checks every later record has its width; `onRow` gets each data record. */
+function scanTable(file: string, chunkSize: number, onHeader: (names: string[]) => void, onRow: RecordSink): void {
+  let width = -1;
+  scanFile(file, chunkSize, (buf, rec) => {
+    if (width < 0) {
+      width = rec.count;
+      onHeader(Array.from({ length: rec.count }, (_, k) => rec.text(buf, k).trim()));
+      return;
+    }
+    if (rec.count !== width) throw new CsvError(`${file}:${rec.line}: ${rec.count} fields, expected ${width} as in the header`);
+    onRow(buf, rec);
+  });
+  if (width < 0) throw new CsvError(`${file}: empty file, expected a header row`);
 }
 
 /** Reads a CSV file with a header row into typed columns. */
 export function readCsv(file: string, options: ReadCsvOptions = {}): CsvTable {
-  const header = readHeader(file);
-  const wanted = selectColumns(file, header, options.columns);
-  const numeric = wanted.map(() => new GrowableF64());
-  const isNumeric = wanted.map(() => true);
-  const missing = wanted.map(() => 0);
-  const slot = new Int32Array(header.length).fill(-1);
-  wanted.forEach((c, k) => (slot[c] = k));
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  let header: string[] = [];
+  let wanted: number[] = [];
+  let numeric: GrowableF64[] = [];
+  let isNumeric: boolean[] = [];
+  let missing: number[] = [];
   let rows = 0;
-  scanWithRows(file, header.length, (col, buf, f) => {
-    const k = slot[col] as number;
-    if (k < 0 || !isNumeric[k]) return;
-    const v = f.quoted ? parseNumberBytes(Buffer.from(fieldText(buf, f)), 0, Buffer.byteLength(fieldText(buf, f))) : parseNumberBytes(buf, f.start, f.end);
-    if (v !== undefined) numeric[k]?.push(v);
-    else if (isBlank(buf, f)) missing[k] = (missing[k] ?? 0) + 1;
-    else isNumeric[k] = false;
-  }, () => rows++);
+  const onHeader = (names: string[]): void => {
+    header = names;
+    wanted = selectColumns(file, header, options.columns);
+    numeric = wanted.map(() => new GrowableF64());
+    isNumeric = wanted.map(() => true);
+    missing = wanted.map(() => 0);
+  };
+  scanTable(file, chunkSize, onHeader, (buf, rec) => {
+    rows++;
+    for (let k = 0; k < wanted.length; k++) {
+      if (!isNumeric[k]) continue;
+      const c = wanted[k] as number;
+      const s = rec.starts[c] as number;
+      const e = rec.ends[c] as number;
+      const v = rec.quoted[c] ? parseQuotedNumber(rec.text(buf, c)) : parseNumberBytes(buf, s, e, rec.latin1);
+      if (v !== undefined) (numeric[k] as GrowableF64).push(v);
+      else if (isBlank(buf, s, e)) missing[k] = (missing[k] as number) + 1;
+      else isNumeric[k] = false;
+    }
+  });
   const columns: Column[] = wanted.map((c, k) => ({
     kind: 'numeric' as const,
     name: header[c] as string,
@@ -278,12 +368,17 @@ export function readCsv(file: string, options: ReadCsvOptions = {}): CsvTable {
     missing: missing[k] ?? 0,
   }));
   const cats = wanted.map((_, k) => k).filter((k) => !isNumeric[k]);
-  if (cats.length) readCategorical(file, header, wanted, cats, columns);
+  if (cats.length) readCategorical(file, chunkSize, wanted, cats, columns);
   return { file, rows, columns };
 }
 
-function isBlank(buf: Buffer, f: Field): boolean {
-  for (let i = f.start; i < f.end; i++) if (buf[i] !== 32) return false;
+function parseQuotedNumber(text: string): number | undefined {
+  const b = Buffer.from(text, 'utf8');
+  return parseNumberBytes(b, 0, b.length);
+}
+
+function isBlank(buf: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (buf[i] !== 32) return false;
   return true;
 }
 
@@ -293,6 +388,7 @@ function selectColumns(file: string, header: string[], names: string[] | undefin
     if (seen.has(h)) throw new CsvError(`${file}: column "${h}" appears twice in the header`);
     seen.set(h, i);
   });
+  if (header.length === 1 && header[0] === '') throw new CsvError(`${file}: empty header row`);
   if (!names) return header.map((_, i) => i);
   return names.map((n) => {
     const i = seen.get(n);
@@ -301,51 +397,31 @@ function selectColumns(file: string, header: string[], names: string[] | undefin
   });
 }
 
-/** Scans data rows (after the header), checking each row has the header's width. */
-function scanWithRows(file: string, width: number, sink: FieldSink, onRow: () => void): void {
-  let header = true;
-  scanFile(
-    file,
-    (col, buf, f, line) => {
-      if (!header) {
-        if (col >= width) throw new CsvError(`${file}:${line}: more fields than the ${width} header columns`);
-        sink(col, buf, f, line);
-      }
-    },
-    (fields, line) => {
-      if (header) header = false;
-      else if (fields !== width) throw new CsvError(`${file}:${line}: ${fields} fields, expected ${width} as in the header`);
-      else onRow();
-    },
-  );
-}
-
-function readCategorical(file: string, header: string[], wanted: number[], cats: number[], columns: Column[]): void {
+function readCategorical(file: string, chunkSize: number, wanted: number[], cats: number[], columns: Column[]): void {
   const dicts = cats.map(() => new Map<string, number>());
   const codes = cats.map(() => new GrowableF64());
   const missing = cats.map(() => 0);
-  const slot = new Int32Array(header.length).fill(-1);
-  cats.forEach((k, idx) => (slot[wanted[k] as number] = idx));
-  scanWithRows(file, header.length, (col, buf, f) => {
-    const idx = slot[col] as number;
-    if (idx < 0) return;
-    const text = fieldText(buf, f).trim();
-    if (text === '') {
-      missing[idx] = (missing[idx] ?? 0) + 1;
-      return;
+  const fields = cats.map((k) => wanted[k] as number);
+  scanTable(file, chunkSize, () => undefined, (buf, rec) => {
+    for (let idx = 0; idx < fields.length; idx++) {
+      const text = rec.text(buf, fields[idx] as number).trim();
+      if (text === '') {
+        missing[idx] = (missing[idx] as number) + 1;
+        continue;
+      }
+      const dict = dicts[idx] as Map<string, number>;
+      let code = dict.get(text);
+      if (code === undefined) {
+        code = dict.size;
+        dict.set(text, code);
+      }
+      (codes[idx] as GrowableF64).push(code);
     }
-    const dict = dicts[idx] as Map<string, number>;
-    let code = dict.get(text);
-    if (code === undefined) {
-      code = dict.size;
-      dict.set(text, code);
-    }
-    codes[idx]?.push(code);
-  }, () => undefined);
+  });
   cats.forEach((k, idx) => {
     columns[k] = {
       kind: 'categorical',
-      name: header[wanted[k] as number] as string,
+      name: (columns[k] as Column).name,
       codes: Int32Array.from((codes[idx] as GrowableF64).finish()),
       categories: [...(dicts[idx] as Map<string, number>).keys()],
       missing: missing[idx] ?? 0,

@@ -96,7 +96,7 @@ describe('mlops drift', () => {
     writeFileSync(join(proj, 'mlops.yaml'), 'project:\n  name: demo\nmonitoring:\n  drift:\n    test: nope\n');
     const r = await mlops([join(dir, 'ref.csv'), join(dir, 'cur.csv')], proj);
     assert.equal(r.code, 1);
-    assert.match(r.err, /mlops\.yaml: monitoring\.drift\.test:/);
+    assert.match(r.err, /mlops\.yaml:\d+:\d+: monitoring\.drift\.test:/);
   });
 
   test('clear errors for missing columns, mismatched types, unreadable files and bad flags', async () => {
