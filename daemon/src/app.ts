@@ -83,20 +83,16 @@ export class DaemonApp {
         config: () => this.config.get()?.params,
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
       }),
-<<<<<<< HEAD
-      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects), () => this.config.get()),
+      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
       ...mlflowRoutes({
         db: this.db,
         root: this.opts.root,
         runs: this.runs,
         registry: this.registry,
-        intake: new ArtifactIntake(this.opts.root, this.objects),
+        intake,
         objects: this.objects,
         events: this.events,
       }),
-=======
-      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
->>>>>>> main
     ];
   }
 

@@ -205,7 +205,7 @@ export class MlflowModels {
     const bytes = await this.objects.read(file.sha256);
     const tags = Object.fromEntries((req.tags ?? []).map((t) => [t.key, t.value]));
     const runId = req.run_id || file.runId;
-    const prepared = await this.intake.prepareBytes(req.name, bytes, { description: req.description ?? '', tags, metrics: {}, run_id: runId ?? null }, req.source);
+    const prepared = await this.intake.prepareBytes(req.name, bytes, req.source, { description: req.description ?? '', tags, metrics: {}, ...(runId ? { run_id: runId } : {}) });
     const { version } = this.registry.register(req.name, prepared.version, prepared.keepVersions, actor);
     const model = this.requireModel(req.name);
     const row = this.s.version.get(model.id, version.version) as VersionRow;

@@ -6,7 +6,7 @@
 import { type z } from 'zod';
 import { type mlflowRequests, type MlflowExperiment, type MlflowRun, type MlflowRunInfo } from '../../../schemas/src/mlflow';
 import { type EventLog } from '../events/event-log';
-import { type GitInfo } from '../tracking/git';
+import { type GitInfo } from '../../../schemas/src/tracking';
 import { type Runs } from '../tracking/runs';
 import { DomainError } from '../util/errors';
 import { exists, invalid, missing, invalidState } from './errors';

@@ -71,18 +71,6 @@ export class ArtifactIntake {
     if (!stat?.isFile()) throw new DomainError(400, 'bad_request', `body.artifact_path: no file at ${req.artifact_path}`);
     if (stat.size > MAX_ARTIFACT_BYTES) throw new DomainError(413, 'artifact_too_large', `artifact is larger than 2 GiB`);
     const bytes = await fsp.readFile(req.artifact_path);
-<<<<<<< HEAD
-    return this.prepareBytes(model, bytes, req, req.artifact_path);
-  }
-
-  /** Checks and stores a model file already in memory (an upload, or an artifact in the store). */
-  async prepareBytes(
-    model: string,
-    bytes: Uint8Array,
-    req: { description: string; tags: Record<string, string>; metrics: Record<string, number>; run_id?: string | null | undefined },
-    label: string,
-  ): Promise<PreparedVersion> {
-=======
     return this.prepareBytes(model, bytes, req.artifact_path, req);
   }
 
@@ -92,17 +80,12 @@ export class ArtifactIntake {
    */
   async prepareBytes(model: string, original: Uint8Array, source: string, req: Omit<z.infer<typeof registerVersionRequest>, 'artifact_path'>): Promise<PreparedVersion> {
     const bytes = withoutZipMap(original, source);
->>>>>>> main
     let info;
     try {
       info = parseOnnxModel(bytes);
     } catch (e) {
       if (e instanceof OnnxFormatError) {
-<<<<<<< HEAD
-        throw new DomainError(422, 'invalid_artifact', `${label}: ${e.message}`);
-=======
         throw new DomainError(422, 'invalid_artifact', `${source}: ${e.message}`);
->>>>>>> main
       }
       throw e;
     }
