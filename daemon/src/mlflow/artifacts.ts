@@ -1,5 +1,5 @@
 /**
- * MLflow's artifacts proxy (`/api/2.0/mlflow-artifacts/artifacts/<path>`), backed by our object
+ * MLflow's artifacts proxy (the mlflow-artifacts endpoints of schemas/src/endpoints/mlflow.ts), backed by our object
  * store: an upload becomes a run artifact (or a logged model's artifact) named by its path, so
  * `mlops runs show` lists what `mlflow.log_artifact` sent. Paths are checked segment by segment
  * after percent-decoding: no `..`, no `.`, no empty segment, no backslash or NUL, nothing absolute.
