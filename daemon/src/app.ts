@@ -26,6 +26,7 @@ import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
 import { Deployments } from './serving/deployments';
 import { servingRoutes } from './serving/routes';
+import { mlflowRoutes } from './mlflow/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { bindObjects, checkBeforeOpen } from './store/guard';
 import { createOwnerOnly, restrictStateDir } from './store/permissions';
@@ -119,6 +120,15 @@ export class DaemonApp {
       }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
       ...servingRoutes(this.deployments),
+      ...mlflowRoutes({
+        db: this.db,
+        root: this.opts.root,
+        runs: this.runs,
+        registry: this.registry,
+        intake,
+        objects: this.objects,
+        events: this.events,
+      }),
     ];
   }
 

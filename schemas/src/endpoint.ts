@@ -9,13 +9,20 @@ import { COMMON_ERRORS, type ErrorCode } from './errors';
 
 export const API_PREFIX = '/api/v1';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** How an endpoint family answers errors: ours (`{error: {code, …}}`) or MLflow's (`{error_code, message}`). */
+export type ErrorStyle = 'mlops' | 'mlflow';
 type Schema = z.ZodType | undefined;
 
 interface EndpointShape<P extends Schema, Q extends Schema, B extends Schema> {
   method: HttpMethod;
-  /** Below API_PREFIX; `:name` segments are path parameters, declared by `params`. */
+  /** Below `prefix`; `:name` segments are path parameters, declared by `params`; a last `:name*` takes the rest of the path. */
   path: string;
+  /** The API family's prefix (default API_PREFIX); the MLflow-compatible endpoints live under MLflow's own. */
+  prefix?: string;
+  /** Error body convention (default `mlops`). */
+  errorStyle?: ErrorStyle;
   params?: P;
   /** Without one, the endpoint takes no query: an unknown key is a 400, never silently ignored. */
   query?: Q;
@@ -46,7 +53,8 @@ export interface JsonEndpoint<P extends Schema = Schema, Q extends Schema = Sche
 export interface StreamEndpoint<P extends Schema = Schema, Q extends Schema = Schema, B extends Schema = Schema, I extends z.ZodType = z.ZodType>
   extends EndpointShape<P, Q, B> {
   kind: 'stream';
-  format: 'ndjson' | 'sse';
+  /** `bytes`: the handler reads or writes raw content (artifact upload and download). */
+  format: 'ndjson' | 'sse' | 'bytes';
   item: I;
 }
 
@@ -90,16 +98,21 @@ export function pathParams(path: string): string[] {
   return path
     .split('/')
     .filter((s) => s.startsWith(':'))
-    .map((s) => s.slice(1));
+    .map((s) => s.slice(1).replace(/\*$/, ''));
 }
 
 /** The path with its parameters filled in (URL-encoded), prefix included. */
 export function fillPath(ep: Endpoint, params: Record<string, unknown> = {}): string {
   const filled = ep.path
     .split('/')
-    .map((seg) => (seg.startsWith(':') ? encodeURIComponent(String(params[seg.slice(1)])) : seg))
+    .map((seg) => {
+      if (!seg.startsWith(':')) return seg;
+      // A rest parameter keeps its slashes; each of its segments is encoded on its own.
+      if (seg.endsWith('*')) return String(params[seg.slice(1, -1)]).split('/').map(encodeURIComponent).join('/');
+      return encodeURIComponent(String(params[seg.slice(1)]));
+    })
     .join('/');
-  return API_PREFIX + filled;
+  return (ep.prefix ?? API_PREFIX) + filled;
 }
 
 /** A declaration whose `:name` segments and `params` schema disagree fails at load, not at the first request. */

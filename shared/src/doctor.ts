@@ -73,6 +73,10 @@ const REFERENCES = `
   UNION ALL SELECT 'run:' || run_id || ':' || path, sha256, size FROM run_artifacts
   UNION ALL SELECT 'run:' || id || ':git-diff', git_diff_sha256, -1 FROM runs WHERE git_diff_sha256 IS NOT NULL`;
 
+/** MLflow's logged models (store version 5 on); an older store, opened read-only, has no such table. */
+const LOGGED_MODEL_REFERENCES = `
+  UNION ALL SELECT 'logged-model:' || model_id || ':' || path, sha256, size FROM logged_model_artifacts`;
+
 function objectPath(objectsDir: string, sha: string): string {
   return join(objectsDir, sha.slice(0, 2), sha.slice(2));
 }
@@ -137,7 +141,8 @@ export async function runDoctor(root: string, opts: { verify?: boolean } = {}): 
   try {
     const integrity = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok');
     const problems: Problem[] = integrity.map((m) => ({ kind: 'integrity', subject: 'mlops.db', detail: m }));
-    const refs = db.prepare(REFERENCES).all() as Reference[];
+    const hasLogged = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'logged_model_artifacts'").get() !== undefined;
+    const refs = db.prepare(REFERENCES + (hasLogged ? LOGGED_MODEL_REFERENCES : '')).all() as Reference[];
     const objects = await checkObjects(refs, paths.objects, opts.verify ?? false);
     problems.push(...objects.problems, ...unsafePaths(db));
     const temps = safeList(join(paths.objects, 'tmp')).length;

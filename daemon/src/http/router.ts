@@ -5,6 +5,7 @@
  */
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import {
+  API_PREFIX,
   type Endpoint,
   type EndpointArgs,
   type EndpointOutput,
@@ -42,19 +43,21 @@ export class Router {
   constructor(routes: Route[]) {
     this.compiled = routes.map((r) => {
       const names: string[] = [];
-      const src = r.endpoint.path
+      const full = (r.endpoint.prefix ?? API_PREFIX) + r.endpoint.path;
+      const src = full
         .split('/')
         .map((seg) => {
           if (!seg.startsWith(':')) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-          names.push(seg.slice(1));
-          return '([^/]+)';
+          const rest = seg.endsWith('*');
+          names.push(rest ? seg.slice(1, -1) : seg.slice(1));
+          return rest ? '(.+)' : '([^/]+)';
         })
         .join('/');
       return { route: r, regex: new RegExp(`^${src}$`), names };
     });
   }
 
-  /** The route for a method and path; `allowed` lists methods when only the path matched. */
+  /** The route for a method and a full path (prefix included); `allowed` lists methods when only the path matched. */
   match(method: string, path: string): { route?: Route; params: Record<string, string>; allowed: string[] } {
     const allowed: string[] = [];
     for (const c of this.compiled) {
@@ -66,7 +69,8 @@ export class Router {
       }
       const params: Record<string, string> = {};
       c.names.forEach((n, i) => {
-        params[n] = safeDecode(m[i + 1] ?? '');
+        // Rest parameters stay encoded: their handler checks each segment after decoding it itself.
+        params[n] = c.route.endpoint.path.endsWith(`:${n}*`) ? (m[i + 1] ?? '') : safeDecode(m[i + 1] ?? '');
       });
       return { route: c.route, params, allowed };
     }

@@ -6,7 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { z } from 'zod';
-import { API_PREFIX, errorsOf, type JsonEndpoint } from '../../../schemas/src/endpoint';
+import { errorsOf, type ErrorStyle, type JsonEndpoint } from '../../../schemas/src/endpoint';
+import { type MlflowError } from '../../../schemas/src/mlflow';
+import { toMlflowError } from '../mlflow/errors';
 import { type ErrorBody } from '../../../schemas/src/errors';
 import { DomainError } from '../util/errors';
 import { type Logger } from '../util/logger';
@@ -31,7 +33,7 @@ export function createApiServer(opts: ServerOptions): Server {
   const server = createServer((req, res) => {
     handle(opts, req, res).catch((err: unknown) => {
       opts.log.error(`unhandled ${req.method} ${req.url}: ${String(err)}`);
-      if (!res.headersSent) sendError(res, new DomainError(500, 'internal', 'internal error; see .mlops/daemon.log'));
+      if (!res.headersSent) sendError(res, new DomainError(500, 'internal', 'internal error; see .mlops/daemon.log'), 'mlops', opts.log);
       else res.end();
     });
   });
@@ -41,34 +43,37 @@ export function createApiServer(opts: ServerOptions): Server {
   return server;
 }
 
+/** MLflow's UI prefix answers exactly as its API prefix does. */
+const AJAX_PREFIX = '/ajax-api/2.0/';
+const MLFLOW_FAMILIES = ['/api/2.0/mlflow/', '/api/2.0/mlflow-artifacts/', '/api/3.0/mlflow/'];
+
 async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const pathname = url.pathname.startsWith(AJAX_PREFIX) ? `/api/2.0/${url.pathname.slice(AJAX_PREFIX.length)}` : url.pathname;
+  // Errors before a route is known answer in the convention of the API family the path names.
+  const style: ErrorStyle = MLFLOW_FAMILIES.some((f) => pathname.startsWith(f)) ? 'mlflow' : 'mlops';
+  const fail = (e: unknown): void => sendError(res, e, style, opts.log);
   if (!isLoopbackHost(req.headers.host)) {
-    return sendError(res, new DomainError(403, 'forbidden_host', `Host "${req.headers.host ?? ''}" is not a loopback name`));
+    return fail(new DomainError(403, 'forbidden_host', `Host "${req.headers.host ?? ''}" is not a loopback name`));
   }
   if (!validToken(req.headers.authorization, opts.token)) {
-    return sendError(
-      res,
-      new DomainError(401, 'unauthorized', 'missing or wrong bearer token; read it from .mlops/daemon.json'),
-    );
+    return fail(new DomainError(401, 'unauthorized', 'missing or wrong bearer token; read it from .mlops/daemon.json'));
   }
-  if (!url.pathname.startsWith(API_PREFIX + '/')) {
-    return sendError(res, new DomainError(404, 'no_route', `no route ${req.method} ${url.pathname}`));
-  }
-  const { route, params, allowed } = opts.router.match(req.method ?? 'GET', url.pathname.slice(API_PREFIX.length));
+  const { route, params, allowed } = opts.router.match(req.method ?? 'GET', pathname);
   if (!route) {
     if (allowed.length) {
       res.setHeader('Allow', allowed.join(', '));
-      return sendError(res, new DomainError(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(', ')}`));
+      return fail(new DomainError(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(', ')}`));
     }
-    return sendError(res, new DomainError(404, 'no_route', `no route ${req.method} ${url.pathname}`));
+    return fail(new DomainError(404, 'no_route', `no route ${req.method} ${url.pathname}`));
   }
   const actor = actorOf(req, opts.user ?? OS_USER);
   const ep = route.endpoint;
   try {
-    const query = parsePart<unknown>('query', ep.query ?? NO_QUERY, Object.fromEntries(url.searchParams));
+    const query = parsePart<unknown>('query', ep.query ?? NO_QUERY, queryObject(url.searchParams));
     const pathParams = parsePart('path', ep.params, params);
-    const body = ep.rawBody ? checkRawBody(ep.rawBody, req, ep.maxBodyBytes ?? MAX_BODY_BYTES) : await readValidBody(ep.body, req, ep.maxBodyBytes ?? MAX_BODY_BYTES);
+    const raw = ep.kind === 'stream' && ep.format === 'bytes';
+    const body = ep.rawBody ? checkRawBody(ep.rawBody, req, ep.maxBodyBytes ?? MAX_BODY_BYTES) : raw ? undefined : await readValidBody(ep.body, req, ep.maxBodyBytes ?? MAX_BODY_BYTES);
     const ctx = { params: pathParams, query, body, actor, req } as RequestContext<never>;
     if (ep.kind === 'stream') await route.handler(ctx, res);
     else await runJson(route, ep, ctx, res, opts.log);
@@ -78,10 +83,21 @@ async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResp
       res.end();
       return;
     }
+    if (ep.errorStyle === 'mlflow') return sendError(res, err, 'mlflow', opts.log);
     const e = toDomainError(err, opts.log);
     if (!errorsOf(ep).includes(e.code)) opts.log.error(`${ep.method} ${ep.path} answered code ${e.code}, which its declaration does not list`);
-    sendError(res, e);
+    sendError(res, e, 'mlops', opts.log);
   }
+}
+
+/** A query string as an object; a key given more than once (`order_by=a&order_by=b`) becomes an array. */
+function queryObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length > 1 ? all : (all[0] as string);
+  }
+  return out;
 }
 
 /** Reads and validates a body against the route's schema; a route without one takes no body. */
@@ -226,7 +242,14 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(text);
 }
 
-function sendError(res: ServerResponse, e: DomainError): void {
+function sendError(res: ServerResponse, err: unknown, style: ErrorStyle, log: Logger): void {
+  if (style === 'mlflow') {
+    const m = toMlflowError(err);
+    if (m.code === 'INTERNAL_ERROR') log.error(`MLflow API internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    const body: MlflowError = { error_code: m.code, message: m.message };
+    return sendJson(res, m.status, body);
+  }
+  const e = toDomainError(err, log);
   const body: ErrorBody = {
     error: {
       status: e.status,

@@ -67,6 +67,7 @@ export class RegistryQueries {
       summaryByName: db.prepare(`${SUMMARY_SQL} WHERE m.name = ?`),
       modelByName: db.prepare('SELECT * FROM models WHERE name = ?'),
       insertModel: db.prepare('INSERT INTO models (name, created_at, updated_at) VALUES (?, ?, ?)'),
+      setDescription: db.prepare('UPDATE models SET description = ? WHERE id = ?'),
       takeNumber: db.prepare(
         'UPDATE models SET next_version = next_version + 1, updated_at = ? WHERE id = ? RETURNING next_version - 1 AS n',
       ),
@@ -127,6 +128,10 @@ export class RegistryQueries {
 
   modelByName(name: string): ModelRow | undefined {
     return this.s.modelByName.get(name) as ModelRow | undefined;
+  }
+
+  setDescription(modelId: number, description: string): void {
+    this.s.setDescription.run(description, modelId);
   }
 
   insertModel(name: string, now: string): ModelRow {

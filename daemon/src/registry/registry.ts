@@ -71,6 +71,16 @@ export class Registry {
     return this.q.toVersion(name, row);
   }
 
+  /** Creates a model with no version yet (MLflow's registered-models/create); 409 when it exists. */
+  createModel(name: string, description: string, actor: string): void {
+    this.events.transact(() => {
+      if (this.q.modelByName(name)) throw conflict(`model "${name}" already exists`);
+      const model = this.q.insertModel(name, new Date().toISOString());
+      if (description) this.q.setDescription(model.id, description);
+      this.events.append({ actor, kind: 'model.created', subject: `model:${name}`, after: { name, description } });
+    });
+  }
+
   /** Registers a new version (creating the model on first use) and applies retention. */
   register(name: string, v: NewVersion, keepVersions: number, actor: string): { version: ModelVersion; removed: number[] } {
     return this.events.transact(() => {

@@ -21,6 +21,7 @@ export class GarbageCollector {
       SELECT artifact_sha256 AS sha FROM model_versions WHERE removed_at IS NULL
       UNION SELECT sha256 FROM dataset_files
       UNION SELECT sha256 FROM run_artifacts
+      UNION SELECT sha256 FROM logged_model_artifacts
       UNION SELECT git_diff_sha256 FROM runs WHERE git_diff_sha256 IS NOT NULL`);
   }
 

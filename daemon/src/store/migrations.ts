@@ -219,6 +219,59 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'MLflow compatibility: lifecycle, experiment and model tags, run inputs, logged models',
+    sql: `
+      -- MLflow deletes experiments and runs softly (restorable); our own listings keep showing them.
+      ALTER TABLE experiments ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active','deleted'));
+      ALTER TABLE experiments ADD COLUMN updated_at TEXT;
+      CREATE TABLE experiment_tags (
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (experiment_id, key)
+      ) WITHOUT ROWID;
+      ALTER TABLE runs ADD COLUMN lifecycle_stage TEXT NOT NULL DEFAULT 'active' CHECK (lifecycle_stage IN ('active','deleted'));
+      ALTER TABLE runs ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+      CREATE TABLE run_inputs (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        digest TEXT NOT NULL,
+        name TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        PRIMARY KEY (run_id, name, digest)
+      ) WITHOUT ROWID;
+      CREATE TABLE model_tags (
+        model_id INTEGER NOT NULL REFERENCES models(id),
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+      ) WITHOUT ROWID;
+      -- Where an MLflow client said a version came from (runs:/…, models:/…, mlflow-artifacts:/…).
+      ALTER TABLE model_versions ADD COLUMN source_uri TEXT;
+      -- MLflow 3's logged models: a model's artifacts before (or without) registration.
+      CREATE TABLE logged_models (
+        id TEXT PRIMARY KEY,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+        name TEXT NOT NULL,
+        model_type TEXT NOT NULL DEFAULT '',
+        source_run_id TEXT,
+        status TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        tags TEXT NOT NULL DEFAULT '{}',
+        params TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE TABLE logged_model_artifacts (
+        model_id TEXT NOT NULL REFERENCES logged_models(id),
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY (model_id, path)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

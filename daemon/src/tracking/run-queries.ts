@@ -221,7 +221,8 @@ export class RunQueries {
   toSummary(r: RunRow): RunSummary {
     const metrics: Record<string, number> = {};
     for (const m of this.s.summaries.all(r.id) as { key: string; last: number | null }[]) {
-      if (m.last !== null) metrics[m.key] = m.last;
+      // ±Infinity (which MLflow clients may log) has no JSON number; the MLflow API answers it.
+      if (m.last !== null && Number.isFinite(m.last)) metrics[m.key] = m.last;
     }
     return {
       id: r.id,
@@ -239,7 +240,7 @@ export class RunQueries {
   toDetail(r: RunRow): RunDetail {
     const kv = (rows: unknown[]): [string, string][] => (rows as { key: string; value: string }[]).map((x) => [x.key, x.value]);
     const summaries = (this.s.summaries.all(r.id) as { key: string; last: number | null; step: number; min: number | null; max: number | null; count: number }[])
-      .filter((m) => m.last !== null && m.min !== null && m.max !== null)
+      .filter((m) => m.last !== null && m.min !== null && m.max !== null && Number.isFinite(m.last) && Number.isFinite(m.min) && Number.isFinite(m.max))
       .map((m) => ({ key: m.key, last: m.last as number, step: m.step, min: m.min as number, max: m.max as number, count: m.count }));
     return {
       ...this.toSummary(r),

@@ -7,3 +7,4 @@ export * from './datasets';
 export * from './objects';
 export * from './serving';
 export * from './export';
+export * from './mlflow';

@@ -45,16 +45,16 @@ const routes = [
 describe('Router', () => {
   const router = new Router(routes);
   test('matches, decodes parameters, and lists allowed methods when only the path matches', () => {
-    const m = router.match('GET', '/things/a%20b');
+    const m = router.match('GET', '/api/v1/things/a%20b');
     assert.deepEqual(m.params, { name: 'a b' });
-    const wrong = router.match('PUT', '/things/x');
+    const wrong = router.match('PUT', '/api/v1/things/x');
     assert.equal(wrong.route, undefined);
     assert.deepEqual(wrong.allowed.sort(), ['DELETE', 'GET']);
-    assert.deepEqual(router.match('GET', '/nothing').allowed, []);
+    assert.deepEqual(router.match('GET', '/api/v1/nothing').allowed, []);
   });
   test('a parameter never spans a slash, and regex characters in paths are literal', () => {
-    assert.equal(router.match('GET', '/things/a/b').route, undefined);
-    assert.equal(router.match('POST', '/echoX').route, undefined);
+    assert.equal(router.match('GET', '/api/v1/things/a/b').route, undefined);
+    assert.equal(router.match('POST', '/api/v1/echoX').route, undefined);
   });
 });
 
