@@ -60,7 +60,8 @@ function prepareFolder(): string {
   });
   // Data is versioned by mlops (content-hashed in .mlops/), not by git; artifacts are run outputs.
   // All three are ignored before the first commit, so `mlops init` and the runs leave git clean.
-  writeFileSync(join(dir, '.gitignore'), 'artifacts/\ndata/\n.mlops/\n');
+  // data/ is versioned by mlops; artifacts/ and features/ are pipeline outs, kept in the store's cache.
+  writeFileSync(join(dir, '.gitignore'), 'artifacts/\ndata/\nfeatures/\n.mlops/\n');
   git(dir, 'init', '-q');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'churn project');
@@ -105,6 +106,9 @@ const PIPELINE_STEPS: Step[] = [
       process.env['PATH'] = `${join(repo, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}`;
       process.env['CHURN_SCRIPTS'] = join(repo, 'examples', 'churn');
       mlops(dir, 'run');
+      // mlops.lock is meant to be committed, beside mlops.yaml.
+      git(dir, 'add', 'mlops.lock');
+      git(dir, 'commit', '-qm', 'pipeline: mlops.lock');
     },
   },
   { title: 'Run it again: every stage is cached, no file is written', run: ({ dir }) => void mlops(dir, 'run') },
@@ -117,6 +121,7 @@ const PIPELINE_STEPS: Step[] = [
       const ran = r.stages.filter((s) => s.status === 'ran').map((s) => s.name);
       if (ran.join(',') !== 'train,evaluate,register') throw new Error(`expected train, evaluate and register to re-run, got: ${ran.join(', ')}`);
       console.log(`re-ran: ${ran.join(', ')}`);
+      git(dir, 'commit', '-qam', 'pipeline: mlops.lock after the learning-rate change');
     },
   },
 ];

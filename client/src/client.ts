@@ -118,7 +118,10 @@ export class DaemonClient {
       return await this.request(registerVersion, { params: { name }, body: { ...rest, artifact_sha256: up.sha256 } });
     } catch (e) {
       // The daemon only saw bytes; name the file the user gave.
-      if (e instanceof ApiError && e.code === 'invalid_artifact') throw new ApiError(e.status, e.code, `${artifact_path}: ${e.message}`, e.issues);
+      if (e instanceof ApiError && e.code === 'invalid_artifact') {
+        // The daemon names what it saw ("the uploaded artifact"); the user knows the file.
+        throw new ApiError(e.status, e.code, `${artifact_path}: ${e.message.replace(/^the uploaded artifact: /, '')}`, e.issues);
+      }
       throw e;
     }
   }
