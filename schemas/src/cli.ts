@@ -16,3 +16,5 @@ export const daemonStatusJson = z.union([
   statusResponse.extend({ running: z.literal(true), port: z.number().int() }),
   z.object({ running: z.literal(false), root: z.string() }),
 ]);
+/** `mlops env --json`: what an MLflow client needs to log to this project's daemon. */
+export const envJson = z.object({ MLFLOW_TRACKING_URI: z.string(), MLFLOW_TRACKING_TOKEN: z.string() });

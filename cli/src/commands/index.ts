@@ -10,6 +10,7 @@ import { eventCommands } from './events';
 import { driftCommands } from './drift';
 import { lspCommands } from './lsp';
 import { doctorCommand } from './doctor';
+import { mlflowCommands } from './mlflow';
 import { servingCommands } from './serving';
 import { pipelineCommands } from './pipelines';
 
@@ -22,6 +23,7 @@ export const allCommands: CommandSpec[] = [
   ...pipelineCommands,
   ...dataCommands,
   doctorCommand,
+  ...mlflowCommands,
   ...driftCommands,
   ...servingCommands,
   ...eventCommands,
