@@ -8,9 +8,9 @@ import { printJson } from '../output';
 export const mlflowCommands: CommandSpec[] = [
   {
     words: ['env'],
-    summary: 'Print the exports that point MLflow clients at this project (MLFLOW_TRACKING_URI, MLFLOW_TRACKING_TOKEN)',
+    summary: 'Print the exports that point MLflow clients at this project (MLFLOW_TRACKING_URI, MLFLOW_TRACKING_TOKEN): eval "$(mlops env)"',
     json: true,
-    examples: ['eval "$(mlops env)" && python train.py', 'mlops env --json'],
+    examples: ['mlops env', 'mlops env --json'],
     run: async (args, io) => {
       // Starts the daemon when none runs, so the address printed answers.
       const client = await connect(io);
