@@ -1,10 +1,16 @@
 /**
  * Python analysis on a 5,000-line training module: cold analysis, and analysis after a
  * one-character edit (target ≤ 15 ms median). The reference, measured in the same run, is one full
- * tree-sitter parse of the same text without analysis. Run: npx tsx bench/python-analysis.bench.ts
+ * tree-sitter parse of the same text without analysis; the target as a share of it is ≤ 0.33 (15 ms
+ * against the 44-48 ms full parse of the quiet runs that set it), which still means something on a
+ * loaded machine where absolute times move 2-3x. Run: npx tsx bench/python-analysis.bench.ts
  */
 import { Parser } from 'web-tree-sitter';
 import { PythonDocument, initPython } from '../language-server/src/python';
+import { Targets } from './targets';
+
+const TARGET_MS = 15;
+const TARGET_SHARE_OF_PARSE = 0.33;
 
 function block(i: number): string[] {
   return [
@@ -73,8 +79,12 @@ async function main(): Promise<void> {
   console.log('| case | median ms | ratio to full parse |');
   console.log('|---|---:|---:|');
   for (const [name, ms] of rows) console.log(`| ${name} | ${ms.toFixed(2)} | ${(ms / ref).toFixed(2)} |`);
-  const verdict = median(edit) <= 15 ? 'meets' : 'misses';
-  console.log(`\nafter-edit median ${median(edit).toFixed(2)} ms ${verdict} the 15 ms target (p90 ${[...edit].sort((a, b) => a - b)[Math.floor(edit.length * 0.9)]?.toFixed(2)} ms)`);
+  const p90 = [...edit].sort((a, b) => a - b)[Math.floor(edit.length * 0.9)] ?? NaN;
+  console.log(`\nafter-edit p90 ${p90.toFixed(2)} ms`);
+  const targets = new Targets();
+  targets.atMost('analysis after a one-character edit, median', median(edit), TARGET_MS, 'ms');
+  targets.atMost('the same as a share of one full tree-sitter parse', median(edit) / ref, TARGET_SHARE_OF_PARSE, '×');
+  targets.report();
 }
 
 void main();

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DaemonClient } from '../daemon/src/client/client';
+import { DaemonClient } from '../client/src/client';
 import { daemonInfoSchema } from '../schemas/src/api';
 import { Datasets } from '../daemon/src/datasets/datasets';
 import { hashFile } from '../daemon/src/datasets/scan';
@@ -19,6 +19,8 @@ import { EventLog } from '../daemon/src/events/event-log';
 import { openStore } from '../daemon/src/store/db';
 import { ObjectStore } from '../daemon/src/store/objects';
 import { mlopsConfigSchema } from '../schemas/src/mlops-yaml';
+import * as endpoints from '../schemas/src/endpoints';
+import { Targets } from './targets';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,6 +30,7 @@ const POINTS = arg('points', 1_000_000);
 const FILES = arg('files', 100_000);
 const BATCH = 20_000;
 const rows: string[][] = [];
+const targets = new Targets();
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
 function batches(n: number): { keys: string[]; steps: number[]; timestamps: number[]; values: number[] }[] {
@@ -47,7 +50,7 @@ async function startDaemon(root: string): Promise<{ client: DaemonClient; stop()
     try {
       const info = daemonInfoSchema.parse(JSON.parse(readFileSync(join(root, '.mlops', 'daemon.json'), 'utf8')));
       const client = new DaemonClient({ port: info.port, token: info.token }, 'bench');
-      await client.status();
+      await client.request(endpoints.getStatus);
       return { client, stop: () => proc.kill('SIGTERM') };
     } catch {
       // not up yet
@@ -72,12 +75,14 @@ async function benchIngestion(dir: string): Promise<void> {
   mkdirSync(proj);
   writeFileSync(join(proj, 'mlops.yaml'), 'version: 1\nproject:\n  name: bench\n');
   const d = await startDaemon(proj);
-  const run = await d.client.createRun({ experiment: 'bench' });
+  const run = await d.client.request(endpoints.createRun, { body: { experiment: 'bench' } });
   t0 = process.hrtime.bigint();
-  for (const b of data) await d.client.logMetricBatch(run.id, b);
+  for (const b of data) await d.client.request(endpoints.logMetricBatch, { params: { id: run.id }, body: b });
   const apiMs = ms(t0);
   d.stop();
   const rate = (POINTS / apiMs) * 1000;
+  targets.atLeast('metric ingestion rate', rate / 1000, 200, 'k points/s', 0);
+  targets.atMost('metric ingestion ÷ raw inserts in one transaction', apiMs / rawMs, 3, '×');
   rows.push(['metric ingestion, HTTP columnar batches of 20k', `${POINTS.toLocaleString()} points`, `${apiMs.toFixed(0)} ms (${Math.round(rate).toLocaleString()} points/s)`, `raw inserts, one transaction: ${rawMs.toFixed(0)} ms`, `${(apiMs / rawMs).toFixed(2)}× raw (target ≤ 3×, ≥ 200k/s)`]);
 }
 
@@ -100,6 +105,7 @@ async function benchHashing(dir: string): Promise<void> {
   for (const f of files) await hashFile(f);
   const ourMs = ms(t0);
   const mbs = (x: number): string => `${((bytes / 2 ** 20 / x) * 1000).toFixed(0)} MiB/s`;
+  targets.atLeast('hashing throughput, % of sha256sum', (refMs / ourMs) * 100, 80, '%', 0);
   rows.push(['dataset hashing (streamed sha256)', `${bytes / 2 ** 20} MiB in 8 files`, `${ourMs.toFixed(0)} ms (${mbs(ourMs)})`, `sha256sum: ${refMs.toFixed(0)} ms (${mbs(refMs)})`, `${((refMs / ourMs) * 100).toFixed(0)} % of sha256sum (target ≥ 80 %)`]);
 }
 
@@ -123,6 +129,7 @@ async function benchRescan(dir: string): Promise<void> {
   const rescanMs = ms(t0);
   db.close();
   if (again.created || again.hashedFiles) throw new Error('rescan re-read files');
+  targets.atMost(`re-snapshot of ${FILES.toLocaleString()} unchanged files`, rescanMs, 1000, 'ms', 0);
   rows.push([`re-snapshot of unchanged files (stat cache)`, `${FILES.toLocaleString()} files`, `${rescanMs.toFixed(0)} ms`, `first snapshot (read + store): ${firstMs.toFixed(0)} ms`, `${(firstMs / rescanMs).toFixed(1)}× faster than the first (target ≤ 1,000 ms)`]);
 }
 
@@ -138,6 +145,7 @@ async function main(): Promise<void> {
   console.log('| benchmark | size | ours | reference (same run) | ratio |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  targets.report();
 }
 
 main().catch((e: unknown) => {

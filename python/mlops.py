@@ -46,6 +46,7 @@ __all__ = [
     "log_artifact",
     "log_metric",
     "log_metrics",
+    "log_model",
     "log_param",
     "log_params",
     "params",
@@ -729,6 +730,256 @@ def end_run(status: str = "finished") -> None:
     """End the active run (no-op when there is none)."""
     if _active is not None:
         _active.end_run(status)
+
+
+# ---------------------------------------------------------------- log_model: scikit-learn → ONNX
+
+EXPORT_TIMEOUT = 300.0
+_LINEAR_REGRESSORS = ("LinearRegression", "Ridge", "RidgeCV", "Lasso", "LassoCV", "ElasticNet", "ElasticNetCV")
+_LOGISTIC = ("LogisticRegression", "LogisticRegressionCV")
+_TREE_CLASSIFIERS = ("DecisionTreeClassifier", "ExtraTreeClassifier")
+_TREE_REGRESSORS = ("DecisionTreeRegressor", "ExtraTreeRegressor")
+_FOREST_CLASSIFIERS = ("RandomForestClassifier", "ExtraTreesClassifier")
+_FOREST_REGRESSORS = ("RandomForestRegressor", "ExtraTreesRegressor")
+
+
+def _kinds(obj: Any) -> List[str]:
+    """Class names of ``obj`` and its bases, so subclasses of supported estimators are recognised."""
+    return [c.__name__ for c in type(obj).__mro__]
+
+
+def _is(obj: Any, names: Tuple[str, ...]) -> bool:
+    return any(k in names for k in _kinds(obj))
+
+
+def _floats(values: Any, where: str) -> List[float]:
+    out = [float(v) for v in list(values)]
+    for i, v in enumerate(out):
+        if not math.isfinite(v):
+            raise MlopsError("log_model: %s[%d] is %r; a model with non-finite parameters cannot be exported" % (where, i, v))
+    return out
+
+
+def _class_labels(classes: Any) -> List[Any]:
+    """``classes_`` as JSON: integers (integral floats and bools included) or strings, never a mix."""
+    out: List[Any] = []
+    for c in list(classes):
+        item = c.item() if hasattr(c, "item") else c
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)
+        if isinstance(item, bool):
+            item = int(item)
+        if not isinstance(item, (int, str)):
+            raise MlopsError("log_model: class label %r is neither an integer nor a string; ONNX labels must be int64 or strings" % (item,))
+        out.append(item)
+    if len({type(c) for c in out}) > 1:
+        raise MlopsError("log_model: classes_ mixes numbers and strings (%r); encode the target as one type" % (out,))
+    return out
+
+
+def _tree(estimator: Any, classifier: bool) -> Dict[str, Any]:
+    t = estimator.tree_
+    if t.n_outputs != 1:
+        raise MlopsError("log_model: %s predicts %d outputs; only single-output trees are exported" % (type(estimator).__name__, t.n_outputs))
+    value = t.value[:, 0, :] if classifier else t.value[:, :, 0]
+    # numpy's tolist() gives Python ints and floats in one C loop: a forest of a million nodes in about a second.
+    return {
+        "feature": t.feature.tolist(),
+        "threshold": t.threshold.tolist(),
+        "children_left": t.children_left.tolist(),
+        "children_right": t.children_right.tolist(),
+        "value": value.tolist(),
+    }
+
+
+def _gb_init(est: Any, raw_first: Any) -> List[float]:
+    """The booster's raw score before any stage, from public API only: raw(x) minus the stages' sum at one row."""
+    import numpy as np  # present whenever a fitted scikit-learn estimator is
+
+    x0 = np.zeros((1, int(est.n_features_in_)))
+    raw = np.asarray(raw_first(x0), dtype=float).reshape(-1)
+    stages = est.estimators_
+    for k in range(stages.shape[1]):
+        raw[k] -= est.learning_rate * sum(float(tree.predict(x0)[0]) for tree in stages[:, k])
+    return _floats(raw, "init")
+
+
+def _logistic_spec(est: Any) -> Dict[str, Any]:
+    classes = _class_labels(est.classes_)
+    multi = getattr(est, "multi_class", "auto")
+    if multi not in ("ovr", "multinomial"):
+        # scikit-learn's 'auto' (and the default after `multi_class` was deprecated): ovr for liblinear.
+        multi = "ovr" if getattr(est, "solver", "") == "liblinear" or len(classes) <= 2 else "multinomial"
+    coef = [_floats(row, "coef_[%d]" % i) for i, row in enumerate(est.coef_)]
+    return {"kind": "logistic_regression", "coef": coef, "intercept": _floats(est.intercept_, "intercept_"),
+            "classes": classes, "multi_class": multi}
+
+
+def _predictor_spec(est: Any) -> Dict[str, Any]:
+    """The fitted parameters of one supported estimator as the daemon's ``/versions/sklearn`` expects them."""
+    name = type(est).__name__
+    if _is(est, _LOGISTIC):
+        return _logistic_spec(est)
+    if _is(est, _LINEAR_REGRESSORS):
+        coef = list(getattr(est.coef_, "ravel", lambda: est.coef_)())
+        intercept = getattr(est.intercept_, "ravel", lambda: [est.intercept_])()
+        if len(list(intercept)) != 1 or len(coef) != int(est.n_features_in_):
+            raise MlopsError("log_model: %s was fitted on several targets; only one target is exported" % name)
+        return {"kind": "linear_regression", "coef": _floats(coef, "coef_"), "intercept": _floats(intercept, "intercept_")[0]}
+    if _is(est, _TREE_CLASSIFIERS) or _is(est, _FOREST_CLASSIFIERS):
+        trees = [est] if _is(est, _TREE_CLASSIFIERS) else list(est.estimators_)
+        return {"kind": "tree_ensemble_classifier", "trees": [_tree(t, True) for t in trees], "classes": _class_labels(est.classes_)}
+    if _is(est, _TREE_REGRESSORS) or _is(est, _FOREST_REGRESSORS):
+        trees = [est] if _is(est, _TREE_REGRESSORS) else list(est.estimators_)
+        return {"kind": "tree_ensemble_regressor", "trees": [_tree(t, False) for t in trees]}
+    if _is(est, ("GradientBoostingClassifier",)):
+        stages = [[_tree(t, False) for t in row] for row in est.estimators_]
+        # The exponential loss (AdaBoost) turns a raw score s into expit(2s): scaling the score by 2 lets the
+        # graph apply its plain sigmoid.
+        factor = 2.0 if getattr(est, "loss", "") == "exponential" else 1.0
+        return {"kind": "gradient_boosting_classifier", "learning_rate": float(est.learning_rate) * factor,
+                "init": [v * factor for v in _gb_init(est, est.decision_function)], "stages": stages,
+                "classes": _class_labels(est.classes_)}
+    if _is(est, ("GradientBoostingRegressor",)):
+        stages = [_tree(row[0], False) for row in est.estimators_]
+        return {"kind": "gradient_boosting_regressor", "learning_rate": float(est.learning_rate),
+                "init": _gb_init(est, est.predict)[0], "stages": stages}
+    raise MlopsError(
+        "log_model: %s is not supported by the built-in exporter (linear and logistic regression, decision trees, "
+        "random forests, extra trees, gradient boosting, StandardScaler and Pipelines of those); install skl2onnx "
+        "to export it" % name)
+
+
+def _scaler_spec(step: Any) -> Dict[str, Any]:
+    if not _is(step, ("StandardScaler",)):
+        raise MlopsError("log_model: pipeline step %s is not supported by the built-in exporter (only StandardScaler "
+                         "before the final estimator); install skl2onnx to export it" % type(step).__name__)
+    mean = getattr(step, "mean_", None) if getattr(step, "with_mean", True) else None
+    scale = getattr(step, "scale_", None) if getattr(step, "with_std", True) else None
+    return {"kind": "standard_scaler",
+            "mean": None if mean is None else _floats(mean, "StandardScaler.mean_"),
+            "scale": None if scale is None else _floats(scale, "StandardScaler.scale_")}
+
+
+def _split_pipeline(estimator: Any) -> Tuple[List[Any], Any]:
+    """(transform steps, final estimator); a bare estimator has no steps."""
+    if not _is(estimator, ("Pipeline",)):
+        return [], estimator
+    steps = [s for _, s in estimator.steps if s is not None and s != "passthrough"]
+    if not steps:
+        raise MlopsError("log_model: the Pipeline has no estimator")
+    return steps[:-1], steps[-1]
+
+
+def _check_fitted(final: Any) -> None:
+    # scikit-learn's own convention (check_is_fitted): fit() sets attributes whose names end with "_".
+    if not any(k.endswith("_") and not k.startswith("__") for k in vars(final)):
+        raise MlopsError("log_model: %s is not fitted; call fit() before log_model()" % type(final).__name__)
+
+
+def _feature_names(estimator: Any, final: Any, given: Optional[List[str]]) -> List[str]:
+    fitted = getattr(estimator, "feature_names_in_", None)
+    fitted_names = None if fitted is None else [str(n) for n in fitted]
+    count = getattr(estimator, "n_features_in_", None) or getattr(final, "n_features_in_", None)
+    if given is None:
+        if fitted_names is None:
+            raise MlopsError("log_model: pass feature_names=[...] (the estimator was fitted without column names)")
+        return fitted_names
+    names = [str(n) for n in given]
+    if fitted_names is not None and names != fitted_names:
+        raise MlopsError("log_model: feature_names %r differ from the columns the estimator was fitted on %r" % (names, fitted_names))
+    if count is not None and len(names) != int(count):
+        raise MlopsError("log_model: %d feature_names for an estimator fitted on %d features" % (len(names), int(count)))
+    return names
+
+
+def _describe(estimator: Any, steps: List[Any], final: Any) -> str:
+    if steps or _is(estimator, ("Pipeline",)):
+        return "sklearn.pipeline.Pipeline(%s)" % ", ".join(type(s).__name__ for s in steps + [final])
+    return "%s.%s" % (type(final).__module__, type(final).__name__)
+
+
+def _skl2onnx_bytes(estimator: Any, final: Any, names: List[str]) -> Optional[bytes]:
+    """The estimator converted by skl2onnx when it is installed (probabilities as a tensor: zipmap off), else None."""
+    try:
+        from skl2onnx import convert_sklearn  # type: ignore
+        from skl2onnx.common.data_types import FloatTensorType  # type: ignore
+    except ImportError:
+        return None
+    options = {id(final): {"zipmap": False}} if hasattr(final, "classes_") else None
+    onx = convert_sklearn(estimator, initial_types=[("features", FloatTensorType([None, len(names)]))], options=options)
+    entry = onx.metadata_props.add()
+    entry.key, entry.value = "feature_names", json.dumps(names)
+    return onx.SerializeToString()
+
+
+def _lineage_run_id() -> Optional[str]:
+    run = _active
+    if run is not None and not run._ended and run.id:
+        return run.id
+    return os.environ.get("MLOPS_RUN_ID") or None
+
+
+def log_model(estimator: Any, name: str, feature_names: Optional[List[str]] = None, description: str = "",
+              tags: Optional[Mapping[str, Any]] = None, metrics: Optional[Mapping[str, float]] = None) -> Optional[Dict[str, Any]]:
+    """Register a fitted scikit-learn estimator as an ONNX version of model ``name``; returns the new version
+    (a dict: ``version``, ``sha256``, ``signature``, ``run_id``...) or None.
+
+    With skl2onnx installed it converts the estimator (``zipmap`` off, so probabilities are a tensor); otherwise
+    the fitted parameters go to the daemon, whose ONNX writer builds the graph. Inside a run the version records
+    that run as its source (lineage). An unsupported or unfitted estimator raises MlopsError; a daemon that is
+    unreachable or refuses the model (e.g. a signature mismatch with mlops.yaml) is a warning and returns None.
+    """
+    steps, final = _split_pipeline(estimator)
+    _check_fitted(final)
+    names = _feature_names(estimator, final, feature_names)
+    onnx_bytes = _skl2onnx_bytes(estimator, final, names)
+    body: Dict[str, Any] = {"description": str(description), "tags": {str(k): str(v) for k, v in dict(tags or {}).items()},
+                            "metrics": {str(k): float(v) for k, v in dict(metrics or {}).items()}}
+    run_id = _lineage_run_id()
+    if run_id:
+        body["run_id"] = run_id
+    if onnx_bytes is None:
+        body.update({"estimator": {"steps": [_scaler_spec(s) for s in steps], "predictor": _predictor_spec(final)},
+                     "feature_names": names, "estimator_class": _describe(estimator, steps, final),
+                     "sklearn_version": _sklearn_version()})
+    api = _connection()
+    if api is None:
+        return None
+    try:
+        if onnx_bytes is None:
+            answer = api.call("POST", "/models/%s/versions/sklearn" % _enc(name), body, timeout=EXPORT_TIMEOUT)
+        else:
+            answer = _register_file(api, name, onnx_bytes, body)
+        return answer.get("version") if isinstance(answer, dict) else None
+    except (_ApiError, _Unreachable) as e:
+        _warn("log_model: model %r was not registered: %s" % (name, e))
+        return None
+
+
+def _sklearn_version() -> str:
+    try:
+        import sklearn  # type: ignore
+
+        return str(sklearn.__version__)
+    except ImportError:
+        return ""
+
+
+def _register_file(api: _Api, name: str, onnx_bytes: bytes, body: Dict[str, Any]) -> Any:
+    """Registers skl2onnx's bytes through a file in the project's `.mlops/tmp/` (the registry reads a path)."""
+    root = _find_root()
+    if root is None:
+        raise _Unreachable("no MLOps project here to hold the exported file")
+    folder = os.path.join(root, ".mlops", "tmp")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "log-model-%d-%d.onnx" % (os.getpid(), int(time.time() * 1000)))
+    with open(path, "wb") as f:
+        f.write(onnx_bytes)
+    try:
+        return api.call("POST", "/models/%s/versions" % _enc(name), dict(body, artifact_path=path), timeout=EXPORT_TIMEOUT)
+    finally:
+        os.remove(path)
 
 
 # ---------------------------------------------------------------- process exit

@@ -1,6 +1,9 @@
 /**
  * `npm run build`: bundles every entry point with esbuild into dist/ and regenerates
- * schemas/mlops.schema.json from the zod schema. `--watch` rebuilds on change.
+ * schemas/mlops.schema.json from the zod schema. `--watch` rebuilds on change. `--cli` (what
+ * `npm install` runs through "prepare") builds only the CLI and the daemon it starts, the two
+ * bundles `npm start` and `npx mlops` need; the rest is built by `npm run build`, `npm test` and
+ * `npm run package`.
  */
 import { build, context, type BuildOptions, type Plugin } from 'esbuild';
 import { copyFileSync, existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -9,6 +12,7 @@ import { mlopsJsonSchema } from '../schemas/src/mlops-yaml';
 
 const root = join(__dirname, '..');
 const watch = process.argv.includes('--watch');
+const cliOnly = process.argv.includes('--cli');
 /** Native modules stay outside the bundles; they load from node_modules at run time (daemon only). */
 const nativeExternals = ['better-sqlite3', 'onnxruntime-node', 'fsevents'];
 
@@ -81,9 +85,10 @@ function copyTreeSitterWasm(): void {
 
 function entries(): BuildOptions[] {
   const list: BuildOptions[] = [
-    nodeEntry('daemon/src/cli/bin.ts', 'dist/cli.js'),
+    nodeEntry('cli/src/bin.ts', 'dist/cli.js'),
     nodeEntry('daemon/src/main.ts', 'dist/daemon.js'),
   ];
+  if (cliOnly) return list;
   if (existsSync(join(root, 'language-server/src/server.ts'))) {
     // web-tree-sitter's Emscripten loader reads import.meta.url, which a CommonJS bundle lacks.
     list.push(
@@ -116,8 +121,10 @@ function writeJsonSchema(): void {
 async function main(): Promise<void> {
   mkdirSync(join(root, 'dist'), { recursive: true });
   writeJsonSchema();
-  copyWebviewAssets();
-  copyTreeSitterWasm();
+  if (!cliOnly) {
+    copyWebviewAssets();
+    copyTreeSitterWasm();
+  }
   const all = entries();
   if (watch) {
     for (const opts of all) await (await context(opts)).watch();

@@ -3,12 +3,14 @@
  * `mlops` CLI through the whole loop: data versions, two tracked training runs, registration with
  * lineage, promotion, rollback, a data change caught by the watcher, and the audit log.
  * Usage: npm start [-- <folder>]
+ * Each step is one function in STEPS (title + body over the shared Demo context): add a step by
+ * writing a function and listing it there.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { applyYamlEdits, yamlEdits } from '../language-server/src/python/yaml-edit';
 
 const repo = resolve(__dirname, '..');
 const cli = join(repo, 'dist', 'cli.js');
@@ -34,26 +36,51 @@ const mlops = (cwd: string, ...args: string[]): string => run(cwd, process.execP
 const mlopsJson = <T>(cwd: string, ...args: string[]): T =>
   JSON.parse(run(cwd, process.execPath, [cli, ...args, '--json'], { quiet: true })) as T;
 
+/** What the steps share: the demo project's folder. */
+interface Demo {
+  dir: string;
+}
+
+interface Step {
+  title: string;
+  run: (demo: Demo) => void | Promise<void>;
+}
+
+const git = (dir: string, ...a: string[]): void => {
+  const r = spawnSync('git', ['-C', dir, '-c', 'user.name=MLOps Demo', '-c', 'user.email=demo@example.invalid', ...a], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${a.join(' ')} failed: ${r.stderr}`);
+};
+
 function prepareFolder(): string {
   const dir = process.argv[2] ? resolve(process.argv[2]) : mkdtempSync(join(tmpdir(), 'mlops-demo-'));
   cpSync(join(repo, 'examples', 'churn'), dir, {
     recursive: true,
     filter: (src) => !/[\\/](data|artifacts|\.mlops)([\\/]|$)/.test(src.slice(join(repo, 'examples', 'churn').length)),
   });
-  writeFileSync(join(dir, '.gitignore'), 'artifacts/\n');
-  const git = (...a: string[]): void => void spawnSync('git', ['-C', dir, ...a], { encoding: 'utf8' });
-  git('init', '-q');
-  git('add', '-A');
-  git('-c', 'user.name=MLOps Demo', '-c', 'user.email=demo@example.invalid', 'commit', '-qm', 'churn project');
+  // Data is versioned by mlops (content-hashed in .mlops/), not by git; artifacts are run outputs.
+  // All three are ignored before the first commit, so `mlops init` and the runs leave git clean.
+  writeFileSync(join(dir, '.gitignore'), 'artifacts/\ndata/\n.mlops/\n');
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'churn project');
   return dir;
 }
 
+/**
+ * Sets the training params in mlops.yaml in place (only the two scalars change; comments and flow
+ * maps stay byte for byte) and commits the change, so each run records a clean commit.
+ */
 function setParams(dir: string, lr: number, epochs: number): void {
   const file = join(dir, 'mlops.yaml');
-  const doc = parseDocument(readFileSync(file, 'utf8'));
-  doc.setIn(['params', 'train', 'learning_rate'], lr);
-  doc.setIn(['params', 'train', 'epochs'], epochs);
-  writeFileSync(file, doc.toString());
+  const text = readFileSync(file, 'utf8');
+  const edits = yamlEdits(text, [
+    { op: 'set', path: ['params', 'train', 'learning_rate'], value: lr },
+    { op: 'set', path: ['params', 'train', 'epochs'], value: epochs },
+  ]);
+  if (typeof edits === 'string') throw new Error(`cannot edit mlops.yaml: ${edits}`);
+  writeFileSync(file, applyYamlEdits(text, edits));
+  git(dir, 'commit', '-qam', `params: learning_rate ${lr}, epochs ${epochs}`);
+  process.stdout.write(`\x1b[36m# mlops.yaml: params.train.learning_rate = ${lr}, epochs = ${epochs} (committed)\x1b[0m\n`);
 }
 
 function train(dir: string, name: string): void {
@@ -68,49 +95,87 @@ async function waitForVersion(dir: string, dataset: string, count: number): Prom
   throw new Error(`the watcher did not record a new version of ${dataset} within 20 s`);
 }
 
+const STEPS: Step[] = [
+  {
+    title: 'Create the project from examples/churn',
+    run: ({ dir }) => {
+      console.log(dir);
+      run(dir, tsx, [join(repo, 'examples/churn/generate-data.ts'), '--rows', '5000', '--seed', '42']);
+      mlops(dir, 'init');
+    },
+  },
+  {
+    title: 'Version the data (content-hashed, like DVC)',
+    run: ({ dir }) => {
+      mlops(dir, 'data', 'snapshot', 'train');
+      mlops(dir, 'data', 'snapshot', 'holdout');
+    },
+  },
+  {
+    title: 'Train twice as tracked runs, registering each model with its lineage',
+    run: ({ dir }) => {
+      setParams(dir, 0.02, 40);
+      train(dir, 'lr-0.02-short');
+      setParams(dir, 0.1, 300);
+      train(dir, 'lr-0.1-long');
+      const runs = mlopsJson<{ id: string }[]>(dir, 'runs', 'list');
+      mlops(dir, 'runs', 'compare', ...runs.map((r) => r.id));
+    },
+  },
+  {
+    title: 'Promote, replace and roll back Production',
+    run: ({ dir }) => {
+      mlops(dir, 'models', 'promote', 'churn', '1', '--to', 'Production', '--reason', 'first model');
+      mlops(dir, 'models', 'promote', 'churn', '2', '--to', 'Staging', '--reason', 'candidate');
+      mlops(dir, 'models', 'promote', 'churn', '2', '--to', 'Production', '--reason', 'higher holdout AUC');
+      mlops(dir, 'models', 'alias', 'churn', 'champion', '2');
+      mlops(dir, 'models', 'rollback', 'churn', '--reason', 'demo: roll back to the previous version');
+    },
+  },
+  {
+    title: 'Change one row of the training data: the daemon watcher records a new version',
+    run: async ({ dir }) => {
+      const csv = join(dir, 'data', 'train.csv');
+      const lines = readFileSync(csv, 'utf8').split('\n');
+      lines[1] = lines[1]?.replace(/^[^,]*/, '71') ?? '';
+      writeFileSync(csv, lines.join('\n'));
+      await waitForVersion(dir, 'train', 2);
+      mlops(dir, 'data', 'versions', 'train');
+      mlops(dir, 'data', 'diff', 'train', '1', '2');
+    },
+  },
+  {
+    title: 'The registry and the audit log',
+    run: ({ dir }) => {
+      mlops(dir, 'models', 'list');
+      mlops(dir, 'models', 'show', 'churn');
+      mlops(dir, 'events', '--subject', 'model:');
+    },
+  },
+];
+
+/** The closing hint: commands that work from any folder (npx there would fetch another package). */
+function closingHint(dir: string): string {
+  const launcher = join(repo, 'bin', 'mlops.js');
+  return [
+    `The demo project is in ${dir}`,
+    `Open it in VS Code with: code ${dir}`,
+    `Stop its daemon with: (cd ${dir} && node ${launcher} daemon stop)`,
+    'To type just `mlops`, run "MLOps: Install CLI" in VS Code (it puts the command on your PATH).',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
-  step('Create the project from examples/churn');
-  const dir = prepareFolder();
-  console.log(dir);
-  run(dir, tsx, [join(repo, 'examples/churn/generate-data.ts'), '--rows', '5000', '--seed', '42']);
-  mlops(dir, 'init');
-
-  step('Version the data (content-hashed, like DVC)');
-  mlops(dir, 'data', 'snapshot', 'train');
-  mlops(dir, 'data', 'snapshot', 'holdout');
-
-  step('Train twice as tracked runs, registering each model with its lineage');
-  setParams(dir, 0.02, 40);
-  train(dir, 'lr-0.02-short');
-  setParams(dir, 0.1, 300);
-  train(dir, 'lr-0.1-long');
-  const runs = mlopsJson<{ id: string }[]>(dir, 'runs', 'list');
-  mlops(dir, 'runs', 'compare', ...runs.map((r) => r.id));
-
-  step('Promote, replace and roll back Production');
-  mlops(dir, 'models', 'promote', 'churn', '1', '--to', 'Production', '--reason', 'first model');
-  mlops(dir, 'models', 'promote', 'churn', '2', '--to', 'Staging', '--reason', 'candidate');
-  mlops(dir, 'models', 'promote', 'churn', '2', '--to', 'Production', '--reason', 'higher holdout AUC');
-  mlops(dir, 'models', 'alias', 'churn', 'champion', '2');
-  mlops(dir, 'models', 'rollback', 'churn', '--reason', 'demo: roll back to the previous version');
-
-  step('Change one row of the training data: the daemon watcher records a new version');
-  const csv = join(dir, 'data', 'train.csv');
-  const lines = readFileSync(csv, 'utf8').split('\n');
-  lines[1] = lines[1]?.replace(/^[^,]*/, '71') ?? '';
-  writeFileSync(csv, lines.join('\n'));
-  await waitForVersion(dir, 'train', 2);
-  mlops(dir, 'data', 'versions', 'train');
-  mlops(dir, 'data', 'diff', 'train', '1', '2');
-
-  step('The registry and the audit log');
-  mlops(dir, 'models', 'list');
-  mlops(dir, 'models', 'show', 'churn');
-  mlops(dir, 'events', '--subject', 'model:');
-
+  const demo: Demo = { dir: '' };
+  step('Create the project folder');
+  demo.dir = prepareFolder();
+  for (const s of STEPS) {
+    step(s.title);
+    await s.run(demo);
+  }
   step('Done');
-  console.log(`The demo project is in ${dir}\nOpen it in VS Code with: code ${dir}\nStop its daemon with: (cd ${dir} && npx mlops daemon stop)`);
+  console.log(closingHint(demo.dir));
   console.log(`Demo finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

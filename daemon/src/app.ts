@@ -5,26 +5,28 @@
 import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { statusResponse, stopResponse } from '../../schemas/src/api';
+import { type DaemonStatus } from '../../schemas/src/api';
+import { getStatus, stopDaemon } from '../../schemas/src/endpoints/daemon';
 import { EventLog } from './events/event-log';
 import { eventRoutes } from './events/routes';
-import { Router, route, type Route } from './http/router';
+import { Router, serve, type Route } from './http/router';
 import { createApiServer } from './http/server';
 import { ConfigHolder } from './config/holder';
-import { formatProblems } from './config/load';
+import { formatProblems } from '../../shared/src/mlops-yaml';
 import { Datasets } from './datasets/datasets';
 import { datasetRoutes } from './datasets/routes';
 import { DatasetWatcher } from './datasets/watcher';
 import { GarbageCollector } from './store/gc';
 import { Runs } from './tracking/runs';
 import { trackingRoutes } from './tracking/routes';
+import { exportRoutes } from './export/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { ObjectStore } from './store/objects';
 import { type Logger } from './util/logger';
-import { VERSION } from './version';
+import { VERSION } from '../../shared/src/version';
 
 export interface AppOptions {
   root: string;
@@ -68,40 +70,33 @@ export class DaemonApp {
     await this.watcher.update(this.config.get());
   }
 
-  private routes(): Route[] {
+  /** Every route the daemon serves; each is a declaration from schemas/src/endpoints/ plus its handler. */
+  routes(): Route[] {
+    const intake = new ArtifactIntake(this.opts.root, this.objects);
     return [
       ...this.daemonRoutes(),
       ...eventRoutes(this.events),
-      ...registryRoutes(this.registry, new ArtifactIntake(this.opts.root, this.objects)),
+      ...registryRoutes(this.registry, intake),
+      ...exportRoutes(this.registry, intake),
       ...trackingRoutes(this.runs, this.objects, this.opts.root, {
         config: () => this.config.get()?.params,
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),
       }),
-      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects), () => this.config.get()),
+      ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
     ];
   }
 
   private daemonRoutes(): Route[] {
     return [
-      route({
-        method: 'GET',
-        path: '/status',
-        response: statusResponse,
-        handler: () => this.status(),
-      }),
-      route({
-        method: 'POST',
-        path: '/daemon/stop',
-        response: stopResponse,
-        handler: () => {
-          setImmediate(() => this.opts.onStopRequest?.());
-          return { stopping: true as const };
-        },
+      serve(getStatus, () => this.status()),
+      serve(stopDaemon, () => {
+        setImmediate(() => this.opts.onStopRequest?.());
+        return { stopping: true as const };
       }),
     ];
   }
 
-  status(): ReturnType<typeof statusResponse.parse> {
+  status(): DaemonStatus {
     const counts = this.registry.counts();
     return {
       version: VERSION,

@@ -10,11 +10,11 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DaemonInfo } from '../../schemas/src/api';
 import { DaemonApp } from './app';
-import { EXIT_ALREADY_RUNNING } from './client/connect';
-import { statePaths } from './paths';
+import { EXIT_ALREADY_RUNNING } from '../../schemas/src/api';
+import { statePaths } from '../../shared/src/paths';
 import { StoreVersionError } from './store/db';
 import { createLogger } from './util/logger';
-import { VERSION } from './version';
+import { VERSION } from '../../shared/src/version';
 
 
 /**

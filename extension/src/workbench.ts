@@ -18,13 +18,14 @@ import { createLog } from './log';
 import { RegistryCommands } from './registry/commands';
 import { RegistryTreeProvider } from './registry/tree';
 import { type ComparisonData } from '../../schemas/src/webview';
-import { type DaemonClient } from '../../daemon/src/client/client';
+import { type DaemonClient } from '../../client/src/client';
 import { ExperimentsFeature } from './experiments/feature';
 import { type ExperimentsNode } from './experiments/model';
 import { type CommandHandler, type CommandSink, type ShellParts } from './shell/types';
 import { DatasetsFeature } from './datasets/feature';
 import { Scope } from './util/scope';
 import { errorMessage } from './util/errors';
+import * as endpoints from '../../schemas/src/endpoints';
 
 const UNTRUSTED_MESSAGE =
   'MLOps is disabled in this untrusted workspace: it would start a daemon and run the project\'s code. Trust the workspace to use it.';
@@ -184,7 +185,7 @@ export class Workbench implements vscode.Disposable {
   private async loadComparison(source: ComparisonSource): Promise<ComparisonData> {
     const c = await this.client();
     if (source.type === 'versions') {
-      const versions = await Promise.all(source.versions.map((v) => c.getVersion(source.model, v)));
+      const versions = await Promise.all(source.versions.map((v) => c.request(endpoints.getModelVersion, { params: { name: source.model, version: v } })));
       return fromVersions(source.model, versions);
     }
     const cmp = await tracking.compare(c, source.ids);

@@ -6,8 +6,6 @@
 import { z } from 'zod';
 import { NAME_PATTERN, nameSchema } from './mlops-yaml';
 
-export const API_PREFIX = '/api/v1';
-
 export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
 export const stageEnum = z.enum(STAGES);
 export type Stage = z.infer<typeof stageEnum>;
@@ -183,6 +181,8 @@ export const daemonInfoSchema = z.object({
   version: z.string(),
 });
 export type DaemonInfo = z.infer<typeof daemonInfoSchema>;
+/** Exit code of a daemon that found another one already serving the project (its starter then connects to that one). */
+export const EXIT_ALREADY_RUNNING = 75;
 
 export const statusResponse = z.object({
   version: z.string(),
@@ -198,15 +198,5 @@ export const statusResponse = z.object({
 export type DaemonStatus = z.infer<typeof statusResponse>;
 export const stopResponse = z.object({ stopping: z.literal(true) });
 
-/** Every error body the daemon sends. `path` names the offending field for 400s. */
-export const errorResponse = z.object({
-  error: z.object({
-    status: z.number().int(),
-    code: z.string(),
-    message: z.string(),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof errorResponse>;
 
 export { NAME_PATTERN };

@@ -84,7 +84,9 @@ export const datasetConfigSchema = z
     paths: z
       .array(projectPathSchema)
       .min(1)
-      .describe('Files or globs, relative to the project root, that make up the dataset.'),
+      .describe(
+        'Files, folders or globs, relative to the project root, that make up the dataset. A folder takes every file below it. Globs: `*` and `?` stay within one folder, `**` as a whole segment crosses folders, `{a,b}` and `{1..3}` expand, `[abc]` / `[!abc]` match one character, dotfiles match only when the pattern names the dot (`data/.*`), and `\\` escapes a glob character (`data/\\*.csv`). Use `/` between folders.',
+      ),
     format: z.enum(['csv', 'parquet', 'json', 'binary']).default('csv').describe('File format of the data.'),
     reference: z
       .string()
@@ -130,7 +132,7 @@ export const pipelineSchema = z
     triggers: z.array(triggerSchema).default([]).describe('When the pipeline re-runs by itself.'),
   })
   .strict()
-  .describe('The pipeline: data validation → features → training → evaluation → registration → deployment.');
+  .describe('The pipeline: data validation → features → training → evaluation → registration → deployment (not acted on yet).');
 
 export const deploymentSchema = z
   .object({
@@ -148,7 +150,7 @@ export const deploymentSchema = z
       .describe('What the circuit breaker answers with when the model fails.'),
   })
   .strict()
-  .describe('A model served on loopback HTTP.');
+  .describe('A model served on loopback HTTP (not acted on yet).');
 
 export const DRIFT_TESTS = ['auto', 'ks', 'chi2', 'psi', 'wasserstein', 'jensenshannon'] as const;
 export const driftConfigSchema = z
@@ -214,7 +216,7 @@ export const monitoringSchema = z
     window: z.number().int().positive().default(1000).describe('Predictions per monitoring window.'),
   })
   .strict()
-  .describe('Monitoring of served models: drift, latency, errors, accuracy.');
+  .describe('Monitoring of served models: drift (read by `mlops drift`), latency, errors, accuracy (alerts not acted on yet).');
 
 export const gatesSchema = z
   .object({
@@ -230,7 +232,7 @@ export const gatesSchema = z
     latency_p95_ms: z.number().positive().optional().describe('Candidate p95 latency SLA.'),
   })
   .strict()
-  .describe('Checks a version must pass before promotion.');
+  .describe('Checks a version must pass before promotion (not acted on yet).');
 
 export const MLOPS_YAML_VERSION = 1;
 
@@ -261,7 +263,7 @@ export const mlopsConfigSchema = z
     data: z.record(nameSchema, datasetConfigSchema).default({}).describe('Datasets by name.'),
     models: z.record(nameSchema, modelConfigSchema).default({}).describe('Models by name.'),
     pipeline: pipelineSchema.optional(),
-    deployments: z.record(nameSchema, deploymentSchema).default({}).describe('Deployments by name.'),
+    deployments: z.record(nameSchema, deploymentSchema).default({}).describe('Deployments by name (not acted on yet).'),
     monitoring: monitoringSchema.optional(),
     gates: gatesSchema.optional(),
     retention: z

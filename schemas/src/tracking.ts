@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { nameSchema } from './mlops-yaml';
 import { isoTime, sha256Hex } from './api';
+import { errorCodeEnum } from './errors';
 
 export const RUN_STATUSES = ['running', 'finished', 'failed', 'killed'] as const;
 export const runStatusEnum = z.enum(RUN_STATUSES);
@@ -24,6 +25,7 @@ export const gitInfoSchema = z.object({
   dirty: z.boolean(),
   diff_sha256: sha256Hex.nullable().describe('Object holding `git diff HEAD` when dirty'),
 });
+export type GitInfo = z.infer<typeof gitInfoSchema>;
 
 export const environmentSchema = z.object({
   python_version: z.string().nullable().default(null),
@@ -212,6 +214,7 @@ export const datasetSummarySchema = z.object({
   latest: datasetVersionSchema.nullable(),
   version_count: z.number().int(),
 });
+export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 export const listDatasetsResponse = z.object({ datasets: z.array(datasetSummarySchema) });
 export const datasetVersionsResponse = z.object({ versions: z.array(datasetVersionSchema) });
 export const datasetManifestResponse = datasetVersionSchema.extend({ files: z.array(manifestFileSchema) });
@@ -227,7 +230,7 @@ export const snapshotStreamLine = z.discriminatedUnion('type', [
     hashed_files: z.number().int().describe('Files actually read (the rest came from the stat cache)'),
     new_objects: z.number().int(),
   }),
-  z.object({ type: z.literal('error'), status: z.number().int(), message: z.string() }),
+  z.object({ type: z.literal('error'), status: z.number().int(), code: errorCodeEnum, message: z.string() }),
 ]);
 export type SnapshotStreamLine = z.infer<typeof snapshotStreamLine>;
 

@@ -7,8 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonInfoSchema, type DaemonInfo } from '../../schemas/src/api';
-import { DaemonClient } from '../../daemon/src/client/client';
+import { DaemonClient } from '../../client/src/client';
 import { DAEMON_JS, ensureBuilt } from './paths';
+import * as endpoints from '../../schemas/src/endpoints';
 
 export interface Exit {
   code: number | null;
@@ -76,7 +77,7 @@ export async function startDaemon(root: string, opts: { actor?: string; timeoutM
     const info = readInfo(root);
     if (info && info.pid === proc.pid) {
       const client = new DaemonClient({ port: info.port, token: info.token }, opts.actor ?? 'test');
-      const st = await client.status().catch(() => undefined);
+      const st = await client.request(endpoints.getStatus).catch(() => undefined);
       if (st?.pid === proc.pid) {
         const signalAndWait = (sig: NodeJS.Signals) => (): Promise<Exit> => {
           if (!exit) proc.kill(sig);

@@ -5,9 +5,10 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonClient } from '../../daemon/src/client/client';
+import { DaemonClient } from '../../client/src/client';
 import { readInfo } from './daemon';
 import { writeLinearOnnx } from './onnx';
+import * as endpoints from '../../schemas/src/endpoints';
 
 export type WriterLine =
   | { t: 'intent' | 'ack'; op: 'register'; model: string; n: number; version?: number; sha256?: string }
@@ -29,15 +30,15 @@ async function main(): Promise<void> {
     for (let n = 1; ; n++) {
       const file = writeLinearOnnx(join(dir, `${n}.onnx`), { features: 4, seed: Number(id) * 100_000 + n });
       write({ t: 'intent', op: 'register', model, n });
-      const r = await client.register(model, { artifact_path: file });
+      const r = await client.request(endpoints.registerVersion, { params: { name: model }, body: { artifact_path: file } });
       const version = r.version.version;
       write({ t: 'ack', op: 'register', model, n, version, sha256: r.version.artifact_sha256 });
       const stage = n % 3 === 0 ? 'Staging' : 'Production';
       write({ t: 'intent', op: 'stage', model, version, stage });
-      await client.setStage(model, version, stage);
+      await client.request(endpoints.setStage, { params: { name: model, version }, body: { stage } });
       write({ t: 'ack', op: 'stage', model, version, stage });
       write({ t: 'intent', op: 'alias', model, alias: 'latest', version });
-      await client.setAlias(model, 'latest', version);
+      await client.request(endpoints.setAlias, { params: { name: model, alias: 'latest' }, body: { version } });
       write({ t: 'ack', op: 'alias', model, alias: 'latest', version });
     }
   } catch (e) {

@@ -6,7 +6,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { statSync } from 'node:fs';
 import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type Logger } from '../util/logger';
-import { formatProblems, loadConfig, type ConfigResult } from './load';
+import { formatProblems, loadConfig, type ConfigResult } from '../../../shared/src/mlops-yaml';
 
 export class ConfigHolder {
   private result?: ConfigResult;

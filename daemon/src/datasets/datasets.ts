@@ -5,7 +5,7 @@
  */
 import { copyFileSync, mkdirSync, renameSync, rmSync, statSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type DatasetDiff, type DatasetVersion } from '../../../schemas/src/tracking';
+import { type DatasetDiff, type DatasetSummary, type DatasetVersion } from '../../../schemas/src/tracking';
 import { type DatasetConfig, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type EventLog } from '../events/event-log';
 import { type Db } from '../store/db';
@@ -23,7 +23,7 @@ export interface SnapshotResult {
 }
 
 export class Datasets {
-  readonly q: DatasetQueries;
+  private readonly q: DatasetQueries;
   private readonly locks = new Map<string, Promise<unknown>>();
   /** The hash cache, loaded from the store once and kept in step with it. */
   private cache?: Map<string, CacheEntry>;
@@ -44,7 +44,7 @@ export class Datasets {
     const problem = this.configProblem?.();
     if (problem) throw new DomainError(422, 'invalid_config', `mlops.yaml is invalid: ${problem}`);
     const cfg = this.config()?.data[name];
-    if (!cfg) throw notFound(`dataset "${name}" (declare it under data.${name} in mlops.yaml)`);
+    if (!cfg) throw notFound('dataset', `dataset "${name}" (declare it under data.${name} in mlops.yaml)`);
     return cfg;
   }
 
@@ -128,6 +128,25 @@ export class Datasets {
     }
   }
 
+  /** Every dataset declared in mlops.yaml or recorded in the store, with its latest version. */
+  summaries(): DatasetSummary[] {
+    const cfg = this.config();
+    const names = [...new Set([...Object.keys(cfg?.data ?? {}), ...this.q.names()])].sort();
+    return names.map((name) => {
+      const decl = cfg?.data[name];
+      const id = this.q.datasetId(name);
+      const latest = id === undefined ? undefined : this.q.latest(id);
+      return {
+        name,
+        paths: decl?.paths ?? [],
+        format: decl?.format ?? 'unknown',
+        configured: decl !== undefined,
+        latest: latest ? DatasetQueries.toWire(name, latest) : null,
+        version_count: id === undefined ? 0 : this.q.count(id),
+      };
+    });
+  }
+
   /** The newest recorded version of each named dataset that has one. */
   latestVersions(names: string[]): { dataset: string; version: number }[] {
     const out: { dataset: string; version: number }[] = [];
@@ -142,7 +161,7 @@ export class Datasets {
   versionRow(name: string, version: number) {
     const id = this.q.datasetId(name);
     const row = id === undefined ? undefined : this.q.version(id, version);
-    if (!row) throw notFound(`version ${version} of dataset "${name}"`);
+    if (!row) throw notFound('dataset_version', `version ${version} of dataset "${name}"`);
     return row;
   }
 

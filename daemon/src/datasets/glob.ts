@@ -1,70 +1,61 @@
 /**
- * Dataset path patterns: plain files, folders (every file below) and globs with `*`, `**`, `?`,
- * `[...]` and `{a,b}`, always relative to the project root and never leaving it.
+ * Dataset path patterns: plain files, folders (every file below) and globs, always relative to the
+ * project root and never leaving it. Globs are matched by picomatch (the matcher of chokidar,
+ * micromatch and fast-glob) with the rules of DVC's and most shells' globs:
+ * - `*` and `?` never cross `/`; `**` as a whole segment crosses folders (`**.csv` is `*.csv`);
+ * - `{a,b}` and `{1..3}` expand, globs inside them included (`{train/*.csv,extra.csv}`);
+ * - `[abc]`, `[a-z]`, `[!abc]` match one character;
+ * - dotfiles and dot-folders match only when the pattern names the dot (`data/.*`, `.cache/**`);
+ * - `\` escapes the next glob character (`data/\*.csv` is the file named `*.csv`); any other `\`
+ *   is a Windows path separator.
+ * A folder pattern (no glob) takes every file below it, dotfiles included, as DVC tracks a folder.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
+import picomatch from 'picomatch';
 
-const GLOB_CHARS = /[*?[\]{}]/;
 /** Folders never scanned: the Workbench's own state and version control. */
 export const IGNORED_DIRS = new Set(['.mlops', '.git']);
 
+const GLOB_OPTIONS: picomatch.PicomatchOptions = { dot: false, strictSlashes: false };
+/** Characters a backslash escapes; before anything else a backslash is a path separator. */
+const ESCAPABLE = /\\([*?[\]{}()!+@,])/g;
+
 export class PatternError extends Error {}
 
-/** Checks a pattern stays inside the project; returns it with forward slashes. */
+/** Checks a pattern stays inside the project; returns it with forward slashes (escapes kept). */
 export function checkPattern(pattern: string): string {
-  const p = pattern.replace(/\\/g, '/').replace(/^\.\//, '');
+  const p = pattern.replace(/\\(?![*?[\]{}()!+@,])/g, '/').replace(/^\.\//, '');
   if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) throw new PatternError(`"${pattern}" must be relative to the project root`);
   if (p.split('/').includes('..')) throw new PatternError(`"${pattern}" must not leave the project root (".." is not allowed)`);
   if (!p) throw new PatternError('an empty path matches nothing');
   return p;
 }
 
+/** A matcher of root-relative forward-slash paths for a checked pattern. */
 export function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '*') {
-      if (pattern[i + 1] === '*') {
-        const slash = pattern[i + 2] === '/';
-        re += slash ? '(?:.*/)?' : '.*';
-        i += slash ? 2 : 1;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
-        re += `[${body}]`;
-        i = end;
-      }
-    } else if (c === '{') {
-      const end = pattern.indexOf('}', i + 1);
-      if (end < 0) re += '\\{';
-      else {
-        re += `(?:${pattern.slice(i + 1, end).split(',').map(escapeRe).join('|')})`;
-        i = end;
-      }
-    } else re += escapeRe(c);
-  }
-  return new RegExp(`^${re}$`);
+  // Shells and Python's fnmatch (DVC) negate a class with `[!...]`; picomatch reads that `!` as a
+  // member and negates with `[^...]`.
+  return picomatch.makeRe(pattern.replace(/(^|[^\\])\[!/g, '$1[^'), GLOB_OPTIONS);
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** True when the pattern has unescaped glob syntax; false for a plain (possibly escaped) path. */
+export function isGlob(pattern: string): boolean {
+  return picomatch.scan(pattern).isGlob;
 }
 
-/** The folder below which a pattern can match: its segments before the first glob character. */
+/** A plain pattern as the file system path it names: escapes removed. */
+export function literalPath(pattern: string): string {
+  return pattern.replace(ESCAPABLE, '$1');
+}
+
+/**
+ * The folder below which a pattern can match (its segments before the first glob), as a file
+ * system path; for a plain pattern, the path itself. Walking and watching start there.
+ */
 export function staticBase(pattern: string): string {
-  const segs = pattern.split('/');
-  const out: string[] = [];
-  for (const s of segs) {
-    if (GLOB_CHARS.test(s)) break;
-    out.push(s);
-  }
-  if (out.length === segs.length) return pattern;
-  return out.join('/');
+  if (!isGlob(pattern)) return literalPath(pattern);
+  return literalPath(picomatch.scan(pattern).base);
 }
 
 function walk(root: string, rel: string, out: string[]): void {
@@ -88,7 +79,7 @@ export function expandPatterns(root: string, patterns: string[]): string[] {
   for (const raw of patterns) {
     const pattern = checkPattern(raw);
     const base = staticBase(pattern);
-    if (base === pattern) {
+    if (!isGlob(pattern)) {
       const st = safeStat(join(root, base));
       if (st?.isFile()) found.add(base);
       else if (st?.isDirectory()) {

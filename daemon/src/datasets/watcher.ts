@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type Logger } from '../util/logger';
-import { checkPattern, globToRegExp, IGNORED_DIRS, staticBase, toRel } from './glob';
+import { checkPattern, globToRegExp, IGNORED_DIRS, isGlob, staticBase, toRel } from './glob';
 import { type Datasets } from './datasets';
 
 const DEBOUNCE_MS = 1000;
@@ -46,7 +46,7 @@ export class DatasetWatcher {
           continue;
         }
         bases.add(abs);
-        const re = base === pattern ? new RegExp(`^${escape(pattern)}(?:/.*)?$`) : globToRegExp(pattern);
+        const re = isGlob(pattern) ? globToRegExp(pattern) : new RegExp(`^${escape(base)}(?:/.*)?$`);
         this.matchers.push({ dataset: name, re, base });
       }
     }

@@ -1,42 +1,24 @@
-/** `/api/v1/events` (server-sent events with Last-Event-ID replay) and `/api/v1/events/log` (JSON pages). */
+/** Handlers of the event endpoints: the SSE stream with Last-Event-ID replay, and JSON pages. */
 import { type ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { eventsQuery, eventsResponse, type MlopsEvent } from '../../../schemas/src/api';
-import { route, streamRoute, type Route } from '../http/router';
+import { type MlopsEvent } from '../../../schemas/src/api';
+import { listEvents, streamEvents } from '../../../schemas/src/endpoints/events';
+import { serve, type Route } from '../http/router';
 import { type EventLog } from './event-log';
 
 const HEARTBEAT_MS = 15_000;
 const REPLAY_BATCH = 1000;
 
-const streamQuery = z
-  .object({
-    after: z.coerce.number().int().min(0).optional(),
-    subject: z.string().max(300).optional(),
-  })
-  .strict();
-
 export function eventRoutes(log: EventLog): Route[] {
   return [
-    route({
-      method: 'GET',
-      path: '/events/log',
-      query: eventsQuery,
-      response: eventsResponse,
-      handler: ({ query }) => {
-        const events = log.list(query.after, query.limit, query.subject);
-        return { events, last_seq: log.lastSeq() };
-      },
+    serve(listEvents, ({ query }) => {
+      const events = log.list(query.after, query.limit, query.subject);
+      return { events, last_seq: log.lastSeq() };
     }),
-    streamRoute({
-      method: 'GET',
-      path: '/events',
-      query: streamQuery,
-      handler: ({ query, req }, res) => {
-        const header = req.headers['last-event-id'];
-        const fromHeader = Number(Array.isArray(header) ? header[0] : header);
-        const after = Number.isInteger(fromHeader) && fromHeader >= 0 ? fromHeader : (query.after ?? log.lastSeq());
-        openStream(log, res, after, query.subject, () => req.destroyed);
-      },
+    serve(streamEvents, ({ query, req }, res) => {
+      const header = req.headers['last-event-id'];
+      const fromHeader = Number(Array.isArray(header) ? header[0] : header);
+      const after = Number.isInteger(fromHeader) && fromHeader >= 0 ? fromHeader : (query.after ?? log.lastSeq());
+      openStream(log, res, after, query.subject, () => req.destroyed);
     }),
   ];
 }

@@ -1,52 +1,33 @@
 /**
- * Typed routes: each declares zod schemas for its path params, query, body and response. The server
- * validates input (400 naming the field) and output (500, never sending an off-contract body).
+ * Routes are endpoint declarations from `schemas/src/endpoints/` plus a handler: `serve(endpoint,
+ * handler)` is all a domain adds. The server validates input against the declaration (400 naming the
+ * field) and output (500, never sending an off-contract body).
  */
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { type z } from 'zod';
+import {
+  type Endpoint,
+  type EndpointArgs,
+  type EndpointOutput,
+  type JsonEndpoint,
+  type StreamEndpoint,
+} from '../../../schemas/src/endpoint';
 
-export interface RequestContext<P, Q, B> {
-  params: P;
-  query: Q;
-  body: B;
-  actor: string;
-  req: IncomingMessage;
+export type RequestContext<E extends Endpoint> = EndpointArgs<E> & { actor: string; req: IncomingMessage };
+
+export type JsonHandler<E extends JsonEndpoint> = (ctx: RequestContext<E>) => EndpointOutput<E> | Promise<EndpointOutput<E>>;
+/** A stream endpoint's handler owns the response (server-sent events, NDJSON progress). */
+export type StreamHandler<E extends StreamEndpoint> = (ctx: RequestContext<E>, res: ServerResponse) => void | Promise<void>;
+
+export interface Route {
+  endpoint: Endpoint;
+  handler(ctx: RequestContext<Endpoint>, res: ServerResponse): unknown;
 }
 
-export interface JsonRoute<P = unknown, Q = unknown, B = unknown, R = unknown> {
-  kind: 'json';
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  path: string;
-  params?: z.ZodType<P>;
-  query?: z.ZodType<Q>;
-  body?: z.ZodType<B>;
-  response: z.ZodType<R>;
-  status?: number;
-  /** Body size limit for this route (default MAX_BODY_BYTES, 1 MiB). */
-  maxBodyBytes?: number;
-  handler(ctx: RequestContext<P, Q, B>): R | Promise<R>;
-}
-
-/** A route that owns the response stream (server-sent events, NDJSON progress). */
-export interface StreamRoute<P = unknown, Q = unknown, B = unknown> {
-  kind: 'stream';
-  method: 'GET' | 'POST';
-  path: string;
-  params?: z.ZodType<P>;
-  query?: z.ZodType<Q>;
-  body?: z.ZodType<B>;
-  handler(ctx: RequestContext<P, Q, B>, res: ServerResponse): void | Promise<void>;
-}
-
-export type Route = JsonRoute<never, never, never, unknown> | StreamRoute<never, never, never>;
-
-/** Declares a JSON route with its types inferred from the schemas. */
-export function route<P, Q, B, R>(r: Omit<JsonRoute<P, Q, B, R>, 'kind'>): Route {
-  return { kind: 'json', ...r } as unknown as Route;
-}
-
-export function streamRoute<P, Q, B>(r: Omit<StreamRoute<P, Q, B>, 'kind'>): Route {
-  return { kind: 'stream', ...r } as unknown as Route;
+/** Serves a declared endpoint with a handler; parameter, query, body and answer types come from the declaration. */
+export function serve<E extends JsonEndpoint>(endpoint: E, handler: JsonHandler<E>): Route;
+export function serve<E extends StreamEndpoint>(endpoint: E, handler: StreamHandler<E>): Route;
+export function serve(endpoint: Endpoint, handler: (ctx: never, res: ServerResponse) => unknown): Route {
+  return { endpoint, handler: handler as Route['handler'] };
 }
 
 interface Compiled {
@@ -61,7 +42,7 @@ export class Router {
   constructor(routes: Route[]) {
     this.compiled = routes.map((r) => {
       const names: string[] = [];
-      const src = r.path
+      const src = r.endpoint.path
         .split('/')
         .map((seg) => {
           if (!seg.startsWith(':')) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -79,8 +60,8 @@ export class Router {
     for (const c of this.compiled) {
       const m = c.regex.exec(path);
       if (!m) continue;
-      if (c.route.method !== method) {
-        allowed.push(c.route.method);
+      if (c.route.endpoint.method !== method) {
+        allowed.push(c.route.endpoint.method);
         continue;
       }
       const params: Record<string, string> = {};

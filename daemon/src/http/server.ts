@@ -5,10 +5,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { API_PREFIX, type ErrorBody } from '../../../schemas/src/api';
+import { API_PREFIX, errorsOf, type JsonEndpoint } from '../../../schemas/src/endpoint';
+import { type ErrorBody } from '../../../schemas/src/errors';
 import { DomainError } from '../util/errors';
 import { type Logger } from '../util/logger';
-import { type JsonRoute, type Router, type RequestContext } from './router';
+import { type Route, type Router, type RequestContext } from './router';
 
 export const MAX_BODY_BYTES = 1 << 20;
 /** Routes that declare no query take none: an unknown key is a 400, never silently ignored. */
@@ -58,22 +59,23 @@ async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResp
     return sendError(res, new DomainError(404, 'no_route', `no route ${req.method} ${url.pathname}`));
   }
   const actor = actorOf(req);
+  const ep = route.endpoint;
   try {
-    const query = parsePart<unknown>('query', (route.query as z.ZodType | undefined) ?? NO_QUERY, Object.fromEntries(url.searchParams));
-    const base = { params: parsePart('path', route.params, params), query, actor, req };
-    if (route.kind === 'stream') {
-      const body = await readValidBody(route.body, req, MAX_BODY_BYTES);
-      await route.handler({ ...base, body } as RequestContext<never, never, never>, res);
-      return;
-    }
-    await runJson(route as JsonRoute, base, res, opts.log);
+    const query = parsePart<unknown>('query', ep.query ?? NO_QUERY, Object.fromEntries(url.searchParams));
+    const pathParams = parsePart('path', ep.params, params);
+    const body = await readValidBody(ep.body, req, ep.maxBodyBytes ?? MAX_BODY_BYTES);
+    const ctx = { params: pathParams, query, body, actor, req } as RequestContext<never>;
+    if (ep.kind === 'stream') await route.handler(ctx, res);
+    else await runJson(route, ep, ctx, res, opts.log);
   } catch (err) {
     if (res.headersSent) {
       opts.log.error(`error after response started on ${req.method} ${url.pathname}: ${String(err)}`);
       res.end();
       return;
     }
-    sendError(res, toDomainError(err, opts.log));
+    const e = toDomainError(err, opts.log);
+    if (!errorsOf(ep).includes(e.code)) opts.log.error(`${ep.method} ${ep.path} answered code ${e.code}, which its declaration does not list`);
+    sendError(res, e);
   }
 }
 
@@ -85,21 +87,14 @@ async function readValidBody(schema: z.ZodType | undefined, req: IncomingMessage
   return undefined;
 }
 
-async function runJson(
-  route: JsonRoute,
-  base: { params: unknown; query: unknown; actor: string; req: IncomingMessage },
-  res: ServerResponse,
-  log: Logger,
-): Promise<void> {
-  const body = await readValidBody(route.body, base.req, route.maxBodyBytes ?? MAX_BODY_BYTES);
-  const params = base.params;
-  const result = await route.handler({ params, query: base.query, body, actor: base.actor, req: base.req });
-  const checked = route.response.safeParse(result);
+async function runJson(route: Route, ep: JsonEndpoint, ctx: RequestContext<never>, res: ServerResponse, log: Logger): Promise<void> {
+  const result: unknown = await route.handler(ctx, res);
+  const checked = ep.response.safeParse(result);
   if (!checked.success) {
-    log.error(`response of ${route.method} ${route.path} broke its contract: ${formatIssues('response', checked.error.issues)}`);
+    log.error(`response of ${ep.method} ${ep.path} broke its contract: ${formatIssues('response', checked.error.issues)}`);
     throw new DomainError(500, 'invalid_response', 'the daemon produced a response that breaks its own contract');
   }
-  sendJson(res, route.status ?? 200, checked.data);
+  sendJson(res, ep.status, checked.data);
 }
 
 export function parsePart<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
@@ -171,7 +166,13 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 
 function sendError(res: ServerResponse, e: DomainError): void {
   const body: ErrorBody = {
-    error: { status: e.status, code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) },
+    error: {
+      status: e.status,
+      code: e.code,
+      message: e.message,
+      ...(e.entity ? { entity: e.entity } : {}),
+      ...(e.issues ? { issues: e.issues } : {}),
+    },
   };
   sendJson(res, e.status, body);
 }

@@ -7,23 +7,7 @@
  * Standardisation is folded into the graph so callers feed raw feature values. Regression ends at the Add,
  * whose output is `prediction`[N,1].
  */
-import {
-  AttributeF,
-  AttributeType,
-  DataType,
-  DimensionF,
-  GraphF,
-  ModelF,
-  NodeF,
-  OpsetF,
-  ShapeF,
-  StringStringF,
-  TensorF,
-  TensorTypeF,
-  TypeF,
-  ValueInfoF,
-} from './onnx-types';
-import { ProtoWriter } from './protobuf';
+import { attr, buildModel, type GraphNode, type Initializer } from './graph';
 
 export interface LinearModelOptions {
   task: 'classification' | 'regression';
@@ -47,7 +31,6 @@ export interface LinearModelOptions {
 
 export const LINEAR_IR_VERSION = 8;
 export const LINEAR_OPSET = 13;
-export const PRODUCER_NAME = 'mlops-workbench';
 
 function validate(opts: LinearModelOptions): number {
   const f = opts.weights.length;
@@ -80,30 +63,29 @@ export function buildLinearModelOnnx(opts: LinearModelOptions): Uint8Array {
   const f = validate(opts);
   const metadata: Record<string, string> = { task: opts.task, ...(opts.metadata ?? {}) };
   if (opts.featureNames) metadata.feature_names = JSON.stringify(opts.featureNames);
-  const w = new ProtoWriter();
-  w.int64Field(ModelF.irVersion, LINEAR_IR_VERSION);
-  w.stringField(ModelF.producerName, PRODUCER_NAME);
-  w.stringField(ModelF.producerVersion, opts.producerVersion ?? '0.1.0');
-  if (opts.docString) w.stringField(ModelF.docString, opts.docString);
-  w.messageField(ModelF.graph, (g) => writeGraph(g, opts, f));
-  w.messageField(ModelF.opsetImport, (o) => o.stringField(OpsetF.domain, '').int64Field(OpsetF.version, LINEAR_OPSET));
-  for (const [k, v] of Object.entries(metadata)) {
-    w.messageField(ModelF.metadataProps, (e) => e.stringField(StringStringF.key, k).stringField(StringStringF.value, v));
-  }
-  return w.finish();
-}
-
-interface NodeSpec {
-  op: string;
-  inputs: string[];
-  outputs: string[];
-  /** Integer attributes (Cast's `to`). */
-  ints?: Record<string, number>;
-}
-
-function writeGraph(g: ProtoWriter, opts: LinearModelOptions, f: number): void {
+  const classification = opts.task === 'classification';
   const input = opts.inputName ?? 'features';
-  const nodes: NodeSpec[] = [];
+  return buildModel({
+    irVersion: LINEAR_IR_VERSION,
+    producerVersion: opts.producerVersion ?? '0.1.0',
+    ...(opts.docString ? { docString: opts.docString } : {}),
+    graphName: opts.graphName ?? `linear_${opts.task}`,
+    nodes: linearNodes(opts, input),
+    initializers: linearInitializers(opts, f),
+    inputs: [{ name: input, type: { tensor: 'float', dims: ['N', f] } }],
+    outputs: classification
+      ? [
+          { name: 'probability', type: { tensor: 'float', dims: ['N', 1] } },
+          { name: 'label', type: { tensor: 'int64', dims: ['N', 1] } },
+        ]
+      : [{ name: 'prediction', type: { tensor: 'float', dims: ['N', 1] } }],
+    opsets: { '': LINEAR_OPSET },
+    metadata,
+  });
+}
+
+function linearNodes(opts: LinearModelOptions, input: string): GraphNode[] {
+  const nodes: GraphNode[] = [];
   let x = input;
   if (opts.standardize) {
     nodes.push({ op: 'Sub', inputs: [x, 'feature_mean'], outputs: ['centered'] });
@@ -111,70 +93,23 @@ function writeGraph(g: ProtoWriter, opts: LinearModelOptions, f: number): void {
     x = 'standardized';
   }
   const classification = opts.task === 'classification';
-  const linearOut = classification ? 'logit' : 'prediction';
   nodes.push({ op: 'MatMul', inputs: [x, 'weights'], outputs: ['linear'] });
-  nodes.push({ op: 'Add', inputs: ['linear', 'bias'], outputs: [linearOut] });
+  nodes.push({ op: 'Add', inputs: ['linear', 'bias'], outputs: [classification ? 'logit' : 'prediction'] });
   if (classification) {
     nodes.push({ op: 'Sigmoid', inputs: ['logit'], outputs: ['probability'] });
     nodes.push({ op: 'Greater', inputs: ['probability', 'threshold'], outputs: ['is_positive'] });
-    nodes.push({ op: 'Cast', inputs: ['is_positive'], outputs: ['label'], ints: { to: DataType.INT64 } });
+    nodes.push({ op: 'Cast', inputs: ['is_positive'], outputs: ['label'], attrs: { to: attr.int(7) } });
   }
-  nodes.forEach((n, i) => g.messageField(GraphF.node, (nw) => writeNode(nw, n, i)));
-  g.stringField(GraphF.name, opts.graphName ?? `linear_${opts.task}`);
-  if (opts.standardize) {
-    g.messageField(GraphF.initializer, (t) => writeFloatTensor(t, 'feature_mean', [f], opts.standardize?.mean ?? []));
-    g.messageField(GraphF.initializer, (t) => writeFloatTensor(t, 'feature_std', [f], opts.standardize?.std ?? []));
-  }
-  g.messageField(GraphF.initializer, (t) => writeFloatTensor(t, 'weights', [f, 1], opts.weights));
-  g.messageField(GraphF.initializer, (t) => writeFloatTensor(t, 'bias', [1], [opts.bias]));
-  if (classification) g.messageField(GraphF.initializer, (t) => writeFloatTensor(t, 'threshold', [], [opts.threshold ?? 0.5]));
-  g.messageField(GraphF.input, (v) => writeValueInfo(v, input, DataType.FLOAT, ['N', f]));
-  if (classification) {
-    g.messageField(GraphF.output, (v) => writeValueInfo(v, 'probability', DataType.FLOAT, ['N', 1]));
-    g.messageField(GraphF.output, (v) => writeValueInfo(v, 'label', DataType.INT64, ['N', 1]));
-  } else {
-    g.messageField(GraphF.output, (v) => writeValueInfo(v, 'prediction', DataType.FLOAT, ['N', 1]));
-  }
+  return nodes;
 }
 
-function writeNode(w: ProtoWriter, n: NodeSpec, index: number): void {
-  for (const i of n.inputs) w.stringField(NodeF.input, i);
-  for (const o of n.outputs) w.stringField(NodeF.output, o);
-  w.stringField(NodeF.name, `${n.op.toLowerCase()}_${index}`);
-  w.stringField(NodeF.opType, n.op);
-  for (const [name, value] of Object.entries(n.ints ?? {})) {
-    w.messageField(NodeF.attribute, (a) =>
-      a.stringField(AttributeF.name, name).int64Field(AttributeF.i, value).varintField(AttributeF.type, AttributeType.INT),
-    );
-  }
-}
-
-/** Float32 little-endian in raw_data, the compact encoding exporters use. */
-function writeFloatTensor(w: ProtoWriter, name: string, dims: number[], values: ArrayLike<number>): void {
-  for (const d of dims) w.int64Field(TensorF.dims, d);
-  w.varintField(TensorF.dataType, DataType.FLOAT);
-  w.stringField(TensorF.name, name);
-  const raw = new Uint8Array(values.length * 4);
-  const dv = new DataView(raw.buffer);
-  for (let i = 0; i < values.length; i++) dv.setFloat32(i * 4, values[i] as number, true);
-  w.bytesField(TensorF.rawData, raw);
-}
-
-function writeValueInfo(w: ProtoWriter, name: string, elemType: number, dims: (number | string)[]): void {
-  w.stringField(ValueInfoF.name, name);
-  w.messageField(ValueInfoF.type, (t) =>
-    t.messageField(TypeF.tensor, (tt) => {
-      tt.varintField(TensorTypeF.elemType, elemType);
-      tt.messageField(TensorTypeF.shape, (s) => {
-        for (const d of dims) {
-          s.messageField(ShapeF.dim, (dw) => {
-            if (typeof d === 'number') dw.int64Field(DimensionF.dimValue, d);
-            else dw.stringField(DimensionF.dimParam, d);
-          });
-        }
-      });
-    }),
-  );
+function linearInitializers(opts: LinearModelOptions, f: number): Initializer[] {
+  const t = (name: string, dims: number[], values: ArrayLike<number>): Initializer => ({ name, type: 'float', dims, values });
+  const out: Initializer[] = [];
+  if (opts.standardize) out.push(t('feature_mean', [f], opts.standardize.mean), t('feature_std', [f], opts.standardize.std));
+  out.push(t('weights', [f, 1], opts.weights), t('bias', [1], [opts.bias]));
+  if (opts.task === 'classification') out.push(t('threshold', [], [opts.threshold ?? 0.5]));
+  return out;
 }
 
 /**

@@ -217,9 +217,9 @@ export class ProtoReader {
  * whose finished length is then known; the copying this costs is fine for the small models written here.
  */
 export class ProtoWriter {
-  private chunks: Uint8Array[] = [];
+  /** One growing buffer: writing byte by byte into it keeps a million-node tree ensemble free of garbage. */
+  private buf = new Uint8Array(256);
   private size = 0;
-  private scratch: number[] = [];
 
   varintField(field: number, value: number | bigint): this {
     this.tag(field, WIRE_VARINT);
@@ -269,8 +269,18 @@ export class ProtoWriter {
 
   packedInt64s(field: number, values: ArrayLike<number>): this {
     const inner = new ProtoWriter();
-    for (let i = 0; i < values.length; i++) inner.rawVarint(BigInt.asUintN(64, BigInt(values[i] as number)));
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      // Non-negative values take the fast number path; negatives are two's complement over 64 bits.
+      inner.rawVarint(v >= 0 ? v : BigInt.asUintN(64, BigInt(v)));
+    }
     return this.bytesField(field, inner.finish());
+  }
+
+  /** Bytes already in wire format (a whole field copied from another message), appended as they are. */
+  rawBytes(b: Uint8Array): this {
+    this.push(b);
+    return this;
   }
 
   messageField(field: number, build: (w: ProtoWriter) => void): this {
@@ -280,14 +290,7 @@ export class ProtoWriter {
   }
 
   finish(): Uint8Array {
-    this.flushScratch();
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return this.buf.slice(0, this.size);
   }
 
   private tag(field: number, wireType: number): void {
@@ -297,36 +300,38 @@ export class ProtoWriter {
 
   /** Unsigned varint; numbers must be non-negative safe integers, larger or negative values go as bigint. */
   rawVarint(value: number | bigint): void {
+    this.reserve(10);
     if (typeof value === 'number') {
       if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varint needs a non-negative integer, got ${value}`);
       let v = value;
       while (v >= 0x80) {
-        this.scratch.push((v % 0x80) | 0x80);
+        this.buf[this.size++] = (v % 0x80) | 0x80;
         v = Math.floor(v / 0x80);
       }
-      this.scratch.push(v);
+      this.buf[this.size++] = v;
     } else {
       if (value < 0n || value >= 1n << 64n) throw new RangeError(`varint out of the uint64 range: ${value}`);
       let v = value;
       while (v >= 0x80n) {
-        this.scratch.push(Number(v & 0x7fn) | 0x80);
+        this.buf[this.size++] = Number(v & 0x7fn) | 0x80;
         v >>= 7n;
       }
-      this.scratch.push(Number(v));
+      this.buf[this.size++] = Number(v);
     }
   }
 
   private push(b: Uint8Array): void {
-    this.flushScratch();
-    this.chunks.push(b);
+    this.reserve(b.length);
+    this.buf.set(b, this.size);
     this.size += b.length;
   }
 
-  private flushScratch(): void {
-    if (!this.scratch.length) return;
-    const b = Uint8Array.from(this.scratch);
-    this.scratch = [];
-    this.chunks.push(b);
-    this.size += b.length;
+  private reserve(n: number): void {
+    if (this.size + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.size + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.size));
+    this.buf = next;
   }
 }

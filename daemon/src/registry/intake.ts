@@ -7,8 +7,9 @@ import { promises as fsp } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { type z } from 'zod';
 import { type registerVersionRequest } from '../../../schemas/src/api';
-import { loadConfig, formatProblems } from '../config/load';
+import { loadConfig, formatProblems } from '../../../shared/src/mlops-yaml';
 import { parseOnnxModel, checkSignatureAgainstConfig, OnnxFormatError } from '../onnx/model';
+import { ZipMapError, rewriteZipMap } from '../onnx/zipmap';
 import { type ObjectStore } from '../store/objects';
 import { DomainError } from '../util/errors';
 import { type NewVersion } from './registry';
@@ -41,6 +42,16 @@ export function checkFeatureNames(recorded: string | undefined, expected: string
   return [];
 }
 
+/** The bytes with any scikit-learn ZipMap rewritten away; a ZipMap that cannot be is refused with the fix. */
+function withoutZipMap(bytes: Uint8Array, source: string): Uint8Array {
+  try {
+    return rewriteZipMap(bytes).bytes;
+  } catch (e) {
+    if (e instanceof ZipMapError) throw new DomainError(422, 'invalid_artifact', `${source}: ${e.message}`);
+    throw e;
+  }
+}
+
 export interface PreparedVersion {
   version: NewVersion;
   keepVersions: number;
@@ -60,12 +71,21 @@ export class ArtifactIntake {
     if (!stat?.isFile()) throw new DomainError(400, 'bad_request', `body.artifact_path: no file at ${req.artifact_path}`);
     if (stat.size > MAX_ARTIFACT_BYTES) throw new DomainError(413, 'artifact_too_large', `artifact is larger than 2 GiB`);
     const bytes = await fsp.readFile(req.artifact_path);
+    return this.prepareBytes(model, bytes, req.artifact_path, req);
+  }
+
+  /**
+   * Checks and stores ONNX bytes (a file's, or a graph the exporter built); `source` names them in errors.
+   * A scikit-learn ZipMap output is rewritten to the probability tensor first (onnx/zipmap.ts).
+   */
+  async prepareBytes(model: string, original: Uint8Array, source: string, req: Omit<z.infer<typeof registerVersionRequest>, 'artifact_path'>): Promise<PreparedVersion> {
+    const bytes = withoutZipMap(original, source);
     let info;
     try {
       info = parseOnnxModel(bytes);
     } catch (e) {
       if (e instanceof OnnxFormatError) {
-        throw new DomainError(422, 'invalid_artifact', `${req.artifact_path}: ${e.message}`);
+        throw new DomainError(422, 'invalid_artifact', `${source}: ${e.message}`);
       }
       throw e;
     }

@@ -55,11 +55,10 @@ export class Registry {
 
   getModel(name: string, limit: number, cursor?: string): { model: ModelSummary } & Page<ModelVersionSummary> {
     const model = this.q.summary(name);
-    if (!model) throw notFound(`model "${name}"`);
+    if (!model) throw notFound('model', `model "${name}"`);
     const before = cursor ? Number(cursor) : Number.MAX_SAFE_INTEGER;
     const rows = this.q.versionsPage(model.id, Number.isFinite(before) ? before : 0, limit + 1);
-    const aliases = this.q.aliasMap(model.id);
-    const items = rows.slice(0, limit).map((r) => this.q.toSummary(name, r, aliases));
+    const items = this.q.toSummaries(name, model.id, rows.slice(0, limit));
     return {
       model: model.summary,
       items,
@@ -81,7 +80,7 @@ export class Registry {
         model = this.q.insertModel(name, now);
         this.events.append({ actor, kind: 'model.created', subject: `model:${name}`, after: { name } });
       }
-      if (v.runId !== null && !this.q.runExists(v.runId)) throw notFound(`run "${v.runId}"`);
+      if (v.runId !== null && !this.q.runExists(v.runId)) throw notFound('run', `run "${v.runId}"`);
       const number = this.q.takeVersionNumber(model.id, now);
       this.q.insertVersion(model.id, number, v, now);
       const row = this.q.versionRow(model.id, number);
@@ -153,9 +152,9 @@ export class Registry {
   removeAlias(name: string, alias: string, reason: string, actor: string): { previous: number } {
     return this.events.transact(() => {
       const model = this.q.modelByName(name);
-      if (!model) throw notFound(`model "${name}"`);
+      if (!model) throw notFound('model', `model "${name}"`);
       const previous = this.q.aliasVersion(model.id, alias);
-      if (previous === null) throw notFound(`alias "${alias}" of model "${name}"`);
+      if (previous === null) throw notFound('alias', `alias "${alias}" of model "${name}"`);
       this.q.deleteAlias(model.id, alias);
       this.events.append({
         actor,
@@ -172,7 +171,7 @@ export class Registry {
   rollback(name: string, reason: string, actor: string): { from: number; to: number } {
     return this.events.transact(() => {
       const model = this.q.modelByName(name);
-      if (!model) throw notFound(`model "${name}"`);
+      if (!model) throw notFound('model', `model "${name}"`);
       const current = this.q.productionRow(model.id);
       if (!current) throw conflict(`model "${name}" has no Production version to roll back`);
       const stack = this.q.productionStack(model.id);
@@ -236,9 +235,9 @@ export class Registry {
 
   private requireVersion(name: string, version: number): { model: { id: number }; row: VersionRow } {
     const model = this.q.modelByName(name);
-    if (!model) throw notFound(`model "${name}"`);
+    if (!model) throw notFound('model', `model "${name}"`);
     const row = this.q.versionRow(model.id, version);
-    if (!row) throw notFound(`version ${version} of model "${name}"`);
+    if (!row) throw notFound('model_version', `version ${version} of model "${name}"`);
     if (row.removed_at !== null) throw conflict(`version ${version} of model "${name}" was removed by retention`);
     return { model, row };
   }

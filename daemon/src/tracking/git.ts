@@ -1,13 +1,7 @@
 /** What git says about the project at run start: commit, branch, dirty flag and the dirty diff itself. */
 import { execFile } from 'node:child_process';
+import { type GitInfo } from '../../../schemas/src/tracking';
 import { type ObjectStore } from '../store/objects';
-
-export interface GitInfo {
-  commit: string | null;
-  branch: string | null;
-  dirty: boolean;
-  diff_sha256: string | null;
-}
 
 function git(root: string, args: string[]): Promise<string | null> {
   return new Promise((resolve) => {

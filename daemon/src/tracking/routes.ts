@@ -1,35 +1,26 @@
-/** HTTP routes of tracking: `/api/v1/runs/...` and `/api/v1/experiments`. */
+/** Handlers of the tracking endpoints (declared in schemas/src/endpoints/runs.ts). */
 import { promises as fsp } from 'node:fs';
 import { basename, isAbsolute } from 'node:path';
+import { runIdSchema } from '../../../schemas/src/tracking';
 import {
-  artifactResponse,
-  compareRunsQuery,
-  compareRunsResponse,
-  createRunRequest,
-  listExperimentsResponse,
-  listRunsQuery,
-  listRunsResponse,
-  logArtifactRequest,
-  logParamsRequest,
-  logTagsRequest,
-  metricBatchRequest,
-  metricRowsRequest,
-  metricSeriesQuery,
-  metricSeriesResponse,
-  metricsWrittenResponse,
-  okResponse,
-  runDetailSchema,
-  runIdParam,
-  runIdSchema,
-  updateRunRequest,
-} from '../../../schemas/src/tracking';
-import { route, type Route } from '../http/router';
+  compareRuns,
+  createRun,
+  getMetricSeries,
+  getRun,
+  listExperiments,
+  listRuns,
+  logArtifact,
+  logMetricBatch,
+  logMetricRows,
+  logParams,
+  logTags,
+  setRunStatus,
+} from '../../../schemas/src/endpoints/runs';
+import { serve, type Route } from '../http/router';
 import { type ObjectStore } from '../store/objects';
 import { badRequest } from '../util/errors';
 import { collectGitInfo } from './git';
 import { type Runs } from './runs';
-
-const METRIC_BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
 /** What a run records when its client did not say: the project's params and current dataset versions. */
 export interface RunDefaults {
@@ -43,152 +34,68 @@ export function trackingRoutes(runs: Runs, objects: ObjectStore, root: string, d
 
 function runReadRoutes(runs: Runs): Route[] {
   return [
-    route({
-      method: 'GET',
-      path: '/experiments',
-      response: listExperimentsResponse,
-      handler: () => ({ experiments: runs.q.experiments() }),
+    serve(listExperiments, () => ({ experiments: runs.experiments() })),
+    serve(listRuns, ({ query }) => {
+      const r = runs.list(query);
+      return { runs: r.runs, next_cursor: r.nextCursor };
     }),
-    route({
-      method: 'GET',
-      path: '/runs',
-      query: listRunsQuery,
-      response: listRunsResponse,
-      handler: ({ query }) => {
-        const r = runs.list(query);
-        return { runs: r.runs, next_cursor: r.nextCursor };
-      },
+    serve(compareRuns, ({ query }) => {
+      const ids = query.ids.split(',').map((s) => s.trim()).filter(Boolean);
+      if (ids.length < 2) throw badRequest('query.ids: expected at least two run ids separated by commas');
+      ids.forEach((id, i) => {
+        if (!runIdSchema.safeParse(id).success) throw badRequest(`query.ids.${i}: "${id}" is not a run id`);
+      });
+      return runs.compare(ids);
     }),
-    route({
-      method: 'GET',
-      path: '/runs/compare',
-      query: compareRunsQuery,
-      response: compareRunsResponse,
-      handler: ({ query }) => {
-        const ids = query.ids.split(',').map((s) => s.trim()).filter(Boolean);
-        if (ids.length < 2) throw badRequest('query.ids: expected at least two run ids separated by commas');
-        ids.forEach((id, i) => {
-          if (!runIdSchema.safeParse(id).success) throw badRequest(`query.ids.${i}: "${id}" is not a run id`);
-        });
-        return runs.compare(ids);
-      },
-    }),
-    route({
-      method: 'GET',
-      path: '/runs/:id',
-      params: runIdParam,
-      response: runDetailSchema,
-      handler: ({ params }) => runs.detail(params.id),
-    }),
+    serve(getRun, ({ params }) => runs.detail(params.id)),
   ];
 }
 
 function runWriteRoutes(runs: Runs, objects: ObjectStore, root: string, defaults: RunDefaults): Route[] {
   return [
-    route({
-      method: 'POST',
-      path: '/runs',
-      body: createRunRequest,
-      response: runDetailSchema,
-      status: 201,
-      handler: async ({ body, actor }) => {
-        // Runs from a script or notebook (not `mlops exec`) still record the config and data they ran against.
-        const config = body.config ?? defaults.config();
-        const datasets = body.datasets.length ? body.datasets : defaults.datasets();
-        return runs.create({ ...body, datasets, ...(config ? { config } : {}) }, await collectGitInfo(root, objects), actor);
-      },
+    serve(createRun, async ({ body, actor }) => {
+      // Runs from a script or notebook (not `mlops exec`) still record the config and data they ran against.
+      const config = body.config ?? defaults.config();
+      const datasets = body.datasets.length ? body.datasets : defaults.datasets();
+      return runs.create({ ...body, datasets, ...(config ? { config } : {}) }, await collectGitInfo(root, objects), actor);
     }),
-    route({
-      method: 'POST',
-      path: '/runs/:id/status',
-      params: runIdParam,
-      body: updateRunRequest,
-      response: runDetailSchema,
-      handler: ({ params, body, actor }) => runs.setStatus(params.id, body.status, body.exit_code, actor),
+    serve(setRunStatus, ({ params, body, actor }) => runs.setStatus(params.id, body.status, body.exit_code, actor)),
+    serve(logParams, ({ params, body }) => {
+      runs.logParams(params.id, body.params);
+      return { ok: true as const };
     }),
-    route({
-      method: 'POST',
-      path: '/runs/:id/params',
-      params: runIdParam,
-      body: logParamsRequest,
-      response: okResponse,
-      handler: ({ params, body }) => {
-        runs.logParams(params.id, body.params);
-        return { ok: true as const };
-      },
+    serve(logTags, ({ params, body }) => {
+      runs.logTags(params.id, body.tags);
+      return { ok: true as const };
     }),
-    route({
-      method: 'POST',
-      path: '/runs/:id/tags',
-      params: runIdParam,
-      body: logTagsRequest,
-      response: okResponse,
-      handler: ({ params, body }) => {
-        runs.logTags(params.id, body.tags);
-        return { ok: true as const };
-      },
-    }),
-    route({
-      method: 'POST',
-      path: '/runs/:id/artifacts',
-      params: runIdParam,
-      body: logArtifactRequest,
-      response: artifactResponse,
-      status: 201,
-      handler: async ({ params, body }) => {
-        runs.require(params.id);
-        if (!isAbsolute(body.path)) throw badRequest('body.path: expected an absolute path');
-        const st = await fsp.stat(body.path).catch(() => undefined);
-        if (!st?.isFile()) throw badRequest(`body.path: no file at ${body.path}`);
-        const stored = await objects.putFile(body.path);
-        const name = body.name ?? basename(body.path);
-        runs.q.insertArtifact(params.id, name, stored.sha256, stored.size);
-        return { path: name, sha256: stored.sha256, size: stored.size };
-      },
+    serve(logArtifact, async ({ params, body }) => {
+      runs.require(params.id);
+      if (!isAbsolute(body.path)) throw badRequest('body.path: expected an absolute path');
+      const st = await fsp.stat(body.path).catch(() => undefined);
+      if (!st?.isFile()) throw badRequest(`body.path: no file at ${body.path}`);
+      const stored = await objects.putFile(body.path);
+      const name = body.name ?? basename(body.path);
+      runs.addArtifact(params.id, name, stored);
+      return { path: name, sha256: stored.sha256, size: stored.size };
     }),
   ];
 }
 
 function metricRoutes(runs: Runs): Route[] {
   return [
-    route({
-      method: 'POST',
-      path: '/runs/:id/metrics/batch',
-      params: runIdParam,
-      body: metricBatchRequest,
-      response: metricsWrittenResponse,
-      maxBodyBytes: METRIC_BATCH_MAX_BYTES,
-      handler: ({ params, body }) => ({ written: runs.logMetricBatch(params.id, body) }),
+    serve(logMetricBatch, ({ params, body }) => ({ written: runs.logMetricBatch(params.id, body) })),
+    serve(logMetricRows, ({ params, body }) => {
+      const now = Date.now();
+      const m = body.metrics;
+      return {
+        written: runs.logMetricBatch(params.id, {
+          keys: m.map((x) => x.key),
+          steps: m.map((x) => x.step),
+          timestamps: m.map((x) => x.timestamp ?? now),
+          values: m.map((x) => x.value),
+        }),
+      };
     }),
-    route({
-      method: 'POST',
-      path: '/runs/:id/metrics',
-      params: runIdParam,
-      body: metricRowsRequest,
-      response: metricsWrittenResponse,
-      handler: ({ params, body }) => {
-        const now = Date.now();
-        const m = body.metrics;
-        return {
-          written: runs.logMetricBatch(params.id, {
-            keys: m.map((x) => x.key),
-            steps: m.map((x) => x.step),
-            timestamps: m.map((x) => x.timestamp ?? now),
-            values: m.map((x) => x.value),
-          }),
-        };
-      },
-    }),
-    route({
-      method: 'GET',
-      path: '/runs/:id/metrics',
-      params: runIdParam,
-      query: metricSeriesQuery,
-      response: metricSeriesResponse,
-      handler: ({ params, query }) => {
-        runs.require(params.id);
-        return { series: runs.q.series(params.id, query.key ?? null) };
-      },
-    }),
+    serve(getMetricSeries, ({ params, query }) => ({ series: runs.series(params.id, query.key ?? null) })),
   ];
 }

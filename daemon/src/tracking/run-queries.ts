@@ -8,7 +8,7 @@ import {
   type metricBatchRequest,
 } from '../../../schemas/src/tracking';
 import { type Db } from '../store/db';
-import { type GitInfo } from './git';
+import { type GitInfo } from '../../../schemas/src/tracking';
 
 export interface RunRow {
   id: string;

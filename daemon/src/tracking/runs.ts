@@ -16,7 +16,7 @@ import {
 import { type EventLog } from '../events/event-log';
 import { type Db } from '../store/db';
 import { conflict, notFound } from '../util/errors';
-import { type GitInfo } from './git';
+import { type GitInfo } from '../../../schemas/src/tracking';
 import { RunQueries, type RunRow } from './run-queries';
 
 type CreateRun = z.infer<typeof createRunRequest>;
@@ -26,7 +26,7 @@ type ParamValue = string | number | boolean | null;
 const METRIC_EVENT_INTERVAL_MS = 250;
 
 export class Runs {
-  readonly q: RunQueries;
+  private readonly q: RunQueries;
   private readonly pendingMetricEvents = new Map<string, { points: number; keys: Set<string>; lastStep: number }>();
   private metricTimer?: NodeJS.Timeout;
 
@@ -71,8 +71,23 @@ export class Runs {
 
   require(id: string): RunRow {
     const row = this.q.runRow(id);
-    if (!row) throw notFound(`run "${id}"`);
+    if (!row) throw notFound('run', `run "${id}"`);
     return row;
+  }
+
+  experiments() {
+    return this.q.experiments();
+  }
+
+  /** Metric series of a run: every key, or one. */
+  series(id: string, key: string | null) {
+    this.require(id);
+    return this.q.series(id, key);
+  }
+
+  /** Records an artifact already stored in objects/. */
+  addArtifact(id: string, name: string, stored: { sha256: string; size: number }): void {
+    this.q.insertArtifact(id, name, stored.sha256, stored.size);
   }
 
   detail(id: string): RunDetail {

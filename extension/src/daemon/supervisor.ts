@@ -5,14 +5,15 @@
  * saying so. Free of `vscode` so it runs under node tests against a real daemon.
  */
 import { type MlopsEvent, type DaemonStatus } from '../../../schemas/src/api';
-import { type DaemonClient } from '../../../daemon/src/client/client';
-import { probeDaemon, spawnDaemon, readDaemonInfo } from '../../../daemon/src/client/connect';
-import { EventStream } from '../../../daemon/src/client/events';
-import { NODE_MAJOR_REQUIRED } from '../../../daemon/src/version';
+import { type DaemonClient } from '../../../client/src/client';
+import { probeDaemon, spawnDaemon, readDaemonInfo } from '../../../client/src/connect';
+import { EventStream } from '../../../client/src/events';
+import { NODE_MAJOR_REQUIRED } from '../../../shared/src/version';
 import { Emitter } from '../util/emitter';
 import { type Logger } from '../util/logger';
 import { checkNode, type NodeCheck } from './node-check';
 import { RestartBudget } from './restart-budget';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 export type DaemonState =
   | { kind: 'starting' }
@@ -86,7 +87,7 @@ export class DaemonSupervisor {
     try {
       const client = await this.ensure();
       // Follow events after the daemon's current position: owners load a snapshot on connect.
-      const st = await client.status();
+      const st = await client.request(endpoints.getStatus);
       if (this.disposed || this.stream) return;
       this.stream = new EventStream({
         after: st.last_event_seq,
@@ -115,7 +116,7 @@ export class DaemonSupervisor {
     const live = await probeDaemon(this.opts.root, this.actor);
     if (live) {
       this.opts.log.info('stopping the daemon for a restart');
-      await live.stop().catch(() => undefined);
+      await live.request(endpoints.stopDaemon).catch(() => undefined);
       await waitFor(async () => !(await probeDaemon(this.opts.root, this.actor)), 10_000);
     }
     this.client = undefined;
@@ -169,7 +170,7 @@ export class DaemonSupervisor {
     }
     try {
       const client = await this.ensure();
-      this.setState({ kind: 'connected', status: await client.status() });
+      this.setState({ kind: 'connected', status: await client.request(endpoints.getStatus) });
     } catch (e) {
       this.fail(e);
     }
@@ -190,7 +191,7 @@ export class DaemonSupervisor {
     this.client = client;
     if (!this.connectedOnce) {
       this.connectedOnce = true;
-      this.setState({ kind: 'connected', status: await client.status() });
+      this.setState({ kind: 'connected', status: await client.request(endpoints.getStatus) });
       this.onFirstConnect.fire(client);
     }
     return client;

@@ -1,7 +1,7 @@
 /** The Datasets view: datasets → versions, updated from dataset events; snapshot and diff commands. */
 import * as vscode from 'vscode';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 import { snapshotDataset, tracking } from '../experiments/api';
 import { toTreeItem } from '../registry/tree';
 import { runAction, type ShowableLog } from '../ui';

@@ -1,7 +1,7 @@
 /** The Experiments view: experiments → runs, updated from run events; multi-select runs to compare them. */
 import * as vscode from 'vscode';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 import { toTreeItem } from '../registry/tree';
 import { runAction, type ShowableLog } from '../ui';
 import { KeyedCoalescer } from '../util/coalesce';

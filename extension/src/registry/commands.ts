@@ -4,11 +4,12 @@
  */
 import * as vscode from 'vscode';
 import { NAME_PATTERN, type Stage } from '../../../schemas/src/api';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
 import { askReason, confirmModal, runAction, type ShowableLog } from '../ui';
 import { describeRollback, describeStageChange, formatMetric, modelOfEvent, type ModelNode, type VersionNode } from './model';
 import { type RegistryTreeProvider } from './tree';
 import { type CommandSink } from '../shell/types';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 export interface RegistryCommandDeps {
   tree: RegistryTreeProvider;
@@ -50,7 +51,7 @@ export class RegistryCommands {
     }
     const verb = stage === 'Archived' ? 'Archiving' : `Promoting ${model} v${version} to`;
     const done = await runAction(this.d.log, stage === 'Archived' ? `${verb} ${model} v${version}` : `${verb} ${stage}`, async () =>
-      (await this.d.client()).setStage(model, version, stage, reason),
+      (await this.d.client()).request(endpoints.setStage, { params: { name: model, version }, body: { stage, reason } }),
     );
     if (done) this.d.log.info(`${model} v${version} → ${done.version.stage}${done.archived.length ? ` (archived v${done.archived.join(', v')})` : ''}`);
     return done !== undefined;
@@ -65,7 +66,7 @@ export class RegistryCommands {
     });
     if (!alias) return;
     const r = await runAction(this.d.log, `Pointing ${model}@${alias} at v${version}`, async () =>
-      (await this.d.client()).setAlias(model, alias, version),
+      (await this.d.client()).request(endpoints.setAlias, { params: { name: model, alias }, body: { version } }),
     );
     if (r) this.d.log.info(`${model}@${alias} → v${version}${r.previous_version ? ` (was v${r.previous_version})` : ''}`);
   }
@@ -77,7 +78,7 @@ export class RegistryCommands {
     if (!(await confirmModal(`Roll back ${model} Production?`, [...plan, reason ? `Reason: ${reason}` : 'No reason given'], 'Roll Back'))) {
       return false;
     }
-    const r = await runAction(this.d.log, `Rolling back ${model}`, async () => (await this.d.client()).rollback(model, reason));
+    const r = await runAction(this.d.log, `Rolling back ${model}`, async () => (await this.d.client()).request(endpoints.rollbackModel, { params: { name: model }, body: { reason } }));
     if (r) {
       this.d.log.info(`${model}: Production v${r.from_version} → v${r.to_version}`);
       void vscode.window.showInformationMessage(`${model}: Production is v${r.to_version} again (v${r.from_version} archived).`);
@@ -97,7 +98,7 @@ export class RegistryCommands {
   private async showAudit(node: ModelNode | VersionNode): Promise<void> {
     const model = node.kind === 'model' ? node.name : node.model;
     const subject = node.kind === 'model' ? `model:${model}` : `model:${model}/${node.data.version}`;
-    const r = await runAction(this.d.log, `Reading the audit log of ${subject}`, async () => (await this.d.client()).events(0, 10000, subject));
+    const r = await runAction(this.d.log, `Reading the audit log of ${subject}`, async () => (await this.d.client()).request(endpoints.listEvents, { query: { after: 0, limit: 10000, subject } }));
     if (!r) return;
     const rows = r.events
       .filter((e) => modelOfEvent(e) === model && (node.kind === 'model' || e.subject === subject))
@@ -160,7 +161,7 @@ export class RegistryCommands {
     const description = await vscode.window.showInputBox({ title: `Register ${name}`, prompt: 'What is new in this version (optional)' });
     if (description === undefined) return;
     const r = await runAction(this.d.log, `Registering ${file.fsPath} as ${name}`, async () =>
-      (await this.d.client()).register(name, { artifact_path: file.fsPath, description }),
+      (await this.d.client()).request(endpoints.registerVersion, { params: { name }, body: { artifact_path: file.fsPath, description } }),
     );
     if (r) void vscode.window.showInformationMessage(`Registered ${name} v${r.version.version}.`);
   }

@@ -4,12 +4,13 @@
  */
 import * as vscode from 'vscode';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { ApiError, type DaemonClient } from '../../../daemon/src/client/client';
+import { ApiError, type DaemonClient } from '../../../client/src/client';
 import { type Logger } from '../util/logger';
 import { errorMessage } from '../util/errors';
 import { KeyedCoalescer } from '../util/coalesce';
 import { Emitter } from '../util/emitter';
 import { RegistryTreeModel, modelOfEvent, modelView, versionView, type ItemView, type ModelNode, type RegistryNode } from './model';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 export function toTreeItem(view: ItemView): vscode.TreeItem {
   const item = new vscode.TreeItem(
@@ -63,7 +64,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
     const c = await this.client();
     let fresh;
     try {
-      fresh = await c.getModel(name, 1000);
+      fresh = await c.request(endpoints.getModel, { params: { name }, query: { limit: 1000 } });
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) {
         if (this.model.removeModel(name)) this.changed.fire(undefined);
@@ -88,7 +89,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<RegistryNod
     if (known) return known;
     try {
       const c = await this.client();
-      const fresh = await c.getModel(node.name, 1000);
+      const fresh = await c.request(endpoints.getModel, { params: { name: node.name }, query: { limit: 1000 } });
       this.model.setModel(fresh.model, fresh.versions);
       return this.model.versionsOf(node.name) ?? [];
     } catch (e) {

@@ -1,5 +1,5 @@
 /** Turns anything thrown into the message a user should read: the daemon's own words when it answered. */
-import { ApiError } from '../../../daemon/src/client/client';
+import { ApiError } from '../../../client/src/client';
 
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) {

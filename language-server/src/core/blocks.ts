@@ -4,8 +4,9 @@
  * parses the whole document, which also reports any syntax error at its true position.
  */
 import { Pair, YAMLMap, isMap, isScalar, parseDocument, type Node, type Scalar } from 'yaml';
-import { LIMITS } from './guards';
-import { shiftNode } from './nodes';
+import { YAML_OPTIONS } from '../../../shared/src/mlops-yaml';
+import { LIMITS } from '../../../shared/src/yaml-guards';
+import { shiftNode } from '../../../shared/src/yaml-nodes';
 
 interface Line {
   start: number;
@@ -38,7 +39,6 @@ const HEADER_LINE = /^ *(?:[A-Za-z0-9_][A-Za-z0-9_./-]*|"[^"\\\n]*"|'[^'\n]*') *
 /** Anchors, aliases (and so merge keys), directives, document markers, tab indentation. */
 const UNSAFE = /(?:^|[\s[{,])[&*][^\s,\]}"'&*]|^%|^(?:---|\.\.\.)(?:\s|$)|^ *\t/m;
 const SPLIT_LINES = 40;
-const OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' } as const;
 
 function scanLines(text: string): Line[] {
   const lines: Line[] = [];
@@ -129,7 +129,7 @@ export class BlockParser {
       next.set(key, hit);
       return hit;
     }
-    const doc = parseDocument(src, OPTIONS);
+    const doc = parseDocument(src, YAML_OPTIONS);
     if (doc.errors.length || !isMap(doc.contents) || doc.contents.items.length !== 1) return undefined;
     const pair = doc.contents.items[0] as Pair<unknown, unknown>;
     if (!isScalar(pair.key)) return undefined;

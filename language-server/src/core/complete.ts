@@ -2,7 +2,7 @@
 import { isMap } from 'yaml';
 import { type ParsedYaml } from './parse';
 import { cursorContext, type CursorContext } from './context';
-import { keyString, locate } from './nodes';
+import { keyString, locate } from '../../../shared/src/yaml-nodes';
 import { enumValues, expectedText, kindOf, objectFields, schemaAt, unwrap, type SchemaNode } from './schema-info';
 import { type PathSegment, type Position, type TextEdit } from './types';
 

@@ -6,7 +6,7 @@
 import { isScalar } from 'yaml';
 import { posix } from 'node:path';
 import { type ParsedYaml } from './parse';
-import { locate } from './nodes';
+import { locate } from '../../../shared/src/yaml-nodes';
 import { closest } from './suggest';
 import { formatPath } from './text';
 import { type Fix, type MlopsDiagnostic, type Range } from './types';

@@ -1,7 +1,7 @@
 /** Quick fixes that insert YAML: skeletons of missing required keys, built from the schema. */
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { type ParsedYaml } from './parse';
-import { locate } from './nodes';
+import { locate } from '../../../shared/src/yaml-nodes';
 import { enumValues, kindOf, objectFields, unwrap, type SchemaNode } from './schema-info';
 import { type Fix } from './types';
 

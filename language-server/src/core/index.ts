@@ -4,4 +4,4 @@ export { MlopsYamlDocument, validateMlopsYaml, type AnalysisEnv } from './mlops-
 export { analyserFor, analysers, isMlopsYamlUri, mlopsYamlAnalyser, pythonAnalyser, type Analyser, type DocumentSession, type DocumentInfo } from './analyser';
 export { type CompletionEntry } from './complete';
 export { type HoverResult, type SymbolEntry } from './outline';
-export { LIMITS } from './guards';
+export { LIMITS } from '../../../shared/src/yaml-guards';

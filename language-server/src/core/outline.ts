@@ -1,7 +1,7 @@
 /** Hover (documentation and default of the field under the cursor) and document symbols. */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { type ParsedYaml } from './parse';
-import { keyString } from './nodes';
+import { keyString } from '../../../shared/src/yaml-nodes';
 import { expectedText, schemaAt, unwrap } from './schema-info';
 import { formatPath } from './text';
 import { type PathSegment, type Position, type Range } from './types';

@@ -7,7 +7,7 @@ import { isCollection, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml
 import { type z } from 'zod';
 import { mlopsConfigSchema } from '../../../schemas/src/mlops-yaml';
 import { type ParsedYaml } from './parse';
-import { locate, valueAt } from './nodes';
+import { locate, valueAt } from '../../../shared/src/yaml-nodes';
 import { expectedText, kindOf, objectFields, schemaAt } from './schema-info';
 import { closest } from './suggest';
 import { formatPath, showValue } from './text';

@@ -3,7 +3,7 @@
  * and how it edits that file: pure insertions at the right place (`yaml-edit.ts`), so comments and
  * formatting elsewhere are untouched.
  */
-import { parseDocument } from 'yaml';
+import { parseYaml } from '../../../shared/src/mlops-yaml';
 import { LineIndex } from '../core/text';
 import { type TextEdit } from '../core/types';
 import { applyYamlEdits, yamlEdits, type YamlChange } from './yaml-edit';
@@ -43,8 +43,9 @@ export function indexProject(text: string | undefined): ProjectIndex {
   if (cached?.text === text) return cached.index;
   let index = EMPTY;
   try {
-    const doc = parseDocument(text, { uniqueKeys: false });
-    const root = record(doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 }));
+    // The shared loader's reading; a duplicate key still leaves the rest readable (the last one counts).
+    const parsed = parseYaml(text);
+    const root = record(parsed.problems.every((p) => p.code === 'duplicate-key') ? parsed.value : undefined);
     if (root) {
       index = { params: new Map(), declaredPaths: new Set(), datasets: new Set(), stages: new Map() };
       collectParams(root.params, '', index.params, 0);

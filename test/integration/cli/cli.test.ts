@@ -19,7 +19,7 @@ import {
   stageChangeResponse,
 } from '../../../schemas/src/api';
 import { daemonStartJson, daemonStatusJson, daemonStopJson, initJson } from '../../../schemas/src/cli';
-import { loadConfig } from '../../../daemon/src/config/load';
+import { loadConfig } from '../../../shared/src/mlops-yaml';
 import { configYaml, runCli, runCliJson, tempProject, writeLinearOnnx, type TempProject } from '../../helpers';
 
 /** Parses `value` with `schema` and checks it carries no field the schema does not document. */

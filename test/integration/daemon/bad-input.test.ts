@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorResponse } from '../../../schemas/src/api';
+import { errorResponse } from '../../../schemas/src/errors';
 import {
   configYaml,
   rawRequest,
@@ -20,6 +20,7 @@ import {
   type RunningDaemon,
   type TempProject,
 } from '../../helpers';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 let project: TempProject;
 let daemon: RunningDaemon;
@@ -33,11 +34,11 @@ before(async () => {
   garbageFile = join(project.root, 'garbage.onnx');
   writeFileSync(garbageFile, 'this is not an ONNX model, just text pretending\n'.repeat(20));
   const c = daemon.client;
-  await c.register('churn', { artifact_path: onnxFile });
-  await c.register('churn', { artifact_path: writeLinearOnnx(join(project.root, 'm2.onnx'), { features: 3, seed: 2 }) });
-  await c.setStage('churn', 1, 'Production');
-  await c.setAlias('churn', 'champ', 1);
-  await c.register('nohist', { artifact_path: onnxFile });
+  await c.request(endpoints.registerVersion, { params: { name: 'churn' }, body: { artifact_path: onnxFile } });
+  await c.request(endpoints.registerVersion, { params: { name: 'churn' }, body: { artifact_path: writeLinearOnnx(join(project.root, 'm2.onnx'), { features: 3, seed: 2 }) } });
+  await c.request(endpoints.setStage, { params: { name: 'churn', version: 1 }, body: { stage: 'Production' } });
+  await c.request(endpoints.setAlias, { params: { name: 'churn', alias: 'champ' }, body: { version: 1 } });
+  await c.request(endpoints.registerVersion, { params: { name: 'nohist' }, body: { artifact_path: onnxFile } });
 });
 
 after(async () => {
@@ -298,7 +299,7 @@ describe('artifacts and body size', () => {
   });
 
   test('the daemon still serves after all of this', async () => {
-    const st = await daemon.client.status();
+    const st = await daemon.client.request(endpoints.getStatus);
     assert.equal(st.pid, daemon.pid);
     assert.equal(st.counts.models, 2);
   });

@@ -20,7 +20,8 @@ import {
   type TempProject,
 } from '../../helpers';
 import { type WriterLine } from '../../helpers/registry-writer';
-import { type DaemonClient } from '../../../daemon/src/client/client';
+import { type DaemonClient } from '../../../client/src/client';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const WRITERS = 4;
 let project: TempProject;
@@ -78,7 +79,7 @@ async function checkWriter(client: DaemonClient, id: number, events: MlopsEvent[
   const model = `w${id}`;
   const ackedRegs = lines.filter((l): l is Extract<WriterLine, { op: 'register' }> => l.t === 'ack' && l.op === 'register');
   for (const reg of ackedRegs) {
-    const v = await client.getVersion(model, reg.version ?? -1);
+    const v = await client.request(endpoints.getModelVersion, { params: { name: model, version: reg.version ?? -1 } });
     assert.equal(v.artifact_sha256, reg.sha256, `${model} v${reg.version}: the acknowledged artifact is stored`);
   }
   const has = (kind: string, subject: string, after: (a: Record<string, unknown>) => boolean): boolean =>
@@ -105,7 +106,7 @@ async function checkFinalAlias(client: DaemonClient, model: string, lines: Write
   const lastAck = [...aliasLines].reverse().find((l) => l.t === 'ack');
   if (!lastAck) return;
   const inFlight = aliasLines.filter((l) => l.t === 'intent' && l.version > lastAck.version).map((l) => l.version);
-  const summary = (await client.getModel(model, 1)).model;
+  const summary = (await client.request(endpoints.getModel, { params: { name: model }, query: { limit: 1 } })).model;
   const allowed = [lastAck.version, ...inFlight];
   assert.ok(allowed.includes(summary.aliases['latest'] ?? -1), `${model}@latest is ${summary.aliases['latest']}, expected one of ${allowed.join(',')}`);
 }
@@ -125,7 +126,7 @@ test('kill -9 during sustained writes from several processes loses no acknowledg
   daemon = await startDaemon(project.root);
   const events: MlopsEvent[] = [];
   for (let after = 0; ; ) {
-    const page = await daemon.client.events(after, 10_000);
+    const page = await daemon.client.request(endpoints.listEvents, { query: { after, limit: 10_000 } });
     events.push(...page.events);
     if (page.events.length < 10_000) break;
     after = page.events[page.events.length - 1]?.seq ?? after;

@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectDaemon } from '../../../daemon/src/client/connect';
+import { connectDaemon } from '../../../client/src/connect';
 import {
   DAEMON_JS,
   daemonPidsOf,
@@ -21,6 +21,7 @@ import {
   writeLinearOnnx,
   type TempProject,
 } from '../../helpers';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const projects: TempProject[] = [];
 after(async () => {
@@ -39,7 +40,7 @@ describe('single instance', () => {
     const clients = await Promise.all(
       Array.from({ length: 5 }, (_, i) => connectDaemon(p.root, { daemonScript: DAEMON_JS, actor: `starter-${i}`, timeoutMs: 20_000 })),
     );
-    const pids = await Promise.all(clients.map(async (c) => (await c.status()).pid));
+    const pids = await Promise.all(clients.map(async (c) => (await c.request(endpoints.getStatus)).pid));
     assert.equal(new Set(pids).size, 1, `one pid for all: ${pids.join(',')}`);
     const ports = new Set(clients.map((c) => c.conn.port));
     assert.equal(ports.size, 1);
@@ -47,7 +48,7 @@ describe('single instance', () => {
     const end = Date.now() + 5000;
     while (daemonPidsOf(p.root).length > 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(daemonPidsOf(p.root), [pids[0]], 'exactly one daemon process serves the project');
-    const started = (await clients[0]!.events(0, 100)).events.filter((e) => e.kind === 'daemon.started');
+    const started = (await clients[0]!.request(endpoints.listEvents, { query: { after: 0, limit: 100 } })).events.filter((e) => e.kind === 'daemon.started');
     assert.equal(started.length, 1, 'only one daemon ever opened the store');
   });
 });
@@ -56,7 +57,7 @@ describe('stopping', () => {
   test('SIGTERM stops cleanly: exit 0, daemon.json removed, WAL checkpointed, store sound', async () => {
     const p = newProject();
     const d = await startDaemon(p.root);
-    await d.client.register('m', { artifact_path: writeLinearOnnx(join(p.root, 'm.onnx'), { features: 2 }) });
+    await d.client.request(endpoints.registerVersion, { params: { name: 'm' }, body: { artifact_path: writeLinearOnnx(join(p.root, 'm.onnx'), { features: 2 }) } });
     assert.ok(existsSync(p.daemonJson));
     assert.equal(statSync(p.daemonJson).mode & 0o777, 0o600, 'daemon.json is private to the user');
     const exit = await d.stop();
@@ -92,7 +93,7 @@ describe('the event log is append-only', () => {
   test('UPDATE and DELETE on events fail through SQLite, even while the daemon runs', async () => {
     const p = newProject();
     const d = await startDaemon(p.root);
-    await d.client.register('m', { artifact_path: writeLinearOnnx(join(p.root, 'm.onnx'), { features: 2 }) });
+    await d.client.request(endpoints.registerVersion, { params: { name: 'm' }, body: { artifact_path: writeLinearOnnx(join(p.root, 'm.onnx'), { features: 2 }) } });
     const db = openDb(p.root);
     try {
       const before = db.prepare('SELECT * FROM events ORDER BY seq').all();

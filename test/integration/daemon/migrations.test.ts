@@ -20,6 +20,7 @@ import {
   writeLinearOnnx,
   type TempProject,
 } from '../../helpers';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const projects: TempProject[] = [];
 after(async () => {
@@ -75,7 +76,7 @@ describe('migrations through the daemon', () => {
   test('from no store at all: the daemon creates one at the latest version', async () => {
     const p = newProject();
     const d = await startDaemon(p.root);
-    const st = await d.client.status();
+    const st = await d.client.request(endpoints.getStatus);
     assert.equal(st.schema_version, LATEST_SCHEMA_VERSION);
     await d.stop();
     const db = openDb(p.root, { readonly: true });
@@ -90,18 +91,18 @@ describe('migrations through the daemon', () => {
       const { seeded } = buildStoreAt(p, n);
       const d = await startDaemon(p.root);
       const c = d.client;
-      assert.equal((await c.status()).schema_version, LATEST_SCHEMA_VERSION);
+      assert.equal((await c.request(endpoints.getStatus)).schema_version, LATEST_SCHEMA_VERSION);
       if (seeded) {
-        const m = await c.getModel('legacy');
+        const m = await c.request(endpoints.getModel, { params: { name: 'legacy' } });
         assert.equal(m.model.production_version, 2);
         assert.deepEqual(m.model.aliases, { champion: 2 });
         assert.deepEqual(m.versions.map((v) => [v.version, v.stage, v.metrics['auc']]), [[2, 'Production', 0.9], [1, 'Archived', 0.8]]);
-        const old = await c.events(0, 10);
+        const old = await c.request(endpoints.listEvents, { query: { after: 0, limit: 10 } });
         assert.deepEqual(old.events.slice(0, 3).map((e) => e.seq), [1, 2, 3], 'old events keep their sequence numbers');
-        const rb = await c.rollback('legacy', 'after migration');
+        const rb = await c.request(endpoints.rollbackModel, { params: { name: 'legacy' }, body: { reason: 'after migration' } });
         assert.deepEqual([rb.from_version, rb.to_version], [2, 1], 'the migrated Production history still rolls back');
         const file = writeLinearOnnx(`${p.root}/m.onnx`, { features: 3 });
-        const reg = await c.register('legacy', { artifact_path: file });
+        const reg = await c.request(endpoints.registerVersion, { params: { name: 'legacy' }, body: { artifact_path: file } });
         assert.equal(reg.version.version, 3, 'numbering continues from the migrated next_version');
       }
       await d.stop();

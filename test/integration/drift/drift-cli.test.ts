@@ -8,10 +8,10 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driftReportSchema, type DriftReport } from '../../../schemas/src/drift';
-import { allCommands } from '../../../daemon/src/cli/commands/index';
-import { driftCommands } from '../../../daemon/src/cli/commands/drift';
-import { runCli } from '../../../daemon/src/cli/main';
-import { CliError, parseCommandArgs, type CliIo } from '../../../daemon/src/cli/framework';
+import { allCommands } from '../../../cli/src/commands/index';
+import { driftCommands } from '../../../cli/src/commands/drift';
+import { runCli } from '../../../cli/src/main';
+import { CliError, parseCommandArgs, type CliIo } from '../../../cli/src/framework';
 import { fixture, sample } from '../../unit/drift/fixture';
 
 let dir = '';
@@ -96,7 +96,7 @@ describe('mlops drift', () => {
     writeFileSync(join(proj, 'mlops.yaml'), 'project:\n  name: demo\nmonitoring:\n  drift:\n    test: nope\n');
     const r = await mlops([join(dir, 'ref.csv'), join(dir, 'cur.csv')], proj);
     assert.equal(r.code, 1);
-    assert.match(r.err, /mlops\.yaml: monitoring\.drift\.test:/);
+    assert.match(r.err, /mlops\.yaml:\d+:\d+: monitoring\.drift\.test:/);
   });
 
   test('clear errors for missing columns, mismatched types, unreadable files and bad flags', async () => {

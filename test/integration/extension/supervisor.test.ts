@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { readDaemonInfo } from '../../../daemon/src/client/connect';
+import { readDaemonInfo } from '../../../client/src/connect';
 import { buildLinearModelOnnx } from '../../../daemon/src/onnx/model';
 import { DaemonSupervisor, type DaemonState } from '../../../extension/src/daemon/supervisor';
 import { memoryLogger } from '../../../extension/src/util/logger';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const daemonScript = join(__dirname, '..', '..', '..', 'dist', 'daemon.js');
 const dirs: string[] = [];
@@ -85,7 +86,7 @@ describe('DaemonSupervisor with a real daemon', () => {
     assert.ok(pid1 && sup.spawned.length === 1, 'the supervisor spawned the daemon');
 
     const client = await sup.getClient();
-    await client.register('churn', { artifact_path: onnxFile(root) });
+    await client.request(endpoints.registerVersion, { params: { name: 'churn' }, body: { artifact_path: onnxFile(root) } });
     await until('registration events', () => (events.some((e) => e.kind === 'model.version_registered') ? true : undefined));
 
     process.kill(pid1, 'SIGKILL');
@@ -96,7 +97,7 @@ describe('DaemonSupervisor with a real daemon', () => {
     });
     await until('connected again', () => (sup.state.kind === 'connected' ? true : undefined));
     const c2 = await sup.getClient();
-    await c2.setStage('churn', 1, 'Staging', 'after restart');
+    await c2.request(endpoints.setStage, { params: { name: 'churn', version: 1 }, body: { stage: 'Staging', reason: 'after restart' } });
     const ev = await until('the stage event from the new daemon', () => events.find((e) => e.kind === 'model.stage_changed'));
     assert.equal(ev.subject, 'model:churn/1');
     const seqs = events.map((e) => e.seq);

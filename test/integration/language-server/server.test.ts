@@ -196,7 +196,7 @@ test('a YAML bomb and deep nesting get a diagnostic and the server keeps answeri
 test('`mlops lsp --stdio` serves the same diagnostics from the CLI bundle', async (t) => {
   const help = spawnSync(process.execPath, [cliJs, 'lsp', '--help'], { encoding: 'utf8' });
   if (help.status !== 0 || !help.stdout.includes('--stdio')) {
-    t.skip('`lsp` is not registered in daemon/src/cli/commands/index.ts yet');
+    t.skip('`lsp` is not registered in cli/src/commands/index.ts yet');
     return;
   }
   const c = await started([cliJs, 'lsp', '--stdio']);

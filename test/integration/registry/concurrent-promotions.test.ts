@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { configYaml, openDb, startDaemon, tempProject, writeLinearOnnx, type RunningDaemon, type TempProject } from '../../helpers';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const N = 100;
 let project: TempProject;
@@ -26,24 +27,24 @@ test(`${N} concurrent promotions to Production leave exactly one Production vers
   const c = daemon.client;
   for (let i = 1; i <= N; i++) {
     const file = writeLinearOnnx(join(project.root, 'models', `m${i}.onnx`), { features: 3, seed: i });
-    const r = await c.register('churn', { artifact_path: file });
+    const r = await c.request(endpoints.registerVersion, { params: { name: 'churn' }, body: { artifact_path: file } });
     assert.equal(r.version.version, i);
   }
-  const seqBefore = (await c.events(0, 1)).last_seq;
+  const seqBefore = (await c.request(endpoints.listEvents, { query: { after: 0, limit: 1 } })).last_seq;
   const results = await Promise.allSettled(
-    Array.from({ length: N }, (_, k) => c.setStage('churn', k + 1, 'Production', `race ${k + 1}`)),
+    Array.from({ length: N }, (_, k) => c.request(endpoints.setStage, { params: { name: 'churn', version: k + 1 }, body: { stage: 'Production', reason: `race ${k + 1}` } })),
   );
   const failures = results.filter((r) => r.status === 'rejected');
   assert.deepEqual(failures, [], 'every promotion is accepted (they are serialised, not refused)');
 
-  const page = await c.getModel('churn', 1000);
+  const page = await c.request(endpoints.getModel, { params: { name: 'churn' }, query: { limit: 1000 } });
   const production = page.versions.filter((v) => v.stage === 'Production').map((v) => v.version);
   assert.equal(production.length, 1, `exactly one Production version, got ${production.join(',')}`);
   assert.equal(page.model.production_version, production[0]);
   const archived = page.versions.filter((v) => v.stage === 'Archived').map((v) => v.version);
   assert.equal(archived.length, N - 1, 'every other version is Archived');
 
-  const events = (await c.events(seqBefore, 10_000)).events.filter((e) => e.kind === 'model.stage_changed');
+  const events = (await c.request(endpoints.listEvents, { query: { after: seqBefore, limit: 10_000 } })).events.filter((e) => e.kind === 'model.stage_changed');
   assert.equal(events.length, N, 'one model.stage_changed event per promotion');
   const subjects = new Set(events.map((e) => e.subject));
   assert.equal(subjects.size, N, 'each version changed stage exactly once');

@@ -1,5 +1,5 @@
 /**
- * The Node/TypeScript tracking client (daemon/src/client/tracking.ts) against a real daemon process:
+ * The Node/TypeScript tracking client (client/src/tracking.ts) against a real daemon process:
  * what it logs must arrive through the HTTP API; conflicts, a missing or unreachable daemon and
  * thrown errors must end as warnings (or a failed run), never as a rejected promise.
  */
@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAEMON_JS, ensureBuilt, startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers';
-import { TrackingApi, TrackingClient, params, startRun, type TrackingOptions } from '../../../daemon/src/client/tracking';
+import { TrackingClient, params, startRun, type TrackingOptions } from '../../../client/src/tracking';
 import { PARAMS_YAML } from './support';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 /** Collects warnings instead of printing them. */
 function collector(): { warn: (m: string) => void; messages: string[] } {
@@ -27,7 +28,6 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 let project: TempProject;
 let daemon: RunningDaemon;
-let api: TrackingApi;
 
 function connect(extra: TrackingOptions = {}): { client: Promise<TrackingClient>; messages: string[] } {
   const w = collector();
@@ -39,7 +39,6 @@ describe('node tracking client', () => {
   before(async () => {
     project = tempProject({ config: PARAMS_YAML, prefix: 'mlops-nodetrack-' });
     daemon = await startDaemon(project.root);
-    api = new TrackingApi(daemon.client);
   });
   after(async () => {
     await daemon?.stop();
@@ -70,7 +69,7 @@ async function recordsEverything(): Promise<void> {
   await run.logParams({ lr: 0.1, layers: [64, 32], opt: 'adam', big: 10n });
   for (let i = 0; i < 1000; i++) run.logMetric('loss', 1 / (i + 1));
   // The 1,000th point triggered a flush without any explicit call.
-  await waitFor(async () => (await api.metrics(run.id ?? '', 'loss')).series[0]?.values.length === 1000);
+  await waitFor(async () => (await daemon.client.request(endpoints.getMetricSeries, { params: { id: run.id ?? '' }, query: { key: 'loss' } })).series[0]?.values.length === 1000);
   for (let i = 1000; i < 1500; i++) run.logMetric('loss', 1 / (i + 1));
   run.logMetrics({ acc: 0.5, f1: NaN }, 7);
   run.logMetric('bad', Infinity, 1);
@@ -82,14 +81,14 @@ async function recordsEverything(): Promise<void> {
   assert.equal(art?.size, 2);
   await run.end();
 
-  const detail = await api.getRun(run.id ?? '');
+  const detail = await daemon.client.request(endpoints.getRun, { params: { id: run.id ?? '' } });
   assert.equal(detail.status, 'finished');
   assert.equal(detail.experiment, 'nodeexp');
   assert.deepEqual(detail.params, { seed: 1, lr: 0.1, layers: '[64,32]', opt: 'adam', big: '10' });
   assert.deepEqual(detail.tags, { team: 'ml', stage: 'dev' });
   assert.equal(detail.environment.node_version, process.version);
   assert.deepEqual(detail.artifacts.map((a) => a.path), ['models/weights.bin']);
-  const series = (await api.metrics(run.id ?? '')).series;
+  const series = (await daemon.client.request(endpoints.getMetricSeries, { params: { id: run.id ?? '' } })).series;
   const loss = series.find((s) => s.key === 'loss');
   assert.equal(loss?.values.length, 1500);
   assert.deepEqual(loss?.steps.slice(998, 1002), [998, 999, 1000, 1001]);
@@ -105,7 +104,7 @@ async function timedFlush(): Promise<void> {
   const run = await (await pending).startRun({ experiment: 'nodeexp' });
   run.logMetric('timed', 1);
   run.logMetric('timed', 2);
-  await waitFor(async () => (await api.metrics(run.id ?? '', 'timed')).series[0]?.values.length === 2);
+  await waitFor(async () => (await daemon.client.request(endpoints.getMetricSeries, { params: { id: run.id ?? '' }, query: { key: 'timed' } })).series[0]?.values.length === 2);
   await run.end();
 }
 
@@ -118,7 +117,7 @@ async function paramConflict(): Promise<void> {
   await run.end();
   assert.equal(messages.length, 1, messages.join('\n'));
   assert.match(messages[0] ?? '', /logParams on run .*"lr".*HTTP 409/);
-  assert.equal((await api.getRun(run.id ?? '')).params['lr'], 0.1);
+  assert.equal((await daemon.client.request(endpoints.getRun, { params: { id: run.id ?? '' } })).params['lr'], 0.1);
 }
 
 async function wrapFailure(): Promise<void> {
@@ -132,16 +131,16 @@ async function wrapFailure(): Promise<void> {
     }),
     /bad batch/,
   );
-  const failed = await api.getRun(run.id ?? '');
+  const failed = await daemon.client.request(endpoints.getRun, { params: { id: run.id ?? '' } });
   assert.equal(failed.status, 'failed');
   assert.equal(failed.metrics['x'], 1);
   const ok = await client.startRun({ experiment: 'nodeexp' });
   assert.equal(await ok.wrap(() => 42), 42);
-  assert.equal((await api.getRun(ok.id ?? '')).status, 'finished');
+  assert.equal((await daemon.client.request(endpoints.getRun, { params: { id: ok.id ?? '' } })).status, 'finished');
 }
 
 async function joinsExecRun(): Promise<void> {
-  const created = await api.createRun({ experiment: 'execexp' });
+  const created = await daemon.client.request(endpoints.createRun, { body: { experiment: 'execexp' } });
   const paramsFile = join(project.root, 'node-params.json');
   writeFileSync(paramsFile, JSON.stringify({ train: { epochs: 9 } }));
   const env = cleanEnv({
@@ -156,7 +155,7 @@ async function joinsExecRun(): Promise<void> {
   assert.deepEqual(params({ env }), { train: { epochs: 9 } });
   run.logMetric('exec_metric', 4);
   await run.end();
-  const detail = await api.getRun(created.id);
+  const detail = await daemon.client.request(endpoints.getRun, { params: { id: created.id } });
   assert.equal(detail.status, 'running');
   assert.equal(detail.experiment, 'execexp');
   assert.equal(detail.tags['joined'], 'yes');
@@ -234,7 +233,7 @@ async function autoStart(): Promise<void> {
     const run = await client.startRun({ experiment: 'auto' });
     run.logMetric('m', 3);
     await run.end();
-    const detail = await client.api?.getRun(run.id ?? '');
+    const detail = await client.api?.request(endpoints.getRun, { params: { id: run.id ?? '' } });
     assert.equal(detail?.status, 'finished');
     assert.equal(detail?.metrics['m'], 3);
   } finally {

@@ -10,13 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, tempProject, runCli, type RunningDaemon, type TempProject } from '../../helpers';
-import { DaemonClient } from '../../../daemon/src/client/client';
-import { TrackingApi } from '../../../daemon/src/client/tracking';
+import { DaemonClient } from '../../../client/src/client';
 import { CLI_COMMAND, MODULE_DIR, PARAMS_YAML, PYTHON, PYTHON_SKIP, mlopsWarnings, py, runPython } from './support';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 let project: TempProject;
 let daemon: RunningDaemon;
-let api: TrackingApi;
 
 const run = (code: string, env: Record<string, string> = {}) => runPython(code, { cwd: project.root, env });
 
@@ -24,7 +23,6 @@ describe('python mlops module', { skip: PYTHON_SKIP }, () => {
   before(async () => {
     project = tempProject({ config: PARAMS_YAML, prefix: 'mlops-pytrack-' });
     daemon = await startDaemon(project.root);
-    api = new TrackingApi(daemon.client);
   });
   after(async () => {
     await daemon?.stop();
@@ -69,7 +67,7 @@ async function recordsEverything(): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
   const id = r.out['RUN'];
   assert.ok(id, r.stdout);
-  const detail = await api.getRun(id);
+  const detail = await daemon.client.request(endpoints.getRun, { params: { id } });
   assert.equal(detail.status, 'finished');
   assert.equal(detail.experiment, 'pyexp');
   assert.equal(detail.name, 'first');
@@ -82,7 +80,7 @@ async function recordsEverything(): Promise<void> {
   assert.equal(r.out['ART'], sha);
   assert.deepEqual(detail.artifacts, [{ path: 'weights/model.bin', sha256: sha, size: 10 }]);
 
-  const series = (await api.metrics(id)).series;
+  const series = (await daemon.client.request(endpoints.getMetricSeries, { params: { id } })).series;
   const loss = series.find((s) => s.key === 'loss');
   assert.ok(loss, 'loss series arrived');
   assert.equal(loss.values.length, 2500);
@@ -110,9 +108,9 @@ async function backgroundFlush(): Promise<void> {
   `);
   assert.equal(r.code, 0, r.stderr);
   const id = r.out['RUN'] ?? '';
-  const slow = (await api.metrics(id, 'slow')).series[0];
+  const slow = (await daemon.client.request(endpoints.getMetricSeries, { params: { id }, query: { key: 'slow' } })).series[0];
   assert.deepEqual(slow?.values, [0, 1, 2, 3, 4]);
-  assert.equal((await api.getRun(id)).status, 'running', 'os._exit skipped the atexit end');
+  assert.equal((await daemon.client.request(endpoints.getRun, { params: { id } })).status, 'running', 'os._exit skipped the atexit end');
 }
 
 async function atExit(): Promise<void> {
@@ -123,7 +121,7 @@ async function atExit(): Promise<void> {
     mlops.log_metric("m", 1.5)
   `);
   assert.equal(ok.code, 0, ok.stderr);
-  const okRun = await api.getRun(ok.out['RUN'] ?? '');
+  const okRun = await daemon.client.request(endpoints.getRun, { params: { id: ok.out['RUN'] ?? '' } });
   assert.equal(okRun.status, 'finished');
   assert.equal(okRun.metrics['m'], 1.5);
   assert.equal(okRun.params['implicit'], 'yes');
@@ -137,7 +135,7 @@ async function atExit(): Promise<void> {
   `);
   assert.equal(crash.code, 1);
   assert.match(crash.stderr, /RuntimeError: training blew up/, 'the user still sees their traceback');
-  const crashed = await api.getRun(crash.out['RUN'] ?? '');
+  const crashed = await daemon.client.request(endpoints.getRun, { params: { id: crash.out['RUN'] ?? '' } });
   assert.equal(crashed.status, 'failed');
   assert.equal(crashed.metrics['before_crash'], 2);
 }
@@ -158,10 +156,10 @@ async function contextManager(): Promise<void> {
   `);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.out['CAUGHT'], '1', 'the exception propagates out of the with block');
-  const failed = await api.getRun(r.out['FAILED'] ?? '');
+  const failed = await daemon.client.request(endpoints.getRun, { params: { id: r.out['FAILED'] ?? '' } });
   assert.equal(failed.status, 'failed');
   assert.equal(failed.metrics['x'], 1);
-  assert.equal((await api.getRun(r.out['OK'] ?? '')).status, 'finished');
+  assert.equal((await daemon.client.request(endpoints.getRun, { params: { id: r.out['OK'] ?? '' } })).status, 'finished');
 }
 
 async function paramConflict(): Promise<void> {
@@ -181,7 +179,7 @@ async function paramConflict(): Promise<void> {
   const warnings = mlopsWarnings(r.stderr);
   assert.equal(warnings.length, 1, r.stderr);
   assert.match(warnings[0] ?? '', /lr.*HTTP 409/);
-  const detail = await api.getRun(r.out['RUN'] ?? '');
+  const detail = await daemon.client.request(endpoints.getRun, { params: { id: r.out['RUN'] ?? '' } });
   assert.equal(detail.params['lr'], 0.1);
   assert.equal(detail.metrics['after_conflict'], 1);
 }
@@ -202,17 +200,17 @@ async function notebook(): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
   const [first, second] = (r.out['RUNS'] ?? '').split(',');
   assert.ok(first && second && first !== second, r.stdout);
-  const one = await api.getRun(first);
+  const one = await daemon.client.request(endpoints.getRun, { params: { id: first } });
   assert.equal(one.status, 'finished');
   assert.equal(one.metric_summaries.find((m) => m.key === 'nb_loss')?.count, 10);
-  const two = await api.getRun(second);
+  const two = await daemon.client.request(endpoints.getRun, { params: { id: second } });
   assert.equal(two.status, 'finished');
   assert.equal(two.metrics['nb_loss'], 0.5);
   assert.match(r.stderr, /was still active; ending it as finished/);
 }
 
 async function joinsExecRun(): Promise<void> {
-  const created = await api.createRun({ experiment: 'execexp', name: 'by-exec' });
+  const created = await daemon.client.request(endpoints.createRun, { body: { experiment: 'execexp', name: 'by-exec' } });
   const paramsFile = join(project.root, 'resolved-params.json');
   writeFileSync(paramsFile, JSON.stringify({ train: { learning_rate: 0.3, epochs: 2 } }));
   const r = await run(
@@ -236,7 +234,7 @@ async function joinsExecRun(): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.out['LR'], '0.3');
   assert.equal(r.out['RUN'], created.id);
-  const detail = await api.getRun(created.id);
+  const detail = await daemon.client.request(endpoints.getRun, { params: { id: created.id } });
   assert.equal(detail.status, 'running', 'exec, not the module, ends its run');
   assert.equal(detail.experiment, 'execexp');
   assert.deepEqual(detail.params, { learning_rate: 0.3, epochs: 2 });
@@ -264,12 +262,12 @@ async function realExec(): Promise<void> {
     const r = await runCli(['exec', '-e', 'realexec', '--', PYTHON, '-c', script, String(exit)], { cwd: project.root, env });
     assert.equal(r.code, exit, r.stderr);
     const id = /^RUN=(\w+)$/m.exec(r.stdout)?.[1] ?? '';
-    const detail = await api.getRun(id);
+    const detail = await daemon.client.request(endpoints.getRun, { params: { id } });
     assert.equal(detail.experiment, 'realexec');
     assert.equal(detail.status, status);
     assert.equal(detail.exit_code, exit);
     assert.equal(detail.params['lr'], 0.05);
-    assert.deepEqual((await api.metrics(id, 'exec_loss')).series[0]?.steps, [0, 1, 2]);
+    assert.deepEqual((await daemon.client.request(endpoints.getMetricSeries, { params: { id }, query: { key: 'exec_loss' } })).series[0]?.steps, [0, 1, 2]);
     assert.deepEqual(mlopsWarnings(r.stderr), []);
   }
 }
@@ -387,8 +385,8 @@ async function autoStart(): Promise<void> {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(mlopsWarnings(r.stderr), []);
     const info = JSON.parse(readFileSync(own.daemonJson, 'utf8')) as { port: number; token: string };
-    const api = new TrackingApi(new DaemonClient({ port: info.port, token: info.token }, 'test'));
-    const detail = await api.getRun(r.out['RUN'] ?? '');
+    const direct = new DaemonClient({ port: info.port, token: info.token }, 'test');
+    const detail = await direct.request(endpoints.getRun, { params: { id: r.out['RUN'] ?? '' } });
     assert.equal(detail.status, 'finished');
     assert.equal(detail.metrics['m'], 3);
   } finally {

@@ -3,8 +3,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiError } from '../../../daemon/src/client/client';
+import { ApiError } from '../../../client/src/client';
 import { startDaemon, tempProject, writeLinearOnnx, type TempProject } from '../../helpers/index';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const projects: TempProject[] = [];
 after(async () => {
@@ -22,14 +23,14 @@ test('register --run copies the run\'s dataset versions; run detail lists the mo
   const d = await startDaemon(p.root);
   try {
     const snap = await d.client.snapshot('train', 'test');
-    const run = await d.client.createRun({ experiment: 'e', datasets: [{ dataset: 'train', version: snap.version.version }] });
+    const run = await d.client.request(endpoints.createRun, { body: { experiment: 'e', datasets: [{ dataset: 'train', version: snap.version.version }] } });
     const model = writeLinearOnnx(join(p.root, 'm.onnx'), { features: 2 });
-    const reg = await d.client.register('m', { artifact_path: model, run_id: run.id });
+    const reg = await d.client.request(endpoints.registerVersion, { params: { name: 'm' }, body: { artifact_path: model, run_id: run.id } });
     assert.equal(reg.version.source_run_id, run.id);
     assert.deepEqual(reg.version.dataset_versions, [{ dataset: 'train', version: 1 }]);
-    const detail = await d.client.getRun(run.id);
+    const detail = await d.client.request(endpoints.getRun, { params: { id: run.id } });
     assert.deepEqual(detail.models, [{ model: 'm', version: 1 }]);
-    await assert.rejects(d.client.register('m', { artifact_path: model, run_id: 'abcdef123456' }), (e: unknown) => {
+    await assert.rejects(d.client.request(endpoints.registerVersion, { params: { name: 'm' }, body: { artifact_path: model, run_id: 'abcdef123456' } }), (e: unknown) => {
       assert.ok(e instanceof ApiError);
       assert.equal(e.status, 404);
       assert.match(e.message, /run "abcdef123456" not found/);
@@ -45,13 +46,13 @@ test('params are write-once: the same value is fine, a different one is a 409', 
   projects.push(p);
   const d = await startDaemon(p.root);
   try {
-    const run = await d.client.createRun({ params: { lr: 0.1 } });
+    const run = await d.client.request(endpoints.createRun, { body: { params: { lr: 0.1 } } });
     const ok = await d.client.raw('POST', `/runs/${run.id}/params`, { body: { params: { lr: 0.1, depth: 3 } } });
     assert.equal(ok.status, 200);
     const bad = await d.client.raw('POST', `/runs/${run.id}/params`, { body: { params: { lr: 0.2 } } });
     assert.equal(bad.status, 409);
     assert.match(bad.text, /param \\"lr\\" .* write-once/);
-    const detail = await d.client.getRun(run.id);
+    const detail = await d.client.request(endpoints.getRun, { params: { id: run.id } });
     assert.deepEqual(detail.params, { depth: 3, lr: 0.1 });
   } finally {
     await d.stop();
@@ -63,15 +64,15 @@ test('metric batches with mismatched array lengths are refused with the field pa
   projects.push(p);
   const d = await startDaemon(p.root);
   try {
-    const run = await d.client.createRun({});
+    const run = await d.client.request(endpoints.createRun, { body: {} });
     const bad = await d.client.raw('POST', `/runs/${run.id}/metrics/batch`, {
       body: { keys: ['a', 'a'], steps: [0], timestamps: [1, 2], values: [1, 2] },
     });
     assert.equal(bad.status, 400);
     assert.match(bad.text, /body\.steps: expected 2 entries like \\"keys\\", got 1/);
-    const series = await d.client.metricSeries(run.id);
+    const series = await d.client.request(endpoints.getMetricSeries, { params: { id: run.id } });
     assert.deepEqual(series.series, []);
-    const ok = await d.client.logMetricBatch(run.id, { keys: ['a', 'b'], steps: [0, 0], timestamps: [1, 2], values: [1, null] });
+    const ok = await d.client.request(endpoints.logMetricBatch, { params: { id: run.id }, body: { keys: ['a', 'b'], steps: [0, 0], timestamps: [1, 2], values: [1, null] } });
     assert.equal(ok.written, 2);
   } finally {
     await d.stop();
@@ -84,13 +85,13 @@ test('artifact names with traversal are refused with the field named, and nothin
   writeFileSync(join(p.root, 'a.bin'), 'x');
   const d = await startDaemon(p.root);
   try {
-    const run = await d.client.createRun({});
+    const run = await d.client.request(endpoints.createRun, { body: {} });
     for (const name of ['../../evil', '/abs', 'a/../../b', 'a\\b']) {
       const r = await d.client.raw('POST', `/runs/${run.id}/artifacts`, { body: { path: join(p.root, 'a.bin'), name } });
       assert.equal(r.status, 400, name);
       assert.match(r.text, /body\.name: expected a relative name/);
     }
-    assert.deepEqual((await d.client.getRun(run.id)).artifacts, []);
+    assert.deepEqual((await d.client.request(endpoints.getRun, { params: { id: run.id } })).artifacts, []);
   } finally {
     await d.stop();
   }
@@ -106,11 +107,11 @@ test('a run created by a script (not exec) still records the params snapshot, it
   const d = await startDaemon(p.root);
   try {
     await d.client.snapshot('train', 'test');
-    const run = await d.client.createRun({ experiment: 'notebook' });
+    const run = await d.client.request(endpoints.createRun, { body: { experiment: 'notebook' } });
     assert.deepEqual(run.config, { train: { lr: 0.3 } });
     assert.match(run.config_sha256 ?? '', /^[0-9a-f]{64}$/);
     assert.deepEqual(run.datasets, [{ dataset: 'train', version: 1 }]);
-    const explicit = await d.client.createRun({ config: { other: 1 }, datasets: [] });
+    const explicit = await d.client.request(endpoints.createRun, { body: { config: { other: 1 }, datasets: [] } });
     assert.deepEqual(explicit.config, { other: 1 }, 'what the client sends wins');
   } finally {
     await d.stop();

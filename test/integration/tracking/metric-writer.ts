@@ -4,7 +4,8 @@
  * daemon goes away. Usage: node --import tsx metric-writer.ts <port> <token> <runId> <key> <ackFile>
  */
 import { appendFileSync } from 'node:fs';
-import { DaemonClient } from '../../../daemon/src/client/client';
+import { DaemonClient } from '../../../client/src/client';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 async function main(): Promise<void> {
   const [port, token, runId, key, ackFile] = process.argv.slice(2) as [string, string, string, string, string];
@@ -13,12 +14,12 @@ async function main(): Promise<void> {
   for (let step = 0; ; step += batch) {
     const steps = Array.from({ length: batch }, (_, i) => step + i);
     try {
-      await client.logMetricBatch(runId, {
+      await client.request(endpoints.logMetricBatch, { params: { id: runId }, body: {
         keys: steps.map(() => key),
         steps,
         timestamps: steps.map(() => Date.now()),
         values: steps.map((s) => s / 10),
-      });
+      } });
     } catch {
       return;
     }

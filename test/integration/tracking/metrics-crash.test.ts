@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { integrityCheck, startDaemon, tempProject, type TempProject } from '../../helpers/index';
+import * as endpoints from '../../../schemas/src/endpoints';
 
 const projects: TempProject[] = [];
 after(async () => {
@@ -15,7 +16,7 @@ test('every acknowledged metric point survives kill -9, and the store is intact'
   const p = tempProject({ prefix: 'mlops-metrics-crash-' });
   projects.push(p);
   const d = await startDaemon(p.root);
-  const run = await d.client.createRun({ experiment: 'crash' });
+  const run = await d.client.request(endpoints.createRun, { body: { experiment: 'crash' } });
   const writers = ['loss', 'acc', 'lr'].map((key) => {
     const ack = join(p.root, `ack-${key}.txt`);
     const proc = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'metric-writer.ts'), String(d.info.port), d.info.token, run.id, key, ack], {
@@ -33,7 +34,7 @@ test('every acknowledged metric point survives kill -9, and the store is intact'
   assert.equal(integrityCheck(p.root), 'ok');
   const again = await startDaemon(p.root);
   try {
-    const series = await again.client.metricSeries(run.id);
+    const series = await again.client.request(endpoints.getMetricSeries, { params: { id: run.id } });
     for (const w of writers) {
       const lines = readFileSync(w.ack, 'utf8').trim().split('\n');
       const lastAcked = Math.max(...lines.map((l) => Number(l.split(' ')[2])));

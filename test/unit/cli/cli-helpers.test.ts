@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flattenParams } from '../../../daemon/src/cli/commands/runs';
-import { readMetricFile } from '../../../daemon/src/cli/commands/exec';
-import { allCommands } from '../../../daemon/src/cli/commands/index';
-import { commandHelp, parseCommandArgs, UsageError } from '../../../daemon/src/cli/framework';
-import { table } from '../../../daemon/src/cli/output';
+import { flattenParams } from '../../../cli/src/commands/runs';
+import { readMetricFile } from '../../../cli/src/commands/exec';
+import { allCommands } from '../../../cli/src/commands/index';
+import { commandHelp, parseCommandArgs, UsageError } from '../../../cli/src/framework';
+import { table } from '../../../cli/src/output';
 import { renderCliReference, updatedReadme } from '../../../scripts/cli-docs';
 
 test('flattenParams turns nested params into dotted keys; lists become JSON', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatProblems, parseConfigText } from '../../../daemon/src/config/load';
+import { formatProblems, parseConfigText } from '../../../shared/src/mlops-yaml';
 
 test('config problems point at file:line:column of the offending key or value', () => {
   const r = parseConfigText('version: 1\nproject:\n  name: p\n  nme: x\nbogus: 1\nretention:\n  keep_versions: -1\n', 'mlops.yaml');
@@ -16,7 +16,7 @@ test('config problems point at file:line:column of the offending key or value', 
 test('YAML syntax errors and duplicate keys are reported with their position', () => {
   const r = parseConfigText('project:\n  name: p\nproject:\n  name: q\n', 'mlops.yaml');
   assert.equal(r.ok, false);
-  if (!r.ok) assert.match(formatProblems(r), /^mlops\.yaml:3:1: .*[Uu]nique/);
+  if (!r.ok) assert.match(formatProblems(r), /^mlops\.yaml:3:1: duplicate key "project"/);
   const bad = parseConfigText('project: [unclosed\n', 'mlops.yaml');
   assert.equal(bad.ok, false);
 });

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { driftReportSchema, type DriftFeatureResult, type DriftReport } from '../../../schemas/src/drift';
-import { categoricalColumn, compareWindow, deserializeProfile, numericColumn, prepareReference, serializeProfile } from '../../../daemon/src/monitoring/drift/index';
+import { categoricalColumn, compareWindow, deserializeProfile, numericColumn, prepareReference, serializeProfile } from '../../../shared/src/drift/index';
 import { sample } from './fixture';
 
 const repeat = (pairs: [number, number][]): number[] => pairs.flatMap(([v, n]) => Array.from({ length: n }, () => v));

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readCsv, CsvError } from '../../../daemon/src/monitoring/drift/csv';
-import { parseNumberBytes } from '../../../daemon/src/monitoring/drift/csv';
+import { readCsv, CsvError } from '../../../shared/src/drift/csv';
+import { parseNumberBytes } from '../../../shared/src/drift/csv';
 
 let dir = '';
 before(() => (dir = mkdtempSync(join(tmpdir(), 'drift-csv-'))));

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixture, relErr, sample } from './fixture';
-import { sortedCopy } from '../../../daemon/src/monitoring/drift/ks';
+import { sortedCopy } from '../../../shared/src/drift/ks';
 import {
   binCountsSorted,
   chi2Homogeneity,
@@ -12,7 +12,7 @@ import {
   psiEdges,
   quantileSorted,
   wasserstein,
-} from '../../../daemon/src/monitoring/drift/distances';
+} from '../../../shared/src/drift/distances';
 
 describe('distances against scipy/numpy', () => {
   for (const c of fixture.distances) {

@@ -11,7 +11,7 @@ import {
   prepareReference,
   serializeProfile,
   sortedCopy,
-} from '../../../daemon/src/monitoring/drift/index';
+} from '../../../shared/src/drift/index';
 import { sample } from './fixture';
 
 /** The statistic as scipy defines it: searchsorted(side=right) over all points, brute force. */

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixture, relErr, sample } from './fixture';
-import { ks2sampSorted, sortedCopy } from '../../../daemon/src/monitoring/drift/ks';
-import { kolmognSf, smirnovSf } from '../../../daemon/src/monitoring/drift/kolmogorov';
-import { chi2Sf } from '../../../daemon/src/monitoring/drift/special';
+import { ks2sampSorted, sortedCopy } from '../../../shared/src/drift/ks';
+import { kolmognSf, smirnovSf } from '../../../shared/src/drift/kolmogorov';
+import { chi2Sf } from '../../../shared/src/drift/special';
 
 describe('Kolmogorov distributions against scipy', () => {
   test('kstwo.sf over every region (1e-7 relative)', () => {

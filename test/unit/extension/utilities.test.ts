@@ -5,7 +5,7 @@ import { KeyedCoalescer, age, fmtBytes } from '../../../extension/src/util/coale
 import { Emitter } from '../../../extension/src/util/emitter';
 import { errorMessage } from '../../../extension/src/util/errors';
 import { Scope } from '../../../extension/src/util/scope';
-import { ApiError } from '../../../daemon/src/client/client';
+import { ApiError } from '../../../client/src/client';
 
 describe('KeyedCoalescer', () => {
   test('a burst of requests for one key costs one extra run, other keys run independently', async () => {

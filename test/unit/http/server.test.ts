@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { Router, route } from '../../../daemon/src/http/router';
+import { Router, serve } from '../../../daemon/src/http/router';
+import { defineEndpoint } from '../../../schemas/src/endpoint';
 import { createApiServer, isLoopbackHost } from '../../../daemon/src/http/server';
 import { silentLogger } from '../../../daemon/src/util/logger';
 import { rawRequest } from '../../helpers/http';
@@ -30,12 +31,15 @@ describe('isLoopbackHost', () => {
 });
 
 const ok = z.object({ ok: z.literal(true) });
+const thing = z.object({ name: z.string().regex(/^[a-z]+$/) });
 const routes = [
-  route({ method: 'GET', path: '/things/:name', params: z.object({ name: z.string().regex(/^[a-z]+$/) }), response: ok, handler: () => ({ ok: true as const }) }),
-  route({ method: 'DELETE', path: '/things/:name', response: ok, handler: () => ({ ok: true as const }) }),
-  route({ method: 'POST', path: '/echo', body: z.object({ n: z.number().int() }).strict(), response: z.object({ n: z.number() }), handler: ({ body }) => ({ n: (body as { n: number }).n }) }),
-  route({ method: 'GET', path: '/broken', response: ok, handler: () => ({ ok: 'yes' }) as unknown as { ok: true } }),
-  route({ method: 'GET', path: '/throws', response: ok, handler: () => { throw new Error('boom'); } }),
+  serve(defineEndpoint({ method: 'GET', path: '/things/:name', params: thing, response: ok }), () => ({ ok: true as const })),
+  serve(defineEndpoint({ method: 'DELETE', path: '/things/:name', params: thing, response: ok }), () => ({ ok: true as const })),
+  serve(defineEndpoint({ method: 'POST', path: '/echo', body: z.object({ n: z.number().int() }).strict(), response: z.object({ n: z.number() }) }), ({ body }) => ({ n: body.n })),
+  serve(defineEndpoint({ method: 'GET', path: '/broken', response: ok }), () => ({ ok: 'yes' }) as unknown as { ok: true }),
+  serve(defineEndpoint({ method: 'GET', path: '/throws', response: ok }), () => {
+    throw new Error('boom');
+  }),
 ];
 
 describe('Router', () => {

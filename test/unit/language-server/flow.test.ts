@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MlopsYamlDocument, validateMlopsYaml, type MlopsDiagnostic, type Fix } from '../../../language-server/src/core';
-import { checkGuards, LIMITS } from '../../../language-server/src/core/guards';
+import { checkGuards, LIMITS } from '../../../shared/src/yaml-guards';
 
 const DOC = `version: 1
 project:

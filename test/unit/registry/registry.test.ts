@@ -9,6 +9,7 @@ import { EventLog } from '../../../daemon/src/events/event-log';
 import { Registry, type NewVersion } from '../../../daemon/src/registry/registry';
 import { openStore, type Db } from '../../../daemon/src/store/db';
 import { DomainError } from '../../../daemon/src/util/errors';
+import Database from 'better-sqlite3';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlops-registry-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -118,5 +119,44 @@ describe('paging', () => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     assert.deepEqual(versions, Array.from({ length: 24 }, (_, i) => 24 - i));
+  });
+});
+
+describe('listing a page of versions', () => {
+  test('carries each version its own lineage, with a number of SQL statements that does not grow with the page', () => {
+    const file = join(dir, 'lineage.db');
+    const seed = openStore(file);
+    const seeded = new Registry(seed, new EventLog(seed));
+    for (let i = 1; i <= 250; i++) seeded.register('m', version(i), 1000, 'test');
+    // Lineage rows as copyLineage writes them: every third version was trained on two datasets.
+    const ids = seed.prepare("SELECT v.id, v.version FROM model_versions v JOIN models m ON m.id = v.model_id WHERE m.name = 'm'").all() as { id: number; version: number }[];
+    const insert = seed.prepare('INSERT INTO model_version_datasets (model_version_id, dataset, version) VALUES (?, ?, ?)');
+    for (const { id, version: v } of ids) if (v % 3 === 0) for (const [d, dv] of [['train', v], ['holdout', 1]] as const) insert.run(id, d, dv);
+    seed.close();
+
+    let statements = 0;
+    const counted = new Database(file, { verbose: () => statements++ });
+    const reg2 = new Registry(counted, new EventLog(counted));
+    const perPage = (limit: number): number => {
+      let cursor: string | undefined;
+      let pages = 0;
+      statements = 0;
+      do {
+        const page = reg2.getModel('m', limit, cursor);
+        for (const v of page.items) {
+          const want = v.version % 3 === 0 ? [{ dataset: 'holdout', version: 1 }, { dataset: 'train', version: v.version }] : [];
+          assert.deepEqual(v.dataset_versions, want, `lineage of version ${v.version}`);
+        }
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor);
+      return statements / pages;
+    };
+    const small = perPage(10);
+    const large = perPage(250);
+    counted.close();
+    // One lookup per version made a 250-version page cost ~250 statements more than a 10-version one.
+    assert.ok(large <= small + 1, `statements per page: ${small} for 10 versions, ${large} for 250`);
+    assert.ok(large < 10, `statements per page of 250 versions: ${large}`);
   });
 });

@@ -1,0 +1,7 @@
+/** Every daemon endpoint, one module per domain. A new domain adds its module here. */
+export * from './daemon';
+export * from './events';
+export * from './registry';
+export * from './runs';
+export * from './datasets';
+export * from './export';
