@@ -89,18 +89,21 @@ export class MlflowStore {
       runName: db.prepare('UPDATE runs SET name = ? WHERE id = ?'),
       runStatus: db.prepare('UPDATE runs SET status = ?, end_time = ? WHERE id = ?'),
       runLifecycle: db.prepare('UPDATE runs SET lifecycle_stage = ? WHERE id = ?'),
-      params: db.prepare('SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key'),
-      tags: db.prepare('SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key'),
+      // A page of runs reads its params, tags, inputs and latest metrics in one query each.
+      params: db.prepare('SELECT run_id, key, value FROM run_params WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, key'),
+      tags: db.prepare('SELECT run_id, key, value FROM run_tags WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, key'),
       deleteTag: db.prepare('DELETE FROM run_tags WHERE run_id = ? AND key = ?'),
       upsertTag: db.prepare(
         'INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
       ),
-      // MLflow's latest value: the highest step, then the latest timestamp, then the largest value.
-      latestMetrics: db.prepare(`SELECT m.key, m.value, m.timestamp, m.step FROM run_metrics m
-        WHERE m.run_id = ? AND m.rowid = (SELECT m2.rowid FROM run_metrics m2 WHERE m2.run_id = m.run_id AND m2.key = m.key
-          ORDER BY m2.step DESC, m2.timestamp DESC, m2.value DESC LIMIT 1) ORDER BY m.key`),
+      // MLflow's latest value: the highest step, then the latest timestamp, then the largest value;
+      // one index probe per (run, key) of the summary table, not one per stored point.
+      latestMetrics: db.prepare(`SELECT s.run_id, s.key, m.value, m.timestamp, m.step FROM run_metric_summary s
+        JOIN run_metrics m ON m.rowid = (SELECT m2.rowid FROM run_metrics m2 WHERE m2.run_id = s.run_id AND m2.key = s.key
+          ORDER BY m2.step DESC, m2.timestamp DESC, m2.value DESC LIMIT 1)
+        WHERE s.run_id IN (SELECT value FROM json_each(?)) ORDER BY s.run_id, s.key`),
       history: db.prepare('SELECT key, value, timestamp, step FROM run_metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, rowid LIMIT ? OFFSET ?'),
-      inputs: db.prepare('SELECT dataset, tags FROM run_inputs WHERE run_id = ? ORDER BY name, digest'),
+      inputs: db.prepare('SELECT run_id, dataset, tags FROM run_inputs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, name, digest'),
       insertInput: db.prepare('INSERT OR IGNORE INTO run_inputs (run_id, digest, name, dataset, tags) VALUES (?, ?, ?, ?, ?)'),
     };
   }
@@ -219,18 +222,35 @@ export class MlflowStore {
   }
 
   toRun(r: MlflowRunRow): MlflowRun {
-    const metrics = (this.s.latestMetrics.all(r.id) as MetricRow[]).map(metricOut);
-    const params = (this.s.params.all(r.id) as { key: string; value: string }[]).map((p) => ({ key: p.key, value: paramOut(p.value) }));
-    const tags = this.s.tags.all(r.id) as { key: string; value: string }[];
-    const inputs = (this.s.inputs.all(r.id) as { dataset: string; tags: string }[]).map((i) => {
-      const t = JSON.parse(i.tags) as { key: string; value: string }[];
-      return { ...(t.length ? { tags: t } : {}), dataset: JSON.parse(i.dataset) as MlflowDataset };
-    });
-    return {
-      info: this.runInfo(r),
-      data: { ...(metrics.length ? { metrics } : {}), ...(params.length ? { params } : {}), ...(tags.length ? { tags } : {}) },
-      inputs: inputs.length ? { dataset_inputs: inputs } : {},
+    return this.toRuns([r])[0] as MlflowRun;
+  }
+
+  /** Runs in MLflow's shape, their data read in four queries for the whole page. */
+  toRuns(rows: MlflowRunRow[]): MlflowRun[] {
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    const by = <T extends { run_id: string }>(list: T[]): Map<string, T[]> => {
+      const m = new Map<string, T[]>();
+      for (const x of list) (m.get(x.run_id) ?? m.set(x.run_id, []).get(x.run_id))?.push(x);
+      return m;
     };
+    const metrics = by(this.s.latestMetrics.all(ids) as (MetricRow & { run_id: string })[]);
+    const params = by(this.s.params.all(ids) as { run_id: string; key: string; value: string }[]);
+    const tags = by(this.s.tags.all(ids) as { run_id: string; key: string; value: string }[]);
+    const inputs = by(this.s.inputs.all(ids) as { run_id: string; dataset: string; tags: string }[]);
+    return rows.map((r) => {
+      const m = (metrics.get(r.id) ?? []).map(metricOut);
+      const p = (params.get(r.id) ?? []).map((x) => ({ key: x.key, value: paramOut(x.value) }));
+      const t = (tags.get(r.id) ?? []).map((x) => ({ key: x.key, value: x.value }));
+      const ins = (inputs.get(r.id) ?? []).map((i) => {
+        const it = JSON.parse(i.tags) as { key: string; value: string }[];
+        return { ...(it.length ? { tags: it } : {}), dataset: JSON.parse(i.dataset) as MlflowDataset };
+      });
+      return {
+        info: this.runInfo(r),
+        data: { ...(m.length ? { metrics: m } : {}), ...(p.length ? { params: p } : {}), ...(t.length ? { tags: t } : {}) },
+        inputs: ins.length ? { dataset_inputs: ins } : {},
+      };
+    });
   }
 
   searchRuns(experimentIds: number[], lifecycle: string[], filter: Clause[], order: OrderTerm[], limit: number, offset: number): MlflowRunRow[] {

@@ -244,7 +244,7 @@ export class MlflowTracking {
       if (e instanceof SearchSyntaxError) throw invalid(e.message);
       throw e;
     }
-    const runs = rows.slice(0, limit).map((r) => this.store.toRun(r));
+    const runs = this.store.toRuns(rows.slice(0, limit));
     return { ...(runs.length ? { runs } : {}), ...(rows.length > limit ? { next_page_token: encodeToken(offset + limit) } : {}) };
   }
 
