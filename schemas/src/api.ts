@@ -155,7 +155,24 @@ export const EVENT_KINDS = [
   'deployment.load_failed',
   'deployment.crashed',
   'deployment.failed',
-  'alert.raised',
+  // Monitoring (issue 15). Subject "deployment:<name>"; `after` is the alert (schemas/src/monitoring.ts).
+  'alert.opened',
+  'alert.resolved',
+  'alert.acknowledged',
+  'alert.silenced',
+  'alert.notify_failed',
+  // Safety nets (issue 15). Subject "deployment:<name>".
+  'breaker.opened',
+  'breaker.half_open',
+  'breaker.closed',
+  'deployment.flag_changed',
+  'deployment.auto_rollback',
+  // Gates (issue 19). Subject "model:<name>/<version>".
+  'gates.evaluated',
+  'model.promotion_forced',
+  // Pipelines and notebooks (issues 17, 18). Subject "pipeline:<name>" / "notebook:<path>".
+  'pipeline.triggered',
+  'notebook.converted',
   'daemon.started',
   'daemon.stopping',
   'config.invalid',
