@@ -119,8 +119,7 @@ export class DaemonClient {
     } catch (e) {
       // The daemon only saw bytes; name the file the user gave.
       if (e instanceof ApiError && e.code === 'invalid_artifact') {
-        // The daemon names what it saw ("the uploaded artifact"); the user knows the file.
-        throw new ApiError(e.status, e.code, `${artifact_path}: ${e.message.replace(/^the uploaded artifact: /, '')}`, e.issues);
+        throw new ApiError(e.status, e.code, `${artifact_path}: ${e.message}`, e.issues);
       }
       throw e;
     }
