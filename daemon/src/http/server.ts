@@ -14,11 +14,11 @@ import { DomainError } from '../util/errors';
 import { type Logger } from '../util/logger';
 import { storeErrorMessage } from '../store/store-errors';
 import { type Route, type Router, type RequestContext } from './router';
+import { isLoopbackHost, readBody as readCapped } from './wire';
 
 export const MAX_BODY_BYTES = 1 << 20;
 /** Routes that declare no query take none: an unknown key is a 400, never silently ignored. */
 const NO_QUERY = z.object({}).strict();
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 const OS_USER = osUser();
 
 export interface ServerOptions {
@@ -192,28 +192,7 @@ export function parseJson(raw: Buffer): unknown {
 }
 
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      req.resume();
-      reject(tooLarge(limit));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readCapped(req, limit, () => tooLarge(limit));
 }
 
 const tooLarge = (limit: number): DomainError =>
@@ -260,12 +239,6 @@ function sendError(res: ServerResponse, err: unknown, style: ErrorStyle, log: Lo
     },
   };
   sendJson(res, e.status, body);
-}
-
-export function isLoopbackHost(host: string | undefined): boolean {
-  if (!host) return false;
-  const m = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(host);
-  return m !== null && LOOPBACK_HOSTS.has((m[1] ?? '').toLowerCase());
 }
 
 function validToken(header: string | undefined, token: string): boolean {
