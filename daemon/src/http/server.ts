@@ -15,6 +15,7 @@ import { type Logger } from '../util/logger';
 import { storeErrorMessage } from '../store/store-errors';
 import { type Route, type Router, type RequestContext } from './router';
 import { isLoopbackHost, readBody as readCapped } from './wire';
+import { peerUser } from './peer';
 
 export const MAX_BODY_BYTES = 1 << 20;
 /** Routes that declare no query take none: an unknown key is a 400, never silently ignored. */
@@ -251,17 +252,19 @@ function validToken(header: string | undefined, token: string): boolean {
 }
 
 /**
- * Who acts, for the audit log. The connection proves one thing: the client read the token, which
- * only the daemon's own OS user can (daemon.json is 0600). A claimed name (`X-Mlops-Actor`) that
- * names that user is recorded as is; any other is recorded as a claim next to the user.
+ * Who acts, for the audit log: the OS user that owns the client's end of the connection (Linux,
+ * from /proc/net/tcp*), else the daemon's own user (reading the token in daemon.json, which is 0600,
+ * proves that much). `X-Mlops-Actor` is only a claim: one that names that user (`cli:alice`) is
+ * recorded as is, any other next to the user as `alice (claimed: ceo)`.
  */
-export function actorOf(req: IncomingMessage, user: string): string {
+export function actorOf(req: IncomingMessage, daemonUser: string): string {
+  const user = peerUser(req.socket) ?? daemonUser;
   const raw = req.headers['x-mlops-actor'];
   const value = Array.isArray(raw) ? raw[0] : raw;
   const claimed = value && /^[\w.:@/-]{1,100}$/.test(value) ? value : undefined;
   if (!claimed) return user;
   if (claimed.split(/[:@/]/).includes(user)) return claimed;
-  return `${user} (claimed ${claimed})`;
+  return `${user} (claimed: ${claimed})`;
 }
 
 function osUser(): string {
