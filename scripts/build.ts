@@ -87,6 +87,8 @@ function entries(): BuildOptions[] {
   const list: BuildOptions[] = [
     nodeEntry('cli/src/bin.ts', 'dist/cli.js'),
     nodeEntry('daemon/src/main.ts', 'dist/daemon.js'),
+    // The daemon's worker thread for large request bodies (daemon/src/http/body-parser.ts).
+    nodeEntry('daemon/src/http/body-worker.ts', 'dist/body-worker.js'),
     // One process per deployment, forked by the daemon (and run by exported containers).
     nodeEntry('daemon/src/serving/main.ts', 'dist/serving.js'),
   ];
