@@ -35,7 +35,7 @@ test('kill -9 of the daemon mid-snapshot: the CLI exits non-zero naming the cut-
   mkdirSync(join(project.root, 'data'));
   const chunk = Buffer.alloc(FILE_BYTES);
   for (let i = 0; i < FILES; i++) writeFileSync(join(project.root, 'data', `part-${String(i).padStart(3, '0')}.bin`), randomFillSync(chunk));
-  const daemon = await startDaemon(project.root);
+  const daemon = await startDaemon(project.root, { timeoutMs: 60_000 });
   const before = bytesRead(daemon.pid);
   const cli = runCli(['data', 'snapshot', 'big'], { cwd: project.root, timeoutMs: 120_000 });
   // Wait (bounded) until the daemon has read 16 MB of the 192 MB dataset, then kill it.

@@ -18,7 +18,7 @@ after(async () => {
 });
 
 async function started(): Promise<RunningDaemon> {
-  daemon ??= await startDaemon(project.root);
+  daemon ??= await startDaemon(project.root, { timeoutMs: 60_000 });
   return daemon;
 }
 

@@ -54,7 +54,7 @@ function post(d: RunningDaemon, path: string, body: Buffer): Sent {
 }
 
 test('a million-point batch is parsed off the event loop: /status answers while it is parsed, before any point is stored', async (t) => {
-  daemon = await startDaemon(project.root);
+  daemon = await startDaemon(project.root, { timeoutMs: 60_000 });
   const d = daemon;
   const run = await d.client.request(endpoints.createRun, { body: { experiment: 'big' } });
   const db = new Database(project.dbFile, { readonly: true, fileMustExist: true });
