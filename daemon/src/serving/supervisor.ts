@@ -66,6 +66,11 @@ export class ServingChild {
     this.send({ type: 'load', model });
   }
 
+  /** Sends a message to the process (monitoring answers feedback through this). */
+  tell(msg: ToServingMessage): void {
+    this.send(msg);
+  }
+
   private send(msg: ToServingMessage): void {
     if (!this.exited && this.proc.connected) this.proc.send(msg);
   }
