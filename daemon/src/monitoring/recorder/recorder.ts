@@ -51,12 +51,16 @@ export class MonitorRecorder {
   private cpuAt = process.cpuUsage();
   private cpuWall = performance.now();
   private readonly roles = new Map<number, OutputRoles>();
+  /** Feature names of the version being served, computed once per loaded model (not per request). */
+  private names: { model: LoadedModel | undefined; names: string[] } = { model: undefined, names: [] };
 
   constructor(
     private readonly boot: MonitoringBoot,
     private readonly send: (m: MonitoringFromServing) => void,
     private readonly model: () => LoadedModel | undefined,
     private readonly inFlight: () => number,
+    /** False while earlier flushes are still queued in the IPC channel (the daemon is behind). */
+    private readonly canSend: () => boolean = () => true,
     private readonly now: () => number = Date.now,
   ) {
     const t = now();
@@ -99,9 +103,15 @@ export class MonitorRecorder {
     return acc;
   }
 
+  private featureNames(): string[] {
+    const m = this.model();
+    if (this.names.model !== m) this.names = { model: m, names: m?.features.map((f) => f.name) ?? [] };
+    return this.names.names;
+  }
+
   private addToWindow(version: number, rows: FeatureValue[][], outputs: RunOutputs, t: number): void {
     const m = this.model();
-    const features = m?.features.map((f) => f.name) ?? [];
+    const features = this.featureNames();
     let roles = this.roles.get(version);
     if (!roles) this.roles.set(version, (roles = outputRoles([...outputs.keys()], m?.spec.task ?? null)));
     this.window.add(version, features, rows, outputs, roles, m?.spec.task === 'classification');
@@ -150,8 +160,7 @@ export class MonitorRecorder {
   }
 
   private closeWindow(t: number): void {
-    const m = this.model();
-    const sample = this.window.finish(t, m?.features.map((f) => f.name) ?? []);
+    const sample = this.window.finish(t, this.featureNames());
     this.window = new WindowAcc(t, this.boot.sample_size, this.boot.ranges);
     if (sample.predictions > 0) this.send({ type: 'monitor_window', window: sample });
   }
@@ -162,7 +171,9 @@ export class MonitorRecorder {
     if (final || t >= this.sliceStart + this.boot.slice_ms) this.rollSlice(t);
     const windowMs = this.boot.window_ms;
     if ((windowMs !== null && t - this.window.startMs >= windowMs) || (final && this.window.predictions > 0)) this.closeWindow(t);
-    const predictions = this.drainRing();
+    // A daemon that falls behind must not make this process buffer without bound: predictions wait in
+    // the ring (which drops its oldest past `ring`), slices are small and always go.
+    const predictions = this.canSend() || final ? this.drainRing() : [];
     if (!predictions.length && !this.closedSlices.length) return;
     const slices = this.closedSlices;
     this.closedSlices = [];
@@ -173,7 +184,7 @@ export class MonitorRecorder {
     const out: LoggedPrediction[] = [];
     const cap = this.ring.length;
     const keep = new Set(this.boot.stored_features);
-    const names = this.model()?.features.map((f) => f.name) ?? [];
+    const names = this.featureNames();
     for (let k = 0; k < this.ringCount; k++) {
       const i = (this.ringHead + k) % cap;
       const e = this.ring[i] as Logged;
