@@ -75,7 +75,7 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
       else if (m.type === 'load_failed') reject(new Error(m.error));
       else if (m.type === 'monitor_flush') {
         served.messages++;
-        served.predictionsLogged += m.predictions.length;
+        served.predictionsLogged += m.predictions.request_id.length;
         for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
       } else if (m.type === 'monitor_window') served.messages++;
     });
