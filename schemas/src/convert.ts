@@ -45,7 +45,7 @@ export type ConvertProblem = z.infer<typeof convertProblem>;
 export const convertPlan = z
   .object({
     notebook: z.string().describe('Project-relative path of the notebook'),
-    by: sectionBy.describe('How sections were found (the level chosen when not given)'),
+    by: z.union([sectionBy, z.literal('none')]).describe('How sections were found (the level chosen when not given; none: one stage)'),
     out: z.string().describe('Project-relative folder of the scripts'),
     stages: z.array(convertStage),
     params: z.record(z.string(), z.union([z.number(), z.string()])).describe('Dotted key → lifted literal value'),

@@ -222,7 +222,7 @@ export function analyseSections(parser: Parser, sections: { section: Section; ce
   sections.forEach(({ section, cells }, index) => {
     const f: SectionFacts = {
       section, index, statements: [], inputs: new Map(), assigned: new Map(), defs: new Map(), travelled: [], imports: [],
-      findings: [], unpicklable: new Map(), plots: cells.some((c) => PLOTS.test(c.code)),
+      findings: [], unpicklable: new Map(), plots: cells.some((c) => PLOTS.test(c.code.replace(/^\s*(import|from)\s.*$/gm, ''))),
     };
     const travelled = new Map<string, DefInfo>();
     const importsUsed = new Set<string>();

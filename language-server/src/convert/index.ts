@@ -101,7 +101,9 @@ export function convertNotebook(o: ConvertOptions): ConvertResult {
   const analysis = analyseSections(parser, sections);
   try {
     const producers = wire(analysis);
-    refusals.push(...analysis.refusals);
+    // After `import *` every unknown name would be reported too: the star import is the one to fix.
+    const star = analysis.refusals.find((r) => r.message.includes('import *'));
+    refusals.push(...analysis.refusals.filter((r) => !star || !r.message.includes('no earlier section defines') || r.cell < star.cell));
     const stageFacts = analysis.facts.filter(isStage);
     const names = new Map(stageFacts.map((f) => [f.index, f.section.name]));
     const lifted = liftFindings(stageFacts, o.yamlText);
@@ -119,7 +121,7 @@ export function convertNotebook(o: ConvertOptions): ConvertResult {
       if (existing !== undefined && existing !== f.text && !existing.includes(GENERATED_MARK) && f.path !== posix.join(out, `${RUNTIME_MODULE}.py`)) conflicts.push(f.path);
     }
     const plan: ConvertPlan = {
-      notebook: o.notebook, by: sectioning.by, out, stages: drafts.map((d) => d.stage),
+      notebook: o.notebook, by: sectioning.by ?? 'none', out, stages: drafts.map((d) => d.stage),
       params: Object.fromEntries([...params].map(([k, v]) => [k, v.value])), notes, refusals: dedupe(refusals), conflicts,
     };
     if (plan.refusals.length) return { plan, files: [] };

@@ -83,8 +83,10 @@ export class NameWalker {
       this.visitOpt(n.childForFieldName('right'));
       const left = n.childForFieldName('left');
       if (left?.type === 'identifier') {
+        // `x += …` changes a list in place (so its aliases) and rebinds the name.
         this.sink.read(left.text, left);
         this.sink.mutate(left.text, left);
+        this.sink.write(left.text, left);
       } else if (left) this.target(left);
     },
     named_expression: (n) => {

@@ -55,13 +55,16 @@ function translateLine(line: string, place: { cell: number; line: number }, note
       notes.push({ ...place, message: `help request \`${line.trim()}\` dropped` });
       return `# ${line.trim()}`;
     }
-    if (/^\s*[A-Za-z_][\w.]*\s*=\s*[!%]/.test(line)) refusals.push({ ...place, message: `\`${line.trim()}\` assigns the output of a magic or shell command; run it in Python (subprocess) instead` });
+    if (/^\s*[A-Za-z_][\w.]*\s*=\s*[!%]/.test(line)) {
+      refusals.push({ ...place, message: `\`${line.trim()}\` assigns the output of a magic or shell command; run it in Python (subprocess) instead` });
+      return `# ${line}`;
+    }
     return line;
   }
   const indent = m[1] ?? '';
   const rest = (m[3] ?? '').trim();
   if (m[2] === '!' || /^(pip|conda|mamba)\b/.test(rest)) {
-    const cmd = m[2] === '!' ? rest : rest;
+    const cmd = rest;
     if (INSTALLS.test(cmd)) {
       notes.push({ ...place, message: `\`${line.trim()}\` not converted: install the packages in the project's environment (the pipeline does not install anything)` });
       return `${indent}# ${line.trim()}  (reported by mlops convert: install it in the environment)`;
@@ -94,6 +97,7 @@ export function translateCell(cell: Cell, notes: ConvertProblem[], refusals: Con
     const magic = /^%%(\w+)/.exec(first)?.[1] ?? '';
     if (magic !== 'time' && magic !== 'timeit') {
       refusals.push({ cell: cell.index, line: 1, message: `cell magic \`${first}\` has no equivalent in a script; rewrite the cell in Python` });
+      return { ...cell, code: lines.map((l) => `# ${l}`).join('\n') };
     }
     out.push(`# ${first}`);
     start = 1;

@@ -78,7 +78,8 @@ export function stageName(title: string, taken: Set<string>): string {
 }
 
 export interface Sectioning {
-  by: SectionBy;
+  /** Undefined: no headings nor tags, one section. */
+  by: SectionBy | undefined;
   sections: Section[];
   notes: ConvertProblem[];
 }
@@ -97,5 +98,5 @@ export function sectionNotebook(cells: Cell[], by: SectionBy | undefined): Secti
   // `prev:` names blocks by their tag; map them to stage names.
   const byTitle = new Map(sections.map((s) => [s.title, s.name]));
   for (const s of sections) s.after = s.after.map((a) => byTitle.get(a) ?? a);
-  return { by: chosen ?? 'tags', sections, notes };
+  return { by: chosen, sections, notes };
 }
