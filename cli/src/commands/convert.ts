@@ -7,7 +7,7 @@ import { findProjectRoot } from '../../../shared/src/paths';
 import { convertNotebook, NotebookError } from '../../../language-server/src/convert';
 import { initPython } from '../../../language-server/src/python/parser';
 import { verifyConversion } from '../convert/verify';
-import { writeConversion } from '../convert/write';
+import { writeConversion } from '../../../language-server/src/convert/write';
 import { CliError, pos, str, UsageError, type CliIo, type CommandSpec, type ParsedArgs } from '../framework';
 import { printJson, table } from '../output';
 

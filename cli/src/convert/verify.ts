@@ -18,7 +18,7 @@ import { type StageInstance } from '../../../shared/src/pipelines/plan';
 import { withOverrides } from '../pipelines/host';
 import { type ConvertResult } from '../../../language-server/src/convert';
 import { COMPARE_PY, RUN_NOTEBOOK_PY } from './verify-py';
-import { writeConversion } from './write';
+import { writeConversion } from '../../../language-server/src/convert/write';
 
 const SKIP = new Set(['.mlops', '.git', 'node_modules', '.venv', 'venv', '__pycache__', '.ipynb_checkpoints']);
 

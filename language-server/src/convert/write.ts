@@ -1,8 +1,12 @@
-/** Writing a conversion into a project: the scripts, mlops.yaml, and the mlops module when the interpreter lacks it. */
+/**
+ * Writing a conversion into a project: the scripts, mlops.yaml, and the mlops module when the
+ * interpreter lacks it. The one part of the converter that touches files (the CLI and the language
+ * server's `mlops/convertNotebook` both write through it).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type ConvertResult } from '../../../language-server/src/convert';
-import { canImportMlops, moduleSource } from '../../../language-server/src/python/importable';
+import { type ConvertResult } from './index';
+import { canImportMlops, moduleSource } from '../python/importable';
 
 /** Writes the files; returns the project-relative paths written. */
 export function writeConversion(root: string, result: ConvertResult, python: string): string[] {
