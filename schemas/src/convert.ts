@@ -98,3 +98,13 @@ export const convertNotebookResult = z
 export type ConvertNotebookResult = z.infer<typeof convertNotebookResult>;
 
 export const CONVERT_NOTEBOOK_REQUEST = 'mlops/convertNotebook';
+
+/** `POST /notebooks/conversions`: records a written conversion as the event `notebook.converted`. */
+export const conversionRecord = z
+  .object({
+    notebook: z.string().min(1).max(1000).describe('Project-relative path of the notebook'),
+    stages: z.array(z.string().max(200)).max(1000),
+    written: z.array(z.string().max(1000)).max(10000),
+    verified: z.boolean().optional().describe('Result of --verify, when it ran'),
+  })
+  .strict();

@@ -10,6 +10,9 @@ import { verifyConversion } from '../convert/verify';
 import { writeConversion } from '../../../language-server/src/convert/write';
 import { CliError, pos, str, UsageError, type CliIo, type CommandSpec, type ParsedArgs } from '../framework';
 import { printJson, table } from '../output';
+import { actorName } from '../context';
+import { connectDaemon } from '../../../client/src/connect';
+import { recordConversion } from '../../../schemas/src/endpoints/notebooks';
 
 /** The project the notebook belongs to: the folder of the nearest mlops.yaml above it, else its own folder. */
 function projectOf(notebook: string, io: CliIo): string {
@@ -37,6 +40,17 @@ function verifyLine(v: VerifyReport): string {
   const d = v.difference;
   const where = [d?.stage ? `stage ${d.stage}` : '', d?.cell ? `cell ${d.cell}` : ''].filter(Boolean).join(', ');
   return `verify: DIFFERENT${where ? ` (${where})` : ''}: ${d?.message ?? 'unknown'}\n`;
+}
+
+/** The event `notebook.converted`, when the project's daemon is running (a conversion starts none). */
+async function recordEvent(io: CliIo, root: string, notebook: string, plan: ConvertPlan, written: string[], verify: VerifyReport | undefined): Promise<void> {
+  if (!existsSync(join(root, '.mlops', 'daemon.json'))) return;
+  try {
+    const client = await connectDaemon(root, { actor: actorName(io), autoStart: false });
+    await client.request(recordConversion, { body: { notebook, stages: plan.stages.map((s) => s.name), written, ...(verify ? { verified: verify.equal } : {}) } });
+  } catch (e) {
+    io.err(`mlops convert: warning: the conversion was not recorded in the event log (${e instanceof Error ? e.message : String(e)})\n`);
+  }
 }
 
 async function convertCommand(args: ParsedArgs, io: CliIo): Promise<number> {
@@ -78,6 +92,7 @@ async function convertCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     verify = await verifyConversion({ root, notebook: rel, result, python, env: io.env, progress: (t) => io.err(t) });
     if (!args.json) io.out(verifyLine(verify));
   }
+  if (written.length) await recordEvent(io, root, rel, plan, written, verify);
   if (args.json) printJson(io, convertJson.parse({ plan, written, ...(verify ? { verify } : {}) }));
   return verify && !verify.equal ? 1 : 0;
 }

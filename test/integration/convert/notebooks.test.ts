@@ -89,6 +89,12 @@ test('changing a lifted param re-runs only the stage that reads it; plots are sa
     assert.ok(evaluate?.params.includes('evaluate.threshold_2'), JSON.stringify(evaluate));
     assert.equal(plan.params['evaluate.threshold_2'], 0.6);
     await run(p);
+    // Converting the unchanged notebook again conflicts with nothing; with the daemon up it is recorded.
+    const again = await runCli(['convert', 'split.ipynb', '--json'], { cwd: p.root, timeoutMs: 120_000 });
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(convertJson.parse(JSON.parse(again.stdout)).plan.conflicts, []);
+    const events = await runCli(['events', '--subject', 'notebook:', '--json'], { cwd: p.root });
+    assert.match(events.stdout, /"kind": ?"notebook\.converted"[\s\S]*"subject": ?"notebook:split\.ipynb"/);
     const yaml = readFileSync(join(p.root, 'mlops.yaml'), 'utf8');
     writeFileSync(join(p.root, 'mlops.yaml'), yaml.replace('threshold_2: 0.6', 'threshold_2: 0.9'));
     const after = await run(p);
