@@ -5,7 +5,7 @@
  * runs the pipeline; otherwise says what to install to see this step.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const NEEDED = ['sklearn', 'pandas', 'matplotlib', 'nbclient', 'ipykernel'];
@@ -21,6 +21,7 @@ export interface NotebookDemo {
   /** The demo project (its data/train.csv is the notebook's input). */
   dir: string;
   mlops(cwd: string, ...args: string[]): string;
+  git(dir: string, ...args: string[]): void;
 }
 
 export function notebookStep(d: NotebookDemo): void {
@@ -42,6 +43,10 @@ export function notebookStep(d: NotebookDemo): void {
   try {
     d.mlops(sub, 'convert', 'churn-notebook.ipynb', '--verify');
     d.mlops(sub, 'run');
+    // The scripts, mlops.yaml and mlops.lock are source; values, figures and bytecode are run outputs.
+    appendFileSync(join(d.dir, '.gitignore'), 'notebook/pipeline/values/\nnotebook/pipeline/figures/\n__pycache__/\n');
+    d.git(d.dir, 'add', '-A', '.gitignore', 'notebook');
+    d.git(d.dir, 'commit', '-qm', 'notebook converted to pipeline stages');
   } finally {
     spawnSync(process.execPath, [join(d.repo, 'dist', 'cli.js'), 'daemon', 'stop'], { cwd: sub, stdio: 'ignore' });
   }

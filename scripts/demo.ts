@@ -192,7 +192,7 @@ const STEPS: Step[] = [
   ...PIPELINE_STEPS,
   {
     title: 'Turn a notebook into a verified pipeline: mlops convert --verify (scripts/demo-notebook.ts)',
-    run: ({ dir }) => notebookStep({ repo, dir, mlops }),
+    run: ({ dir }) => notebookStep({ repo, dir, mlops, git }),
   },
 ];
 
