@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convertJson } from '../../../schemas/src/convert';
 import { runPipelineJson } from '../../../schemas/src/pipelines';
@@ -71,6 +71,10 @@ for (const c of CASES) {
       const first = await run(p);
       assert.deepEqual([...first.values()], c.stages.map(() => 'ran'));
       for (const [stage, re] of c.expect) assert.match(printed(p, stage), re);
+      // Figures are saved as the stage's out, one PNG per figure per cell.
+      for (const o of out.plan.stages.flatMap((s) => s.outs.filter((x) => x.includes('/figures/')))) {
+        assert.ok(readdirSync(join(p.root, o)).some((f) => f.endsWith('.png')), `${o} holds the figures`);
+      }
       const again = await run(p);
       assert.deepEqual([...again.values()], c.stages.map(() => 'cached'));
     } finally {
@@ -79,7 +83,7 @@ for (const c of CASES) {
   });
 }
 
-test('changing a lifted param re-runs only the stage that reads it; plots are saved as outs', { skip }, async () => {
+test('changing a lifted param re-runs only the stage that reads it; a conversion is recorded as an event', { skip }, async () => {
   const p = project('split');
   try {
     const conv = await runCli(['convert', 'split.ipynb', '--json'], { cwd: p.root, timeoutMs: 120_000 });
