@@ -48,7 +48,7 @@ for i, cell in enumerate(nb.cells, start=1):
         dump_cell.metadata["mlops_index"] = 0
         cells.append(dump_cell)
 nb.cells = cells
-client = NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": os.path.dirname(os.path.abspath(notebook))}})
+client = NotebookClient(nb, timeout=900, startup_timeout=300, kernel_name="python3", resources={"metadata": {"path": os.path.dirname(os.path.abspath(notebook))}})
 error = None
 try:
     client.execute()
