@@ -13,6 +13,7 @@ import { doctorCommand } from './doctor';
 import { mlflowCommands } from './mlflow';
 import { servingCommands } from './serving';
 import { pipelineCommands } from './pipelines';
+import { convertCommands } from './convert';
 import { monitoringCommands } from './monitoring';
 
 export const allCommands: CommandSpec[] = [
@@ -22,6 +23,7 @@ export const allCommands: CommandSpec[] = [
   execCommand,
   ...runCommands,
   ...pipelineCommands,
+  ...convertCommands,
   ...dataCommands,
   doctorCommand,
   ...mlflowCommands,

@@ -8,4 +8,5 @@ export * from './objects';
 export * from './serving';
 export * from './export';
 export * from './mlflow';
+export * from './notebooks';
 export * from './monitoring';
