@@ -21,11 +21,12 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyserFor, type DocumentSession, type Fix } from './core';
+import { analyserFor, type DocumentSession, type Fix, type MlopsDiagnostic } from './core';
 import { ConfigLocator } from './config-locator';
 import { envFor, type ServerState } from './env';
 import { initPython, parseRuleConfig, type PythonRuleConfig } from './python';
 import { wireNotebooks } from './notebooks';
+import { parseFixCommand, runFixAction, type FixCommandArgument } from './python/fix-actions';
 
 interface Tracked {
   session: DocumentSession;
@@ -49,6 +50,39 @@ export function workspaceEdit(uri: string, fix: Fix): WorkspaceEdit {
       ...Object.entries(fix.changes).map(([u, edits]) => ({ textDocument: { uri: u, version: null }, edits })),
     ],
   };
+}
+
+/** The command of fixes that do work an edit cannot (copy a file, install a module) before their edit. */
+export const APPLY_FIX_COMMAND = 'mlops.python.applyFix';
+
+/** A plain fix carries its edit; a fix with an action carries the command that runs it, then applies the edit. */
+function codeAction(uri: string, diagnostic: MlopsDiagnostic, fix: Fix): CodeAction {
+  const base = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred ?? false };
+  if (!fix.action) return { ...base, edit: workspaceEdit(uri, fix) };
+  const argument: FixCommandArgument = { action: fix.action, edit: workspaceEdit(uri, fix) };
+  return { ...base, command: { title: fix.title, command: APPLY_FIX_COMMAND, arguments: [argument] } };
+}
+
+/** Runs a fix's action (arguments checked again: they come back from the editor) and applies its edit when it succeeded. */
+async function applyFixCommand(connection: Connection, raw: unknown): Promise<{ ok: boolean; message: string }> {
+  const parsed = parseFixCommand(raw);
+  if (typeof parsed === 'string') {
+    void connection.window.showErrorMessage(parsed);
+    return { ok: false, message: parsed };
+  }
+  const result = await runFixAction(parsed.action);
+  if (!result.ok) {
+    void connection.window.showErrorMessage(`MLOps: ${result.message}`);
+    return result;
+  }
+  const applied = await connection.workspace.applyEdit({ label: 'MLOps quick fix', edit: parsed.edit as WorkspaceEdit });
+  if (!applied.applied) {
+    const message = `${result.message}, but the editor did not apply the code edit${applied.failureReason ? ` (${applied.failureReason})` : ''}`;
+    void connection.window.showWarningMessage(`MLOps: ${message}`);
+    return { ok: false, message };
+  }
+  void connection.window.showInformationMessage(`MLOps: ${result.message}`);
+  return result;
 }
 
 function wire(connection: Connection): void {
@@ -127,13 +161,11 @@ function wire(connection: Connection): void {
   connection.onCodeAction((p) => {
     const uri = p.textDocument.uri;
     const fixes = withDoc(uri, (s) => s.fixes?.(p.range)) ?? nb.fixes(uri, p.range);
-    return fixes.map(({ diagnostic, fix }): CodeAction => ({
-      title: fix.title,
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [diagnostic],
-      isPreferred: fix.preferred ?? false,
-      edit: workspaceEdit(uri, fix),
-    }));
+    return fixes.map(({ diagnostic, fix }): CodeAction => codeAction(uri, diagnostic, fix));
+  });
+  connection.onExecuteCommand(async (p) => {
+    if (p.command !== APPLY_FIX_COMMAND) return undefined;
+    return applyFixCommand(connection, p.arguments?.[0]);
   });
   documents.listen(connection);
   notebooks.listen(connection);
@@ -197,6 +229,7 @@ function capabilities(): InitializeResult {
       hoverProvider: true,
       documentSymbolProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      executeCommandProvider: { commands: [APPLY_FIX_COMMAND] },
     },
     serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
   };
