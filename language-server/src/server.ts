@@ -6,6 +6,8 @@
  */
 import {
   CodeActionKind,
+  MessageType,
+  ShowMessageNotification,
   DidChangeWatchedFilesNotification,
   NotebookDocuments,
   ProposedFeatures,
@@ -63,25 +65,33 @@ function codeAction(uri: string, diagnostic: MlopsDiagnostic, fix: Fix): CodeAct
   return { ...base, command: { title: fix.title, command: APPLY_FIX_COMMAND, arguments: [argument] } };
 }
 
+/**
+ * A message as a notification: `window.show*Message` would send a request, and a client without
+ * a handler for it answers with an error that nothing here waits for.
+ */
+function show(connection: Connection, type: MessageType, message: string): void {
+  void connection.sendNotification(ShowMessageNotification.type, { type, message });
+}
+
 /** Runs a fix's action (arguments checked again: they come back from the editor) and applies its edit when it succeeded. */
 async function applyFixCommand(connection: Connection, raw: unknown): Promise<{ ok: boolean; message: string }> {
   const parsed = parseFixCommand(raw);
   if (typeof parsed === 'string') {
-    void connection.window.showErrorMessage(parsed);
+    show(connection, MessageType.Error, parsed);
     return { ok: false, message: parsed };
   }
   const result = await runFixAction(parsed.action);
   if (!result.ok) {
-    void connection.window.showErrorMessage(`MLOps: ${result.message}`);
+    show(connection, MessageType.Error, `MLOps: ${result.message}`);
     return result;
   }
   const applied = await connection.workspace.applyEdit({ label: 'MLOps quick fix', edit: parsed.edit as WorkspaceEdit });
   if (!applied.applied) {
     const message = `${result.message}, but the editor did not apply the code edit${applied.failureReason ? ` (${applied.failureReason})` : ''}`;
-    void connection.window.showWarningMessage(`MLOps: ${message}`);
+    show(connection, MessageType.Warning, `MLOps: ${message}`);
     return { ok: false, message };
   }
-  void connection.window.showInformationMessage(`MLOps: ${result.message}`);
+  show(connection, MessageType.Info, `MLOps: ${result.message}`);
   return result;
 }
 
