@@ -32,7 +32,7 @@ export const mlflowCommands: CommandSpec[] = [
     words: ['env'],
     summary: 'Print the exports that point MLflow clients at this project (MLFLOW_TRACKING_URI, MLFLOW_TRACKING_TOKEN): eval "$(mlops env)"',
     json: true,
-    examples: ['mlops env', 'eval "$(mlops env)"', 'mlops env --json'],
+    examples: ['mlops env', 'mlops env --json'],
     run: async (args, io) => {
       const root = requireRoot(io);
       // Starts the daemon when none runs, so the address printed answers.

@@ -12,6 +12,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Fix, type TextEdit } from '../core/types';
 import { type FixContext } from './fix';
+import { indexProject } from './project';
 
 const TTL_MS = 5 * 60_000;
 
@@ -68,8 +69,7 @@ export function installRefusal(probe: InterpreterProbe, python: string): string 
 
 /** `python.interpreter` when mlops.yaml sets it (a path is relative to the project folder). */
 function configuredInterpreter(dir: string, configText: string | undefined): string | undefined {
-  const m = /^python:\s*\n(?:[ \t]+#.*\n|[ \t]*\n)*[ \t]+interpreter:\s*["']?([^"'#\n]+?)["']?\s*(?:#.*)?$/m.exec(configText ?? '');
-  const value = m?.[1]?.trim();
+  const value = indexProject(configText).interpreter;
   if (!value) return undefined;
   return value.includes('/') && !isAbsolute(value) ? resolve(dir, value) : value;
 }
