@@ -61,7 +61,7 @@ export function canImportMlops(python: string, dir: string): boolean {
 
 /** Why pip must not or cannot install into this interpreter, in words a user can act on. */
 export function installRefusal(probe: InterpreterProbe, python: string): string | undefined {
-  if (!probe.ran) return `${python} could not be run`;
+  if (!probe.ran) return `${python} could not be run (or did not answer within 5 s)`;
   if (probe.externallyManaged) return `${python} is externally managed (PEP 668: its packages belong to the system's package manager), so pip will not install into it; use a virtual environment, or add the module to the project's PYTHONPATH`;
   if (!probe.pip) return `${python} has no pip; add the module to the project's PYTHONPATH instead, or create a virtual environment with pip`;
   return undefined;
