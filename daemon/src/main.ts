@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DaemonInfo } from '../../schemas/src/api';
 import { DaemonApp } from './app';
+import { listenKeepingPort } from './port';
 import { EXIT_ALREADY_RUNNING } from '../../schemas/src/api';
 import { statePaths } from '../../shared/src/paths';
 import { StoreVersionError } from './store/db';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     );
   };
   const app = new DaemonApp({ root, token, log, onStopRequest: () => stop('stop requested') });
-  const port = await app.listen(Number(values.port ?? 0));
+  const port = await listenKeepingPort((p) => app.listen(p), paths.port, values.port === undefined ? undefined : Number(values.port));
   await app.startWatching();
   writeInfo(paths.daemonJson, { pid: process.pid, port, token, version: VERSION });
   app.events.record({ actor: 'daemon', kind: 'daemon.started', subject: 'daemon', after: { pid: process.pid, port, version: VERSION } });

@@ -6,6 +6,8 @@
  */
 import {
   CodeActionKind,
+  MessageType,
+  ShowMessageNotification,
   DidChangeWatchedFilesNotification,
   NotebookDocuments,
   ProposedFeatures,
@@ -21,12 +23,13 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyserFor, type DocumentSession, type Fix } from './core';
+import { analyserFor, type DocumentSession, type Fix, type MlopsDiagnostic } from './core';
 import { ConfigLocator } from './config-locator';
 import { envFor, type ServerState } from './env';
 import { initPython, parseRuleConfig, type PythonRuleConfig } from './python';
 import { wireNotebooks } from './notebooks';
 import { wireConvert } from './convert-request';
+import { parseFixCommand, runFixAction, type FixCommandArgument } from './python/fix-actions';
 
 interface Tracked {
   session: DocumentSession;
@@ -50,6 +53,47 @@ export function workspaceEdit(uri: string, fix: Fix): WorkspaceEdit {
       ...Object.entries(fix.changes).map(([u, edits]) => ({ textDocument: { uri: u, version: null }, edits })),
     ],
   };
+}
+
+/** The command of fixes that do work an edit cannot (copy a file, install a module) before their edit. */
+export const APPLY_FIX_COMMAND = 'mlops.python.applyFix';
+
+/** A plain fix carries its edit; a fix with an action carries the command that runs it, then applies the edit. */
+function codeAction(uri: string, diagnostic: MlopsDiagnostic, fix: Fix): CodeAction {
+  const base = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred ?? false };
+  if (!fix.action) return { ...base, edit: workspaceEdit(uri, fix) };
+  const argument: FixCommandArgument = { action: fix.action, edit: workspaceEdit(uri, fix) };
+  return { ...base, command: { title: fix.title, command: APPLY_FIX_COMMAND, arguments: [argument] } };
+}
+
+/**
+ * A message as a notification: `window.show*Message` would send a request, and a client without
+ * a handler for it answers with an error that nothing here waits for.
+ */
+function show(connection: Connection, type: MessageType, message: string): void {
+  void connection.sendNotification(ShowMessageNotification.type, { type, message });
+}
+
+/** Runs a fix's action (arguments checked again: they come back from the editor) and applies its edit when it succeeded. */
+async function applyFixCommand(connection: Connection, raw: unknown): Promise<{ ok: boolean; message: string }> {
+  const parsed = parseFixCommand(raw);
+  if (typeof parsed === 'string') {
+    show(connection, MessageType.Error, parsed);
+    return { ok: false, message: parsed };
+  }
+  const result = await runFixAction(parsed.action);
+  if (!result.ok) {
+    show(connection, MessageType.Error, `MLOps: ${result.message}`);
+    return result;
+  }
+  const applied = await connection.workspace.applyEdit({ label: 'MLOps quick fix', edit: parsed.edit as WorkspaceEdit });
+  if (!applied.applied) {
+    const message = `${result.message}, but the editor did not apply the code edit${applied.failureReason ? ` (${applied.failureReason})` : ''}`;
+    show(connection, MessageType.Warning, `MLOps: ${message}`);
+    return { ok: false, message };
+  }
+  show(connection, MessageType.Info, `MLOps: ${result.message}`);
+  return result;
 }
 
 function wire(connection: Connection): void {
@@ -129,13 +173,11 @@ function wire(connection: Connection): void {
   connection.onCodeAction((p) => {
     const uri = p.textDocument.uri;
     const fixes = withDoc(uri, (s) => s.fixes?.(p.range)) ?? nb.fixes(uri, p.range);
-    return fixes.map(({ diagnostic, fix }): CodeAction => ({
-      title: fix.title,
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [diagnostic],
-      isPreferred: fix.preferred ?? false,
-      edit: workspaceEdit(uri, fix),
-    }));
+    return fixes.map(({ diagnostic, fix }): CodeAction => codeAction(uri, diagnostic, fix));
+  });
+  connection.onExecuteCommand(async (p) => {
+    if (p.command !== APPLY_FIX_COMMAND) return undefined;
+    return applyFixCommand(connection, p.arguments?.[0]);
   });
   documents.listen(connection);
   notebooks.listen(connection);
@@ -199,6 +241,7 @@ function capabilities(): InitializeResult {
       hoverProvider: true,
       documentSymbolProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      executeCommandProvider: { commands: [APPLY_FIX_COMMAND] },
     },
     serverInfo: { name: 'mlops-language-server', version: '0.1.0' },
   };

@@ -17,7 +17,12 @@ export const daemonStatusJson = z.union([
   z.object({ running: z.literal(false), root: z.string() }),
 ]);
 /** `mlops env --json`: what an MLflow client needs to log to this project's daemon. */
-export const envJson = z.object({ MLFLOW_TRACKING_URI: z.string(), MLFLOW_TRACKING_TOKEN: z.string() });
+export const envJson = z.object({
+  MLFLOW_TRACKING_URI: z.string(),
+  MLFLOW_TRACKING_TOKEN: z.string(),
+  /** Set when the daemon could not get its previous port at its last start: exports of the old address are stale. */
+  port_changed: z.object({ from: z.number().int(), to: z.number().int(), at: z.string() }).optional(),
+});
 
 /**
  * Monitoring (issue 15): `mlops alerts`, `alerts ack`, `alerts silence`, `monitor`, `predictions show`

@@ -11,6 +11,8 @@ export function statePaths(root: string) {
     db: join(dir, 'mlops.db'),
     objects: join(dir, 'objects'),
     daemonJson: join(dir, 'daemon.json'),
+    /** The daemon's last port, kept across restarts (schemas/src/daemon-port.ts). */
+    port: join(dir, 'port.json'),
     lock: join(dir, 'daemon.lock'),
     log: join(dir, 'daemon.log'),
   };

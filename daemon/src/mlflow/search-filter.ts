@@ -225,7 +225,7 @@ export interface SqlMapping {
 }
 
 /** Params are stored as JSON (the native API keeps their types); MLflow compares them as text. */
-const PARAM_TEXT = "CAST(json_extract(x.value, '$') AS TEXT)";
+const paramText = (alias: string): string => `CAST(json_extract(${alias}.value, '$') AS TEXT)`;
 
 /** MLflow's LIKE is case-sensitive with `%` and `_`; SQLite's LIKE is not, so compile to GLOB. */
 export function likeToGlob(pattern: string): string {
@@ -252,23 +252,43 @@ export interface TableOptions {
   tagOwner?: string;
 }
 
-/** Compiles clauses to a WHERE fragment over runs aliased `r`, with its positional arguments. */
-export function compileFilter(clauses: Clause[], map: SqlMapping, tables: TableOptions = {}): { sql: string; args: unknown[] } {
-  const args: unknown[] = [];
+/** A compiled fragment: joins to put after the FROM (with their arguments first), then its SQL. */
+export interface Compiled {
+  joins: string;
+  joinArgs: unknown[];
+  sql: string;
+  args: unknown[];
+}
+
+/**
+ * A metric's latest value (the summary's, chosen by MLflow's rule in one place: `isLaterPoint`)
+ * joined once per metric named, so a filter reads the matching runs from the (key, last) index
+ * rather than probing every run of the experiment. `inner` drops runs without the metric.
+ */
+function metricJoin(alias: string, key: string, inner: boolean, into: Compiled): string {
+  into.joins += ` ${inner ? 'JOIN' : 'LEFT JOIN'} run_metric_summary ${alias} ON ${alias}.run_id = r.id AND ${alias}.key = ?`;
+  into.joinArgs.push(key);
+  return `${alias}.last`;
+}
+
+/** Compiles clauses to joins and a WHERE fragment over runs aliased `r`, with their positional arguments. */
+export function compileFilter(clauses: Clause[], map: SqlMapping, tables: TableOptions = {}): Compiled {
+  const out: Compiled = { joins: '', joinArgs: [], sql: '1', args: [] };
+  const args = out.args;
   const owner = tables.tagOwner ?? 'x.run_id = r.id';
-  const parts = clauses.map((c) => {
+  const parts = clauses.map((c, i) => {
     if (c.type === 'metric' && tables.tagTable) throw new SearchSyntaxError(`metrics cannot be searched here: '${c.key}'`);
     if (c.type === 'param' && tables.tagTable) throw new SearchSyntaxError(`params cannot be searched here: '${c.key}'`);
     if (c.type === 'metric') {
-      args.push(c.key, c.value);
-      return `EXISTS (SELECT 1 FROM run_metric_summary ms WHERE ms.run_id = r.id AND ms.key = ? AND ms.last ${c.comparator} ?)`;
+      args.push(c.value);
+      return `${metricJoin(`mf${i}`, c.key, true, out)} ${c.comparator} ?`;
     }
     if (c.type === 'param' || c.type === 'tag') {
       const table = c.type === 'param' ? 'run_params' : (tables.tagTable ?? 'run_tags');
       args.push(c.key);
       if (c.comparator === 'IS NULL') return `NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ?)`;
       if (c.comparator === 'IS NOT NULL') return `EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ?)`;
-      const value = c.type === 'param' ? PARAM_TEXT : 'x.value';
+      const value = c.type === 'param' ? paramText('x') : 'x.value';
       return `EXISTS (SELECT 1 FROM ${table} x WHERE ${owner} AND x.key = ? AND ${stringTest(value, c.comparator, c.value as string, args)})`;
     }
     const expr = map.attribute(c.key);
@@ -280,30 +300,34 @@ export function compileFilter(clauses: Clause[], map: SqlMapping, tables: TableO
     if (typeof c.value === 'number') { args.push(c.value); return `${expr} ${c.comparator} ?`; }
     return stringTest(expr, c.comparator, map.attributeValue?.(c.key, c.value as string) ?? (c.value as string), args);
   });
-  return { sql: parts.length ? parts.join(' AND ') : '1', args };
+  if (parts.length) out.sql = parts.join(' AND ');
+  return out;
 }
 
 /**
- * Compiles order terms to an ORDER BY list. As in MLflow, runs lacking the metric or param sort
- * last whatever the direction, and ties fall back to start time (newest first), then run id.
+ * Compiles order terms to joins and an ORDER BY list. As in MLflow, runs lacking the metric or
+ * param sort last whatever the direction, and ties fall back to start time (newest first), then run id.
  */
-export function compileOrderBy(terms: OrderTerm[], map: SqlMapping): { sql: string; args: unknown[] } {
-  const args: unknown[] = [];
+export function compileOrderBy(terms: OrderTerm[], map: SqlMapping): Compiled {
+  const out: Compiled = { joins: '', joinArgs: [], sql: '', args: [] };
   const parts: string[] = [];
-  for (const t of terms) {
-    let expr: string;
-    if (t.type === 'metric') { expr = '(SELECT ms.last FROM run_metric_summary ms WHERE ms.run_id = r.id AND ms.key = ?)'; args.push(t.key); }
-    else if (t.type === 'param') { expr = `(SELECT ${PARAM_TEXT} FROM run_params x WHERE x.run_id = r.id AND x.key = ?)`; args.push(t.key); }
-    else if (t.type === 'tag') { expr = '(SELECT x.value FROM run_tags x WHERE x.run_id = r.id AND x.key = ?)'; args.push(t.key); }
-    else expr = map.attribute(t.key);
+  terms.forEach((t, i) => {
     const dir = t.ascending ? 'ASC' : 'DESC';
-    if (t.type === 'attribute') parts.push(`${expr} ${dir}`);
-    else {
-      // The subquery runs twice (null check, then value); args must follow the placeholders in order.
-      args.push(args[args.length - 1]);
-      parts.push(`(${expr} IS NULL) ASC, ${expr} ${dir}`);
+    if (t.type === 'attribute') {
+      parts.push(`${map.attribute(t.key)} ${dir}`);
+      return;
     }
-  }
+    let expr: string;
+    if (t.type === 'metric') expr = metricJoin(`mo${i}`, t.key, false, out);
+    else {
+      const table = t.type === 'param' ? 'run_params' : 'run_tags';
+      out.joins += ` LEFT JOIN ${table} x${i} ON x${i}.run_id = r.id AND x${i}.key = ?`;
+      out.joinArgs.push(t.key);
+      expr = t.type === 'param' ? paramText(`x${i}`) : `x${i}.value`;
+    }
+    parts.push(`(${expr} IS NULL) ASC, ${expr} ${dir}`);
+  });
   parts.push(`${map.attribute('start_time')} DESC`, 'r.id ASC');
-  return { sql: parts.join(', '), args };
+  out.sql = parts.join(', ');
+  return out;
 }

@@ -96,12 +96,9 @@ export class MlflowStore {
       upsertTag: db.prepare(
         'INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
       ),
-      // MLflow's latest value: the highest step, then the latest timestamp, then the largest value;
-      // one index probe per (run, key) of the summary table, not one per stored point.
-      latestMetrics: db.prepare(`SELECT s.run_id, s.key, m.value, m.timestamp, m.step FROM run_metric_summary s
-        JOIN run_metrics m ON m.rowid = (SELECT m2.rowid FROM run_metrics m2 WHERE m2.run_id = s.run_id AND m2.key = s.key
-          ORDER BY m2.step DESC, m2.timestamp DESC, m2.value DESC LIMIT 1)
-        WHERE s.run_id IN (SELECT value FROM json_each(?)) ORDER BY s.run_id, s.key`),
+      // A metric's latest point as the summary keeps it (MLflow's rule, defined once in `isLaterPoint`).
+      latestMetrics: db.prepare(`SELECT run_id, key, last AS value, last_timestamp AS timestamp, step FROM run_metric_summary
+        WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, key`),
       history: db.prepare('SELECT key, value, timestamp, step FROM run_metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, rowid LIMIT ? OFFSET ?'),
       inputs: db.prepare('SELECT run_id, dataset, tags FROM run_inputs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, name, digest'),
       insertInput: db.prepare('INSERT OR IGNORE INTO run_inputs (run_id, digest, name, dataset, tags) VALUES (?, ?, ?, ?, ?)'),
@@ -256,11 +253,11 @@ export class MlflowStore {
   searchRuns(experimentIds: number[], lifecycle: string[], filter: Clause[], order: OrderTerm[], limit: number, offset: number): MlflowRunRow[] {
     const f = compileFilter(filter, RUN_SQL);
     const o = compileOrderBy(order, RUN_SQL);
-    const sql = `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id
+    const sql = `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id${f.joins}${o.joins}
       WHERE r.experiment_id IN (${experimentIds.map(() => '?').join(', ') || 'NULL'})
         AND r.lifecycle_stage IN (${lifecycle.map(() => '?').join(', ')}) AND ${f.sql}
       ORDER BY ${o.sql} LIMIT ? OFFSET ?`;
-    return this.db.prepare(sql).all(...experimentIds, ...lifecycle, ...f.args, ...o.args, limit, offset) as MlflowRunRow[];
+    return this.db.prepare(sql).all(...f.joinArgs, ...o.joinArgs, ...experimentIds, ...lifecycle, ...f.args, ...o.args, limit, offset) as MlflowRunRow[];
   }
 
   metricHistory(id: string, key: string, limit: number, offset: number): ReturnType<typeof metricOut>[] {

@@ -357,6 +357,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE mon_silences (deployment TEXT PRIMARY KEY, until_ms INTEGER NOT NULL, actor TEXT NOT NULL) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: "Latest metric by MLflow's rule in the summary, indexed by key and value for metric searches",
+    sql: `
+      -- The summary's latest point is the one with the highest step, then the latest timestamp, then
+      -- the largest value (NaN, stored as NULL, lowest): MLflow's rule, so every reader shares it.
+      ALTER TABLE run_metric_summary ADD COLUMN last_timestamp REAL NOT NULL DEFAULT 0;
+      UPDATE run_metric_summary AS s SET (last, step, last_timestamp) = (
+        SELECT m.value, m.step, m.timestamp FROM run_metrics m WHERE m.run_id = s.run_id AND m.key = s.key
+        ORDER BY m.step DESC, m.timestamp DESC, m.value DESC LIMIT 1)
+      WHERE EXISTS (SELECT 1 FROM run_metrics m WHERE m.run_id = s.run_id AND m.key = s.key);
+      -- A metric filter (metrics.rmse < 0.05) reads the matching runs from this index instead of
+      -- probing every run of the experiment.
+      CREATE INDEX run_metric_summary_key_last ON run_metric_summary(key, last);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

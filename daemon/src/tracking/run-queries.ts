@@ -42,6 +42,25 @@ export interface NewRun {
 }
 
 /** Rows per multi-row INSERT: one statement step per 64 points is several times faster than one per point. */
+/**
+ * The one definition of a metric's latest point, MLflow's: the highest step, then the latest
+ * timestamp, then the largest value (NaN, stored as null, below every number). The summary keeps
+ * it on write; the native listings, MLflow's runs/get and runs/search all read it from there, and
+ * migration 6 rebuilt older summaries with the same order.
+ */
+export function isLaterPoint(p: MetricPoint, than: MetricPoint): boolean {
+  if (p.step !== than.step) return p.step > than.step;
+  if (p.timestamp !== than.timestamp) return p.timestamp > than.timestamp;
+  if (than.value === null) return p.value !== null;
+  return p.value !== null && p.value > than.value;
+}
+
+export interface MetricPoint {
+  step: number;
+  timestamp: number;
+  value: number | null;
+}
+
 const POINTS_PER_STATEMENT = 64;
 
 const RUN_SELECT = 'SELECT r.*, e.name AS experiment FROM runs r JOIN experiments e ON e.id = r.experiment_id';
@@ -74,9 +93,9 @@ export class RunQueries {
         `INSERT INTO run_metrics (run_id, key, step, timestamp, value) VALUES ${Array(POINTS_PER_STATEMENT).fill('(?, ?, ?, ?, ?)').join(', ')}`,
       ),
       summary: db.prepare('SELECT * FROM run_metric_summary WHERE run_id = ? AND key = ?'),
-      upsertSummary: db.prepare(`INSERT INTO run_metric_summary (run_id, key, last, step, min, max, count)
-        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET
-        last = excluded.last, step = excluded.step, min = excluded.min, max = excluded.max, count = excluded.count`),
+      upsertSummary: db.prepare(`INSERT INTO run_metric_summary (run_id, key, last, step, last_timestamp, min, max, count)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET last = excluded.last, step = excluded.step,
+        last_timestamp = excluded.last_timestamp, min = excluded.min, max = excluded.max, count = excluded.count`),
       summaries: db.prepare('SELECT key, last, step, min, max, count FROM run_metric_summary WHERE run_id = ? ORDER BY key'),
       series: db.prepare('SELECT key, step, timestamp, value FROM run_metrics WHERE run_id = @id AND (@key IS NULL OR key = @key) ORDER BY key, step, rowid'),
       insertArtifact: db.prepare(
@@ -174,22 +193,23 @@ export class RunQueries {
     for (let i = full; i < n; i++) this.s.insertPoint.run(id, b.keys[i], b.steps[i], b.timestamps[i], b.values[i] ?? null);
   }
 
-  /** Folds a batch into the per-key summaries (last by step, then arrival). */
+  /** Folds a batch into the per-key summaries, the latest point chosen by `isLaterPoint`. */
   foldSummaries(id: string, b: z.infer<typeof metricBatchRequest>): void {
-    type Acc = { last: number | null; step: number; min: number | null; max: number | null; count: number };
+    type Acc = { last: number | null; step: number; last_timestamp: number; min: number | null; max: number | null; count: number };
     const acc = new Map<string, Acc>();
     for (let i = 0; i < b.keys.length; i++) {
       const key = b.keys[i] as string;
       let a = acc.get(key);
       if (!a) {
         const prev = this.s.summary.get(id, key) as Acc | undefined;
-        a = prev ? { ...prev } : { last: null, step: -1, min: null, max: null, count: 0 };
+        a = prev ? { ...prev } : { last: null, step: -1, last_timestamp: -Infinity, min: null, max: null, count: 0 };
         acc.set(key, a);
       }
       const v = b.values[i] ?? null;
-      const step = b.steps[i] ?? 0;
-      if (step >= a.step) {
-        a.step = step;
+      const p = { step: b.steps[i] ?? 0, timestamp: b.timestamps[i] ?? 0, value: v };
+      if (a.count === 0 || isLaterPoint(p, { step: a.step, timestamp: a.last_timestamp, value: a.last })) {
+        a.step = p.step;
+        a.last_timestamp = p.timestamp;
         a.last = v;
       }
       if (v !== null) {
@@ -198,7 +218,7 @@ export class RunQueries {
       }
       a.count++;
     }
-    for (const [key, a] of acc) this.s.upsertSummary.run(id, key, a.last, a.step, a.min, a.max, a.count);
+    for (const [key, a] of acc) this.s.upsertSummary.run(id, key, a.last, a.step, a.last_timestamp, a.min, a.max, a.count);
   }
 
   series(id: string, key: string | null): { key: string; steps: number[]; timestamps: number[]; values: (number | null)[] }[] {

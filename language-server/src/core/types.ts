@@ -34,7 +34,18 @@ export interface Fix {
    */
   changes?: Record<string, TextEdit[]>;
   createFile?: string;
+  /**
+   * Work that a text edit cannot do (copy a data file, install a module): the code action carries
+   * a command that the server runs (`workspace/executeCommand`), and the edit is applied only once
+   * that succeeded.
+   */
+  action?: FixAction;
 }
+
+/** What a command-carrying fix does before its edit; arguments are checked again when it runs. */
+export type FixAction =
+  | { kind: 'copy-data'; source: string; root: string; target: string }
+  | { kind: 'install-module'; python: string; root: string; packageDir: string };
 
 /** Every diagnostic code the mlops.yaml analyser emits (documented in docs/LANGUAGE-SERVER.md). */
 export type DiagnosticCode =

@@ -3,7 +3,10 @@
  * rewrites every occurrence sharing its key to read it through `mlops.params()`. Data paths are
  * declared as datasets (reads) or stage outputs (writes) instead, the code keeping the literal.
  */
-import { posix } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Fix, type TextEdit } from '../core/types';
 import { type KeyedFinding } from './analysis';
 import { parseDocument } from 'yaml';
@@ -143,7 +146,7 @@ function outsidePathFix(ctx: FixContext, f: KeyedFinding): Fix[] {
   const key = `data.${f.key}`;
   const exists = indexProject(ctx.config?.text).params.has(key);
   const where = f.pathKind === 'cloud' ? 'a location outside the project' : 'data outside the project';
-  return applyMove(ctx, {
+  const moved = applyMove(ctx, {
     key,
     yaml: exists ? 'none' : 'add',
     title: `Move the path to mlops.yaml as params.${key}, read through mlops.params() (${where} is not versioned)`,
@@ -151,6 +154,53 @@ function outsidePathFix(ctx: FixContext, f: KeyedFinding): Fix[] {
     value: f.value,
     preferred: true,
   });
+  const copy = copyIntoProjectFix(ctx, f, same);
+  return copy ? [...moved, copy] : moved;
+}
+
+/** The local file an absolute or home path names, when it is a plain file that can be copied. */
+function localFile(f: KeyedFinding): string | undefined {
+  const value = String(f.value);
+  const abs = f.pathKind === 'home' ? posix.join(homedir(), value.replace(/^~[\/]?/, '')) : f.pathKind === 'absolute' ? value : undefined;
+  try {
+    return abs && lstatSync(abs).isFile() ? abs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a data file is declared in mlops.yaml: `data.<name>` with the format its extension says, and the script's stage deps. */
+function datasetChanges(ctx: FixContext, name: string, path: string): YamlChange[] {
+  const ext = /\.(\w+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
+  const format = ['csv', 'parquet', 'json'].includes(ext) ? ext : ext === 'jsonl' ? 'json' : ext === 'tsv' || ext === 'txt' ? 'csv' : 'binary';
+  const changes: YamlChange[] = [{ op: 'set', path: ['data', name], value: format === 'csv' ? { paths: [path] } : { paths: [path], format } }];
+  const stage = scriptStage(ctx, indexProject(ctx.config?.text).stages);
+  if (stage) changes.push({ op: 'append', path: ['pipeline', 'stages', stage, 'deps'], value: path });
+  return changes;
+}
+
+/**
+ * The second fix of a data file read from outside the project: copy it to `data/<name>`, declare
+ * that as a dataset, and read the copy. An edit cannot copy a file, so the fix carries an action
+ * the server runs first (with the project's safe-fs rules); the edit follows only if it succeeded.
+ */
+function copyIntoProjectFix(ctx: FixContext, f: KeyedFinding, same: KeyedFinding[]): Fix | undefined {
+  const config = ctx.config;
+  if (f.io !== 'read' || !config?.uri.startsWith('file:')) return undefined;
+  const source = localFile(f);
+  const project = indexProject(config.text);
+  if (!source || project.datasets.has(f.key)) return undefined;
+  const target = `data/${posix.basename(source.replace(/\\/g, '/'))}`;
+  if (project.declaredPaths.has(target)) return undefined;
+  const changes: Record<string, TextEdit[]> = {};
+  for (const o of same) {
+    const e = ctx.source.edit(o.start, o.end, JSON.stringify(target));
+    if (!e) return undefined;
+    (changes[e.uri] ??= []).push(e.edit);
+  }
+  const fix = withYaml(ctx, `Copy ${source} into the project as ${target}, declare it as dataset data.${f.key} and read the copy`, changes, datasetChanges(ctx, f.key, target));
+  if (!fix) return undefined;
+  return { ...fix, preferred: false, action: { kind: 'copy-data', source, root: dirname(fileURLToPath(config.uri)), target } };
 }
 
 function scriptStage(ctx: FixContext, stages: Map<string, string>): string | undefined {
@@ -174,10 +224,7 @@ function pathFix(ctx: FixContext, f: KeyedFinding): Fix | undefined {
     changes.push({ op: 'append', path: ['pipeline', 'stages', stage, 'outs'], value });
     title = `Declare ${JSON.stringify(value)} as an output of stage "${stage}" in mlops.yaml`;
   } else {
-    const ext = /\.(\w+)$/.exec(value)?.[1]?.toLowerCase() ?? '';
-    const format = ['csv', 'parquet', 'json'].includes(ext) ? ext : ext === 'jsonl' ? 'json' : ext === 'tsv' || ext === 'txt' ? 'csv' : 'binary';
-    changes.push({ op: 'set', path: ['data', f.key], value: format === 'csv' ? { paths: [value] } : { paths: [value], format } });
-    if (stage) changes.push({ op: 'append', path: ['pipeline', 'stages', stage, 'deps'], value });
+    changes.push(...datasetChanges(ctx, f.key, value));
     title = `Declare ${JSON.stringify(value)} as dataset data.${f.key} in mlops.yaml`;
   }
   return withYaml(ctx, title, {}, changes);

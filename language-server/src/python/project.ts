@@ -18,6 +18,8 @@ export interface ProjectIndex {
   datasets: Set<string>;
   /** Stages by name with their command. */
   stages: Map<string, string>;
+  /** `python.interpreter` when the file sets it. */
+  interpreter?: string;
 }
 
 const EMPTY: ProjectIndex = { params: new Map(), declaredPaths: new Set(), datasets: new Set(), stages: new Map() };
@@ -49,6 +51,8 @@ export function indexProject(text: string | undefined): ProjectIndex {
     if (root) {
       index = { params: new Map(), declaredPaths: new Set(), datasets: new Set(), stages: new Map() };
       collectParams(root.params, '', index.params, 0);
+      const interpreter = record(root.python)?.interpreter;
+      if (typeof interpreter === 'string' && interpreter.trim()) index.interpreter = interpreter.trim();
       for (const [name, ds] of Object.entries(record(root.data) ?? {})) {
         index.datasets.add(name);
         for (const p of arr(record(ds)?.paths)) index.declaredPaths.add(p);

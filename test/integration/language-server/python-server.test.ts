@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,7 +58,7 @@ test('a Python file: diagnostics with settings applied, and the quick fix edits 
     context: { diagnostics: [p.diagnostics[0]] },
   });
   // The title notes when the project's Python cannot import mlops yet (a real check of this machine).
-  assert.match(actions[0]?.title ?? '', /^Move to mlops\.yaml as params\.train\.n_estimators( \(note: .* cannot import mlops in this project yet\))?$/);
+  assert.match(actions[0]?.title ?? '', /^Move to mlops\.yaml as params\.train\.n_estimators( \(note: .* cannot import mlops in this project yet(; [^)]*)?\))?$/);
   assert.deepEqual(Object.keys(actions[0]?.edit.changes ?? {}).sort(), [pathToFileURL(join(ws, 'mlops.yaml')).href, uri].sort());
 });
 
@@ -84,7 +84,7 @@ test('an LSP notebook document: diagnostics per cell, updated on cell edits', as
   const q = await second;
   assert.deepEqual(q.diagnostics.map((d) => [d.range.start.line, d.code]), [[1, 'threshold'], [2, 'hyperparameter']]);
   const actions = await client.request<{ title: string }[]>('textDocument/codeAction', { textDocument: { uri: c2 }, range: q.diagnostics[1]!.range, context: { diagnostics: [] } });
-  assert.match(actions[0]?.title ?? '', /^Move to mlops\.yaml as params\.train\.lr( \(note: .* cannot import mlops in this project yet\))?$/);
+  assert.match(actions[0]?.title ?? '', /^Move to mlops\.yaml as params\.train\.lr( \(note: .* cannot import mlops in this project yet(; [^)]*)?\))?$/);
 });
 
 test('a .ipynb opened as JSON text: positions inside the JSON strings', async () => {
@@ -96,4 +96,53 @@ test('a .ipynb opened as JSON text: positions inside the JSON strings', async ()
   assert.equal(p.diagnostics.length, 1, 'seed is off');
   const d = p.diagnostics[0]!;
   assert.equal(json.split('\n')[d.range.start.line]?.slice(d.range.start.character, d.range.end.character), '9');
+});
+
+test('a data file outside the project: the copy fix runs on workspace/executeCommand, then the server applies the edit', async () => {
+  const outside = mkdtempSync(join(tmpdir(), 'mlops-pyls-data-'));
+  try {
+    const source = join(outside, 'sales.csv');
+    writeFileSync(source, 'day,amount\n1,10\n2,12\n');
+    const uri = pathToFileURL(join(ws, 'load.py')).href;
+    const got = client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'data-path'));
+    await client.open(uri, `import pandas as pd\ndf = pd.read_csv("${source}")\n`, 1, 'python');
+    const d = (await got).diagnostics.find((x) => x.code === 'data-path')!;
+    type Action = { title: string; edit?: unknown; command?: { command: string; arguments: unknown[] } };
+    const actions = await client.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+    const copy = actions.find((a) => (a.command?.arguments[0] as { action?: { kind?: string } } | undefined)?.action?.kind === 'copy-data');
+    assert.ok(copy?.command, actions.map((a) => a.title).join('\n'));
+    const command = copy.command;
+    assert.match(copy.title, /^Copy .*sales\.csv into the project as data\/sales\.csv, declare it as dataset data\.sales/);
+    assert.equal(copy.edit, undefined, 'the edit waits for the copy');
+    const applied: { edit: { changes?: Record<string, { newText: string }[]> } }[] = [];
+    const shown: string[] = [];
+    const edits = client.conn.onRequest('workspace/applyEdit', (p: (typeof applied)[number]) => {
+      applied.push(p);
+      return { applied: true };
+    });
+    const messages = client.conn.onNotification('window/showMessage', (p: { message: string }) => {
+      shown.push(p.message);
+    });
+    try {
+      const r = await client.request<{ ok: boolean; message: string }>('workspace/executeCommand', command);
+      assert.equal(r.ok, true, r.message);
+      assert.equal(readFileSync(join(ws, 'data', 'sales.csv'), 'utf8'), 'day,amount\n1,10\n2,12\n');
+      assert.deepEqual(applied[0]?.edit.changes?.[uri]?.map((e) => e.newText), ['"data/sales.csv"']);
+      // Run again after the copy was changed: refused, and no edit is applied this time.
+      writeFileSync(join(ws, 'data', 'sales.csv'), 'edited by hand\n');
+      const again = await client.request<{ ok: boolean; message: string }>('workspace/executeCommand', command);
+      assert.equal(again.ok, false);
+      assert.match(again.message, /already exists with other content/);
+      assert.equal(applied.length, 1);
+      const bad = await client.request<{ ok: boolean; message: string }>('workspace/executeCommand', { command: command.command, arguments: [{ action: { kind: 'copy-data' } }] });
+      assert.match(bad.message, /bad argument at action\.source/);
+      await new Promise((r2) => setTimeout(r2, 100));
+      assert.ok(shown.some((m) => /already exists with other content/.test(m)), shown.join('\n'));
+    } finally {
+      edits.dispose();
+      messages.dispose();
+    }
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
 });

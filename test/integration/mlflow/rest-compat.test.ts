@@ -265,6 +265,29 @@ describe('search', () => {
     assertError(bad, 400, 'INVALID_PARAMETER_VALUE', /expected a value/);
   });
 
+  test("search filters and orders on the latest value by MLflow's rule, the one runs/get shows", async () => {
+    const exp = (await ok('POST', 'experiments/create', { name: 'latest-rule' }))['experiment_id'] as string;
+    const run = async (name: string, metrics: { value: number; timestamp: number; step: number }[]): Promise<string> => {
+      const id = ((await ok('POST', 'runs/create', { experiment_id: exp, run_name: name }))['run'] as { info: { run_id: string } }).info.run_id;
+      // One call per point, in the given order: arrival order must not decide which point is latest.
+      for (const m of metrics) await ok('POST', 'runs/log-metric', { run_id: id, key: 'loss', ...m });
+      return id;
+    };
+    // A lower step logged after a higher one: the higher step stays the latest (0.2, not 0.9).
+    const lowerStepLater = await run('lower-step-later', [{ value: 0.2, timestamp: 10, step: 5 }, { value: 0.9, timestamp: 20, step: 1 }]);
+    // Equal steps: the later timestamp wins even when it arrived first (0.3, not 0.8).
+    const laterTimestampFirst = await run('later-timestamp-first', [{ value: 0.3, timestamp: 50, step: 2 }, { value: 0.8, timestamp: 40, step: 2 }]);
+    // Equal step and timestamp: the larger value (0.7, not 0.1).
+    const tie = await run('tie', [{ value: 0.7, timestamp: 5, step: 0 }, { value: 0.1, timestamp: 5, step: 0 }]);
+    const latest = async (id: string): Promise<unknown> => (((await ok('GET', 'runs/get', { run_id: id }))['run'] as { data: { metrics: { value: unknown }[] } }).data.metrics[0]?.value);
+    assert.deepEqual([await latest(lowerStepLater), await latest(laterTimestampFirst), await latest(tie)], [0.2, 0.3, 0.7]);
+    const names = async (filter: string, order = 'metrics.loss ASC'): Promise<string[]> =>
+      (((await ok('POST', 'runs/search', { experiment_ids: [exp], filter, order_by: [order] }))['runs'] ?? []) as { info: { run_name: string } }[]).map((r) => r.info.run_name);
+    assert.deepEqual(await names('metrics.loss < 0.5'), ['lower-step-later', 'later-timestamp-first']);
+    assert.deepEqual(await names('metrics.loss > 0.5'), ['tie']);
+    assert.deepEqual(await names('', 'metrics.loss DESC'), ['tie', 'later-timestamp-first', 'lower-step-later']);
+  });
+
   test('deleted runs leave searches unless asked for; restore brings them back', async () => {
     await ok('POST', 'runs/delete', { run_id: runId });
     const active = await ok('POST', 'runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id = '${runId}'` });

@@ -102,7 +102,7 @@ describe('compiled SQL over a real store', () => {
   const search = (filter: string, order: string[] = []): string[] => {
     const f = compileFilter(parseFilter(filter), map);
     const o = compileOrderBy(parseOrderBy(order), map);
-    return (db.prepare(`SELECT r.id FROM runs r WHERE ${f.sql} ORDER BY ${o.sql}`).all(...f.args, ...o.args) as { id: string }[]).map((r) => r.id);
+    return (db.prepare(`SELECT r.id FROM runs r${f.joins}${o.joins} WHERE ${f.sql} ORDER BY ${o.sql}`).all(...f.joinArgs, ...o.joinArgs, ...f.args, ...o.args) as { id: string }[]).map((r) => r.id);
   };
 
   test('metric comparisons skip runs without the metric', () => assert.deepEqual(search('metrics.rmse < 0.5'), ['r4', 'r1']));

@@ -124,8 +124,9 @@ test('inserting `from mlops import params` checks that the project Python can im
       return;
     }
     assert.match(fixes[0]?.title ?? '', /cannot import mlops/);
-    const copy = fixes[1];
-    assert.equal(copy?.createFile, pathToFileURL(join(dir, 'mlops.py')).href);
+    // The last resort of the ways to make the import work (see fix-actions.test.ts for the others).
+    const copy = fixes.find((f) => f.createFile === pathToFileURL(join(dir, 'mlops.py')).href);
+    assert.ok(copy, fixes.map((f) => f.title).join('\n'));
     // Applying the copy makes the import work for that interpreter.
     writeFileSync(join(dir, 'mlops.py'), copy?.changes?.[copy.createFile ?? '']?.[0]?.newText ?? '');
     const r = spawnSync(python, ['-c', 'import mlops'], { cwd: dir });

@@ -43,6 +43,26 @@ describe('migrations', () => {
     });
   }
 
+  test("summaries written by the old rule (last by step, then arrival) are rebuilt by MLflow's", () => {
+    const f = file();
+    const db = new Database(f);
+    const latestRule = MIGRATIONS.findIndex((m) => m.sql.includes('last_timestamp'));
+    migrate(db, MIGRATIONS.slice(0, latestRule));
+    db.prepare("INSERT INTO experiments (id, name, created_at) VALUES (1, 'e', 'now')").run();
+    db.prepare("INSERT INTO runs (id, seq, experiment_id, name, status, start_time, command, environment) VALUES ('r', 1, 1, 'r', 'finished', 'now', '[]', '{}')").run();
+    const point = db.prepare("INSERT INTO run_metrics (run_id, key, step, timestamp, value) VALUES ('r', 'loss', ?, ?, ?)");
+    // Same step; the later timestamp arrived first, so the old fold kept the earlier one (0.8).
+    point.run(2, 50, 0.3);
+    point.run(2, 40, 0.8);
+    db.prepare("INSERT INTO run_metric_summary (run_id, key, last, step, min, max, count) VALUES ('r', 'loss', 0.8, 2, 0.3, 0.8, 2)").run();
+    db.close();
+    const reopened = openStore(f);
+    assert.deepEqual(reopened.prepare('SELECT last, step, last_timestamp, count FROM run_metric_summary').get(), { last: 0.3, step: 2, last_timestamp: 50, count: 2 });
+    const plan = reopened.prepare("EXPLAIN QUERY PLAN SELECT run_id FROM run_metric_summary WHERE key = 'loss' AND last < 0.5").all() as { detail: string }[];
+    assert.match(plan.map((p) => p.detail).join(' '), /run_metric_summary_key_last/);
+    reopened.close();
+  });
+
   test('a newer store is refused with a message naming both versions', () => {
     const f = file();
     const db = openStore(f);
