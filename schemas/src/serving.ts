@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isoTime } from './api';
 import { nameSchema } from './mlops-yaml';
+import { breakerStateEnum, breakerStatusSchema, servingSafetySchema, shadowDeltaSchema } from './safety';
 
 // ---------- Deployments (daemon API and CLI --json) ----------
 
@@ -63,6 +64,7 @@ export const deploymentStatusSchema = z.object({
   restarts: z.number().int().nonnegative().describe('Crash restarts since the deployment was started'),
   started_at: isoTime.nullable(),
   stats: servingStatsSchema.nullable(),
+  breaker: breakerStatusSchema.nullable().describe('Circuit breaker of the running process; null when not running'),
 });
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 
@@ -143,6 +145,10 @@ export const servingBootSchema = z.object({
   /** Serving token (never the project token); null = no auth. */
   token: z.string().nullable(),
   model: servingModelSpecSchema,
+  /** Fallback rules, feature flag and breaker thresholds (schemas/src/safety.ts). */
+  safety: servingSafetySchema.default(() => servingSafetySchema.parse({})),
+  /** The version that gets a copy of each request after the answer; null = none. */
+  shadow: servingModelSpecSchema.nullable().default(null),
 });
 export type ServingBoot = z.infer<typeof servingBootSchema>;
 export type ServingBootInput = z.input<typeof servingBootSchema>;
@@ -151,6 +157,8 @@ export const toServingMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('boot'), boot: servingBootSchema }),
   z.object({ type: z.literal('load'), model: servingModelSpecSchema }),
   z.object({ type: z.literal('shutdown') }),
+  z.object({ type: z.literal('safety'), safety: servingSafetySchema }),
+  z.object({ type: z.literal('shadow'), model: servingModelSpecSchema.nullable() }),
 ]);
 export type ToServingMessage = z.infer<typeof toServingMessage>;
 
@@ -160,6 +168,8 @@ export const fromServingMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load_failed'), version: z.number().int(), error: z.string() }),
   z.object({ type: z.literal('released'), version: z.number().int() }),
   z.object({ type: z.literal('stats'), stats: servingStatsSchema }),
+  z.object({ type: z.literal('breaker'), state: breakerStateEnum, reason: z.string(), version: z.number().int().nullable(), fallback_answers: z.number().int() }),
+  z.object({ type: z.literal('shadow_stats'), delta: shadowDeltaSchema }),
 ]);
 export type FromServingMessage = z.infer<typeof fromServingMessage>;
 
