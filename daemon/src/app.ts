@@ -26,6 +26,7 @@ import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
 import { Deployments } from './serving/deployments';
 import { servingRoutes } from './serving/routes';
+import { safetyRoutes } from './safety/routes';
 import { Monitoring } from './monitoring/monitoring';
 import { monitoringRoutes } from './monitoring/routes';
 import { mlflowRoutes } from './mlflow/routes';
@@ -102,6 +103,7 @@ export class DaemonApp {
     this.config.onChange((cfg) => {
       this.watcher.update(cfg).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
       this.triggers.update(cfg);
+      this.deployments.applyConfig('mlops.yaml');
     });
     this.triggers.update(this.config.get());
     // Watching is a convenience: a config it cannot watch is logged, never a failed start.
@@ -124,6 +126,7 @@ export class DaemonApp {
       }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
       ...servingRoutes(this.deployments),
+      ...safetyRoutes(this.deployments, this.opts.root),
       ...monitoringRoutes(this.monitoring),
       ...mlflowRoutes({
         db: this.db,

@@ -18,3 +18,5 @@ export const daemonStatusJson = z.union([
 ]);
 /** `mlops env --json`: what an MLflow client needs to log to this project's daemon. */
 export const envJson = z.object({ MLFLOW_TRACKING_URI: z.string(), MLFLOW_TRACKING_TOKEN: z.string() });
+/** `mlops shadow report --json` and `mlops deployments enable|disable --json` (shapes in safety.ts, the endpoints' answers). */
+export { flagJson, shadowReportJson } from './safety';

@@ -12,6 +12,7 @@ import { lspCommands } from './lsp';
 import { doctorCommand } from './doctor';
 import { mlflowCommands } from './mlflow';
 import { servingCommands } from './serving';
+import { safetyCommands } from './safety';
 import { pipelineCommands } from './pipelines';
 
 export const allCommands: CommandSpec[] = [
@@ -26,6 +27,7 @@ export const allCommands: CommandSpec[] = [
   ...mlflowCommands,
   ...driftCommands,
   ...servingCommands,
+  ...safetyCommands,
   ...eventCommands,
   ...lspCommands,
 ];

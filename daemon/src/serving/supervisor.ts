@@ -66,7 +66,7 @@ export class ServingChild {
     this.send({ type: 'load', model });
   }
 
-  private send(msg: ToServingMessage): void {
+  send(msg: ToServingMessage): void {
     if (!this.exited && this.proc.connected) this.proc.send(msg);
   }
 

@@ -20,6 +20,7 @@ const base: DeploymentStatus = {
   restarts: 0,
   started_at: '2026-01-01T00:00:00.000Z',
   stats: { requests: 100, errors: 0, rps: 12.345, p95_ms: 1.234 },
+  breaker: null,
 };
 
 test('a serving deployment shows version, state, rps and p95; its rows include the URL', () => {
