@@ -69,10 +69,10 @@ export class CircuitBreaker {
   }
 
   /** A new version became current: it starts with a clean record. */
-  reset(version: number): void {
+  reset(reason: string): void {
     this.probing = false;
     this.clearWindow();
-    if (this.state !== 'closed') this.move('closed', `version ${version} loaded`);
+    if (this.state !== 'closed') this.move('closed', reason);
   }
 
   private push(ok: boolean, ms: number): void {

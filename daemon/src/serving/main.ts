@@ -38,7 +38,7 @@ async function start(boot: ServingBoot): Promise<{ host: ModelHost; safety: Safe
   const host: ModelHost = new ModelHost(boot, metrics, {
     loaded: (version, loadMs, warmupMs) => {
       log(`version ${version} serving (load ${loadMs.toFixed(1)} ms, warm-up ${warmupMs.toFixed(1)} ms)`);
-      safety.breaker.reset(version);
+      safety.breaker.reset(`version ${version} loaded`);
       tell({ type: 'loaded', version, load_ms: loadMs, warmup_ms: warmupMs });
     },
     loadFailed: (version, error) => {

@@ -18,13 +18,16 @@ export function servingSafety(config: MlopsConfig | undefined, name: string, d: 
   return {
     enabled: d.enabled,
     fallback: d.fallback ? { rules: d.fallback.rules, default: d.fallback.default, ...(d.fallback.output ? { output: d.fallback.output } : {}) } : null,
-    breaker: {
-      window: d.breaker.window,
-      min_requests: d.breaker.min_requests,
-      cooldown_ms: d.breaker.cooldown_s * 1000,
-      error_rate_max: m.error_rate.max,
-      p95_ms: m.latency.p95_ms,
-    },
+    // Without rules an open breaker could only turn slow or failed answers into 503s: no breaker then.
+    breaker: d.fallback
+      ? {
+          window: d.breaker.window,
+          min_requests: d.breaker.min_requests,
+          cooldown_ms: d.breaker.cooldown_s * 1000,
+          error_rate_max: m.error_rate.max,
+          p95_ms: m.latency.p95_ms,
+        }
+      : null,
   };
 }
 

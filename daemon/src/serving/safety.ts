@@ -12,6 +12,7 @@ import { ServingError } from '../../../shared/src/serving/errors';
 import { type LoadedModel, type RunOutputs } from '../../../shared/src/serving/model';
 import { type Rows } from '../../../shared/src/serving/validate';
 import { CircuitBreaker, type Admission } from './breaker';
+import { labelOf } from './shadow';
 
 export type Decision = Admission | 'disabled';
 
@@ -35,6 +36,8 @@ export class Safety {
     this.settings = settings;
     this.rules.clear();
     this.breaker.configure(settings.breaker ?? NEVER);
+    // Rules removed: nothing to fall back on, so the breaker stands down.
+    if (!settings.breaker) this.breaker.reset('the fallback rules were removed');
   }
 
   get enabled(): boolean {
@@ -42,17 +45,18 @@ export class Safety {
   }
 
   decide(): Decision {
-    return this.settings.enabled ? this.breaker.admit() : 'disabled';
+    if (!this.settings.enabled) return 'disabled';
+    return this.settings.breaker ? this.breaker.admit() : 'model';
   }
 
   /** The model answered (`ms` since the request was parsed). */
   succeeded(ms: number, d: Decision): void {
-    if (d !== 'disabled') this.breaker.success(ms, d);
+    if (d !== 'disabled' && this.settings.breaker) this.breaker.success(ms, d);
   }
 
   /** The model threw; true when the fallback can answer this request instead. */
   failed(message: string, d: Decision): boolean {
-    if (d !== 'disabled') this.breaker.failure(message, d);
+    if (d !== 'disabled' && this.settings.breaker) this.breaker.failure(message, d);
     return this.settings.fallback !== null && this.settings.enabled;
   }
 
@@ -73,7 +77,7 @@ export class Safety {
       features.forEach((f, i) => (rec[f.name] = row[i] ?? null));
       return set.answer(rec).value as PredictionValue;
     });
-    const name = fb.output ?? model?.outputs[0]?.name ?? 'prediction';
+    const name = fb.output ?? (labelOf(model?.outputs.map((o) => o.name) ?? []) || 'prediction');
     const declared = model?.outputs.find((o) => o.name === name)?.type;
     const type = typeof fb.default === 'string' ? 'string' : typeof fb.default === 'boolean' ? 'bool' : (declared ?? 'float64');
     this.fallbackAnswers += rows.length ? 1 : 0;

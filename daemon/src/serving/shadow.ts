@@ -125,10 +125,10 @@ export class ShadowCopier {
       const s = res.out[i];
       if (!s) return;
       const names = Object.keys(p);
-      const label = names[0] ?? '';
+      const label = labelOf(names);
       d.compared++;
       if (JSON.stringify(p[label]) === JSON.stringify(s[label] ?? Object.values(s)[0])) d.agreed++;
-      const diff = scoreDiff(p, s, names);
+      const diff = scoreDiff(p, s, names, label);
       if (diff !== undefined) {
         d.score_diff_sum += diff;
         d.score_count++;
@@ -160,9 +160,15 @@ function bucketOf(ms: number): number {
   return i < 0 ? SHADOW_BUCKETS_MS.length - 1 : i;
 }
 
-/** Mean absolute difference of the scores: the second output's numbers (probabilities) or a numeric label. */
-function scoreDiff(p: Row, s: Row, names: string[]): number | undefined {
-  const key = names.find((n, i) => i > 0 && Array.isArray(p[n])) ?? (typeof p[names[0] ?? ''] === 'number' ? names[0] : undefined);
+/** The output that holds the label: one named like it, else the first (a regression's value). */
+export function labelOf(names: string[]): string {
+  return names.find((n) => /label/i.test(n)) ?? names[0] ?? '';
+}
+
+/** Mean absolute difference of the scores: another numeric output (probabilities), else a numeric label (regression). */
+function scoreDiff(p: Row, s: Row, names: string[], label: string): number | undefined {
+  const numeric = (v: unknown): boolean => [v].flat().every((x) => typeof x === 'number');
+  const key = names.find((n) => n !== label && numeric(p[n])) ?? (numeric(p[label]) ? label : undefined);
   if (key === undefined) return undefined;
   const a = [p[key]].flat();
   const b = [s[key]].flat();
