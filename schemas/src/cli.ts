@@ -20,3 +20,9 @@ export const daemonStatusJson = z.union([
 export const envJson = z.object({ MLFLOW_TRACKING_URI: z.string(), MLFLOW_TRACKING_TOKEN: z.string() });
 /** `mlops shadow report --json` and `mlops deployments enable|disable --json` (shapes in safety.ts, the endpoints' answers). */
 export { flagJson, shadowReportJson } from './safety';
+
+/**
+ * Monitoring (issue 15): `mlops alerts`, `alerts ack`, `alerts silence`, `monitor`, `predictions show`
+ * and `feedback` print these shapes, declared with their endpoints in schemas/src/monitoring.ts.
+ */
+export { alertsJson, alertAckJson, alertSilenceJson, monitorJson, predictionShowJson, feedbackJson } from './monitoring';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isoTime } from './api';
 import { nameSchema } from './mlops-yaml';
 import { breakerStateEnum, breakerStatusSchema, servingSafetySchema, shadowDeltaSchema } from './safety';
+import { monitoringBootSchema, monitoringFromServing, monitoringToServing } from './monitoring';
 
 // ---------- Deployments (daemon API and CLI --json) ----------
 
@@ -68,9 +69,13 @@ export const deploymentStatusSchema = z.object({
 });
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 
-/** `show`: the status plus what exports and clients need. `token` only when `auth: token`. */
+/** `show`: the status plus what exports and clients need. */
 export const deploymentDetailSchema = deploymentStatusSchema.extend({
-  token: z.string().nullable(),
+  token: z
+    .string()
+    .nullable()
+    .describe('Serving token: prediction routes need it with `auth: token`; `POST /feedback` always does. null before the first deploy'),
+  log_path: z.string().describe('The serving process log (bounded: rotated past 1 MiB, one old file kept as .log.1)'),
   artifact_sha256: z.string().nullable(),
   artifact_path: z.string().nullable(),
   config: z.record(z.string(), z.unknown()).describe('The deployment section of mlops.yaml, defaults applied'),
@@ -149,6 +154,8 @@ export const servingBootSchema = z.object({
   safety: servingSafetySchema.default(() => servingSafetySchema.parse({})),
   /** The version that gets a copy of each request after the answer; null = none. */
   shadow: servingModelSpecSchema.nullable().default(null),
+  /** Monitoring (schemas/src/monitoring.ts); null in an exported container, which has no daemon to report to. */
+  monitoring: monitoringBootSchema.nullable().default(null),
 });
 export type ServingBoot = z.infer<typeof servingBootSchema>;
 export type ServingBootInput = z.input<typeof servingBootSchema>;
@@ -159,6 +166,7 @@ export const toServingMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('shutdown') }),
   z.object({ type: z.literal('safety'), safety: servingSafetySchema }),
   z.object({ type: z.literal('shadow'), model: servingModelSpecSchema.nullable() }),
+  ...monitoringToServing.options,
 ]);
 export type ToServingMessage = z.infer<typeof toServingMessage>;
 
@@ -170,6 +178,7 @@ export const fromServingMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stats'), stats: servingStatsSchema }),
   z.object({ type: z.literal('breaker'), state: breakerStateEnum, reason: z.string(), version: z.number().int().nullable(), fallback_answers: z.number().int() }),
   z.object({ type: z.literal('shadow_stats'), delta: shadowDeltaSchema }),
+  ...monitoringFromServing.options,
 ]);
 export type FromServingMessage = z.infer<typeof fromServingMessage>;
 

@@ -14,6 +14,7 @@ import { mlflowCommands } from './mlflow';
 import { servingCommands } from './serving';
 import { safetyCommands } from './safety';
 import { pipelineCommands } from './pipelines';
+import { monitoringCommands } from './monitoring';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -28,6 +29,7 @@ export const allCommands: CommandSpec[] = [
   ...driftCommands,
   ...servingCommands,
   ...safetyCommands,
+  ...monitoringCommands,
   ...eventCommands,
   ...lspCommands,
 ];

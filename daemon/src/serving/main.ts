@@ -18,18 +18,21 @@ import { ServingServer } from './http';
 import { ServingMetrics } from './metrics';
 import { Safety } from './safety';
 import { runShadowWorker, ShadowCopier } from './shadow';
+import { attachMonitoring, type AttachedMonitoring } from '../monitoring/recorder/attach';
 
 const STATS_EVERY_MS = 2000;
 
-function tell(msg: FromServingMessage): void {
-  if (process.send && process.connected) process.send(msg);
+function tell(msg: FromServingMessage): boolean {
+  if (!process.send || !process.connected) return false;
+  process.send(msg);
+  return true;
 }
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} serving: ${line}\n`);
 }
 
-async function start(boot: ServingBoot): Promise<{ host: ModelHost; safety: Safety; shadow: ShadowCopier; shutdown(code: number): Promise<void> }> {
+async function start(boot: ServingBoot): Promise<{ host: ModelHost; safety: Safety; shadow: ShadowCopier; monitoring: AttachedMonitoring | undefined; shutdown(code: number): Promise<void> }> {
   const metrics = new ServingMetrics(boot.deployment);
   const safety: Safety = new Safety(boot.safety, boot.deployment, (state, reason) => {
     log(`circuit breaker ${state}: ${reason}`);
@@ -52,6 +55,7 @@ async function start(boot: ServingBoot): Promise<{ host: ModelHost; safety: Safe
   const server = new ServingServer(boot, host, metrics, safety);
   const shadow = new ShadowCopier(boot.deployment, boot.shadow, (delta) => tell({ type: 'shadow_stats', delta }), log);
   server.recorders.push((r) => shadow.offer(r));
+  const monitoring = attachMonitoring(boot, server, host, metrics, tell, log);
   const port = await server.listen();
   log(`deployment ${boot.deployment} listening on http://${boot.host}:${port}`);
   tell({ type: 'listening', port });
@@ -67,11 +71,12 @@ async function start(boot: ServingBoot): Promise<{ host: ModelHost; safety: Safe
     clearInterval(timer);
     await server.close();
     await shadow.close();
+    monitoring?.close();
     await host.close();
     process.exit(code);
   };
   void host.load(boot.model);
-  return { host, safety, shadow, shutdown };
+  return { host, safety, shadow, monitoring, shutdown };
 }
 
 async function main(): Promise<void> {
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
     } else if (msg.type === 'load') void running?.host.load(msg.model);
     else if (msg.type === 'safety') running?.safety.update(msg.safety);
     else if (msg.type === 'shadow') running?.shadow.follow(msg.model);
+    else if (msg.type === 'feedback_result') running?.monitoring?.onMessage(msg);
     else if (msg.type === 'shutdown') void (running ? running.shutdown(0) : process.exit(0));
   });
   // The daemon went away (stopped or killed): an orphan endpoint would serve a registry nobody watches.
