@@ -27,6 +27,7 @@ import { registryRoutes } from './registry/routes';
 import { Deployments } from './serving/deployments';
 import { servingRoutes } from './serving/routes';
 import { safetyRoutes } from './safety/routes';
+import { AutoRollback } from './monitoring/rollback';
 import { Monitoring } from './monitoring/monitoring';
 import { monitoringRoutes } from './monitoring/routes';
 import { mlflowRoutes } from './mlflow/routes';
@@ -56,6 +57,7 @@ export class DaemonApp {
   readonly datasets: Datasets;
   readonly watcher: DatasetWatcher;
   readonly deployments: Deployments;
+  readonly autoRollback: AutoRollback;
   readonly triggers: PipelineTriggers;
   readonly monitoring: Monitoring;
   private server?: Server;
@@ -103,6 +105,7 @@ export class DaemonApp {
       stateDir: dir,
       log: opts.log,
     });
+    this.autoRollback = new AutoRollback({ db: this.db, events: this.events, registry: this.registry, config: () => this.config.get(), log: opts.log });
     this.triggers = new PipelineTriggers(opts.root, this.events, opts.log);
   }
 
@@ -118,6 +121,7 @@ export class DaemonApp {
     // Watching is a convenience: a config it cannot watch is logged, never a failed start.
     await this.watcher.update(this.config.get()).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
     this.deployments.start();
+    this.autoRollback.start();
     this.monitoring.start();
   }
 
@@ -189,6 +193,7 @@ export class DaemonApp {
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   async close(): Promise<void> {
     this.triggers.close();
+    this.autoRollback.close();
     await this.deployments.close();
     this.monitoring.close();
     await this.watcher.close();

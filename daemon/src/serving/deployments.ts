@@ -220,6 +220,16 @@ export class Deployments {
       this.record(actor, 'deployment.load_failed', l, { version: l.version }, { version, error });
       return;
     }
+    if (this.deps.config()?.deployments[l.name]?.fallback) {
+      // With rules the process stays up: its breaker is open and the rules answer until a version loads.
+      l.state = 'serving';
+      l.everServed = true;
+      l.servingSince = Date.now();
+      l.error = `version ${version} failed to load: ${error}; answering from the fallback rules (circuit breaker open)`;
+      this.record(actor, 'deployment.load_failed', l, null, { version, error });
+      this.wake(l);
+      return;
+    }
     l.state = 'failed';
     l.error = `version ${version} failed to load: ${error}`;
     this.record(actor, 'deployment.failed', l, null, { version, error });

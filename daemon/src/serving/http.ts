@@ -31,6 +31,8 @@ export interface RequestRecord {
   outputs?: RunOutputs;
   /** Answered from the fallback rules (breaker open or deployment disabled), not by the model. */
   fallback?: boolean;
+  /** The fallback answered because of the model (it threw, failed to load, or its breaker is open), not the feature flag. */
+  modelFailed?: boolean;
   error?: ServingError;
 }
 export type Recorder = (r: RequestRecord) => void;
@@ -227,6 +229,7 @@ export class ServingServer {
     const spec = 'spec' in m ? m.spec : m;
     ctx.record.outputs = outputs;
     if (fallback) ctx.record.fallback = true;
+    if (fallback && this.safety.enabled) ctx.record.modelFailed = true;
     this.metrics.predictions += n;
     const mark = fallback ? { fallback: true } : {};
     if (protocol === 'predict') {
