@@ -8,6 +8,7 @@
  * to go back to, a `deployment.auto_rollback` event says so instead.
  */
 import { type Statement } from 'better-sqlite3';
+import { z } from 'zod';
 import { type MlopsEvent } from '../../../schemas/src/api';
 import { durationSeconds, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { alertSchema } from '../../../schemas/src/monitoring';
@@ -26,7 +27,9 @@ export interface AutoRollbackDeps {
   log: Logger;
 }
 
-type Alert = Pick<ReturnType<typeof alertSchema.parse>, 'id' | 'deployment' | 'kind' | 'version' | 'evidence'>;
+/** What the rule reads of an alert; the evidence is carried into the reason as it is. */
+const alertHead = alertSchema.pick({ id: true, deployment: true, kind: true, version: true }).extend({ evidence: z.unknown() });
+type Alert = z.infer<typeof alertHead>;
 
 export class AutoRollback {
   private readonly done: Statement<[string, number]>;
@@ -54,7 +57,7 @@ export class AutoRollback {
   }
 
   private onAlert(ev: MlopsEvent): void {
-    const parsed = alertSchema.pick({ id: true, deployment: true, kind: true, version: true, evidence: true }).safeParse(ev.after);
+    const parsed = alertHead.safeParse(ev.after);
     if (!parsed.success) return this.deps.log.warn(`auto-rollback: alert.opened #${ev.seq} has an unexpected shape; ignored`);
     try {
       this.handle(parsed.data);
