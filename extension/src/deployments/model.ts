@@ -125,6 +125,6 @@ export function autoRollbackNotice(ev: Pick<MlopsEvent, 'kind' | 'subject' | 'af
   const a = ev.after as { outcome?: string; model?: string; rolled_back?: number; to_version?: number | null; alert?: { kind?: string } } | null;
   if (!a?.model || typeof a.rolled_back !== 'number') return undefined;
   const deployment = /^deployment:(.+)$/.exec(ev.subject)?.[1] ?? '';
-  if (a.outcome !== 'rolled_back') return { text: `${deployment}: a ${a.alert?.kind ?? ''} alert asked to roll ${a.model} v${a.rolled_back} back, but there is no earlier Production version.`, model: a.model, version: a.rolled_back };
-  return { text: `${deployment}: a ${a.alert?.kind ?? ''} alert rolled ${a.model} back from v${a.rolled_back} to v${a.to_version ?? '?'} automatically.`, model: a.model, version: a.rolled_back };
+  if (a.outcome !== 'rolled_back') return { text: `${deployment}: the ${a.alert?.kind ?? ''} alert asked to roll ${a.model} v${a.rolled_back} back, but there is no earlier Production version.`, model: a.model, version: a.rolled_back };
+  return { text: `${deployment}: the ${a.alert?.kind ?? ''} alert rolled ${a.model} back from v${a.rolled_back} to v${a.to_version ?? '?'} automatically.`, model: a.model, version: a.rolled_back };
 }
