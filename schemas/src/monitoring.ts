@@ -302,16 +302,24 @@ export const sliceStatsSchema = z.object({
 });
 export type SliceStats = z.infer<typeof sliceStatsSchema>;
 
-export const loggedPredictionSchema = z.object({
-  request_id: z.string(),
-  time_ms: z.number(),
-  version: z.number().int(),
-  latency_ms: z.number(),
-  status: z.number().int(),
-  outputs: z.array(z.record(z.string(), z.unknown())),
-  inputs: z.array(z.array(z.unknown())).nullable().describe('Rows in signature order with left-out features null; null when not stored'),
-});
-export type LoggedPrediction = z.infer<typeof loggedPredictionSchema>;
+/**
+ * The predictions of one flush, column by column: arrays of plain values validate and cross the IPC
+ * channel much faster than thousands of small objects, and outputs and inputs arrive as the JSON text
+ * the daemon stores, so it never parses them.
+ */
+export const predictionBatchSchema = z
+  .object({
+    request_id: z.array(z.string()),
+    time_ms: z.array(z.number()),
+    version: z.array(z.number().int()),
+    latency_ms: z.array(z.number()),
+    status: z.array(z.number().int()),
+    outputs: z.array(z.string()).describe('JSON text of each prediction\'s output records, as /predict answers them'),
+    inputs: z.array(z.string().nullable()).describe('JSON text of the rows in signature order (left-out features null), or null when not stored'),
+    predicted: z.array(z.union([z.string(), z.number(), z.null()])).describe('The value compared with feedback labels (first instance)'),
+  })
+  .refine((b) => Object.values(b).every((col) => col.length === b.request_id.length), { message: 'every column of a prediction batch has one value per prediction' });
+export type PredictionBatch = z.infer<typeof predictionBatchSchema>;
 
 /** Per feature counts over every request of a window (not only the sample). */
 export const featureCountsSchema = z.object({ missing: z.number().int().nonnegative(), out_of_range: z.number().int().nonnegative() });
@@ -334,7 +342,7 @@ export const windowSampleSchema = z.object({
 export type WindowSample = z.infer<typeof windowSampleSchema>;
 
 export const monitoringFromServing = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), predictions: z.array(loggedPredictionSchema) }),
+  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), predictions: predictionBatchSchema }),
   z.object({ type: z.literal('monitor_window'), window: windowSampleSchema }),
   z.object({ type: z.literal('feedback'), id: z.number().int(), body: z.unknown() }),
 ]);

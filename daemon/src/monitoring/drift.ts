@@ -53,55 +53,50 @@ export class LiveDrift {
   }
 
   evaluate(m: MonitoringSettings, sample: WindowSample, baseline: Record<string, number> | undefined): DriftOutcome {
-    const distributions = new Map<string, DistributionData>();
-    const prediction = predictionDrift(sample.prediction_distribution, baseline, m.drift.threshold);
-    if (Object.keys(sample.prediction_distribution).length) distributions.set('prediction', categorical(sample.prediction_distribution, baseline ?? {}));
-    const base = { sample: sample.rows.length, prediction };
-    if (!m.reference) {
-      return { result: { reference: null, drifted: false, share: 0, drifted_features: [], features: this.untested(sample, 'no monitoring.reference set'), note: 'set monitoring.reference to a dataset to measure drift', ...base }, distributions };
-    }
-    let ref: { label: string; profile: ReferenceProfile };
+    if (!m.reference) return evaluateWindow(m, sample, baseline, { note: 'set monitoring.reference to a dataset to measure drift' });
     try {
-      ref = this.profile(m.reference);
+      return evaluateWindow(m, sample, baseline, this.profile(m.reference));
     } catch (e) {
-      const note = e instanceof Error ? e.message : String(e);
-      return { result: { reference: m.reference, drifted: false, share: 0, drifted_features: [], features: this.untested(sample, note), note, ...base }, distributions };
+      return evaluateWindow(m, sample, baseline, { note: e instanceof Error ? e.message : String(e), reference: m.reference });
     }
-    const byName = new Map(ref.profile.features.map((f) => [f.name, f]));
-    const columns = sample.features.map((name, j) => columnOf(name, j, sample.rows, byName.get(name)));
-    const only = sample.features.filter((f) => byName.has(f));
-    const report = compareWindow(ref.profile, columns.filter((c) => byName.has(c.name)), {
-      test: m.drift.test,
-      features: m.drift.features,
-      threshold: m.drift.threshold,
-      share: m.drift.share,
-      correction: m.drift.correction,
-      ...(m.drift.auto ? { auto: { maxDistinct: m.drift.auto.max_distinct, distanceAbove: m.drift.auto.distance_above ?? null } } : {}),
-      only,
-    }, sample.rows.length);
-    const results = new Map(report.features.map((f) => [f.feature, f]));
-    const features = sample.features.map((name) => featureDrift(name, results.get(name), sample.counts[name]));
-    for (const c of columns) {
-      const p = byName.get(c.name);
-      if (p) distributions.set(c.name, binned(p, c));
-    }
-    return {
-      result: {
-        reference: ref.label,
-        drifted: report.dataset.drifted,
-        share: report.dataset.share,
-        drifted_features: features.filter((f) => f.drifted).map((f) => f.name),
-        features,
-        note: null,
-        ...base,
-      },
-      distributions,
-    };
   }
+}
 
-  private untested(sample: WindowSample, note: string): FeatureDrift[] {
-    return sample.features.map((name) => featureDrift(name, undefined, sample.counts[name], note));
+/** One window against a reference profile (or, without one, a result saying why drift was not measured). */
+export function evaluateWindow(
+  m: MonitoringSettings,
+  sample: WindowSample,
+  baseline: Record<string, number> | undefined,
+  ref: { label: string; profile: ReferenceProfile } | { note: string; reference?: string },
+): DriftOutcome {
+  const distributions = new Map<string, DistributionData>();
+  const prediction = predictionDrift(sample.prediction_distribution, baseline, m.drift.threshold);
+  if (Object.keys(sample.prediction_distribution).length) distributions.set('prediction', categorical(sample.prediction_distribution, baseline ?? {}));
+  const base = { sample: sample.rows.length, prediction };
+  if ('note' in ref) {
+    const features = sample.features.map((name) => featureDrift(name, undefined, sample.counts[name], ref.note));
+    return { result: { reference: ref.reference ?? null, drifted: false, share: 0, drifted_features: [], features, note: ref.note, ...base }, distributions };
   }
+  const byName = new Map(ref.profile.features.map((f) => [f.name, f]));
+  const columns = sample.features.map((name, j) => columnOf(name, j, sample.rows, byName.get(name)));
+  const only = sample.features.filter((f) => byName.has(f));
+  const report = compareWindow(ref.profile, columns.filter((c) => byName.has(c.name)), {
+    test: m.drift.test,
+    features: m.drift.features,
+    threshold: m.drift.threshold,
+    share: m.drift.share,
+    correction: m.drift.correction,
+    ...(m.drift.auto ? { auto: { maxDistinct: m.drift.auto.max_distinct, distanceAbove: m.drift.auto.distance_above ?? null } } : {}),
+    only,
+  }, sample.rows.length);
+  const results = new Map(report.features.map((f) => [f.feature, f]));
+  const features = sample.features.map((name) => featureDrift(name, results.get(name), sample.counts[name]));
+  for (const c of columns) {
+    const p = byName.get(c.name);
+    if (p) distributions.set(c.name, binned(p, c));
+  }
+  const drifted = features.filter((f) => f.drifted).map((f) => f.name);
+  return { result: { reference: ref.label, drifted: report.dataset.drifted, share: report.dataset.share, drifted_features: drifted, features, note: null, ...base }, distributions };
 }
 
 /** An engine column from the sample's values of feature j, of the reference's kind when it has one. */
@@ -154,27 +149,38 @@ function binned(ref: FeatureProfile, cur: Column): DistributionData {
     }
     return categorical(curCounts, refCounts);
   }
+  const { edges, a, b, reference } = referenceBins(ref);
+  const c = countBins(cur.values, a, b);
+  return { kind: 'numeric', edges, categories: [], reference, current: c.counts, below: c.below, above: c.above };
+}
+
+/** Equal-width bins over the reference's range, counted once per profile (the profile is cached, so are they). */
+const refBins = new WeakMap<FeatureProfile, { edges: number[]; a: number; b: number; reference: number[] }>();
+function referenceBins(ref: Extract<FeatureProfile, { kind: 'numeric' }>): { edges: number[]; a: number; b: number; reference: number[] } {
+  const hit = refBins.get(ref);
+  if (hit) return hit;
   const n = ref.sorted.length;
   const lo = n ? (ref.sorted[0] as number) : 0;
   const hi = n ? (ref.sorted[n - 1] as number) : 1;
   const [a, b] = hi > lo ? [lo, hi] : [lo - 0.5, lo + 0.5];
   const edges = Array.from({ length: BINS + 1 }, (_, i) => a + ((b - a) * i) / BINS);
-  const count = (values: ArrayLike<number>): { counts: number[]; below: number; above: number } => {
-    const counts = new Array<number>(BINS).fill(0);
-    let below = 0;
-    let above = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
-      if (v < a) below++;
-      else if (v > b) above++;
-      else {
-        const k = Math.min(BINS - 1, Math.floor(((v - a) / (b - a)) * BINS));
-        counts[k] = (counts[k] as number) + 1;
-      }
+  const made = { edges, a, b, reference: countBins(ref.sorted, a, b).counts };
+  refBins.set(ref, made);
+  return made;
+}
+
+function countBins(values: ArrayLike<number>, a: number, b: number): { counts: number[]; below: number; above: number } {
+  const counts = new Array<number>(BINS).fill(0);
+  let below = 0;
+  let above = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v < a) below++;
+    else if (v > b) above++;
+    else {
+      const k = Math.min(BINS - 1, Math.floor(((v - a) / (b - a)) * BINS));
+      counts[k] = (counts[k] as number) + 1;
     }
-    return { counts, below, above };
-  };
-  const r = count(ref.sorted);
-  const c = count(cur.values);
-  return { kind: 'numeric', edges, categories: [], reference: r.counts, current: c.counts, below: c.below, above: c.above };
+  }
+  return { counts, below, above };
 }

@@ -13,6 +13,8 @@ import {
   type MonitorResponse,
   type MonitoringBoot,
   type MonitoringFromServing,
+  type PredictionBatch,
+  type SliceStats,
   type Prediction,
   type rangeQuery,
   type SeriesResponse,
@@ -24,7 +26,6 @@ import {
 import { type DeploymentStatus, type ServingModelSpec, type ToServingMessage } from '../../../schemas/src/serving';
 import { monitoringFor, storedFeatures, windowRule, type MonitoringSettings } from '../../../shared/src/monitoring/config';
 import { addSparse, sparse } from '../../../shared/src/monitoring/histogram';
-import { outputRoles } from '../../../shared/src/monitoring/outputs';
 import { type ObjectStore } from '../../../shared/src/objects';
 import { LATENCY_HISTOGRAM } from '../../../schemas/src/monitoring';
 import { type Datasets } from '../datasets/datasets';
@@ -128,14 +129,8 @@ export class Monitoring {
     }
   }
 
-  private ingest(name: string, slices: Parameters<MonitoringStore['ingest']>[1], predictions: Parameters<MonitoringStore['ingest']>[2]): void {
-    const roles = new Map<number, string | undefined>();
-    const task = this.taskOf(name);
-    const keyOf = (p: (typeof predictions)[number]): string | undefined => {
-      if (!roles.has(p.version)) roles.set(p.version, outputRoles(Object.keys(p.outputs[0] ?? {}), task).prediction);
-      return roles.get(p.version);
-    };
-    this.store.ingest(name, slices, predictions, keyOf, mergeLatency);
+  private ingest(name: string, slices: SliceStats[], predictions: PredictionBatch): void {
+    this.store.ingest(name, slices, predictions, mergeLatency);
     this.pruneIfDue(name);
   }
 

@@ -2,8 +2,7 @@
  * Monitoring tables (migration 6): slices, predictions, feedback, windows with their distributions,
  * alerts and silences. Statements are prepared once; every write is one synchronous transaction.
  */
-import { type LoggedPrediction, type SliceStats } from '../../../schemas/src/monitoring';
-import { scalarOf } from '../../../shared/src/monitoring/outputs';
+import { type PredictionBatch, type SliceStats } from '../../../schemas/src/monitoring';
 import { type Db } from '../store/db';
 
 export interface SliceRow {
@@ -49,14 +48,6 @@ export interface AccuracyRow {
   correct: number | null;
   mae: number | null;
   mse: number | null;
-}
-
-/** The prediction's value compared with labels: a number when it is one. */
-export function predictedOf(outputs: Record<string, unknown>[], key: string | undefined): { text: string | null; num: number | null } {
-  const v = key ? scalarOf(outputs[0]?.[key]) : undefined;
-  if (v === undefined) return { text: null, num: null };
-  const num = typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : null;
-  return { text: String(v), num };
 }
 
 export class MonitoringStore {
@@ -109,7 +100,7 @@ export class MonitoringStore {
   }
 
   /** Stores one flush: slices added to what a slice already holds, predictions replacing a repeated request id. */
-  ingest(deployment: string, slices: SliceStats[], predictions: LoggedPrediction[], predictionKey: (p: LoggedPrediction) => string | undefined, merge: (a: string, b: [number, number][]) => string): void {
+  ingest(deployment: string, slices: SliceStats[], p: PredictionBatch, merge: (a: string, b: [number, number][]) => string): void {
     this.db.transaction(() => {
       for (const sl of slices) {
         const row = {
@@ -139,19 +130,19 @@ export class MonitoringStore {
           });
         }
       }
-      for (const pr of predictions) {
-        const predicted = predictedOf(pr.outputs, predictionKey(pr));
+      for (let i = 0; i < p.request_id.length; i++) {
+        const predicted = p.predicted[i] ?? null;
         this.s.upsertPrediction.run({
           deployment,
-          request_id: pr.request_id,
-          time_ms: Math.round(pr.time_ms),
-          version: pr.version,
-          latency_ms: pr.latency_ms,
-          status: pr.status,
-          outputs: JSON.stringify(pr.outputs),
-          inputs: pr.inputs ? JSON.stringify(pr.inputs) : null,
-          predicted: predicted.text,
-          predicted_num: predicted.num,
+          request_id: p.request_id[i],
+          time_ms: Math.round(p.time_ms[i] as number),
+          version: p.version[i],
+          latency_ms: p.latency_ms[i],
+          status: p.status[i],
+          outputs: p.outputs[i],
+          inputs: p.inputs[i] ?? null,
+          predicted: predicted === null ? null : String(predicted),
+          predicted_num: typeof predicted === 'number' ? predicted : null,
         });
       }
     })();

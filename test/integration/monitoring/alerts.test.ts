@@ -156,7 +156,8 @@ test('an error-rate alert opens on a model that throws and resolves as good traf
   }
   const alert = await openAlert('bad', 'error_rate');
   assert.ok((alert.evidence.values.error_rate ?? 0) > 0.2, JSON.stringify(alert.evidence));
-  assert.equal(alert.evidence.values.errors, 12);
+  // Opened on whatever had been flushed by then: at least 10 requests (the minimum), some of them 5xx.
+  assert.ok((alert.evidence.values.requests ?? 0) >= 10 && (alert.evidence.values.errors ?? 0) >= 1, JSON.stringify(alert.evidence.values));
   for (let i = 0; i < 60; i++) assert.equal((await postJson(port, '/predict', [1, 2, 0])).status, 200);
   await waitFor('error alert resolved', async () => (await api().alerts(true, 'bad')).alerts.find((a) => a.id === alert.id && a.state === 'resolved'), 30_000);
 });

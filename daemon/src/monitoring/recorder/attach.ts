@@ -7,6 +7,9 @@ import { type ServingMetrics } from '../../serving/metrics';
 import { FeedbackRoute } from './feedback-route';
 import { MonitorRecorder } from './recorder';
 
+/** Flushes still in the IPC channel past which predictions wait in the ring instead of queueing more. */
+const MAX_QUEUED_FLUSHES = 2;
+
 export interface AttachedMonitoring {
   /** Messages from the daemon meant for monitoring (feedback answers). */
   onMessage(msg: ToServingMessage): void;
@@ -24,7 +27,13 @@ export function attachMonitoring(
 ): AttachedMonitoring | undefined {
   const mon = boot.monitoring;
   if (!mon) return undefined;
-  const recorder = new MonitorRecorder(mon, (m) => void send(m), () => host.model, () => metrics.inFlight);
+  let queued = 0;
+  const sendCounted = (m: MonitoringFromServing): void => {
+    if (!process.send || !process.connected) return void send(m);
+    queued++;
+    process.send(m, undefined, undefined, () => queued--);
+  };
+  const recorder = new MonitorRecorder(mon, sendCounted, () => host.model, () => metrics.inFlight, () => queued <= MAX_QUEUED_FLUSHES);
   server.recorders.push((r) => recorder.record(r));
   const feedback = new FeedbackRoute(boot.deployment, mon.feedback_token, () => recorder.flush(), send);
   server.postRoutes.set('/feedback', feedback);

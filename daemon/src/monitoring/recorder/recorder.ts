@@ -6,9 +6,9 @@
  * them to the daemon happens on the flush timer, over the IPC channel the process already has.
  */
 import { type FeatureValue } from '../../../../schemas/src/serving';
-import { type LoggedPrediction, type MonitoringBoot, type MonitoringFromServing, type SliceStats } from '../../../../schemas/src/monitoring';
+import { type PredictionBatch, type MonitoringBoot, type MonitoringFromServing, type SliceStats } from '../../../../schemas/src/monitoring';
 import { bucketOf, newHistogram, sparse } from '../../../../shared/src/monitoring/histogram';
-import { outputRoles, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
+import { outputRoles, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
 import { type LoadedModel, type RunOutputs } from '../../../../shared/src/serving/model';
 import { type RequestRecord } from '../../serving/http';
 import { records } from '../../serving/protocols';
@@ -51,12 +51,16 @@ export class MonitorRecorder {
   private cpuAt = process.cpuUsage();
   private cpuWall = performance.now();
   private readonly roles = new Map<number, OutputRoles>();
+  /** Feature names of the version being served, computed once per loaded model (not per request). */
+  private names: { model: LoadedModel | undefined; names: string[] } = { model: undefined, names: [] };
 
   constructor(
     private readonly boot: MonitoringBoot,
     private readonly send: (m: MonitoringFromServing) => void,
     private readonly model: () => LoadedModel | undefined,
     private readonly inFlight: () => number,
+    /** False while earlier flushes are still queued in the IPC channel (the daemon is behind). */
+    private readonly canSend: () => boolean = () => true,
     private readonly now: () => number = Date.now,
   ) {
     const t = now();
@@ -100,9 +104,15 @@ export class MonitorRecorder {
     return acc;
   }
 
+  private featureNames(): string[] {
+    const m = this.model();
+    if (this.names.model !== m) this.names = { model: m, names: m?.features.map((f) => f.name) ?? [] };
+    return this.names.names;
+  }
+
   private addToWindow(version: number, rows: FeatureValue[][], outputs: RunOutputs, t: number): void {
     const m = this.model();
-    const features = m?.features.map((f) => f.name) ?? [];
+    const features = this.featureNames();
     let roles = this.roles.get(version);
     if (!roles) this.roles.set(version, (roles = outputRoles([...outputs.keys()], m?.spec.task ?? null)));
     this.window.add(version, features, rows, outputs, roles, m?.spec.task === 'classification');
@@ -151,8 +161,7 @@ export class MonitorRecorder {
   }
 
   private closeWindow(t: number): void {
-    const m = this.model();
-    const sample = this.window.finish(t, m?.features.map((f) => f.name) ?? []);
+    const sample = this.window.finish(t, this.featureNames());
     this.window = new WindowAcc(t, this.boot.sample_size, this.boot.ranges);
     if (sample.predictions > 0) this.send({ type: 'monitor_window', window: sample });
   }
@@ -163,34 +172,48 @@ export class MonitorRecorder {
     if (final || t >= this.sliceStart + this.boot.slice_ms) this.rollSlice(t);
     const windowMs = this.boot.window_ms;
     if ((windowMs !== null && t - this.window.startMs >= windowMs) || (final && this.window.predictions > 0)) this.closeWindow(t);
-    const predictions = this.drainRing();
-    if (!predictions.length && !this.closedSlices.length) return;
+    // A daemon that falls behind must not make this process buffer without bound: predictions wait in
+    // the ring (which drops its oldest past `ring`), slices are small and always go.
+    const predictions = this.canSend() || final ? this.drainRing() : undefined;
+    if (!predictions?.request_id.length && !this.closedSlices.length) return;
     const slices = this.closedSlices;
     this.closedSlices = [];
-    this.send({ type: 'monitor_flush', slices, predictions });
+    this.send({ type: 'monitor_flush', slices, predictions: predictions ?? this.emptyBatch() });
   }
 
-  private drainRing(): LoggedPrediction[] {
-    const out: LoggedPrediction[] = [];
+  private drainRing(): PredictionBatch {
     const cap = this.ring.length;
     const keep = new Set(this.boot.stored_features);
-    const names = this.model()?.features.map((f) => f.name) ?? [];
+    const names = this.featureNames();
+    const b: PredictionBatch = { request_id: [], time_ms: [], version: [], latency_ms: [], status: [], outputs: [], inputs: [], predicted: [] };
     for (let k = 0; k < this.ringCount; k++) {
       const i = (this.ringHead + k) % cap;
       const e = this.ring[i] as Logged;
       this.ring[i] = undefined;
-      out.push({
-        request_id: e.id,
-        time_ms: e.t,
-        version: e.version,
-        latency_ms: Math.round(e.ms * 1000) / 1000,
-        status: e.status,
-        outputs: e.outputs ? records(e.outputs, e.n) : [],
-        inputs: e.rows && keep.size ? e.rows.map((row) => row.map((v, j) => (keep.has(names[j] as string) ? v : null))) : null,
-      });
+      b.request_id.push(e.id);
+      b.time_ms.push(e.t);
+      b.version.push(e.version);
+      b.latency_ms.push(Math.round(e.ms * 1000) / 1000);
+      b.status.push(e.status);
+      b.outputs.push(e.outputs ? JSON.stringify(records(e.outputs, e.n)) : '[]');
+      b.inputs.push(e.rows && keep.size ? JSON.stringify(e.rows.map((row) => row.map((v, j) => (keep.has(names[j] as string) ? v : null)))) : null);
+      b.predicted.push(this.predictedOf(e));
     }
     this.ringHead = 0;
     this.ringCount = 0;
-    return out;
+    return b;
+  }
+
+  private emptyBatch(): PredictionBatch {
+    return { request_id: [], time_ms: [], version: [], latency_ms: [], status: [], outputs: [], inputs: [], predicted: [] };
+  }
+
+  /** The first instance's value of the output compared with labels (see OutputRoles). */
+  private predictedOf(e: Logged): string | number | null {
+    if (!e.outputs) return null;
+    let roles = this.roles.get(e.version);
+    if (!roles) this.roles.set(e.version, (roles = outputRoles([...e.outputs.keys()], this.model()?.spec.task ?? null)));
+    const v = roles.prediction ? scalarOf(e.outputs.get(roles.prediction)?.perRow[0]) : undefined;
+    return v === undefined ? null : typeof v === 'boolean' ? Number(v) : v;
   }
 }

@@ -64,10 +64,13 @@ export class WindowAcc {
     }
   }
 
+  /** Indices of the features that declare a range, for the feature list last seen (the same array while a version serves). */
+  private ranged: { features: readonly string[] | undefined; idx: number[] } = { features: undefined, idx: [] };
+
   private checkRanges(features: readonly string[], row: FeatureValue[]): void {
-    for (let j = 0; j < features.length; j++) {
-      const r = this.ranges[features[j] as string];
-      if (!r) continue;
+    if (this.ranged.features !== features) this.ranged = { features, idx: features.flatMap((f, j) => (this.ranges[f] ? [j] : [])) };
+    for (const j of this.ranged.idx) {
+      const r = this.ranges[features[j] as string] as [number, number];
       const v = row[j];
       if (typeof v === 'number' && (v < r[0] || v > r[1])) this.count(features[j] as string, 'out_of_range');
     }
