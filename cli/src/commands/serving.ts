@@ -63,7 +63,7 @@ const list: CommandSpec = {
 
 const show: CommandSpec = {
   words: ['deployments', 'show'],
-  summary: 'Show one deployment; --json includes its serving token when auth is "token"',
+  summary: 'Show one deployment and its log file; --json includes its serving token (prediction routes need it with auth: token, POST /feedback always)',
   positionals: [{ name: 'deployment', required: true, description: 'deployment name' }],
   json: true,
   examples: ['mlops deployments show production', 'mlops deployments show production --json | jq -r .token'],
@@ -76,6 +76,7 @@ const show: CommandSpec = {
     if (d.stats) io.out(`  ${d.stats.requests} requests, ${d.stats.errors} errors, ${fmtNumber(d.stats.rps)} req/s, p95 ${d.stats.p95_ms ?? '-'} ms\n`);
     if (!d.enabled) io.out('  disabled: answers come from the fallback rules (mlops deployments enable to turn it back on)\n');
     if (d.breaker) io.out(`  circuit breaker: ${d.breaker.state} since ${d.breaker.since} (${d.breaker.reason}); ${d.breaker.fallback_answers} fallback answers\n`);
+    io.out(`  log: ${d.log_path}\n`);
   },
 };
 
