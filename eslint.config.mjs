@@ -13,20 +13,33 @@ const FORBIDDEN = {
   client: ['cli', 'daemon', 'extension', 'language-server', 'webviews'],
   daemon: ['client', 'cli', 'extension', 'language-server', 'webviews'],
   'language-server': ['client', 'cli', 'daemon', 'extension', 'webviews'],
-  cli: ['daemon', 'extension', 'language-server', 'webviews'],
+  // `language-server!` = the language server except its transport-free core (see CORE_EXCEPTIONS).
+  cli: ['daemon', 'extension', 'language-server!', 'webviews'],
   extension: ['cli', 'daemon', 'language-server', 'webviews'],
   webviews: ['shared', 'client', 'cli', 'daemon', 'extension', 'language-server'],
 };
+/**
+ * The CLI may import the language server's transport-free core: the Python parser and rules
+ * (`language-server/src/python/`) and the notebook converter (`language-server/src/convert/`).
+ * `mlops convert` must propose exactly what the editor's "Convert to Pipeline…" proposes, from the
+ * same parsing and hardcoded-value rules; those folders are pure functions of text (no LSP, no
+ * connection), so the CLI running them in-process is no dependency on the server. Everything else
+ * of the language server (server.ts, notebooks.ts, core/ wiring) stays forbidden to it.
+ */
+const CORE_EXCEPTIONS = '(?!(python|convert)(/|$))';
 const layering = PARTS.map((part) => ({
   files: [`${part}/**/*.ts`],
   rules: {
     'no-restricted-imports': [
       'error',
       {
-        patterns: FORBIDDEN[part].map((other) => ({
-          regex: `(^|/)${other}/src(/|$)`,
-          message: `${part}/ must not import ${other}/ (direction of dependencies: docs/ARCHITECTURE.md).`,
-        })),
+        patterns: FORBIDDEN[part].map((entry) => {
+          const other = entry.replace(/!$/, '');
+          return {
+            regex: entry.endsWith('!') ? `(^|/)${other}/src(/${CORE_EXCEPTIONS}|$)` : `(^|/)${other}/src(/|$)`,
+            message: `${part}/ must not import ${other}/ (direction of dependencies: docs/ARCHITECTURE.md).`,
+          };
+        }),
       },
     ],
   },

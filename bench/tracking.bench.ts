@@ -4,11 +4,17 @@
  *  1. metric ingestion through the daemon's columnar batch API vs raw better-sqlite3 inserts in one
  *     transaction (targets: ≥ 200k points/s, within 3× of raw);
  *  2. dataset hashing throughput vs `sha256sum` on the same files (target ≥ 80 %);
- *  3. re-snapshot of 100,000 unchanged files (target ≤ 1 s).
- * Usage: npx tsx bench/tracking.bench.ts [--points N] [--files N]
+ *  3. re-snapshot of 100,000 unchanged files (target ≤ 1 s);
+ *  4. the daemon's longest event-loop stall (perf_hooks.monitorEventLoopDelay, daemon in this
+ *     process) while it ingests one million-point batch, as a share of the batch's time: body parsed
+ *     on the body worker (dist/body-worker.js, as shipped) against parsed in line (as before), in
+ *     the same run (target: ≤ 10 % of the batch's time with the worker).
+ * Usage: npm run build && npx tsx bench/tracking.bench.ts [--points N] [--files N] [--only stall]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DaemonClient } from '../client/src/client';
@@ -21,6 +27,8 @@ import { ObjectStore } from '../shared/src/objects';
 import { mlopsConfigSchema } from '../schemas/src/mlops-yaml';
 import * as endpoints from '../schemas/src/endpoints';
 import { Targets } from './targets';
+import { DaemonApp } from '../daemon/src/app';
+import { createLogger } from '../daemon/src/util/logger';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -133,12 +141,66 @@ async function benchRescan(dir: string): Promise<void> {
   rows.push([`re-snapshot of unchanged files (stat cache)`, `${FILES.toLocaleString()} files`, `${rescanMs.toFixed(0)} ms`, `first snapshot (read + store): ${firstMs.toFixed(0)} ms`, `${(firstMs / rescanMs).toFixed(1)}× faster than the first (target ≤ 1,000 ms)`]);
 }
 
+function postRaw(port: number, token: string, path: string, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** One batch of `POINTS` into an in-process daemon; the longest event-loop stall and the batch's time. */
+async function stallDuring(dir: string, workerScript: string, body: Buffer): Promise<{ stallMs: number; totalMs: number }> {
+  process.env['MLOPS_BODY_WORKER_JS'] = workerScript;
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'mlops.yaml'), 'version: 1\nproject:\n  name: stall\n');
+  const app = new DaemonApp({ root: dir, token: 'bench', log: createLogger('warn') });
+  const port = await app.listen(0);
+  try {
+    const run = await new DaemonClient({ port, token: 'bench' }, 'bench').request(endpoints.createRun, { body: { experiment: 'stall' } });
+    const h = monitorEventLoopDelay({ resolution: 5 });
+    h.enable();
+    const t0 = process.hrtime.bigint();
+    const status = await postRaw(port, 'bench', `/api/v1/runs/${run.id}/metrics/batch`, body);
+    const totalMs = ms(t0);
+    h.disable();
+    if (status !== 200) throw new Error(`the batch was answered ${status}`);
+    return { stallMs: h.max / 1e6, totalMs };
+  } finally {
+    await app.close();
+  }
+}
+
+async function benchStall(dir: string): Promise<void> {
+  const worker = join(__dirname, '..', 'dist', 'body-worker.js');
+  if (!existsSync(worker)) throw new Error(`${worker} is missing: run npm run build first`);
+  const steps = Array.from({ length: Math.min(POINTS, 1_000_000) }, (_, i) => i);
+  const one = { keys: steps.map((s) => `m${s % 4}`), steps, timestamps: steps.map((s) => 1.7e12 + s), values: steps.map((s) => Math.sin(s)) };
+  const body = Buffer.from(JSON.stringify(one));
+  const inline = await stallDuring(join(dir, 'stall-inline'), join(dir, 'no-worker.js'), body);
+  const off = await stallDuring(join(dir, 'stall-worker'), worker, body);
+  const share = (r: { stallMs: number; totalMs: number }): string => `${((r.stallMs / r.totalMs) * 100).toFixed(1)} %`;
+  targets.atMost('longest event-loop stall ÷ batch time, body worker', (off.stallMs / off.totalMs) * 100, 10, '%', 1);
+  rows.push([
+    'event-loop stall while ingesting one batch (monitorEventLoopDelay)',
+    `${one.keys.length.toLocaleString()} points, ${(body.length / 2 ** 20).toFixed(0)} MiB`,
+    `body worker: longest stall ${off.stallMs.toFixed(0)} ms of ${off.totalMs.toFixed(0)} ms (${share(off)})`,
+    `parsed in line (before): ${inline.stallMs.toFixed(0)} ms of ${inline.totalMs.toFixed(0)} ms (${share(inline)})`,
+    `${(inline.stallMs / off.stallMs).toFixed(1)}× shorter stall (target ≤ 10 % of the batch)`,
+  ]);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mlops-bench-tracking-'));
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   try {
-    await benchIngestion(dir);
-    await benchHashing(dir);
-    await benchRescan(dir);
+    if (!only || only === 'ingestion') await benchIngestion(dir);
+    if (!only || only === 'hashing') await benchHashing(dir);
+    if (!only || only === 'rescan') await benchRescan(dir);
+    if (!only || only === 'stall') await benchStall(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -37,6 +37,8 @@ export const MENUS = {
   'view/item/context': views.flatMap((v) =>
     viewCommands(v).flatMap((c) => (c.item ? [{ command: c.id, when: `view == ${v.id} && ${c.item.when}`, group: c.item.group }] : [])),
   ),
+  'explorer/context': ALL_COMMANDS.flatMap((c) => (c.explorer ? [{ command: c.id, when: c.explorer.when, group: c.explorer.group }] : [])),
+  'notebook/toolbar': ALL_COMMANDS.flatMap((c) => (c.notebookToolbar ? [{ command: c.id, when: c.notebookToolbar.when, group: c.notebookToolbar.group }] : [])),
 };
 
 const UNTRUSTED_WELCOME = 'MLOps is disabled in an untrusted workspace: it would start a daemon and run this project\'s code.\n[Manage Workspace Trust](command:workbench.trust.manage)';

@@ -85,8 +85,14 @@ function copyTreeSitterWasm(): void {
 
 function entries(): BuildOptions[] {
   const list: BuildOptions[] = [
-    nodeEntry('cli/src/bin.ts', 'dist/cli.js'),
+    // `mlops convert` parses Python with web-tree-sitter too (the language server's transport-free core).
+    nodeEntry('cli/src/bin.ts', 'dist/cli.js', {
+      define: { 'import.meta.url': '__mlopsImportMetaUrl' },
+      banner: { js: "var __mlopsImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    }),
     nodeEntry('daemon/src/main.ts', 'dist/daemon.js'),
+    // The daemon's worker thread for large request bodies (daemon/src/http/body-parser.ts).
+    nodeEntry('daemon/src/http/body-worker.ts', 'dist/body-worker.js'),
     // One process per deployment, forked by the daemon (and run by exported containers).
     nodeEntry('daemon/src/serving/main.ts', 'dist/serving.js'),
   ];
@@ -123,10 +129,8 @@ function writeJsonSchema(): void {
 async function main(): Promise<void> {
   mkdirSync(join(root, 'dist'), { recursive: true });
   writeJsonSchema();
-  if (!cliOnly) {
-    copyWebviewAssets();
-    copyTreeSitterWasm();
-  }
+  copyTreeSitterWasm();
+  if (!cliOnly) copyWebviewAssets();
   const all = entries();
   if (watch) {
     for (const opts of all) await (await context(opts)).watch();

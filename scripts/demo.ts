@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { applyYamlEdits, yamlEdits } from '../language-server/src/python/yaml-edit';
 import { servingStep } from './demo-serving';
+import { notebookStep } from './demo-notebook';
 import { monitoringStep } from './demo-monitoring';
 
 const repo = resolve(__dirname, '..');
@@ -194,6 +195,10 @@ const STEPS: Step[] = [
     },
   },
   ...PIPELINE_STEPS,
+  {
+    title: 'Turn a notebook into a verified pipeline: mlops convert --verify (scripts/demo-notebook.ts)',
+    run: ({ dir }) => notebookStep({ repo, dir, mlops, git }),
+  },
 ];
 
 /** The closing hint: commands that work from any folder (npx there would fetch another package). */

@@ -9,6 +9,8 @@ async function main() {
   const width = Number(featuresArg);
   const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const input = session.inputNames[0];
+  // The probabilities: `probability` (linear models) or `probabilities` (tree ensembles).
+  const output = session.outputNames.find((n) => n.startsWith('probabilit')) || session.outputNames[0];
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -18,7 +20,7 @@ async function main() {
       const data = new Float32Array(rows.length * width);
       rows.forEach((r, i) => data.set(r, i * width));
       const out = await session.run({ [input]: new ort.Tensor('float32', data, [rows.length, width]) });
-      const prob = out.probability.data;
+      const prob = out[output].data;
       const text = JSON.stringify({ predictions: Array.from(prob) });
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
       res.end(text);

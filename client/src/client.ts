@@ -76,7 +76,9 @@ export class DaemonClient {
   /** Calls a declared JSON endpoint. */
   async request<E extends JsonEndpoint>(ep: E, ...[input, opts]: InputArgs<E>): Promise<EndpointOutput<E>> {
     const res = await this.send(ep, (input ?? {}) as Input, opts);
-    const text = await readAll(res);
+    const text = await readAll(res).catch((e: unknown) => {
+      throw connectionLost(ep, e);
+    });
     if (res.statusCode !== ep.status) throw errorFrom(res.statusCode ?? 0, text);
     const parsed = ep.response.safeParse(text ? (JSON.parse(text) as unknown) : {});
     if (!parsed.success) throw invalid(502, 'invalid_response', `the daemon's answer to ${ep.method} ${ep.path}`, 'response', parsed.error);
@@ -89,9 +91,14 @@ export class DaemonClient {
     if (res.statusCode !== 200) throw errorFrom(res.statusCode ?? 0, await readAll(res));
     let buf = '';
     res.setEncoding('utf8');
+    const chunks = (res as AsyncIterable<string>)[Symbol.asyncIterator]();
     try {
-      for await (const chunk of res as AsyncIterable<string>) {
-        buf += chunk;
+      for (;;) {
+        const next = await chunks.next().catch((e: unknown) => {
+          throw connectionLost(ep, e);
+        });
+        if (next.done) break;
+        buf += next.value;
         let i: number;
         while ((i = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, i);
@@ -119,8 +126,7 @@ export class DaemonClient {
     } catch (e) {
       // The daemon only saw bytes; name the file the user gave.
       if (e instanceof ApiError && e.code === 'invalid_artifact') {
-        // The daemon names what it saw ("the uploaded artifact"); the user knows the file.
-        throw new ApiError(e.status, e.code, `${artifact_path}: ${e.message.replace(/^the uploaded artifact: /, '')}`, e.issues);
+        throw new ApiError(e.status, e.code, `${artifact_path}: ${e.message}`, e.issues);
       }
       throw e;
     }
@@ -146,7 +152,7 @@ export class DaemonClient {
       else if (line.type === 'result') result = line;
       else throw new ApiError(line.status, line.code, line.message);
     });
-    if (!result) throw new Error(`the snapshot of ${name} ended without a result`);
+    if (!result) throw new ApiError(502, 'connection_lost', `the daemon ended the snapshot of ${name} without a result`);
     return result;
   }
 
@@ -222,6 +228,15 @@ function queryString(query: Record<string, unknown> | undefined): string {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) qs.set(k, String(v));
   return qs.size ? `?${qs}` : '';
+}
+
+/**
+ * The answer stopped before its end: the daemon died (crash, kill -9) or dropped the connection.
+ * Whatever the call changed may or may not have been committed, so it is never reported as done.
+ */
+function connectionLost(ep: Endpoint, cause: unknown): ApiError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new ApiError(502, 'connection_lost', `the daemon stopped answering in the middle of ${ep.method} ${ep.path} (the connection was cut: ${why})`);
 }
 
 function readAll(res: IncomingMessage): Promise<string> {

@@ -9,6 +9,7 @@ import { type DaemonStatus } from '../../schemas/src/api';
 import { getStatus, stopDaemon } from '../../schemas/src/endpoints/daemon';
 import { EventLog } from './events/event-log';
 import { eventRoutes } from './events/routes';
+import { notebookRoutes } from './notebooks/routes';
 import { Router, serve, type Route } from './http/router';
 import { createApiServer } from './http/server';
 import { ConfigHolder } from './config/holder';
@@ -131,6 +132,7 @@ export class DaemonApp {
     return [
       ...this.daemonRoutes(),
       ...eventRoutes(this.events),
+      ...notebookRoutes(this.events),
       ...objectRoutes(this.objects),
       ...registryRoutes(this.registry, intake),
       ...exportRoutes(this.registry, intake),

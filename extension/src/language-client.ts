@@ -47,6 +47,13 @@ export class LanguageClientHost implements vscode.Disposable {
     }
   }
 
+  /** A custom request to the server (e.g. `mlops/convertNotebook`); its answer is validated by the caller. */
+  async request(method: string, params: unknown): Promise<unknown> {
+    const c = this.client;
+    if (!c?.isRunning()) throw new Error('the MLOps language server is not running (see the setting mlops.languageServer.enabled)');
+    return c.sendRequest(method, params);
+  }
+
   async stop(): Promise<void> {
     const c = this.client;
     this.client = undefined;

@@ -16,6 +16,8 @@ import { readConfig } from './config';
 import { DaemonStatusBar } from './daemon/status-bar';
 import { DaemonSupervisor } from './daemon/supervisor';
 import { LanguageClientHost } from './language-client';
+import { convertNotebookCommand } from './notebooks/convert';
+import { showFailure } from './ui';
 import { createLog } from './log';
 import { ProjectCommands } from './project/commands';
 import { projectFacts, type ProjectFacts } from './project/facts';
@@ -120,6 +122,7 @@ export class Workbench implements vscode.Disposable {
       log: this.log,
       production: () => this.views.registry.productionVersions(),
       initialized: (root) => this.projectAppeared(root),
+      convertNotebook: (arg) => convertNotebookCommand(this.languageClient, arg).catch((e: unknown) => showFailure(this.log, 'Convert to Pipeline', e)),
     });
     this.addHandlers(PROJECT_COMMANDS, project.handlers());
     for (const v of this.views.all) this.addHandlers(v.decl.commands, v.handlers);

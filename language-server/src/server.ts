@@ -26,6 +26,7 @@ import { ConfigLocator } from './config-locator';
 import { envFor, type ServerState } from './env';
 import { initPython, parseRuleConfig, type PythonRuleConfig } from './python';
 import { wireNotebooks } from './notebooks';
+import { wireConvert } from './convert-request';
 
 interface Tracked {
   session: DocumentSession;
@@ -96,6 +97,7 @@ function wire(connection: Connection): void {
     if (/mlops\.ya?ml$/i.test(e.document.uri)) for (const d of documents.all()) if (d.uri !== e.document.uri && tracked.has(d.uri)) schedule(d);
   });
   const nb = wireNotebooks(connection, notebooks, state);
+  wireConvert(connection);
   const revalidateAll = (): void => {
     for (const d of documents.all()) schedule(d);
     nb.revalidateAll();

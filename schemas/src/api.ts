@@ -184,7 +184,11 @@ export type EventKind = z.infer<typeof eventKindEnum>;
 export const eventSchema = z.object({
   seq: z.number().int().positive(),
   time: isoTime,
-  actor: z.string(),
+  actor: z
+    .string()
+    .describe(
+      'Who acted: the OS user owning the client end of the connection (else the daemon\'s user), or the daemon itself; a client\'s X-Mlops-Actor is recorded as is when it names that user ("cli:alice"), otherwise as a claim: "alice (claimed: ceo)"',
+    ),
   kind: eventKindEnum,
   subject: z.string().describe('What changed, e.g. "model:churn/3", "run:abc"'),
   before: z.unknown().nullable(),

@@ -40,6 +40,8 @@ export const ERROR_CODES = [
   'invalid_estimator',
   // Client side: an error body that is not one of ours (a proxy, a foreign server).
   'http_error',
+  // Client side: the daemon went away while its answer was still coming (crash, kill -9).
+  'connection_lost',
 ] as const;
 export const errorCodeEnum = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof errorCodeEnum>;

@@ -32,6 +32,18 @@ const ws = join(work, 'churn');
 const untrusted = join(work, 'untrusted');
 const REG = 'Model Registry';
 const STAGING_REASON = 'e2e staging reason';
+const DEP = 'Deployments';
+
+interface DeploymentJson {
+  state: string;
+  version: number | null;
+  url: string | null;
+}
+
+/** The production deployment as the CLI reports it. */
+function deployment(): DeploymentJson {
+  return mlopsJson<DeploymentJson>(ws, ['deployments', 'show', 'production']);
+}
 
 function expectStage(version: number, stage: string): void {
   const v = versions(ws).find((x) => x.version === version);
@@ -357,6 +369,46 @@ const cases: Case[] = [
       }
       await h.screenshot(join(results, 'walkthrough.png'));
       await h.command('View: Close Editor');
+    },
+  },
+  {
+    name: 'Deployments: Deploy from the context menu serves churn; the row shows its version, state and URL (issue 14)',
+    async run(h) {
+      await h.command('Focus on Deployments View');
+      await h.row(DEP, /^production/).waitFor({ timeout: 15_000 });
+      if (deployment().state === 'serving') mlops(ws, ['deployments', 'stop', 'production']);
+      await waitRow(h, DEP, /^production/, /stopped/, 15_000);
+      await h.contextMenu(h.row(DEP, /^production/), 'Deploy');
+      const prod = versions(ws).find((v) => v.stage === 'Production')?.version;
+      await waitRow(h, DEP, /^production/, new RegExp(`churn v${prod} · serving`), 90_000);
+      const d = deployment();
+      if (d.state !== 'serving' || d.version !== prod || !d.url) throw new Error(`daemon: production is ${JSON.stringify(d)}`);
+      await h.row(DEP, /^production/).click();
+      await waitRow(h, DEP, /^URL/, new RegExp(d.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      await waitRow(h, DEP, /^state/, /serving/);
+      const health = await fetch(`${d.url.replace(/\/$/, '')}/health`);
+      if (health.status !== 200) throw new Error(`${d.url}/health answered ${health.status}`);
+    },
+  },
+  {
+    name: 'Deployments: a promotion in the registry makes the tree show the new version being served (issue 14)',
+    async run(h) {
+      const prod = versions(ws).find((v) => v.stage === 'Production')?.version;
+      const next = prod === 1 ? 2 : 1;
+      mlops(ws, ['models', 'promote', 'churn', String(next), '--to', 'Production', '--reason', 'e2e deployment follows']);
+      await h.command('Focus on Deployments View');
+      await waitRow(h, DEP, /^production/, new RegExp(`churn v${next} · serving`), 60_000);
+      await waitRow(h, DEP, /^version/, new RegExp(`v${next} \\(follows Production\\)`), 15_000);
+      if (deployment().version !== next) throw new Error(`daemon: production serves v${deployment().version}, expected v${next}`);
+    },
+  },
+  {
+    name: 'Deployments: Stop Deployment from the context menu stops it (issue 14)',
+    async run(h) {
+      await h.command('Focus on Deployments View');
+      await h.contextMenu(h.row(DEP, /^production/), 'Stop Deployment');
+      await waitRow(h, DEP, /^production/, /stopped/, 30_000);
+      if (deployment().state !== 'stopped') throw new Error(`daemon: production is ${deployment().state}`);
     },
   },
   {

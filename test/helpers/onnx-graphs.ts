@@ -1,126 +1,14 @@
 /**
- * ONNX graphs for serving tests, written with the project's protobuf writer: a tree ensemble
+ * ONNX graphs for serving tests, written with the project's ONNX writer (daemon/src/onnx/graph.ts): a tree ensemble
  * (ai.onnx.ml TreeEnsembleClassifier), the same with scikit-learn's ZipMap output, a model that throws
  * at run time for some inputs, and one onnxruntime cannot load. Each is a real file onnxruntime runs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  AttributeF,
-  AttributeType,
-  DataType,
-  DimensionF,
-  GraphF,
-  MapTypeF,
-  ModelF,
-  NodeF,
-  OpsetF,
-  SequenceTypeF,
-  ShapeF,
-  StringStringF,
-  TensorF,
-  TensorTypeF,
-  TypeF,
-  ValueInfoF,
-} from '../../daemon/src/onnx/onnx-types';
-import { ProtoWriter } from '../../daemon/src/onnx/protobuf';
+import { DataType } from '../../daemon/src/onnx/onnx-types';
+import { ML_DOMAIN, attr, buildModel, type GraphNode, type GraphValue } from '../../daemon/src/onnx/graph';
 
-type Attr = { i: number } | { f: number } | { s: string } | { ints: number[] } | { floats: number[] } | { strings: string[] };
-interface GNode {
-  op: string;
-  domain?: string;
-  inputs: string[];
-  outputs: string[];
-  attrs?: Record<string, Attr>;
-}
-interface GInit {
-  name: string;
-  type: 'float' | 'int64';
-  dims: number[];
-  values: number[];
-}
-type GType = { tensor: number; dims: (number | string)[] } | { seqMapInt64Float: true };
-interface GraphSpec {
-  nodes: GNode[];
-  inits?: GInit[];
-  inputs: { name: string; type: GType }[];
-  outputs: { name: string; type: GType }[];
-  opsets: { domain: string; version: number }[];
-  metadata?: Record<string, string>;
-}
-
-function writeAttr(w: ProtoWriter, name: string, a: Attr): void {
-  w.stringField(AttributeF.name, name);
-  if ('i' in a) w.int64Field(AttributeF.i, a.i).varintField(AttributeF.type, AttributeType.INT);
-  else if ('f' in a) w.floatField(AttributeF.f, a.f).varintField(AttributeF.type, AttributeType.FLOAT);
-  else if ('s' in a) w.stringField(AttributeF.s, a.s).varintField(AttributeF.type, AttributeType.STRING);
-  else if ('ints' in a) w.packedInt64s(AttributeF.ints, a.ints).varintField(AttributeF.type, AttributeType.INTS);
-  else if ('floats' in a) w.packedFloats(AttributeF.floats, a.floats).varintField(AttributeF.type, AttributeType.FLOATS);
-  else {
-    for (const s of a.strings) w.stringField(AttributeF.strings, s);
-    w.varintField(AttributeF.type, AttributeType.STRINGS);
-  }
-}
-
-function writeType(w: ProtoWriter, t: GType): void {
-  if ('seqMapInt64Float' in t) {
-    w.messageField(TypeF.sequence, (s) =>
-      s.messageField(SequenceTypeF.elemType, (e) =>
-        e.messageField(TypeF.map, (m) =>
-          m.varintField(MapTypeF.keyType, DataType.INT64).messageField(MapTypeF.valueType, (v) =>
-            v.messageField(TypeF.tensor, (tt) => tt.varintField(TensorTypeF.elemType, DataType.FLOAT)),
-          ),
-        ),
-      ),
-    );
-    return;
-  }
-  w.messageField(TypeF.tensor, (tt) => {
-    tt.varintField(TensorTypeF.elemType, t.tensor);
-    tt.messageField(TensorTypeF.shape, (s) => {
-      for (const d of t.dims) {
-        s.messageField(ShapeF.dim, (dw) => (typeof d === 'number' ? dw.int64Field(DimensionF.dimValue, d) : dw.stringField(DimensionF.dimParam, d)));
-      }
-    });
-  });
-}
-
-function writeInit(w: ProtoWriter, t: GInit): void {
-  for (const d of t.dims) w.int64Field(TensorF.dims, d);
-  w.varintField(TensorF.dataType, t.type === 'float' ? DataType.FLOAT : DataType.INT64);
-  w.stringField(TensorF.name, t.name);
-  const raw = new Uint8Array(t.values.length * (t.type === 'float' ? 4 : 8));
-  const dv = new DataView(raw.buffer);
-  t.values.forEach((v, i) => (t.type === 'float' ? dv.setFloat32(i * 4, v, true) : dv.setBigInt64(i * 8, BigInt(v), true)));
-  w.bytesField(TensorF.rawData, raw);
-}
-
-export function buildGraph(g: GraphSpec): Uint8Array {
-  const w = new ProtoWriter();
-  w.int64Field(ModelF.irVersion, 8);
-  w.stringField(ModelF.producerName, 'mlops-workbench-tests');
-  w.messageField(ModelF.graph, (gw) => {
-    g.nodes.forEach((n, idx) =>
-      gw.messageField(GraphF.node, (nw) => {
-        for (const i of n.inputs) nw.stringField(NodeF.input, i);
-        for (const o of n.outputs) nw.stringField(NodeF.output, o);
-        nw.stringField(NodeF.name, `${n.op.toLowerCase()}_${idx}`);
-        nw.stringField(NodeF.opType, n.op);
-        if (n.domain) nw.stringField(NodeF.domain, n.domain);
-        for (const [k, a] of Object.entries(n.attrs ?? {})) nw.messageField(NodeF.attribute, (aw) => writeAttr(aw, k, a));
-      }),
-    );
-    gw.stringField(GraphF.name, 'test_graph');
-    for (const t of g.inits ?? []) gw.messageField(GraphF.initializer, (tw) => writeInit(tw, t));
-    for (const i of g.inputs) gw.messageField(GraphF.input, (v) => v.stringField(ValueInfoF.name, i.name).messageField(ValueInfoF.type, (t) => writeType(t, i.type)));
-    for (const o of g.outputs) gw.messageField(GraphF.output, (v) => v.stringField(ValueInfoF.name, o.name).messageField(ValueInfoF.type, (t) => writeType(t, o.type)));
-  });
-  for (const o of g.opsets) w.messageField(ModelF.opsetImport, (ow) => ow.stringField(OpsetF.domain, o.domain).int64Field(OpsetF.version, o.version));
-  for (const [k, v] of Object.entries(g.metadata ?? {})) {
-    w.messageField(ModelF.metadataProps, (e) => e.stringField(StringStringF.key, k).stringField(StringStringF.value, v));
-  }
-  return w.finish();
-}
+const PRODUCER = 'mlops-workbench-tests';
 
 /** One decision tree node: a split `x[feature] <= threshold`, or a leaf with class weights. */
 export type TreeNode = { feature: number; threshold: number; left: TreeNode; right: TreeNode } | { leaf: number[] };
@@ -196,41 +84,41 @@ export function predictTrees(trees: TreeNode[], row: number[], classes: number):
 export function treeEnsembleOnnx(opts: { trees: TreeNode[]; features: number; classes: number; zipmap?: boolean; featureNames?: string[] }): Uint8Array {
   const f = flatten(opts.trees);
   const labels = Array.from({ length: opts.classes }, (_, i) => i);
-  const nodes: GNode[] = [
+  const nodes: GraphNode[] = [
     {
       op: 'TreeEnsembleClassifier',
-      domain: 'ai.onnx.ml',
+      domain: ML_DOMAIN,
       inputs: ['features'],
       outputs: ['label', opts.zipmap ? 'probability_tensor' : 'probabilities'],
       attrs: {
-        nodes_treeids: { ints: f.treeids },
-        nodes_nodeids: { ints: f.nodeids },
-        nodes_featureids: { ints: f.featureids },
-        nodes_values: { floats: f.values },
-        nodes_modes: { strings: f.modes },
-        nodes_truenodeids: { ints: f.trueids },
-        nodes_falsenodeids: { ints: f.falseids },
-        class_treeids: { ints: f.classTree },
-        class_nodeids: { ints: f.classNode },
-        class_ids: { ints: f.classIds },
-        class_weights: { floats: f.classWeights },
-        classlabels_int64s: { ints: labels },
-        post_transform: { s: 'NONE' },
+        nodes_treeids: attr.ints(f.treeids),
+        nodes_nodeids: attr.ints(f.nodeids),
+        nodes_featureids: attr.ints(f.featureids),
+        nodes_values: attr.floats(f.values),
+        nodes_modes: attr.strings(f.modes),
+        nodes_truenodeids: attr.ints(f.trueids),
+        nodes_falsenodeids: attr.ints(f.falseids),
+        class_treeids: attr.ints(f.classTree),
+        class_nodeids: attr.ints(f.classNode),
+        class_ids: attr.ints(f.classIds),
+        class_weights: attr.floats(f.classWeights),
+        classlabels_int64s: attr.ints(labels),
+        post_transform: attr.string('NONE'),
       },
     },
   ];
-  if (opts.zipmap) nodes.push({ op: 'ZipMap', domain: 'ai.onnx.ml', inputs: ['probability_tensor'], outputs: ['probabilities'], attrs: { classlabels_int64s: { ints: labels } } });
-  return buildGraph({
+  if (opts.zipmap) nodes.push({ op: 'ZipMap', domain: ML_DOMAIN, inputs: ['probability_tensor'], outputs: ['probabilities'], attrs: { classlabels_int64s: attr.ints(labels) } });
+  const probabilities: GraphValue = {
+    name: 'probabilities',
+    type: opts.zipmap ? { seqMap: { key: 'int64', value: 'float' } } : { tensor: 'float', dims: ['N', opts.classes] },
+  };
+  return buildModel({
+    graphName: 'test_graph',
+    producerName: PRODUCER,
     nodes,
-    inputs: [{ name: 'features', type: { tensor: DataType.FLOAT, dims: ['N', opts.features] } }],
-    outputs: [
-      { name: 'label', type: { tensor: DataType.INT64, dims: ['N'] } },
-      { name: 'probabilities', type: opts.zipmap ? { seqMapInt64Float: true } : { tensor: DataType.FLOAT, dims: ['N', opts.classes] } },
-    ],
-    opsets: [
-      { domain: '', version: 13 },
-      { domain: 'ai.onnx.ml', version: 1 },
-    ],
+    inputs: [{ name: 'features', type: { tensor: 'float', dims: ['N', opts.features] } }],
+    outputs: [{ name: 'label', type: { tensor: 'int64', dims: ['N'] } }, probabilities],
+    opsets: { '': 13, [ML_DOMAIN]: 1 },
     metadata: opts.featureNames ? { feature_names: JSON.stringify(opts.featureNames) } : {},
   });
 }
@@ -255,25 +143,29 @@ export function randomTrees(count: number, depth: number, features: number, clas
  * out-of-bounds error inside onnxruntime for anything larger: a model that throws at run time.
  */
 export function throwingOnnx(features: number): Uint8Array {
-  return buildGraph({
+  return buildModel({
+    graphName: 'test_graph',
+    producerName: PRODUCER,
     nodes: [
-      { op: 'Cast', inputs: ['features'], outputs: ['idx'], attrs: { to: { i: DataType.INT64 } } },
-      { op: 'Gather', inputs: ['table', 'idx'], outputs: ['prediction'], attrs: { axis: { i: 0 } } },
+      { op: 'Cast', inputs: ['features'], outputs: ['idx'], attrs: { to: attr.int(DataType.INT64) } },
+      { op: 'Gather', inputs: ['table', 'idx'], outputs: ['prediction'], attrs: { axis: attr.int(0) } },
     ],
-    inits: [{ name: 'table', type: 'float', dims: [3], values: [0.1, 0.2, 0.3] }],
-    inputs: [{ name: 'features', type: { tensor: DataType.FLOAT, dims: ['N', features] } }],
-    outputs: [{ name: 'prediction', type: { tensor: DataType.FLOAT, dims: ['N', features] } }],
-    opsets: [{ domain: '', version: 13 }],
+    initializers: [{ name: 'table', type: 'float', dims: [3], values: [0.1, 0.2, 0.3] }],
+    inputs: [{ name: 'features', type: { tensor: 'float', dims: ['N', features] } }],
+    outputs: [{ name: 'prediction', type: { tensor: 'float', dims: ['N', features] } }],
+    opsets: { '': 13 },
   });
 }
 
 /** Parses as ONNX (so the registry takes it) but uses an operator no runtime has. */
 export function unloadableOnnx(features: number): Uint8Array {
-  return buildGraph({
+  return buildModel({
+    graphName: 'test_graph',
+    producerName: PRODUCER,
     nodes: [{ op: 'NoSuchOperator', inputs: ['features'], outputs: ['prediction'] }],
-    inputs: [{ name: 'features', type: { tensor: DataType.FLOAT, dims: ['N', features] } }],
-    outputs: [{ name: 'prediction', type: { tensor: DataType.FLOAT, dims: ['N', 1] } }],
-    opsets: [{ domain: '', version: 13 }],
+    inputs: [{ name: 'features', type: { tensor: 'float', dims: ['N', features] } }],
+    outputs: [{ name: 'prediction', type: { tensor: 'float', dims: ['N', 1] } }],
+    opsets: { '': 13 },
   });
 }
 
@@ -288,22 +180,21 @@ export function writeBytes(file: string, bytes: Uint8Array): string {
  * (float): prediction = 0.5 * age + 10 * code(plan). One ONNX input per feature, as KServe's columns expect.
  */
 export function columnsOnnx(plans: string[]): Uint8Array {
-  return buildGraph({
+  return buildModel({
+    graphName: 'test_graph',
+    producerName: PRODUCER,
     nodes: [
-      { op: 'LabelEncoder', domain: 'ai.onnx.ml', inputs: ['plan'], outputs: ['plan_code'], attrs: { keys_strings: { strings: plans }, values_int64s: { ints: plans.map((_, i) => i) }, default_int64: { i: -1 } } },
-      { op: 'Cast', inputs: ['plan_code'], outputs: ['plan_f'], attrs: { to: { i: DataType.FLOAT } } },
-      { op: 'Concat', inputs: ['age', 'plan_f'], outputs: ['x'], attrs: { axis: { i: 1 } } },
+      { op: 'LabelEncoder', domain: ML_DOMAIN, inputs: ['plan'], outputs: ['plan_code'], attrs: { keys_strings: attr.strings(plans), values_int64s: attr.ints(plans.map((_, i) => i)), default_int64: attr.int(-1) } },
+      { op: 'Cast', inputs: ['plan_code'], outputs: ['plan_f'], attrs: { to: attr.int(DataType.FLOAT) } },
+      { op: 'Concat', inputs: ['age', 'plan_f'], outputs: ['x'], attrs: { axis: attr.int(1) } },
       { op: 'MatMul', inputs: ['x', 'w'], outputs: ['prediction'] },
     ],
-    inits: [{ name: 'w', type: 'float', dims: [2, 1], values: [0.5, 10] }],
+    initializers: [{ name: 'w', type: 'float', dims: [2, 1], values: [0.5, 10] }],
     inputs: [
-      { name: 'age', type: { tensor: DataType.FLOAT, dims: ['N', 1] } },
-      { name: 'plan', type: { tensor: DataType.STRING, dims: ['N', 1] } },
+      { name: 'age', type: { tensor: 'float', dims: ['N', 1] } },
+      { name: 'plan', type: { tensor: 'string', dims: ['N', 1] } },
     ],
-    outputs: [{ name: 'prediction', type: { tensor: DataType.FLOAT, dims: ['N', 1] } }],
-    opsets: [
-      { domain: '', version: 13 },
-      { domain: 'ai.onnx.ml', version: 2 },
-    ],
+    outputs: [{ name: 'prediction', type: { tensor: 'float', dims: ['N', 1] } }],
+    opsets: { '': 13, [ML_DOMAIN]: 2 },
   });
 }

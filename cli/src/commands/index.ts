@@ -14,6 +14,7 @@ import { mlflowCommands } from './mlflow';
 import { servingCommands } from './serving';
 import { safetyCommands } from './safety';
 import { pipelineCommands } from './pipelines';
+import { convertCommands } from './convert';
 import { monitoringCommands } from './monitoring';
 
 export const allCommands: CommandSpec[] = [
@@ -23,6 +24,7 @@ export const allCommands: CommandSpec[] = [
   execCommand,
   ...runCommands,
   ...pipelineCommands,
+  ...convertCommands,
   ...dataCommands,
   doctorCommand,
   ...mlflowCommands,

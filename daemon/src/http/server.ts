@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { z } from 'zod';
-import { errorsOf, type ErrorStyle, type JsonEndpoint } from '../../../schemas/src/endpoint';
+import { API_PREFIX, errorsOf, type Endpoint, type ErrorStyle, type JsonEndpoint } from '../../../schemas/src/endpoint';
 import { type MlflowError } from '../../../schemas/src/mlflow';
 import { toMlflowError } from '../mlflow/errors';
 import { type ErrorBody } from '../../../schemas/src/errors';
@@ -14,11 +14,14 @@ import { DomainError } from '../util/errors';
 import { type Logger } from '../util/logger';
 import { storeErrorMessage } from '../store/store-errors';
 import { type Route, type Router, type RequestContext } from './router';
+import { isLoopbackHost, readBody as readCapped } from './wire';
+import { peerUser } from './peer';
+import { parsePart } from './parse';
+import { BodyParser, endpointKey } from './body-parser';
 
 export const MAX_BODY_BYTES = 1 << 20;
 /** Routes that declare no query take none: an unknown key is a 400, never silently ignored. */
 const NO_QUERY = z.object({}).strict();
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 const OS_USER = osUser();
 
 export interface ServerOptions {
@@ -30,8 +33,9 @@ export interface ServerOptions {
 }
 
 export function createApiServer(opts: ServerOptions): Server {
+  const bodies = new BodyParser();
   const server = createServer((req, res) => {
-    handle(opts, req, res).catch((err: unknown) => {
+    handle(opts, bodies, req, res).catch((err: unknown) => {
       opts.log.error(`unhandled ${req.method} ${req.url}: ${String(err)}`);
       if (!res.headersSent) sendError(res, new DomainError(500, 'internal', 'internal error; see .mlops/daemon.log'), 'mlops', opts.log);
       else res.end();
@@ -40,6 +44,7 @@ export function createApiServer(opts: ServerOptions): Server {
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
   server.keepAliveTimeout = 5_000;
+  server.on('close', () => void bodies.close());
   return server;
 }
 
@@ -47,7 +52,7 @@ export function createApiServer(opts: ServerOptions): Server {
 const AJAX_PREFIX = '/ajax-api/2.0/';
 const MLFLOW_FAMILIES = ['/api/2.0/mlflow/', '/api/2.0/mlflow-artifacts/', '/api/3.0/mlflow/'];
 
-async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(opts: ServerOptions, bodies: BodyParser, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const pathname = url.pathname.startsWith(AJAX_PREFIX) ? `/api/2.0/${url.pathname.slice(AJAX_PREFIX.length)}` : url.pathname;
   // Errors before a route is known answer in the convention of the API family the path names.
@@ -73,7 +78,7 @@ async function handle(opts: ServerOptions, req: IncomingMessage, res: ServerResp
     const query = parsePart<unknown>('query', ep.query ?? NO_QUERY, queryObject(url.searchParams));
     const pathParams = parsePart('path', ep.params, params);
     const raw = ep.kind === 'stream' && ep.format === 'bytes';
-    const body = ep.rawBody ? checkRawBody(ep.rawBody, req, ep.maxBodyBytes ?? MAX_BODY_BYTES) : raw ? undefined : await readValidBody(ep.body, req, ep.maxBodyBytes ?? MAX_BODY_BYTES);
+    const body = ep.rawBody ? checkRawBody(ep.rawBody, req, ep.maxBodyBytes ?? MAX_BODY_BYTES) : raw ? undefined : await readValidBody(ep, req, bodies);
     const ctx = { params: pathParams, query, body, actor, req } as RequestContext<never>;
     if (ep.kind === 'stream') await route.handler(ctx, res);
     else await runJson(route, ep, ctx, res, opts.log);
@@ -100,11 +105,12 @@ function queryObject(params: URLSearchParams): Record<string, string | string[]>
   return out;
 }
 
-/** Reads and validates a body against the route's schema; a route without one takes no body. */
-async function readValidBody(schema: z.ZodType | undefined, req: IncomingMessage, limit: number): Promise<unknown> {
-  const raw = await readBody(req, limit);
+/** Reads and validates a body against the route's schema (large ones off the event loop); a route without one takes no body. */
+async function readValidBody(ep: Endpoint, req: IncomingMessage, bodies: BodyParser): Promise<unknown> {
+  const raw = await readBody(req, ep.maxBodyBytes ?? MAX_BODY_BYTES);
   if (raw.length > 0) requireType(req, 'application/json');
-  if (schema) return parsePart('body', schema, parseJson(raw));
+  const schema = ep.body;
+  if (schema) return bodies.parse(endpointKey(ep.method, (ep.prefix ?? API_PREFIX) + ep.path), schema, raw);
   if (raw.length > 0) throw new DomainError(400, 'bad_request', 'this route takes no request body');
   return undefined;
 }
@@ -140,80 +146,12 @@ function checkRawBody(type: string, req: IncomingMessage, limit: number): undefi
   return undefined;
 }
 
-export function parsePart<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
-  if (!schema) return value as T;
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
-  throw new DomainError(400, 'bad_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
-}
-
 function formatIssues(where: string, issues: z.core.$ZodIssue[]): string {
   return issues.map((i) => `${[where, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
 }
 
-/** Deepest nesting accepted in a request body; deeper is a 400 before anything recurses over it. */
-export const MAX_BODY_DEPTH = 100;
-
-/** Nesting depth of JSON text in one linear pass (brackets outside strings). */
-export function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
-    else if (c === 125 || c === 93) depth--;
-  }
-  return max;
-}
-
-export function parseJson(raw: Buffer): unknown {
-  if (raw.length === 0) return {};
-  const text = raw.toString('utf8');
-  if (jsonDepth(text) > MAX_BODY_DEPTH) {
-    throw new DomainError(400, 'too_deep', `request body is nested deeper than ${MAX_BODY_DEPTH} levels`);
-  }
-  try {
-    // A "__proto__" key would be dropped silently by the objects built from it: refused instead.
-    if (!text.includes('__proto__') && !text.includes('\\u')) return JSON.parse(text) as unknown;
-    return JSON.parse(text, (key, value: unknown) => {
-      if (key === '__proto__') throw new DomainError(400, 'bad_request', 'body: the key "__proto__" is not allowed');
-      return value;
-    }) as unknown;
-  } catch (e) {
-    if (e instanceof DomainError) throw e;
-    throw new DomainError(400, 'bad_json', `request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      req.resume();
-      reject(tooLarge(limit));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readCapped(req, limit, () => tooLarge(limit));
 }
 
 const tooLarge = (limit: number): DomainError =>
@@ -262,12 +200,6 @@ function sendError(res: ServerResponse, err: unknown, style: ErrorStyle, log: Lo
   sendJson(res, e.status, body);
 }
 
-export function isLoopbackHost(host: string | undefined): boolean {
-  if (!host) return false;
-  const m = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(host);
-  return m !== null && LOOPBACK_HOSTS.has((m[1] ?? '').toLowerCase());
-}
-
 function validToken(header: string | undefined, token: string): boolean {
   // The auth scheme is case-insensitive (RFC 9110 §11.1).
   const m = /^bearer +(\S+)$/i.exec(header ?? '');
@@ -278,17 +210,19 @@ function validToken(header: string | undefined, token: string): boolean {
 }
 
 /**
- * Who acts, for the audit log. The connection proves one thing: the client read the token, which
- * only the daemon's own OS user can (daemon.json is 0600). A claimed name (`X-Mlops-Actor`) that
- * names that user is recorded as is; any other is recorded as a claim next to the user.
+ * Who acts, for the audit log: the OS user that owns the client's end of the connection (Linux,
+ * from /proc/net/tcp*), else the daemon's own user (reading the token in daemon.json, which is 0600,
+ * proves that much). `X-Mlops-Actor` is only a claim: one that names that user (`cli:alice`) is
+ * recorded as is, any other next to the user as `alice (claimed: ceo)`.
  */
-export function actorOf(req: IncomingMessage, user: string): string {
+export function actorOf(req: IncomingMessage, daemonUser: string): string {
+  const user = peerUser(req.socket) ?? daemonUser;
   const raw = req.headers['x-mlops-actor'];
   const value = Array.isArray(raw) ? raw[0] : raw;
   const claimed = value && /^[\w.:@/-]{1,100}$/.test(value) ? value : undefined;
   if (!claimed) return user;
   if (claimed.split(/[:@/]/).includes(user)) return claimed;
-  return `${user} (claimed ${claimed})`;
+  return `${user} (claimed: ${claimed})`;
 }
 
 function osUser(): string {

@@ -40,12 +40,21 @@ export function checkFeatureNames(recorded: string | undefined, expected: string
   return [];
 }
 
+/**
+ * A refused artifact. Uploaded content (no `source`) is described by itself: the client knows the
+ * file it uploaded and names it in front of the message; built graphs name what built them.
+ */
+function invalidArtifact(source: string | undefined, message: string): DomainError {
+  if (source) return new DomainError(422, 'invalid_artifact', `${source}: ${message}`);
+  return new DomainError(422, 'invalid_artifact', message, [{ path: 'body.artifact_sha256', message }]);
+}
+
 /** The bytes with any scikit-learn ZipMap rewritten away; a ZipMap that cannot be is refused with the fix. */
-function withoutZipMap(bytes: Uint8Array, source: string): Uint8Array {
+function withoutZipMap(bytes: Uint8Array, source: string | undefined): Uint8Array {
   try {
     return rewriteZipMap(bytes).bytes;
   } catch (e) {
-    if (e instanceof ZipMapError) throw new DomainError(422, 'invalid_artifact', `${source}: ${e.message}`);
+    if (e instanceof ZipMapError) throw invalidArtifact(source, e.message);
     throw e;
   }
 }
@@ -68,21 +77,22 @@ export class ArtifactIntake {
     }
     if (size > MAX_ARTIFACT_BYTES) throw new DomainError(413, 'artifact_too_large', `artifact is larger than 2 GiB`);
     const bytes = await this.objects.read(req.artifact_sha256);
-    return this.prepareBytes(model, bytes, 'the uploaded artifact', req);
+    return this.prepareBytes(model, bytes, undefined, req);
   }
 
   /**
-   * Checks and stores ONNX bytes (a file's, or a graph the exporter built); `source` names them in errors.
+   * Checks and stores ONNX bytes (uploaded content, or a graph the exporter built); `source` names
+   * built graphs in errors (uploaded content goes without: the client names its file).
    * A scikit-learn ZipMap output is rewritten to the probability tensor first (onnx/zipmap.ts).
    */
-  async prepareBytes(model: string, original: Uint8Array, source: string, req: Omit<z.infer<typeof registerVersionRequest>, 'artifact_sha256'>): Promise<PreparedVersion> {
+  async prepareBytes(model: string, original: Uint8Array, source: string | undefined, req: Omit<z.infer<typeof registerVersionRequest>, 'artifact_sha256'>): Promise<PreparedVersion> {
     const bytes = withoutZipMap(original, source);
     let info;
     try {
       info = parseOnnxModel(bytes);
     } catch (e) {
       if (e instanceof OnnxFormatError) {
-        throw new DomainError(422, 'invalid_artifact', `${source}: ${e.message}`);
+        throw invalidArtifact(source, e.message);
       }
       throw e;
     }

@@ -17,6 +17,7 @@ import { type ServingMetrics } from './metrics';
 import { formatInvocations, formatV2, parseInvocations, parsePredict, parseV2, records, v2Datatype } from './protocols';
 import { validateInstances } from '../../../shared/src/serving/validate';
 import { type Decision, type Safety } from './safety';
+import { hostName, isLoopbackHost, readBody } from '../http/wire';
 
 /** What the record step sees of each prediction request. */
 export interface RequestRecord {
@@ -41,8 +42,6 @@ export interface ExtraPostRoute {
   checkToken(req: IncomingMessage): void;
   handle(body: unknown): Promise<{ status: number; body: unknown }>;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 interface Ctx {
   req: IncomingMessage;
@@ -243,9 +242,8 @@ export class ServingServer {
 
   private hostAllowed(header: string | undefined): boolean {
     if (this.boot.allowed_hosts.includes('*')) return true;
-    if (!header) return false;
-    const name = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : (header.split(':')[0] ?? '');
-    return LOOPBACK.has(name.toLowerCase()) || this.boot.allowed_hosts.includes(name.toLowerCase());
+    const name = hostName(header);
+    return isLoopbackHost(header) || (name !== undefined && this.boot.allowed_hosts.includes(name));
   }
 
   private checkToken(req: IncomingMessage): void {
@@ -293,35 +291,13 @@ function v2Metadata(m: LoadedModel) {
   };
 }
 
-function readJson(req: IncomingMessage, limit: number, deployment: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const tooLarge = (): ServingError =>
-      new ServingError(413, 'body_too_large', `request body exceeds the limit of ${limit} bytes (deployments.${deployment}.max_body_bytes)`);
-    if (declared > limit) {
-      req.resume();
-      return reject(tooLarge());
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(tooLarge());
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size > limit) return;
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
-      } catch (e) {
-        reject(new ServingError(400, 'invalid_json', `the body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`));
-      }
-    });
-    req.on('error', reject);
-  });
+async function readJson(req: IncomingMessage, limit: number, deployment: string): Promise<unknown> {
+  const raw = await readBody(req, limit, () => new ServingError(413, 'body_too_large', `request body exceeds the limit of ${limit} bytes (deployments.${deployment}.max_body_bytes)`));
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch (e) {
+    throw new ServingError(400, 'invalid_json', `the body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -20,6 +20,8 @@ export interface ProjectCommandDeps {
   production(): { model: string; version: number | null }[];
   /** mlops.yaml now exists in `root`: connect, follow it. */
   initialized(root: string): void;
+  /** "Convert to Pipeline…" on a notebook (extension/src/notebooks/convert.ts). */
+  convertNotebook(arg?: vscode.Uri): Promise<void>;
 }
 
 function execNode(nodePath: string, args: string[], cwd: string): Promise<string> {
@@ -51,6 +53,7 @@ export class ProjectCommands {
       showDaemonDetails: () => this.showDetails(),
       openConfig: () => this.openConfig(),
       runTraining: () => this.runTraining(),
+      convertNotebook: (arg?: vscode.Uri) => (this.trusted() ? this.d.convertNotebook(arg) : undefined),
     };
   }
 

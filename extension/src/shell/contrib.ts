@@ -16,6 +16,10 @@ export interface CommandDecl {
   readonly titleBar?: string;
   /** An entry in the context menu of the view's rows: the condition on `viewItem` and the group. */
   readonly item?: { readonly when: string; readonly group: string };
+  /** An entry in the explorer's context menu where `when` holds (e.g. on `.ipynb` files). */
+  readonly explorer?: { readonly when: string; readonly group: string };
+  /** A button in the notebook editor's toolbar where `when` holds. */
+  readonly notebookToolbar?: { readonly when: string; readonly group: string };
 }
 
 export type CommandDecls = Readonly<Record<string, CommandDecl>>;

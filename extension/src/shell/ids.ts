@@ -22,6 +22,13 @@ export const PROJECT_COMMANDS = defineCommands({
   showDaemonDetails: { id: 'mlops.showDaemonDetails', title: 'Show Daemon Details' },
   openConfig: { id: 'mlops.openConfig', title: 'Open mlops.yaml' },
   runTraining: { id: 'mlops.runTraining', title: 'Run Training with mlops exec' },
+  convertNotebook: {
+    id: 'mlops.convertNotebook',
+    title: 'Convert to Pipeline…',
+    icon: 'type-hierarchy-sub',
+    explorer: { when: 'resourceExtname == .ipynb && !mlops.untrusted', group: '7_modification@9' },
+    notebookToolbar: { when: "notebookType == 'jupyter-notebook' && !mlops.untrusted", group: 'navigation/execute@99' },
+  },
 });
 
 export type ViewId = (typeof VIEWS)[number]['id'];

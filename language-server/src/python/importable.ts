@@ -34,7 +34,7 @@ export function canImportMlops(python: string, dir: string): boolean {
 }
 
 /** The module's source shipped with the server (next to the bundle, or in the repository's python/). */
-function moduleSource(): string | undefined {
+export function moduleSource(): string | undefined {
   for (const p of [join(__dirname, 'python', 'mlops.py'), join(__dirname, '..', 'python', 'mlops.py'), join(__dirname, '..', '..', '..', 'python', 'mlops.py')]) {
     if (existsSync(p)) return readFileSync(p, 'utf8');
   }

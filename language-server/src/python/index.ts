@@ -1,6 +1,6 @@
 /** Python files and notebooks: hardcoded configuration, with a quick fix into mlops.yaml. */
 export { initPython, pythonReady, maskIpython, IncrementalParser } from './parser';
-export { PythonDocument, NotebookSession } from './document';
+export { PythonDocument, NotebookSession, MAX_PYTHON_CHARS, MAX_NOTEBOOK_JSON_CHARS } from './document';
 export { PythonAnalysis, keyedFindings, isTestFile, type KeyedFinding } from './analysis';
 export { parseRuleConfig, severityOf, type PythonRuleConfig, type PythonEnv, type RuleSetting } from './config';
 export { PYTHON_RULES, type PythonRule, type Finding } from './rules';

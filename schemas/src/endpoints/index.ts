@@ -8,5 +8,6 @@ export * from './objects';
 export * from './serving';
 export * from './export';
 export * from './mlflow';
+export * from './notebooks';
 export * from './monitoring';
 export * from './safety';

@@ -222,6 +222,10 @@ describe('signature check against mlops.yaml', () => {
     const versionsBefore = (await c.request(endpoints.getModel, { params: { name: 'sig' } })).versions.length;
     const e = await rejects(c.register('sig', { artifact_path: garbage }), 422, garbage, 'not');
     assert.equal(e.code, 'invalid_artifact');
+    // The daemon describes the content; the client puts the file's name in front, once.
+    assert.ok(e.message.startsWith(`${garbage}: not an ONNX model`), e.message);
+    assert.doesNotMatch(e.message, /uploaded artifact/);
+    assert.equal(e.issues?.[0]?.path, 'body.artifact_sha256');
     assert.equal((await c.request(endpoints.getModel, { params: { name: 'sig' } })).versions.length, versionsBefore);
     // The upload is content nothing references: gc (past its grace period) removes it.
     const sha = createHash('sha256').update(readFileSync(garbage)).digest('hex');

@@ -139,7 +139,7 @@ test('smaller items: lowercase bearer, 415 for other types, __proto__ refused, c
   await rawRequest({ port, method: 'POST', path: '/api/v1/runs', headers: { Authorization: `Bearer ${d.info.token}`, 'X-Mlops-Actor': 'ceo' }, body: '{"experiment":"claims"}' });
   const evs = await d.client.request(endpoints.listEvents, { query: { after: 0, limit: 1000 } });
   const created = evs.events.filter((e) => e.kind === 'run.created').pop();
-  assert.match(created?.actor ?? '', /\(claimed ceo\)$/);
+  assert.match(created?.actor ?? '', /\(claimed: ceo\)$/);
   const name = 'evil\u001b]0;pwned\u0007\u001b[2J';
   await d.client.request(endpoints.createRun, { body: { experiment: 'e', name } });
   const list = await runCli(['runs', 'list'], { cwd: p.root });

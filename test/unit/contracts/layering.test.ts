@@ -27,6 +27,10 @@ const forbidden: [string, string][] = [
   ['language-server/src/core/probe.ts', '../../../daemon/src/app'],
   ['language-server/src/probe.ts', '../../client/src/client'],
   ['cli/src/commands/probe.ts', '../../../daemon/src/app'],
+  ['cli/src/commands/probe.ts', '../../../language-server/src/server'],
+  ['cli/src/commands/probe.ts', '../../../language-server/src/notebooks'],
+  ['cli/src/commands/probe.ts', '../../../language-server/src/core/text'],
+  ['extension/src/probe.ts', '../../language-server/src/convert'],
   ['extension/src/probe.ts', '../../daemon/src/http/server'],
   ['extension/src/probe.ts', '../../language-server/src/server'],
 ];
@@ -36,6 +40,8 @@ const allowed: [string, string][] = [
   ['daemon/src/probe.ts', '../../shared/src/paths'],
   ['client/src/probe.ts', '../../schemas/src/endpoint'],
   ['cli/src/probe.ts', '../../client/src/client'],
+  ['cli/src/commands/probe.ts', '../../../language-server/src/convert'],
+  ['cli/src/commands/probe.ts', '../../../language-server/src/python/parser'],
   ['extension/src/probe.ts', '../../client/src/connect'],
   ['language-server/src/probe.ts', '../../shared/src/mlops-yaml'],
 ];

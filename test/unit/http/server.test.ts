@@ -6,7 +6,8 @@ import { type AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { Router, serve } from '../../../daemon/src/http/router';
 import { defineEndpoint } from '../../../schemas/src/endpoint';
-import { createApiServer, isLoopbackHost } from '../../../daemon/src/http/server';
+import { createApiServer } from '../../../daemon/src/http/server';
+import { isLoopbackHost } from '../../../daemon/src/http/wire';
 import { silentLogger } from '../../../daemon/src/util/logger';
 import { rawRequest } from '../../helpers/http';
 
