@@ -27,6 +27,8 @@ import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
 import { Deployments } from './serving/deployments';
 import { servingRoutes } from './serving/routes';
+import { safetyRoutes } from './safety/routes';
+import { AutoRollback } from './monitoring/rollback';
 import { Monitoring } from './monitoring/monitoring';
 import { monitoringRoutes } from './monitoring/routes';
 import { mlflowRoutes } from './mlflow/routes';
@@ -56,6 +58,7 @@ export class DaemonApp {
   readonly datasets: Datasets;
   readonly watcher: DatasetWatcher;
   readonly deployments: Deployments;
+  readonly autoRollback: AutoRollback;
   readonly triggers: PipelineTriggers;
   readonly monitoring: Monitoring;
   private server?: Server;
@@ -103,6 +106,7 @@ export class DaemonApp {
       stateDir: dir,
       log: opts.log,
     });
+    this.autoRollback = new AutoRollback({ db: this.db, events: this.events, registry: this.registry, config: () => this.config.get(), log: opts.log });
     this.triggers = new PipelineTriggers(opts.root, this.events, opts.log);
   }
 
@@ -112,11 +116,13 @@ export class DaemonApp {
     this.config.onChange((cfg) => {
       this.watcher.update(cfg).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
       this.triggers.update(cfg);
+      this.deployments.applyConfig('mlops.yaml');
     });
     this.triggers.update(this.config.get());
     // Watching is a convenience: a config it cannot watch is logged, never a failed start.
     await this.watcher.update(this.config.get()).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
     this.deployments.start();
+    this.autoRollback.start();
     this.monitoring.start();
   }
 
@@ -136,6 +142,7 @@ export class DaemonApp {
       }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
       ...servingRoutes(this.deployments),
+      ...safetyRoutes(this.deployments, this.opts.root),
       ...monitoringRoutes(this.monitoring),
       ...mlflowRoutes({
         db: this.db,
@@ -188,6 +195,7 @@ export class DaemonApp {
   /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
   async close(): Promise<void> {
     this.triggers.close();
+    this.autoRollback.close();
     await this.deployments.close();
     this.monitoring.close();
     await this.watcher.close();

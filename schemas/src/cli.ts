@@ -23,6 +23,8 @@ export const envJson = z.object({
   /** Set when the daemon could not get its previous port at its last start: exports of the old address are stale. */
   port_changed: z.object({ from: z.number().int(), to: z.number().int(), at: z.string() }).optional(),
 });
+/** `mlops shadow report --json` and `mlops deployments enable|disable --json` (shapes in safety.ts, the endpoints' answers). */
+export { flagJson, shadowReportJson } from './safety';
 
 /**
  * Monitoring (issue 15): `mlops alerts`, `alerts ack`, `alerts silence`, `monitor`, `predictions show`

@@ -192,6 +192,41 @@ export const pipelineSchema = z
   .strict()
   .describe('The pipeline: data validation → features → training → evaluation → registration → deployment (not acted on yet).');
 
+/** A duration: a whole number and a unit (s, m, h, d), e.g. "10s", "15m", "7d". */
+export const DURATION_PATTERN = /^([1-9][0-9]{0,6})(s|m|h|d)$/;
+export const durationSchema = z.string().regex(DURATION_PATTERN, 'expected a duration such as "30s", "15m", "24h" or "7d"');
+const DURATION_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+/** Seconds of a duration that passed `durationSchema`. */
+export function durationSeconds(d: string): number {
+  const m = DURATION_PATTERN.exec(d);
+  if (!m) throw new Error(`not a duration: "${d}"`);
+  return Number(m[1]) * DURATION_UNIT_SECONDS[m[2] as keyof typeof DURATION_UNIT_SECONDS];
+}
+
+/** Alert kinds monitoring raises (per deployment); `on_alert` says what each does. */
+export const ALERT_KINDS = ['latency', 'error_rate', 'drift', 'accuracy'] as const;
+
+export const fallbackSchema = z
+  .object({
+    rules: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Rules tried in order, each `condition -> answer` over the features, e.g. `support_calls > 5 and contract_type == 0 -> 1`; checked against the signature.'),
+    default: z.union([z.number(), z.string(), z.boolean()]).describe('The answer when no rule holds.'),
+    output: z.string().min(1).optional().describe("Output name the answer is given as; default the model's first output."),
+  })
+  .strict()
+  .describe('Answers given while the circuit breaker is open or the deployment is disabled, marked `"fallback": true`.');
+
+export const breakerSchema = z
+  .object({
+    window: z.number().int().min(5).max(100_000).default(50).describe('Recent requests over which the error rate and p95 latency are judged.'),
+    min_requests: z.number().int().min(1).default(10).describe('Requests in the window before error rate or latency can open the breaker.'),
+    cooldown_s: z.number().min(0.1).max(3600).default(5).describe('Seconds the breaker stays open before one request probes the model (half-open).'),
+  })
+  .strict()
+  .describe('Circuit breaker: opens when the model fails to load, throws, or breaches `monitoring` error_rate.max or latency.p95_ms over the window.');
+
 /** Request limits of a deployment; past them the serving process answers 413 naming the limit. */
 export const SERVING_LIMIT_DEFAULTS = { max_body_bytes: 8 * 1024 * 1024, max_instances: 10_000 } as const;
 
@@ -239,16 +274,27 @@ export const deploymentSchema = z
       .max(1_000_000)
       .default(SERVING_LIMIT_DEFAULTS.max_instances)
       .describe('Most instances in one request; more get 413.'),
-    enabled: z.boolean().default(true).describe('A disabled deployment is never started (feature flag).'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Feature flag: false keeps the deployment running but answers from `fallback` (or 503 without rules), with no rollback. `mlops deployments disable|enable` sets it.'),
     auth: z
       .enum(['none', 'token'])
       .default('none')
       .describe('"token": prediction routes require `Authorization: Bearer <serving token>` (see `mlops deployments show --json`).'),
-    shadow: z.string().optional().describe('Alias of a version that receives a copy of traffic, not served.'),
-    fallback: z
-      .enum(['none', 'rules'])
-      .default('none')
-      .describe('What the circuit breaker answers with when the model fails.'),
+    shadow: z
+      .union([z.number().int().positive(), z.string().min(1)])
+      .optional()
+      .describe('A version that gets a copy of every request after the answer is sent, compared but never served: a stage (Staging, Production), an alias or a version number. See `mlops shadow report`.'),
+    fallback: fallbackSchema.optional(),
+    breaker: breakerSchema.default(() => breakerSchema.parse({})),
+    on_alert: z
+      .partialRecord(z.enum(ALERT_KINDS), z.enum(['rollback', 'notify']))
+      .default({})
+      .describe('What an alert of each kind does: "rollback" rolls Production back by itself (once per version, within `rollback_within` of its promotion); "notify" only tells.'),
+    rollback_within: durationSchema
+      .default('24h')
+      .describe('How long after a promotion an alert may roll the version back by itself, e.g. "30m", "24h", "7d".'),
     monitoring: z.lazy(() => monitoringOverrideSchema).optional(),
   })
   .strict()
@@ -309,17 +355,6 @@ export const driftConfigSchema = z
   })
   .strict()
   .describe('How data drift is measured.');
-
-/** A duration: a whole number and a unit (s, m, h, d), e.g. "10s", "15m", "7d". */
-export const DURATION_PATTERN = /^([1-9][0-9]{0,6})(s|m|h|d)$/;
-export const durationSchema = z.string().regex(DURATION_PATTERN, 'expected a duration such as "30s", "15m", "24h" or "7d"');
-const DURATION_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
-/** Seconds of a duration that passed `durationSchema`. */
-export function durationSeconds(d: string): number {
-  const m = DURATION_PATTERN.exec(d);
-  if (!m) throw new Error(`not a duration: "${d}"`);
-  return Number(m[1]) * DURATION_UNIT_SECONDS[m[2] as keyof typeof DURATION_UNIT_SECONDS];
-}
 
 export const monitoringSchema = z
   .object({

@@ -8,11 +8,12 @@
 import { z } from 'zod';
 import { isoTime, reasonSchema } from './api';
 import { driftTestKindSchema } from './drift';
-import { durationSchema, nameSchema } from './mlops-yaml';
+import { ALERT_KINDS, durationSchema, nameSchema } from './mlops-yaml';
 
 // ---------- Alerts ----------
 
-export const ALERT_KINDS = ['latency', 'error_rate', 'drift', 'accuracy'] as const;
+/** Declared in mlops-yaml.ts (deployments.<name>.on_alert keys), which this file imports. */
+export { ALERT_KINDS };
 export const alertKindEnum = z.enum(ALERT_KINDS);
 export type AlertKind = z.infer<typeof alertKindEnum>;
 export const ALERT_STATES = ['open', 'resolved'] as const;

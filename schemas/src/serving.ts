@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isoTime } from './api';
 import { nameSchema } from './mlops-yaml';
+import { breakerStateEnum, breakerStatusSchema, servingSafetySchema, shadowDeltaSchema } from './safety';
 import { monitoringBootSchema, monitoringFromServing, monitoringToServing } from './monitoring';
 
 // ---------- Deployments (daemon API and CLI --json) ----------
@@ -64,6 +65,7 @@ export const deploymentStatusSchema = z.object({
   restarts: z.number().int().nonnegative().describe('Crash restarts since the deployment was started'),
   started_at: isoTime.nullable(),
   stats: servingStatsSchema.nullable(),
+  breaker: breakerStatusSchema.nullable().describe('Circuit breaker of the running process; null when not running'),
 });
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 
@@ -148,6 +150,10 @@ export const servingBootSchema = z.object({
   /** Serving token (never the project token); null = no auth. */
   token: z.string().nullable(),
   model: servingModelSpecSchema,
+  /** Fallback rules, feature flag and breaker thresholds (schemas/src/safety.ts). */
+  safety: servingSafetySchema.default(() => servingSafetySchema.parse({})),
+  /** The version that gets a copy of each request after the answer; null = none. */
+  shadow: servingModelSpecSchema.nullable().default(null),
   /** Monitoring (schemas/src/monitoring.ts); null in an exported container, which has no daemon to report to. */
   monitoring: monitoringBootSchema.nullable().default(null),
 });
@@ -158,6 +164,8 @@ export const toServingMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('boot'), boot: servingBootSchema }),
   z.object({ type: z.literal('load'), model: servingModelSpecSchema }),
   z.object({ type: z.literal('shutdown') }),
+  z.object({ type: z.literal('safety'), safety: servingSafetySchema }),
+  z.object({ type: z.literal('shadow'), model: servingModelSpecSchema.nullable() }),
   ...monitoringToServing.options,
 ]);
 export type ToServingMessage = z.infer<typeof toServingMessage>;
@@ -168,6 +176,8 @@ export const fromServingMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load_failed'), version: z.number().int(), error: z.string() }),
   z.object({ type: z.literal('released'), version: z.number().int() }),
   z.object({ type: z.literal('stats'), stats: servingStatsSchema }),
+  z.object({ type: z.literal('breaker'), state: breakerStateEnum, reason: z.string(), version: z.number().int().nullable(), fallback_answers: z.number().int() }),
+  z.object({ type: z.literal('shadow_stats'), delta: shadowDeltaSchema }),
   ...monitoringFromServing.options,
 ]);
 export type FromServingMessage = z.infer<typeof fromServingMessage>;

@@ -12,6 +12,7 @@ import { lspCommands } from './lsp';
 import { doctorCommand } from './doctor';
 import { mlflowCommands } from './mlflow';
 import { servingCommands } from './serving';
+import { safetyCommands } from './safety';
 import { pipelineCommands } from './pipelines';
 import { convertCommands } from './convert';
 import { monitoringCommands } from './monitoring';
@@ -29,6 +30,7 @@ export const allCommands: CommandSpec[] = [
   ...mlflowCommands,
   ...driftCommands,
   ...servingCommands,
+  ...safetyCommands,
   ...monitoringCommands,
   ...eventCommands,
   ...lspCommands,

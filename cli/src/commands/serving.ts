@@ -74,6 +74,8 @@ const show: CommandSpec = {
     io.out(statusLine(d) + '\n');
     io.out(`  auth: ${d.auth}${d.token ? ' (token: mlops deployments show --json)' : ''}; pid ${d.pid ?? '-'}; restarts ${d.restarts}\n`);
     if (d.stats) io.out(`  ${d.stats.requests} requests, ${d.stats.errors} errors, ${fmtNumber(d.stats.rps)} req/s, p95 ${d.stats.p95_ms ?? '-'} ms\n`);
+    if (!d.enabled) io.out('  disabled: answers come from the fallback rules (mlops deployments enable to turn it back on)\n');
+    if (d.breaker) io.out(`  circuit breaker: ${d.breaker.state} since ${d.breaker.since} (${d.breaker.reason}); ${d.breaker.fallback_answers} fallback answers\n`);
     io.out(`  log: ${d.log_path}\n`);
   },
 };

@@ -19,6 +19,9 @@ import { type Logger } from '../util/logger';
 import { followsOf, servingSpec, targetVersion } from './resolve';
 import { DeploymentStore } from './store';
 import { ServingChild } from './supervisor';
+import { checkFallback, servingSafety, shadowTarget } from './safety-config';
+import { ShadowStore } from '../safety/shadow-store';
+import { type BreakerStatus, type ShadowReport } from '../../../schemas/src/safety';
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
@@ -43,6 +46,12 @@ interface Live {
   /** Served at least once since the last `deploy`: a later exit is a crash to restart, not a failed start. */
   everServed: boolean;
   stats: ServingStats | null;
+  breaker: BreakerStatus | null;
+  /** What the process was last told (JSON), so a config change only sends what changed. */
+  sentSafety: string;
+  shadowVersion: number | null;
+  /** The flag as last seen in mlops.yaml, to audit its changes once. */
+  enabled: boolean | undefined;
   retry?: NodeJS.Timeout;
   waiters: (() => void)[];
 }
@@ -69,11 +78,13 @@ export interface DeploymentsDeps {
 export class Deployments {
   private readonly live = new Map<string, Live>();
   private readonly store: DeploymentStore;
+  private readonly shadows: ShadowStore;
   private unsubscribe?: () => void;
   private closing = false;
 
   constructor(private readonly deps: DeploymentsDeps) {
     this.store = new DeploymentStore(deps.db);
+    this.shadows = new ShadowStore(deps.db);
     deps.registry.setReferenceCheck((model, version) =>
       [...this.live.values()].some((l) => l.spec?.model === model && (l.version === version || l.pending === version)),
     );
@@ -83,8 +94,8 @@ export class Deployments {
   start(): void {
     this.unsubscribe = this.deps.events.subscribe((ev) => this.onEvent(ev));
     for (const row of this.store.running()) {
-      const cfg = this.deps.config()?.deployments[row.name];
-      if (!cfg?.enabled) continue;
+      // A disabled deployment comes back too: it answers from its fallback (the feature flag is not a stop).
+      if (!this.deps.config()?.deployments[row.name]) continue;
       this.deploy(row.name, 'daemon').catch((e: unknown) => this.deps.log.warn(`deployment ${row.name} did not come back: ${String(e)}`));
     }
   }
@@ -103,7 +114,7 @@ export class Deployments {
     let l = this.live.get(name);
     if (!l) {
       const row = this.store.get(name);
-      l = { name, state: 'stopped', version: row?.version ?? null, pending: null, port: row?.port ?? null, error: null, restarts: 0, backoffMs: BACKOFF_MIN_MS, startedAt: null, servingSince: 0, everServed: false, stats: null, waiters: [] };
+      l = { name, state: 'stopped', version: row?.version ?? null, pending: null, port: row?.port ?? null, error: null, restarts: 0, backoffMs: BACKOFF_MIN_MS, startedAt: null, servingSince: 0, everServed: false, stats: null, breaker: null, sentSafety: '', shadowVersion: null, enabled: this.deps.config()?.deployments[name]?.enabled, waiters: [] };
       this.live.set(name, l);
     }
     return l;
@@ -112,9 +123,9 @@ export class Deployments {
   /** Starts (or restarts on its current version) and resolves once it is serving or failed. */
   async deploy(name: string, actor: string, waitMs = 120_000): Promise<DeploymentStatus> {
     const cfg = this.configOf(name);
-    if (!cfg.enabled) throw new DomainError(409, 'disabled', `deployment "${name}" is disabled (deployments.${name}.enabled: false in mlops.yaml)`);
     const version = targetVersion(this.deps.registry, cfg);
     const spec = servingSpec(this.deps.registry, this.deps.objects, this.deps.config(), cfg.model, version);
+    checkFallback(name, cfg, spec.features);
     const l = this.liveOf(name);
     if (l.retry) clearTimeout(l.retry);
     l.retry = undefined;
@@ -140,6 +151,10 @@ export class Deployments {
     l.pending = spec.version;
     l.startedAt = new Date();
     const port = cfg.port || l.port || 0;
+    const safety = servingSafety(this.deps.config(), l.name, cfg);
+    l.sentSafety = JSON.stringify(safety);
+    l.enabled = cfg.enabled;
+    const shadow = this.shadowSpec(l, cfg);
     const child: ServingChild = new ServingChild(
       {
         deployment: l.name,
@@ -153,6 +168,8 @@ export class Deployments {
         max_instances: cfg.max_instances,
         token: cfg.auth === 'token' ? (row?.token ?? null) : null,
         model: spec,
+        safety,
+        shadow,
         monitoring: row?.token ? (this.deps.monitor?.boot(l.name, spec, row.token) ?? null) : null,
       },
       join(this.deps.stateDir, 'serving'),
@@ -172,6 +189,8 @@ export class Deployments {
       l.port = m.port;
       this.persist(l);
     } else if (m.type === 'stats') l.stats = m.stats;
+    else if (m.type === 'breaker') this.onBreaker(l, m);
+    else if (m.type === 'shadow_stats' && l.spec) this.shadows.add(l.name, l.spec.model, m.delta);
     else if (m.type === 'loaded') this.onLoaded(l, m.version, m.load_ms + m.warmup_ms, actor);
     else if (m.type === 'load_failed') this.onLoadFailed(l, m.version, m.error, actor);
   }
@@ -201,6 +220,16 @@ export class Deployments {
       this.record(actor, 'deployment.load_failed', l, { version: l.version }, { version, error });
       return;
     }
+    if (this.deps.config()?.deployments[l.name]?.fallback) {
+      // With rules the process stays up: its breaker is open and the rules answer until a version loads.
+      l.state = 'serving';
+      l.everServed = true;
+      l.servingSince = Date.now();
+      l.error = `version ${version} failed to load: ${error}; answering from the fallback rules (circuit breaker open)`;
+      this.record(actor, 'deployment.load_failed', l, null, { version, error });
+      this.wake(l);
+      return;
+    }
     l.state = 'failed';
     l.error = `version ${version} failed to load: ${error}`;
     this.record(actor, 'deployment.failed', l, null, { version, error });
@@ -213,6 +242,7 @@ export class Deployments {
     if (l.child !== child) return;
     l.child = undefined;
     l.stats = null;
+    l.breaker = null;
     if (this.closing || l.state === 'stopped' || l.state === 'failed') return;
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
     const lastLine = tail.trim().split('\n').slice(-3).join(' | ');
@@ -274,6 +304,7 @@ export class Deployments {
       l.error = `${e instanceof Error ? e.message : String(e)}; still serving version ${l.version}`;
       return;
     }
+    this.followShadow(l, cfg);
     if (target === (l.pending ?? l.version)) return;
     try {
       const spec = servingSpec(this.deps.registry, this.deps.objects, this.deps.config(), cfg.model, target);
@@ -303,6 +334,7 @@ export class Deployments {
     const child = l.child;
     l.child = undefined;
     l.stats = null;
+    l.breaker = null;
     await child?.stop();
   }
 
@@ -346,6 +378,73 @@ export class Deployments {
     this.store.save(this.rowOf(l));
   }
 
+  private onBreaker(l: Live, m: Extract<FromServingMessage, { type: 'breaker' }>): void {
+    const before = l.breaker;
+    l.breaker = { state: m.state, since: new Date().toISOString(), reason: m.reason, fallback_answers: m.fallback_answers };
+    const kind = m.state === 'open' ? 'breaker.opened' : m.state === 'half_open' ? 'breaker.half_open' : 'breaker.closed';
+    if (!this.closing) this.deps.events.record({ actor: 'daemon', kind, subject: `deployment:${l.name}`, before: before ? { state: before.state } : null, after: { state: m.state, version: m.version, fallback_answers: m.fallback_answers }, reason: m.reason });
+  }
+
+  /** The shadow version's spec, or null (none named, or it cannot be resolved: then said in `error`). */
+  private shadowSpec(l: Live, cfg: DeploymentConfig): ServingModelSpec | null {
+    const t = shadowTarget(this.deps.registry, cfg);
+    l.shadowVersion = t && 'version' in t ? t.version : null;
+    if (!t) return null;
+    if ('error' in t) {
+      this.deps.log.warn(`deployment ${l.name}: ${t.error}; no shadow meanwhile`);
+      return null;
+    }
+    try {
+      return servingSpec(this.deps.registry, this.deps.objects, this.deps.config(), cfg.model, t.version);
+    } catch (e) {
+      this.deps.log.warn(`deployment ${l.name}: shadow version ${t.version}: ${String(e)}`);
+      l.shadowVersion = null;
+      return null;
+    }
+  }
+
+  private followShadow(l: Live, cfg: DeploymentConfig): void {
+    const was = l.shadowVersion;
+    const spec = this.shadowSpec(l, cfg);
+    if (l.shadowVersion !== was) l.child?.tell({ type: 'shadow', model: spec });
+  }
+
+  /**
+   * mlops.yaml changed (or `deployments enable|disable` edited it): running processes get their new
+   * flag, rules and thresholds, and follow a changed shadow; a flag change is audited once.
+   */
+  applyConfig(actor: string, reason = ''): void {
+    const config = this.deps.config();
+    for (const [name, cfg] of Object.entries(config?.deployments ?? {})) {
+      const l = this.liveOf(name);
+      if (l.enabled !== undefined && l.enabled !== cfg.enabled) {
+        this.deps.events.record({ actor, kind: 'deployment.flag_changed', subject: `deployment:${name}`, before: { enabled: l.enabled }, after: { enabled: cfg.enabled }, reason });
+      }
+      l.enabled = cfg.enabled;
+      if (!l.child) continue;
+      const safety = servingSafety(config, name, cfg);
+      const text = JSON.stringify(safety);
+      if (text !== l.sentSafety) {
+        if (l.spec && cfg.fallback) {
+          try {
+            checkFallback(name, cfg, l.spec.features);
+          } catch (e) {
+            l.error = `${e instanceof Error ? e.message : String(e)}; the previous rules stay`;
+            continue;
+          }
+        }
+        l.sentSafety = text;
+        l.child.tell({ type: 'safety', safety });
+      }
+      this.followShadow(l, cfg);
+    }
+  }
+
+  shadowReport(name: string): ShadowReport {
+    const cfg = this.configOf(name);
+    return { deployment: name, shadow: cfg.shadow === undefined ? null : String(cfg.shadow), pairs: this.shadows.forDeployment(name) };
+  }
+
   private record(actor: string, kind: 'deployment.started' | 'deployment.stopped' | 'deployment.switched' | 'deployment.load_failed' | 'deployment.crashed' | 'deployment.failed', l: Live, before: unknown, after: unknown): void {
     if (this.closing) return;
     this.deps.events.record({ actor, kind, subject: `deployment:${l.name}`, before, after, reason: l.error ?? '' });
@@ -373,6 +472,7 @@ export class Deployments {
       restarts: l.restarts,
       started_at: l.startedAt?.toISOString() ?? null,
       stats: l.stats,
+      breaker: l.child ? l.breaker : null,
     };
   }
 

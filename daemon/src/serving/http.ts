@@ -16,6 +16,7 @@ import { type LoadedModel, type RunOutputs } from '../../../shared/src/serving/m
 import { type ServingMetrics } from './metrics';
 import { formatInvocations, formatV2, parseInvocations, parsePredict, parseV2, records, v2Datatype } from './protocols';
 import { validateInstances } from '../../../shared/src/serving/validate';
+import { type Decision, type Safety } from './safety';
 import { hostName, isLoopbackHost, readBody } from '../http/wire';
 
 /** What the record step sees of each prediction request. */
@@ -29,6 +30,10 @@ export interface RequestRecord {
   /** Validated rows (absent when the request was refused before validation passed). */
   rows?: FeatureValue[][];
   outputs?: RunOutputs;
+  /** Answered from the fallback rules (breaker open or deployment disabled), not by the model. */
+  fallback?: boolean;
+  /** The fallback answered because of the model (it threw, failed to load, or its breaker is open), not the feature flag. */
+  modelFailed?: boolean;
   error?: ServingError;
 }
 export type Recorder = (r: RequestRecord) => void;
@@ -55,6 +60,7 @@ export class ServingServer {
     private readonly boot: ServingBoot,
     private readonly host: ModelHost,
     private readonly metrics: ServingMetrics,
+    private readonly safety: Safety,
   ) {
     this.server = createServer((req, res) => void this.handle(req, res));
     // Load generators and client pools keep connections open; do not cut them between requests.
@@ -157,32 +163,80 @@ export class ServingServer {
   }
 
   private async predict(ctx: Ctx, protocol: Protocol, body: unknown): Promise<void> {
+    const t0 = performance.now();
+    const decision = this.safety.decide();
+    if (decision === 'fallback' || decision === 'disabled') return this.fallback(ctx, protocol, body, decision);
     const pinned = this.host.acquire();
-    if (!pinned) throw new ServingError(503, 'not_ready', 'the model is still loading; retry shortly (GET /health says when it is ready)');
+    if (!pinned) {
+      if (decision !== 'probe') throw new ServingError(503, 'not_ready', 'the model is still loading; retry shortly (GET /health says when it is ready)');
+      this.safety.failed('no version is loaded', decision);
+      return this.fallback(ctx, protocol, body, 'fallback');
+    }
+    let reached = false;
     try {
       const m = pinned.model;
       ctx.record.model = m.spec.model;
       ctx.record.version = m.spec.version;
-      const v2 = protocol === 'v2' ? parseV2(body, { inputMode: m.spec.input_mode, inputs: m.inputs, features: m.features }) : undefined;
-      const instances = v2 ? v2.instances : protocol === 'predict' ? parsePredict(body) : parseInvocations(body);
-      if (instances.length > this.boot.max_instances) {
-        throw new ServingError(413, 'too_many_instances', `${instances.length} instances exceed the limit of ${this.boot.max_instances} per request (deployments.${this.boot.deployment}.max_instances)`);
-      }
-      if (!instances.length) throw new ServingError(400, 'invalid_input', 'no instances to predict');
-      const rows = validateInstances(instances, m.features);
+      const { rows, v2 } = this.parse(protocol, body, m, m.features);
       ctx.record.rows = rows;
-      const outputs = await pinned.run(rows);
-      ctx.record.outputs = outputs;
-      this.metrics.predictions += rows.length;
-      if (protocol === 'predict') {
-        send(ctx.res, 200, { predictions: records(outputs, rows.length), model: m.spec.model, model_version: m.spec.version, request_id: ctx.record.requestId });
-      } else if (protocol === 'invocations') send(ctx.res, 200, formatInvocations(outputs, rows.length));
-      else {
-        const out = formatV2(outputs, rows.length, v2?.outputs);
-        send(ctx.res, 200, { model_name: m.spec.model, model_version: String(m.spec.version), id: v2?.id ?? ctx.record.requestId, outputs: out });
+      reached = true;
+      let outputs: RunOutputs;
+      let fallback = false;
+      try {
+        outputs = await pinned.run(rows);
+        this.safety.succeeded(performance.now() - t0, decision);
+      } catch (e) {
+        // A throwing model trips the breaker; with rules this request is answered from them too.
+        if (!(e instanceof ServingError && e.code === 'model_error') || !this.safety.failed(e.message, decision)) throw e;
+        this.metrics.modelErrors++;
+        outputs = this.safety.answer(rows, m.features, m);
+        fallback = true;
       }
+      this.respond(ctx, protocol, m, outputs, rows.length, v2, fallback);
     } finally {
+      if (!reached) this.safety.breaker.release(decision);
       pinned.done();
+    }
+  }
+
+  /** Parse (protocol) and validate (signature) one request body. */
+  private parse(protocol: Protocol, body: unknown, m: LoadedModel | undefined, features: LoadedModel['features']): { rows: FeatureValue[][]; v2: ReturnType<typeof parseV2> | undefined } {
+    if (protocol === 'v2' && !m) throw new ServingError(503, 'not_ready', 'no model version is loaded, and the v2 protocol needs its tensor names; use POST /predict meanwhile');
+    const v2 = protocol === 'v2' && m ? parseV2(body, { inputMode: m.spec.input_mode, inputs: m.inputs, features }) : undefined;
+    const instances = v2 ? v2.instances : protocol === 'predict' ? parsePredict(body) : parseInvocations(body);
+    if (instances.length > this.boot.max_instances) {
+      throw new ServingError(413, 'too_many_instances', `${instances.length} instances exceed the limit of ${this.boot.max_instances} per request (deployments.${this.boot.deployment}.max_instances)`);
+    }
+    if (!instances.length) throw new ServingError(400, 'invalid_input', 'no instances to predict');
+    return { rows: validateInstances(instances, features), v2 };
+  }
+
+  /** Answers from the fallback rules (breaker open or deployment disabled), or 503 saying why. */
+  private fallback(ctx: Ctx, protocol: Protocol, body: unknown, decision: Decision): void {
+    this.safety.requireRules(decision);
+    const m = this.host.model;
+    const features = m?.features.length ? m.features : this.boot.model.features;
+    const { rows, v2 } = this.parse(protocol, body, m, features);
+    ctx.record.rows = rows;
+    ctx.record.model = m?.spec.model ?? this.boot.model.model;
+    ctx.record.version = m?.spec.version ?? this.boot.model.version;
+    const outputs = this.safety.answer(rows, features, m);
+    this.respond(ctx, protocol, m?.spec ?? this.boot.model, outputs, rows.length, v2, true);
+  }
+
+  private respond(ctx: Ctx, protocol: Protocol, m: { spec: { model: string; version: number } } | { model: string; version: number }, outputs: RunOutputs, n: number, v2: ReturnType<typeof parseV2> | undefined, fallback: boolean): void {
+    const spec = 'spec' in m ? m.spec : m;
+    ctx.record.outputs = outputs;
+    if (fallback) ctx.record.fallback = true;
+    if (fallback && this.safety.enabled) ctx.record.modelFailed = true;
+    this.metrics.predictions += n;
+    const mark = fallback ? { fallback: true } : {};
+    if (protocol === 'predict') {
+      send(ctx.res, 200, { predictions: records(outputs, n), model: spec.model, model_version: spec.version, request_id: ctx.record.requestId, ...mark });
+    } else if (protocol === 'invocations') send(ctx.res, 200, { ...formatInvocations(outputs, n), ...mark });
+    else {
+      const out = formatV2(outputs, n, fallback ? undefined : v2?.outputs);
+      send(ctx.res, 200, { model_name: spec.model, model_version: String(spec.version), id: v2?.id ?? ctx.record.requestId, outputs: out, ...(fallback ? { parameters: { fallback: true }, fallback: true } : {}) });
     }
   }
 

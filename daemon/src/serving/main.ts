@@ -16,6 +16,8 @@ import {
 import { ModelHost } from './host';
 import { ServingServer } from './http';
 import { ServingMetrics } from './metrics';
+import { Safety } from './safety';
+import { runShadowWorker, ShadowCopier } from './shadow';
 import { attachMonitoring, type AttachedMonitoring } from '../monitoring/recorder/attach';
 
 const STATS_EVERY_MS = 2000;
@@ -30,25 +32,37 @@ function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} serving: ${line}\n`);
 }
 
-async function start(boot: ServingBoot): Promise<{ host: ModelHost; monitoring: AttachedMonitoring | undefined; shutdown(code: number): Promise<void> }> {
+async function start(boot: ServingBoot): Promise<{ host: ModelHost; safety: Safety; shadow: ShadowCopier; monitoring: AttachedMonitoring | undefined; shutdown(code: number): Promise<void> }> {
   const metrics = new ServingMetrics(boot.deployment);
-  const host = new ModelHost(boot, metrics, {
+  const safety: Safety = new Safety(boot.safety, boot.deployment, (state, reason) => {
+    log(`circuit breaker ${state}: ${reason}`);
+    tell({ type: 'breaker', state, reason, version: host.model?.spec.version ?? null, fallback_answers: safety.fallbackAnswers });
+  });
+  const host: ModelHost = new ModelHost(boot, metrics, {
     loaded: (version, loadMs, warmupMs) => {
       log(`version ${version} serving (load ${loadMs.toFixed(1)} ms, warm-up ${warmupMs.toFixed(1)} ms)`);
+      safety.breaker.reset(`version ${version} loaded`);
       tell({ type: 'loaded', version, load_ms: loadMs, warmup_ms: warmupMs });
     },
     loadFailed: (version, error) => {
       log(`version ${version} failed to load: ${error}`);
+      // With a version still serving this is a failed hand-over, not an outage.
+      if (!host.model) safety.breaker.loadFailed(error);
       tell({ type: 'load_failed', version, error });
     },
     released: (version) => tell({ type: 'released', version }),
   });
-  const server = new ServingServer(boot, host, metrics);
+  const server = new ServingServer(boot, host, metrics, safety);
+  const shadow = new ShadowCopier(boot.deployment, boot.shadow, (delta) => tell({ type: 'shadow_stats', delta }), log);
+  server.recorders.push((r) => shadow.offer(r));
   const monitoring = attachMonitoring(boot, server, host, metrics, tell, log);
   const port = await server.listen();
   log(`deployment ${boot.deployment} listening on http://${boot.host}:${port}`);
   tell({ type: 'listening', port });
-  const timer = setInterval(() => tell({ type: 'stats', stats: metrics.stats() }), STATS_EVERY_MS);
+  const timer = setInterval(() => {
+    tell({ type: 'stats', stats: metrics.stats() });
+    shadow.report();
+  }, STATS_EVERY_MS);
   timer.unref();
   let closing = false;
   const shutdown = async (code: number): Promise<void> => {
@@ -56,16 +70,18 @@ async function start(boot: ServingBoot): Promise<{ host: ModelHost; monitoring: 
     closing = true;
     clearInterval(timer);
     await server.close();
+    await shadow.close();
     monitoring?.close();
     await host.close();
     process.exit(code);
   };
   void host.load(boot.model);
-  return { host, monitoring, shutdown };
+  return { host, safety, shadow, monitoring, shutdown };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { spec: { type: 'string' } } });
+  const { values } = parseArgs({ options: { spec: { type: 'string' }, shadow: { type: 'boolean' } } });
+  if (values.shadow) return runShadowWorker();
   if (values.spec) {
     const boot = servingBootSchema.parse(JSON.parse(readFileSync(values.spec, 'utf8')));
     const s = await start(boot);
@@ -88,6 +104,8 @@ async function main(): Promise<void> {
         },
       );
     } else if (msg.type === 'load') void running?.host.load(msg.model);
+    else if (msg.type === 'safety') running?.safety.update(msg.safety);
+    else if (msg.type === 'shadow') running?.shadow.follow(msg.model);
     else if (msg.type === 'feedback_result') running?.monitoring?.onMessage(msg);
     else if (msg.type === 'shutdown') void (running ? running.shutdown(0) : process.exit(0));
   });

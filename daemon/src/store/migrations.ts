@@ -373,6 +373,40 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX run_metric_summary_key_last ON run_metric_summary(key, last);
     `,
   },
+  {
+    version: 8,
+    name: 'safety nets: shadow comparison sums, automatic rollbacks',
+    sql: `
+      CREATE TABLE shadow_stats (
+        deployment TEXT NOT NULL,
+        model TEXT NOT NULL,
+        primary_version INTEGER NOT NULL,
+        shadow_version INTEGER NOT NULL,
+        compared INTEGER NOT NULL DEFAULT 0,
+        agreed INTEGER NOT NULL DEFAULT 0,
+        score_diff_sum REAL NOT NULL DEFAULT 0,
+        score_count INTEGER NOT NULL DEFAULT 0,
+        dropped INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        primary_buckets TEXT NOT NULL,
+        shadow_buckets TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (deployment, primary_version, shadow_version)
+      ) WITHOUT ROWID;
+      CREATE INDEX shadow_stats_model ON shadow_stats (model, shadow_version);
+      -- One automatic rollback per model version, ever: the row is the guard.
+      CREATE TABLE auto_rollbacks (
+        model TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        deployment TEXT NOT NULL,
+        alert_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        to_version INTEGER,
+        at TEXT NOT NULL,
+        PRIMARY KEY (model, version)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -6,7 +6,8 @@ import { type Handlers } from '../shell/contrib';
 import { type ViewContext } from '../shared/view';
 import { deploymentsApi } from './api';
 import { type DEPLOYMENTS_VIEW } from './ids';
-import { type DeploymentNode } from './model';
+import { autoRollbackNotice, type DeploymentNode } from './model';
+import { type MlopsEvent } from '../../../schemas/src/api';
 import { type DeploymentsTree } from './tree';
 
 /** GET of a loopback URL as text (the serving process's /metrics). */
@@ -36,7 +37,24 @@ export class DeploymentsCommands {
       stop: (node?: DeploymentNode) => (node ? this.stop(node.name) : undefined),
       copyUrl: (node?: DeploymentNode) => (node?.info.url ? this.copyUrl(node.info.url) : undefined),
       openMetrics: (node?: DeploymentNode) => (node?.info.url ? this.openMetrics(node.name, node.info.url) : undefined),
+      disable: (node?: DeploymentNode) => (node ? this.setFlag(node.name, false) : undefined),
+      enable: (node?: DeploymentNode) => (node ? this.setFlag(node.name, true) : undefined),
     };
+  }
+
+  /** Sets `enabled` in mlops.yaml through the daemon (format kept, audited); the tree follows the event. */
+  private async setFlag(name: string, enabled: boolean): Promise<void> {
+    await runAction(this.ctx.log, `${enabled ? 'Enabling' : 'Disabling'} ${name}`, async () => deploymentsApi.setFlag(await this.ctx.client(), name, enabled));
+  }
+
+  /** Says what an automatic rollback did; Undo re-promotes the version through the normal promotion path. */
+  async notifyAutoRollback(ev: MlopsEvent): Promise<void> {
+    const n = autoRollbackNotice(ev);
+    if (!n) return;
+    const undo = `Undo (promote v${n.version} again)`;
+    const pick = await vscode.window.showWarningMessage(n.text, undo);
+    if (pick !== undo) return;
+    await runAction(this.ctx.log, `Promoting ${n.model} v${n.version}`, async () => deploymentsApi.promote(await this.ctx.client(), n.model, n.version, 'undo of an automatic rollback (VS Code)'));
   }
 
   private async deploy(name?: string): Promise<void> {

@@ -1,4 +1,4 @@
-/** The Deployments view and its commands. `when` conditions match `deployment;<state>` in ./model.ts. */
+/** The Deployments view and its commands. `when` conditions match `deployment;<state>;<enabled|disabled>` in ./model.ts. */
 import { defineView } from '../shell/contrib';
 
 export const DEPLOYMENTS_VIEW = defineView({
@@ -26,13 +26,27 @@ export const DEPLOYMENTS_VIEW = defineView({
       palette: false,
       title: 'Copy URL',
       icon: 'copy',
-      item: { when: 'viewItem == deployment;serving', group: '2_use@1' },
+      item: { when: 'viewItem =~ /^deployment;serving;/', group: '2_use@1' },
     },
     openMetrics: {
       id: 'mlops.deployments.openMetrics',
       title: 'Open Metrics',
       palette: false,
-      item: { when: 'viewItem == deployment;serving', group: '2_use@2' },
+      item: { when: 'viewItem =~ /^deployment;serving;/', group: '2_use@2' },
+    },
+    disable: {
+      id: 'mlops.deployments.disable',
+      palette: false,
+      title: 'Disable (Serve Fallback)',
+      icon: 'circle-slash',
+      item: { when: 'viewItem =~ /;enabled$/', group: '3_flag@1' },
+    },
+    enable: {
+      id: 'mlops.deployments.enable',
+      palette: false,
+      title: 'Enable',
+      icon: 'pass',
+      item: { when: 'viewItem =~ /;disabled$/', group: '3_flag@1' },
     },
   },
 });

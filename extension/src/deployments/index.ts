@@ -20,10 +20,12 @@ export function deploymentsView(ctx: ViewContext): ViewFeature<typeof DEPLOYMENT
     status.show();
   };
   const sub = tree.onDidApply.on(() => update());
+  const commands = new DeploymentsCommands(ctx, tree);
+  tree.onAutoRollback = (ev) => void commands.notifyAutoRollback(ev);
   return {
     decl: DEPLOYMENTS_VIEW,
     tree,
-    handlers: new DeploymentsCommands(ctx, tree).handlers(),
+    handlers: commands.handlers(),
     dispose: () => {
       sub.dispose();
       status.dispose();

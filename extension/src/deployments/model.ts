@@ -23,7 +23,7 @@ export function deploymentsModel(): DeploymentsModel {
 
 /** Deployment events name their deployment; registry moves arrive as deployment.switched. */
 export function deploymentOfEvent(ev: Pick<MlopsEvent, 'kind' | 'subject'>): string | undefined {
-  if (!ev.kind.startsWith('deployment.')) return undefined;
+  if (!ev.kind.startsWith('deployment.') && !ev.kind.startsWith('breaker.')) return undefined;
   return /^deployment:(.+)$/.exec(ev.subject)?.[1];
 }
 
@@ -43,17 +43,29 @@ export function traffic(d: DeploymentStatus): string {
   return `${shortMetric(d.stats.rps)} req/s · p95 ${d.stats.p95_ms === null ? '—' : `${shortMetric(d.stats.p95_ms)} ms`}`;
 }
 
+/** Safety nets worth a glance: the flag off, or the breaker not closed (the rules answer). */
+export function safetyNote(d: DeploymentStatus): { text: string; icon: string; tooltip: string } | undefined {
+  if (!d.enabled) return { text: 'disabled: fallback', icon: 'circle-slash', tooltip: 'Disabled (feature flag): answers come from the fallback rules, or 503 without rules.' };
+  const b = d.breaker;
+  if (!b || b.state === 'closed') return undefined;
+  const text = b.state === 'open' ? 'breaker open: fallback' : 'breaker half-open: probing';
+  return { text, icon: 'debug-disconnect', tooltip: `Circuit breaker ${b.state.replace('_', '-')} since ${localTime(b.since)}: ${b.reason}. ${b.fallback_answers} fallback answers.` };
+}
+
 export function deploymentView(node: DeploymentNode): ItemView {
   const d = node.info;
-  const [icon, color] = STATE_ICON[d.state];
+  const note = safetyNote(d);
+  const [stateIcon, stateColor] = STATE_ICON[d.state];
+  const [icon, color] = note && d.state === 'serving' ? [note.icon, 'list.warningForeground'] : [stateIcon, stateColor];
   const version = d.version === null ? '' : `v${d.version} · `;
   return {
     id: `deployment:${d.name}`,
     label: d.name,
-    description: [`${d.model} ${version}${d.state}`, d.state === 'serving' ? traffic(d) : ''].filter(Boolean).join(' · '),
+    description: [`${d.model} ${version}${d.state}`, note?.text ?? '', d.state === 'serving' ? traffic(d) : ''].filter(Boolean).join(' · '),
     tooltip: [
       `**${d.name}**: ${d.model}, ${follows(d)}`,
       `State: ${d.state}${d.url ? ` at ${d.url}` : ''}`,
+      note ? `⚠ ${note.tooltip}` : '',
       d.error ? `⚠ ${d.error}` : '',
       d.started_at ? `Started ${localTime(d.started_at)}${d.restarts ? `, ${d.restarts} restarts` : ''}` : '',
       d.auth === 'token' ? 'Prediction routes need the serving token (mlops deployments show --json).' : '',
@@ -62,7 +74,7 @@ export function deploymentView(node: DeploymentNode): ItemView {
       .join('\n\n'),
     icon,
     ...(color ? { iconColor: color } : {}),
-    contextValue: `deployment;${d.state}`,
+    contextValue: `deployment;${d.state};${d.enabled ? 'enabled' : 'disabled'}`,
     collapsible: true,
   };
 }
@@ -105,4 +117,14 @@ export function productionEndpoint(list: readonly DeploymentStatus[]): { text: s
     tooltip: `Production endpoint of ${d.model}: ${d.url} (deployment ${d.name})${d.stats ? `\n${traffic(d)}` : ''}\nClick to copy the URL.`,
     url: d.url,
   };
+}
+
+/** What a `deployment.auto_rollback` event tells the user, and what Undo re-promotes. */
+export function autoRollbackNotice(ev: Pick<MlopsEvent, 'kind' | 'subject' | 'after' | 'reason'>): { text: string; model: string; version: number } | undefined {
+  if (ev.kind !== 'deployment.auto_rollback') return undefined;
+  const a = ev.after as { outcome?: string; model?: string; rolled_back?: number; to_version?: number | null; alert?: { kind?: string } } | null;
+  if (!a?.model || typeof a.rolled_back !== 'number') return undefined;
+  const deployment = /^deployment:(.+)$/.exec(ev.subject)?.[1] ?? '';
+  if (a.outcome !== 'rolled_back') return { text: `${deployment}: the ${a.alert?.kind ?? ''} alert asked to roll ${a.model} v${a.rolled_back} back, but there is no earlier Production version.`, model: a.model, version: a.rolled_back };
+  return { text: `${deployment}: the ${a.alert?.kind ?? ''} alert rolled ${a.model} back from v${a.rolled_back} to v${a.to_version ?? '?'} automatically.`, model: a.model, version: a.rolled_back };
 }

@@ -37,6 +37,14 @@ export class DeploymentsTree extends GroupedTree<'deployment', DeploymentStatus,
     return d ? detailRows(d) : [];
   }
 
+  /** Told of every automatic rollback (the view's commands show the notification with Undo). */
+  onAutoRollback?: (ev: MlopsEvent) => void;
+
+  override handleEvent(ev: MlopsEvent): void {
+    super.handleEvent(ev);
+    if (ev.kind === 'deployment.auto_rollback') this.onAutoRollback?.(ev);
+  }
+
   protected groupOfEvent(ev: MlopsEvent): string | undefined {
     return deploymentOfEvent(ev);
   }

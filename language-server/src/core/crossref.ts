@@ -10,6 +10,7 @@ import { locate } from '../../../shared/src/yaml-nodes';
 import { closest } from '../../../shared/src/suggest';
 import { formatPath } from './text';
 import { type Fix, type MlopsDiagnostic, type Range } from './types';
+import { fallbackDiagnostics } from './fallback';
 import { diag, nodeRange } from './validate';
 
 export interface CrossRefEnv {
@@ -103,5 +104,6 @@ export function crossRefDiagnostics(parsed: ParsedYaml, env: CrossRefEnv): Mlops
   const out: MlopsDiagnostic[] = [];
   stageChecks(parsed, root, env, out);
   referenceChecks(parsed, root, out);
+  fallbackDiagnostics(parsed, root, out);
   return out;
 }

@@ -72,6 +72,7 @@ export type DiagnosticCode =
   | 'duplicate-out'
   | 'cycle'
   | 'missing-cron'
+  | 'fallback-rule'
   // Python files and notebooks (language-server/src/python): one code per rule.
   | 'hyperparameter'
   | 'hyperparameter-assignment'

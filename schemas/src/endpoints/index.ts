@@ -10,3 +10,4 @@ export * from './export';
 export * from './mlflow';
 export * from './notebooks';
 export * from './monitoring';
+export * from './safety';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type DeploymentStatus } from '../../../schemas/src/serving';
-import { deploymentOfEvent, deploymentsModel, deploymentView, detailRows, productionEndpoint } from '../../../extension/src/deployments/model';
+import { autoRollbackNotice, deploymentOfEvent, deploymentsModel, deploymentView, detailRows, productionEndpoint } from '../../../extension/src/deployments/model';
 import { DEPLOYMENTS_VIEW } from '../../../extension/src/deployments/ids';
 
 const base: DeploymentStatus = {
@@ -20,6 +20,7 @@ const base: DeploymentStatus = {
   restarts: 0,
   started_at: '2026-01-01T00:00:00.000Z',
   stats: { requests: 100, errors: 0, rps: 12.345, p95_ms: 1.234 },
+  breaker: null,
 };
 
 test('a serving deployment shows version, state, rps and p95; its rows include the URL', () => {
@@ -57,4 +58,27 @@ test('deployment events name their deployment; the status bar shows the Producti
   assert.equal(productionEndpoint([base])?.text, '$(radio-tower) churn v3 · 127.0.0.1:8401');
   assert.equal(productionEndpoint([{ ...base, follows: { kind: 'alias', value: 'x' } }]), undefined);
   assert.equal(productionEndpoint([{ ...base, state: 'failed' }]), undefined);
+});
+
+test('safety nets in the tree: breaker open and flag off show in the description, icon, tooltip and menus', () => {
+  const view = (info: DeploymentStatus) => deploymentView({ kind: 'deployment', name: info.name, info });
+  const open = view({ ...base, breaker: { state: 'open', since: '2026-01-01T00:00:00.000Z', reason: 'the model threw: out of bounds', fallback_answers: 12 } });
+  assert.match(open.description ?? '', /breaker open: fallback/);
+  assert.equal(open.icon, 'debug-disconnect');
+  assert.match(String(open.tooltip), /Circuit breaker open since .*the model threw: out of bounds\. 12 fallback answers/);
+  assert.equal(view({ ...base, breaker: { state: 'closed', since: '2026-01-01T00:00:00.000Z', reason: 'ok', fallback_answers: 0 } }).icon, 'radio-tower');
+  const off = view({ ...base, enabled: false });
+  assert.match(off.description ?? '', /disabled: fallback/);
+  const c = DEPLOYMENTS_VIEW.commands;
+  const matches = (when: string, value: string): boolean => new RegExp(/^viewItem =~ \/(.+)\/$/.exec(when)?.[1] ?? '^$').test(value);
+  assert.ok(matches(c.enable.item.when, off.contextValue ?? ''));
+  assert.ok(!matches(c.disable.item.when, off.contextValue ?? ''));
+  assert.ok(matches(c.disable.item.when, open.contextValue ?? ''));
+  assert.equal(deploymentOfEvent({ kind: 'breaker.opened', subject: 'deployment:production' }), 'production');
+});
+
+test('an automatic rollback notice says what happened and which version Undo promotes', () => {
+  const n = autoRollbackNotice({ kind: 'deployment.auto_rollback', subject: 'deployment:prod', reason: '', after: { outcome: 'rolled_back', model: 'churn', rolled_back: 3, to_version: 2, alert: { kind: 'error_rate' } } });
+  assert.deepEqual(n, { text: 'prod: the error_rate alert rolled churn back from v3 to v2 automatically.', model: 'churn', version: 3 });
+  assert.equal(autoRollbackNotice({ kind: 'deployment.started', subject: 'deployment:prod', reason: '', after: null }), undefined);
 });

@@ -76,7 +76,8 @@ export class MonitorRecorder {
     if (t >= this.sliceStart + this.boot.slice_ms) this.rollSlice(t);
     const acc = this.sliceOf(r.version ?? null);
     acc.requests++;
-    if (r.status >= 500) acc.errors++;
+    // A fallback answer the model could not give (it threw, or its breaker is open) is an error of the model.
+    if (r.status >= 500 || r.modelFailed) acc.errors++;
     else if (r.status >= 400) acc.clientErrors++;
     const ms = r.seconds * 1000;
     const b = bucketOf(ms);

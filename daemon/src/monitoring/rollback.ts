@@ -1,0 +1,110 @@
+/**
+ * Automatic rollback. On `alert.opened` for a deployment whose `on_alert` says `rollback` for the
+ * alert's kind, and whose Production version (the one the alert names) was promoted less than
+ * `rollback_within` ago, the registry rolls Production back through the same rule-checked, audited
+ * path as `mlops models rollback` (actor: the rule; reason: the alert and its evidence). The
+ * deployment follows the registry event with its usual hand-over, so no request fails. A version is
+ * rolled back by itself at most once (the `auto_rollbacks` row is the guard); with no earlier version
+ * to go back to, a `deployment.auto_rollback` event says so instead.
+ */
+import { type Statement } from 'better-sqlite3';
+import { z } from 'zod';
+import { type MlopsEvent } from '../../../schemas/src/api';
+import { durationSeconds, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
+import { alertSchema } from '../../../schemas/src/monitoring';
+import { type EventLog } from '../events/event-log';
+import { type Registry } from '../registry/registry';
+import { followsOf } from '../serving/resolve';
+import { type Db } from '../store/db';
+import { DomainError } from '../util/errors';
+import { type Logger } from '../util/logger';
+
+export interface AutoRollbackDeps {
+  db: Db;
+  events: EventLog;
+  registry: Registry;
+  config: () => MlopsConfig | undefined;
+  log: Logger;
+}
+
+/** What the rule reads of an alert; the evidence is carried into the reason as it is. */
+const alertHead = alertSchema.pick({ id: true, deployment: true, kind: true, version: true }).extend({ evidence: z.unknown() });
+type Alert = z.infer<typeof alertHead>;
+
+export class AutoRollback {
+  private readonly done: Statement<[string, number]>;
+  private readonly insert: Statement<[string, number, string, string, string, number | null, string]>;
+  private readonly promotedAt: Statement<[string, number]>;
+  private unsubscribe?: () => void;
+
+  constructor(private readonly deps: AutoRollbackDeps) {
+    this.done = deps.db.prepare('SELECT outcome FROM auto_rollbacks WHERE model = ? AND version = ?');
+    this.insert = deps.db.prepare('INSERT INTO auto_rollbacks (model, version, deployment, alert_id, outcome, to_version, at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.promotedAt = deps.db.prepare(
+      'SELECT h.started_at AS at FROM production_history h JOIN models m ON m.id = h.model_id WHERE m.name = ? AND h.version = ? AND h.ended_at IS NULL ORDER BY h.id DESC LIMIT 1',
+    );
+  }
+
+  start(): void {
+    this.unsubscribe = this.deps.events.subscribe((ev) => {
+      // Out of the publishing loop: the rollback writes its own transaction and events.
+      if (ev.kind === 'alert.opened') setImmediate(() => this.onAlert(ev));
+    });
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+  }
+
+  private onAlert(ev: MlopsEvent): void {
+    const parsed = alertHead.safeParse(ev.after);
+    if (!parsed.success) return this.deps.log.warn(`auto-rollback: alert.opened #${ev.seq} has an unexpected shape; ignored`);
+    try {
+      this.handle(parsed.data);
+    } catch (e) {
+      this.deps.log.warn(`auto-rollback for alert ${parsed.data.id}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private handle(alert: Alert): void {
+    const d = this.deps.config()?.deployments[alert.deployment];
+    if (!d || d.on_alert[alert.kind] !== 'rollback') return;
+    const follows = followsOf(d);
+    if (follows.kind !== 'stage' || follows.value !== 'Production') {
+      return this.deps.log.warn(`auto-rollback: deployment ${alert.deployment} follows ${follows.kind} ${follows.value}, not Production; nothing to roll back`);
+    }
+    const { model } = this.deps.registry.getModel(d.model, 1);
+    const version = model.production_version;
+    if (version === null || (alert.version !== null && alert.version !== version)) return;
+    const at = (this.promotedAt.get(d.model, version) as { at: string } | undefined)?.at;
+    const withinMs = durationSeconds(d.rollback_within) * 1000;
+    if (!at || Date.now() - Date.parse(at) > withinMs) return;
+    if (this.done.get(d.model, version)) return;
+    const actor = `rule:deployments.${alert.deployment}.on_alert.${alert.kind}`;
+    const reason = `${alert.kind} alert ${alert.id} on version ${version} (promoted ${at}, within ${d.rollback_within}): ${evidenceText(alert.evidence)}`;
+    let to: number | null = null;
+    let outcome = 'rolled_back';
+    try {
+      to = this.deps.registry.rollback(d.model, reason, actor).to;
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.status !== 409) throw e;
+      outcome = 'no_earlier_version';
+    }
+    this.deps.events.transact(() => {
+      this.insert.run(d.model, version, alert.deployment, alert.id, outcome, to, new Date().toISOString());
+      this.deps.events.append({
+        actor,
+        kind: 'deployment.auto_rollback',
+        subject: `deployment:${alert.deployment}`,
+        before: { model: d.model, version },
+        after: { outcome, model: d.model, rolled_back: version, to_version: to, alert: { id: alert.id, kind: alert.kind, evidence: alert.evidence } },
+        reason: outcome === 'rolled_back' ? reason : `cannot roll back version ${version} of ${d.model}: no earlier Production version; ${reason}`,
+      });
+    });
+  }
+}
+
+function evidenceText(evidence: unknown): string {
+  const text = JSON.stringify(evidence);
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
