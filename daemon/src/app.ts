@@ -26,6 +26,8 @@ import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
 import { Deployments } from './serving/deployments';
 import { servingRoutes } from './serving/routes';
+import { Monitoring } from './monitoring/monitoring';
+import { monitoringRoutes } from './monitoring/routes';
 import { mlflowRoutes } from './mlflow/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { bindObjects, checkBeforeOpen } from './store/guard';
@@ -54,6 +56,7 @@ export class DaemonApp {
   readonly watcher: DatasetWatcher;
   readonly deployments: Deployments;
   readonly triggers: PipelineTriggers;
+  readonly monitoring: Monitoring;
   private server?: Server;
   private readonly startedAt = new Date();
 
@@ -90,6 +93,7 @@ export class DaemonApp {
       log: opts.log,
     });
     this.triggers = new PipelineTriggers(opts.root, this.events, opts.log);
+    this.monitoring = new Monitoring();
   }
 
   /** Starts the background work: config and dataset watching. */
@@ -120,6 +124,7 @@ export class DaemonApp {
       }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
       ...servingRoutes(this.deployments),
+      ...monitoringRoutes(this.monitoring),
       ...mlflowRoutes({
         db: this.db,
         root: this.opts.root,
