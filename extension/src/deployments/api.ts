@@ -6,4 +6,5 @@ export const deploymentsApi = {
   list: (c: DaemonClient) => c.request(endpoints.listDeployments),
   deploy: (c: DaemonClient, name: string) => c.request(endpoints.deployDeployment, { params: { name }, query: {} }),
   stop: (c: DaemonClient, name: string) => c.request(endpoints.stopDeployment, { params: { name } }),
+  openAlerts: (c: DaemonClient) => c.request(endpoints.listAlerts, { query: { all: 'false', limit: 1000 } }),
 };

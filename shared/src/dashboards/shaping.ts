@@ -119,31 +119,36 @@ export interface XY {
 }
 
 /**
- * At most `maxPoints` points: the index range is cut into maxPoints/2 buckets and each keeps its
- * minimum and maximum (in x order), so spikes and dips survive and the envelope of the series is
- * exact. Series already short enough come back unchanged (copied).
+ * Indexes of at most `maxPoints` points: the index range is cut into maxPoints/2 buckets and each
+ * keeps the index of its minimum and of its maximum (in order), so spikes and dips survive and the
+ * envelope of the series is exact. Parallel series decimated by one of them share these indexes.
  */
-export function decimateMinMax(series: XY, maxPoints: number): XY {
-  const n = Math.min(series.x.length, series.y.length);
+export function minMaxIndexes(y: ArrayLike<number>, maxPoints: number): number[] {
   if (maxPoints < 2) throw new RangeError(`maxPoints must be at least 2, got ${maxPoints}`);
-  if (n <= maxPoints) return { x: series.x.slice(0, n), y: series.y.slice(0, n) };
+  const n = y.length;
+  if (n <= maxPoints) return Array.from({ length: n }, (_, i) => i);
   const buckets = Math.floor(maxPoints / 2);
-  const out: XY = { x: [], y: [] };
+  const out: number[] = [];
   for (let b = 0; b < buckets; b++) {
     const start = Math.floor((b * n) / buckets);
     const end = Math.floor(((b + 1) * n) / buckets);
     let lo = start;
     let hi = start;
     for (let i = start + 1; i < end; i++) {
-      if ((series.y[i] as number) < (series.y[lo] as number)) lo = i;
-      if ((series.y[i] as number) > (series.y[hi] as number)) hi = i;
+      if ((y[i] as number) < (y[lo] as number)) lo = i;
+      if ((y[i] as number) > (y[hi] as number)) hi = i;
     }
-    for (const i of lo === hi ? [lo] : lo < hi ? [lo, hi] : [hi, lo]) {
-      out.x.push(series.x[i] as number);
-      out.y.push(series.y[i] as number);
-    }
+    if (lo === hi) out.push(lo);
+    else out.push(Math.min(lo, hi), Math.max(lo, hi));
   }
   return out;
+}
+
+/** A series decimated to at most `maxPoints` by minMaxIndexes; short series come back as copies. */
+export function decimateMinMax(series: XY, maxPoints: number): XY {
+  const n = Math.min(series.x.length, series.y.length);
+  const keep = minMaxIndexes(series.y.slice(0, n), maxPoints);
+  return { x: keep.map((i) => series.x[i] as number), y: keep.map((i) => series.y[i] as number) };
 }
 
 export const WINDOW_KINDS = ['hour', 'day', 'week', 'custom'] as const;
