@@ -99,7 +99,8 @@ export async function deploymentDrift(c: DaemonClient, s: Extract<DriftSource, {
     verdict: { drifted: drift?.drifted ?? false, drifted_features: drift?.drifted_features.length ?? 0, tested_features: tested, share: drift?.share ?? 0, share_threshold: settings.share, correction: settings.correction },
     features,
     distributions,
-    history: scoreHistories(windows),
+    // Only the selected feature's scores: 50 features × a day of windows would be ~1 MB per message.
+    history: selected ? scoreHistories(windows).filter((h) => h.feature === selected) : [],
     window,
     references: drift?.reference ? [drift.reference] : [],
   };

@@ -126,8 +126,8 @@ function select(feature: string): void {
     tr.setAttribute('aria-selected', String(on));
     tr.classList.toggle('selected', on);
   }
-  // A deployment's distribution is per window: the host reads the selected feature's and answers `update`.
-  if (current?.source.type === 'deployment' && !current.data.distributions.some((x) => x.feature === feature)) {
+  // A deployment's distribution and score history are read per feature: the host answers `update`.
+  if (current?.source.type === 'deployment' && !current.data.history.some((x) => x.feature === feature)) {
     post({ type: 'driftSource', source: { ...current.source, feature } });
   }
   renderDetail();
