@@ -44,10 +44,10 @@ export async function datasetDrift(c: DaemonClient, s: Extract<DriftSource, { ty
 
 const score = (f: { p_value: number | null; distance: number | null }): number | null => f.p_value ?? f.distance;
 
-/** Per feature, the score of every window that has drift results, in time order. */
-export function scoreHistories(windows: WindowResult[]): ScoreHistory[] {
+/** Per feature (or only `only`), the score of every window that has drift results, in time order. */
+export function scoreHistories(windows: WindowResult[], only?: string): ScoreHistory[] {
   const withDrift = windows.filter((w) => w.drift && w.drift.features.length);
-  const names = [...new Set(withDrift.flatMap((w) => w.drift?.features.map((f) => f.name) ?? []))];
+  const names = only !== undefined ? [only] : [...new Set(withDrift.flatMap((w) => w.drift?.features.map((f) => f.name) ?? []))];
   return names.map((feature) => {
     const found = withDrift.map((w) => w.drift?.features.find((f) => f.name === feature));
     const first = found.find((f) => f?.test);
@@ -100,7 +100,7 @@ export async function deploymentDrift(c: DaemonClient, s: Extract<DriftSource, {
     features,
     distributions,
     // Only the selected feature's scores: 50 features × a day of windows would be ~1 MB per message.
-    history: selected ? scoreHistories(windows).filter((h) => h.feature === selected) : [],
+    history: selected ? scoreHistories(windows, selected) : [],
     window,
     references: drift?.reference ? [drift.reference] : [],
   };
