@@ -85,7 +85,17 @@ export class DaemonApp {
       return r.ok || r.missing ? undefined : formatProblems(r).split('\n').join('; ');
     });
     this.watcher = new DatasetWatcher(opts.root, this.datasets, opts.log);
+    this.monitoring = new Monitoring({
+      db: this.db,
+      events: this.events,
+      config: () => this.config.get(),
+      datasets: this.datasets,
+      objects: this.objects,
+      status: (name) => this.deployments.status(name),
+      log: opts.log,
+    });
     this.deployments = new Deployments({
+      monitor: this.monitoring,
       db: this.db,
       events: this.events,
       registry: this.registry,
@@ -95,7 +105,6 @@ export class DaemonApp {
       log: opts.log,
     });
     this.triggers = new PipelineTriggers(opts.root, this.events, opts.log);
-    this.monitoring = new Monitoring();
   }
 
   /** Starts the background work: config and dataset watching. */
@@ -109,6 +118,7 @@ export class DaemonApp {
     // Watching is a convenience: a config it cannot watch is logged, never a failed start.
     await this.watcher.update(this.config.get()).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
     this.deployments.start();
+    this.monitoring.start();
   }
 
   /** Every route the daemon serves; each is a declaration from schemas/src/endpoints/ plus its handler. */
@@ -180,6 +190,7 @@ export class DaemonApp {
   async close(): Promise<void> {
     this.triggers.close();
     await this.deployments.close();
+    this.monitoring.close();
     await this.watcher.close();
     await this.config.close();
     this.runs.flushMetricEvents();

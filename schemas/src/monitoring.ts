@@ -343,3 +343,22 @@ export const monitoringToServing = z.discriminatedUnion('type', [
   z.object({ type: z.literal('feedback_result'), id: z.number().int(), status: z.number().int(), body: z.unknown() }),
 ]);
 export type MonitoringToServing = z.infer<typeof monitoringToServing>;
+
+/** What a serving process needs to record for monitoring; part of its boot spec (absent: monitoring off). */
+export const monitoringBootSchema = z.object({
+  slice_ms: z.number().int().min(100),
+  flush_ms: z.number().int().min(50),
+  window_predictions: z.number().int().positive().nullable(),
+  window_ms: z.number().int().positive().nullable(),
+  sample_size: z.number().int().positive(),
+  /** Keep the inputs of one request in this many (0 = never); features not in `stored_features` are nulled. */
+  input_every: z.number().int().nonnegative(),
+  stored_features: z.array(z.string()),
+  /** Declared [min, max] per feature (mlops.yaml `range`): values outside are counted. */
+  ranges: z.record(z.string(), z.tuple([z.number(), z.number()])),
+  /** Predictions held between flushes; past it the oldest are dropped and counted. */
+  ring: z.number().int().positive(),
+  /** `POST /feedback` always needs this token, whatever `auth` says for prediction routes. */
+  feedback_token: z.string().min(16),
+});
+export type MonitoringBoot = z.infer<typeof monitoringBootSchema>;

@@ -13,6 +13,7 @@ import { doctorCommand } from './doctor';
 import { mlflowCommands } from './mlflow';
 import { servingCommands } from './serving';
 import { pipelineCommands } from './pipelines';
+import { monitoringCommands } from './monitoring';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -26,6 +27,7 @@ export const allCommands: CommandSpec[] = [
   ...mlflowCommands,
   ...driftCommands,
   ...servingCommands,
+  ...monitoringCommands,
   ...eventCommands,
   ...lspCommands,
 ];
