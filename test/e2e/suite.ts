@@ -362,6 +362,36 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'latency dashboard: an alert notification opens it; it draws the stored steps with the SLA and follows new traffic by patches (issues 15, 16)',
+    async run(h) {
+      await h.command('View: Close All Editors');
+      // Tiny p95 limit, short slices and evaluation: the first requests open a latency alert.
+      appendFileSync(join(ws, 'mlops.yaml'), '\nmonitoring:\n  slice: 1s\n  evaluate_every: 1s\n  window: 50\n  latency:\n    p95_ms: 0.001\n');
+      const url = mlopsJson<{ url: string }>(ws, ['deploy', 'production']).url;
+      await traffic(url, 40);
+      const toast = h.page.locator('.notification-toast', { hasText: 'Latency alert on production' }).first();
+      await toast.waitFor({ timeout: 90_000 });
+      await toast.locator('.monaco-button', { hasText: 'Open Dashboard' }).first().click();
+      const frame = dashboardFrame(h);
+      await frame.locator('h1', { hasText: 'Latency: production' }).first().waitFor({ timeout: 30_000 });
+      const status = await frame.locator('#status').innerText({ timeout: 10_000 });
+      if (!/SLA p95 0\.001 ms/.test(status) || !/over the SLA/.test(status)) throw new Error(`status: ${status}`);
+      const points = Number(await frame.locator('canvas[data-chart="latency"]').getAttribute('data-points'));
+      const rows = await frame.locator('table[data-table="latency"] tbody tr').count();
+      if (!(points >= 1) || rows !== points) throw new Error(`latency chart has ${points} points, its table ${rows} rows`);
+      await h.command('Focus on Alerts View');
+      await waitRow(h, 'Alerts', /production/, /open alert/, 20_000);
+      await traffic(url, 40);
+      await waitUntil('a live patch', async () => (Number(await frame.locator('body').getAttribute('data-patches')) >= 1 ? true : undefined), 60_000);
+      for (const [theme, cls] of [['Light Modern', 'vs'], ['Dark Modern', 'vs-dark']] as const) {
+        await h.pick('Preferences: Color Theme', theme);
+        await h.page.locator(`.monaco-workbench.${cls}`).first().waitFor({ timeout: 15_000 });
+        await h.page.waitForTimeout(1500);
+        await h.screenshot(join(results, `latency-dashboard-${cls === 'vs' ? 'light' : 'dark'}.png`));
+      }
+    },
+  },
+  {
     name: 'the daemon details show the current uptime and event count (issue 12 item 5)',
     async run(h) {
       const t0 = Date.now();
@@ -433,6 +463,17 @@ async function checkComparison(frame: FrameLocator): Promise<void> {
     if (metric === 'auc' && !(kind === 'finals' && yMin > 0)) throw new Error(`auc is drawn from ${yMin} (${kind}); its scale must show the difference`);
   }
   if (!kinds.includes('loss:curve')) throw new Error(`no loss curve against step: ${kinds.join(', ')}`);
+}
+
+/** `n` one-instance predictions of holdout rows (the label column left out). */
+async function traffic(url: string, n: number): Promise<void> {
+  const [head, ...rows] = readFileSync(join(ws, 'data', 'holdout.csv'), 'utf8').trim().split('\n');
+  const label = (head ?? '').split(',').indexOf('churned');
+  for (let i = 0; i < n; i++) {
+    const row = (rows[i % rows.length] ?? '').split(',').map(Number).filter((_, k) => k !== label);
+    const r = await fetch(`${url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ instances: [row] }) });
+    if (r.status !== 200) throw new Error(`predict answered ${r.status}: ${await r.text()}`);
+  }
 }
 
 /** A new train version whose tenure_months moved up by `shift` months: the number of the version made. */

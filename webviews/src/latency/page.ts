@@ -120,6 +120,8 @@ function applyPatch(p: LatencyPatch): void {
   const app = document.getElementById('app');
   if (app && p.marks.length) marksList(app, current.data);
   persist();
+  // How many patches this page applied: read by the e2e suite (a patch never re-renders the page).
+  document.body.dataset['patches'] = String(Number(document.body.dataset['patches'] ?? 0) + 1);
   post({ type: 'rendered', charts: charts.length, rows: s.t.length });
 }
 
