@@ -41,7 +41,7 @@ function statusText(d: LatencyDashboard): string {
   const p95 = n ? d.series.p95[n - 1] : null;
   const sla = d.sla_p95_ms === null ? 'no SLA declared' : `SLA p95 ${d.sla_p95_ms} ms`;
   const over = p95 !== null && p95 !== undefined && d.sla_p95_ms !== null && p95 > d.sla_p95_ms ? ' — over the SLA' : '';
-  return `Circuit breaker: ${d.breaker.replace('_', '-')}. Latest p95 ${fmt(p95 ?? null)} ms (${sla})${over}. ${d.source_points} steps of ${Math.round(d.step_ms / 1000)} s${d.source_points > n ? `, drawn from ${n} decimated points` : ''}.`;
+  return `Circuit breaker: ${d.breaker.replace('_', '-')}. Latest p95 ${fmt(p95 ?? null)} ms (${sla})${over}. ${d.source_points} ${d.source_points === 1 ? 'step' : 'steps'} of ${Math.round(d.step_ms / 1000)} s${d.source_points > n ? `, drawn from ${n} decimated points` : ''}.`;
 }
 
 function render(): void {
