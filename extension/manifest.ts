@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_DEFAULTS } from './src/config';
 import { type CommandDecl, type ViewDecl } from './src/shell/contrib';
-import { ALL_COMMANDS, CONTEXT_KEYS, PROJECT_COMMANDS, VIEWS } from './src/shell/ids';
+import { ALL_COMMANDS, CONTEXT_KEYS, PANEL_VIEW_TYPES, PROJECT_COMMANDS, VIEWS } from './src/shell/ids';
 
 interface CommandContribution {
   command: string;
@@ -148,7 +148,7 @@ export function manifestKeys(): Record<string, unknown> {
     main: './dist/extension.js',
     icon: 'media/icon.png',
     categories: ['Machine Learning', 'Data Science', 'Other'],
-    activationEvents: ['workspaceContains:mlops.yaml', 'workspaceContains:*/mlops.yaml', 'onWebviewPanel:mlops.comparison'],
+    activationEvents: ['workspaceContains:mlops.yaml', 'workspaceContains:*/mlops.yaml', ...PANEL_VIEW_TYPES.map((t) => `onWebviewPanel:${t}`)],
     capabilities: {
       untrustedWorkspaces: {
         supported: 'limited',

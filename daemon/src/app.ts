@@ -16,6 +16,8 @@ import { ConfigHolder } from './config/holder';
 import { formatProblems } from '../../shared/src/mlops-yaml';
 import { Datasets } from './datasets/datasets';
 import { datasetRoutes } from './datasets/routes';
+import { DatasetDrift } from './dashboards/dataset-drift';
+import { dashboardRoutes } from './dashboards/routes';
 import { DatasetWatcher } from './datasets/watcher';
 import { PipelineTriggers } from './pipelines/triggers';
 import { GarbageCollector } from './store/gc';
@@ -143,6 +145,7 @@ export class DaemonApp {
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
       ...servingRoutes(this.deployments),
       ...safetyRoutes(this.deployments, this.opts.root),
+      ...dashboardRoutes(new DatasetDrift(this.datasets, this.objects, () => this.config.get())),
       ...monitoringRoutes(this.monitoring),
       ...mlflowRoutes({
         db: this.db,

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { type ViewDecl } from './shell/contrib';
-import { ALL_COMMANDS, COMPARISON_VIEW_TYPE, VIEWS } from './shell/ids';
+import { ALL_COMMANDS, PANEL_VIEW_TYPES, VIEWS } from './shell/ids';
 import { DelegatingTreeProvider } from './shell/delegating-tree';
 import { type Core, type CoreModule, type ShellParts } from './shell/types';
 
@@ -44,11 +44,13 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   for (const { id } of ALL_COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load()).run(id, args)));
   }
-  context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(COMPARISON_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state: unknown) => (await load()).restorePanel(panel, state),
-    }),
-  );
+  for (const viewType of PANEL_VIEW_TYPES) {
+    context.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => (await load()).restorePanel(panel, state),
+      }),
+    );
+  }
   void load().catch(() => undefined);
   activationMs = performance.now() - t0;
   return { activationMs, core: load };

@@ -3,6 +3,7 @@
  * ids.ts, model.ts, tree.ts, commands.ts (and webview.ts when it feeds a webview), an index.ts that
  * returns a ViewFeature, its declaration in shell/ids.ts's VIEWS, and one line here.
  */
+import { alertsView } from './alerts';
 import { datasetsView } from './datasets';
 import { deploymentsView } from './deployments';
 import { experimentsView } from './experiments';
@@ -11,6 +12,6 @@ import { type ViewContext, type ViewFeature } from './shared/view';
 
 export function createViews(ctx: ViewContext) {
   const registry = registryView(ctx);
-  const all: ViewFeature[] = [registry, experimentsView(ctx), datasetsView(ctx), deploymentsView(ctx)];
+  const all: ViewFeature[] = [registry, experimentsView(ctx), datasetsView(ctx), deploymentsView(ctx), alertsView(ctx)];
   return { all, registry };
 }

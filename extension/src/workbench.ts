@@ -11,6 +11,9 @@ import { type ComparisonData } from '../../schemas/src/webview';
 import { type DaemonClient } from '../../client/src/client';
 import { loadConfig } from '../../shared/src/mlops-yaml';
 import { ComparisonPanel, type ComparisonEnv, type ComparisonSource } from './comparison/panel';
+import { dashboardsHandleEvent, DriftPanel, LatencyPanel, type DashboardEnv } from './dashboards/panels';
+import { saveExport } from './dashboards/save';
+import { type MlopsConfig } from '../../schemas/src/mlops-yaml';
 import { type MetricDirections } from './comparison/data';
 import { readConfig } from './config';
 import { DaemonStatusBar } from './daemon/status-bar';
@@ -24,7 +27,7 @@ import { projectFacts, type ProjectFacts } from './project/facts';
 import { ReadonlyDocuments } from './shared/documents';
 import { type ViewContext } from './shared/view';
 import { type CommandDecls, type CommandHandler, type Handlers } from './shell/contrib';
-import { CONTEXT_KEYS, PROJECT_COMMANDS, type ContextKey } from './shell/ids';
+import { CONTEXT_KEYS, DRIFT_VIEW_TYPE, LATENCY_VIEW_TYPE, PROJECT_COMMANDS, type ContextKey } from './shell/ids';
 import { type ShellParts } from './shell/types';
 import { execute } from './shell/execute';
 import { Scope } from './util/scope';
@@ -45,6 +48,7 @@ export class Workbench implements vscode.Disposable {
   private supervisor?: DaemonSupervisor;
   private root?: string;
   private facts: ProjectFacts = projectFacts(undefined);
+  private projectConfig?: MlopsConfig;
   private readonly views: ReturnType<typeof createViews>;
   private readonly docs = this.scope.add(new ReadonlyDocuments());
   private readonly statusBar: DaemonStatusBar;
@@ -77,6 +81,8 @@ export class Workbench implements vscode.Disposable {
       compare: (source) => this.compare(source),
       metricDirections: (): MetricDirections => this.config().comparison.metricDirections,
       showDocument: (path, content) => this.docs.show(path, content),
+      openDashboard: (target) => this.openDashboard(target),
+      config: () => this.projectConfig,
     };
   }
 
@@ -111,7 +117,9 @@ export class Workbench implements vscode.Disposable {
   }
 
   restorePanel(panel: vscode.WebviewPanel, state: unknown): void {
-    ComparisonPanel.restore(this.comparisonEnv(), panel, state);
+    if (panel.viewType === DRIFT_VIEW_TYPE) DriftPanel.restore(this.dashboardEnv(), panel, state);
+    else if (panel.viewType === LATENCY_VIEW_TYPE) LatencyPanel.restore(this.dashboardEnv(), panel, state);
+    else ComparisonPanel.restore(this.comparisonEnv(), panel, state);
   }
 
   private registerCommands(): void {
@@ -166,7 +174,10 @@ export class Workbench implements vscode.Disposable {
     if (!this.root) return;
     const r = loadConfig(this.root);
     // An invalid file keeps the last good facts: the language server reports the problems.
-    if (r.ok) this.facts = projectFacts(r.config);
+    if (r.ok) {
+      this.facts = projectFacts(r.config);
+      this.projectConfig = r.config;
+    }
     this.setContext(CONTEXT_KEYS.initialized, r.ok || !r.missing);
   }
 
@@ -194,6 +205,7 @@ export class Workbench implements vscode.Disposable {
     sup.onFirstConnect.on(() => void this.loadAll());
     sup.onEvent.on((ev) => {
       for (const v of this.views.all) v.tree.handleEvent(ev);
+      dashboardsHandleEvent(ev);
     });
     sup.start();
   }
@@ -263,6 +275,25 @@ export class Workbench implements vscode.Disposable {
       return;
     }
     ComparisonPanel.show(this.comparisonEnv(), source);
+  }
+
+  private dashboardEnv(): DashboardEnv {
+    return {
+      extensionUri: this.ctx.extensionUri,
+      log: this.log,
+      client: () => this.client(),
+      config: () => this.projectConfig,
+      save: (format, filename, content) => saveExport(this.root, format, filename, content, this.log),
+    };
+  }
+
+  async openDashboard(target: Parameters<ViewContext['openDashboard']>[0]): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE);
+      return;
+    }
+    if (target.kind === 'drift') DriftPanel.show(this.dashboardEnv(), target.source);
+    else LatencyPanel.show(this.dashboardEnv(), target.source);
   }
 
   dispose(): void {

@@ -11,8 +11,14 @@
  */
 // zod/mini: the same validation with a tree-shakable API, so the webview bundles stay small.
 import * as z from 'zod/mini';
+import { driftDashboardSchema, latencyDashboardSchema, latencyPatchSchema, windowChoiceSchema } from './dashboards';
 
-export const WEBVIEW_KINDS = ['comparison'] as const;
+export const WEBVIEW_KINDS = ['comparison', 'drift', 'latency'] as const;
+/**
+ * One script serves every panel (webviews/src/panels/main.ts picks the page from `data-kind` on
+ * <main>), so chart.js and the controls are bundled once: the extension's bundle budget is 1 MB.
+ */
+export const WEBVIEW_BUNDLE = 'panels.js';
 export const webviewKindEnum = z.enum(WEBVIEW_KINDS);
 export type WebviewKind = z.infer<typeof webviewKindEnum>;
 
@@ -73,11 +79,34 @@ export const comparisonSourceSchema = z.discriminatedUnion('type', [
 ]);
 export type ComparisonSource = z.infer<typeof comparisonSourceSchema>;
 
+/** What a drift dashboard shows, to ask again after a reload: two dataset versions, or a deployment's window. */
+export const driftSourceSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('dataset'), dataset: nonEmpty, version: z.optional(z.int().check(z.positive())), reference: z.optional(nonEmpty) }),
+  z.object({ type: z.literal('deployment'), deployment: nonEmpty, window: windowChoiceSchema, feature: z.optional(nonEmpty) }),
+]);
+export type DriftSource = z.infer<typeof driftSourceSchema>;
+
+export const latencySourceSchema = z.object({ deployment: nonEmpty, window: windowChoiceSchema });
+export type LatencySource = z.infer<typeof latencySourceSchema>;
+
 // ---------- host → webview ----------
 
+const full = <T extends 'init' | 'update'>(type: T) =>
+  z.discriminatedUnion('kind', [
+    z.object({ type: z.literal(type), kind: z.literal('comparison'), data: comparisonDataSchema, source: comparisonSourceSchema }),
+    z.object({ type: z.literal(type), kind: z.literal('drift'), data: driftDashboardSchema, source: driftSourceSchema }),
+    z.object({ type: z.literal(type), kind: z.literal('latency'), data: latencyDashboardSchema, source: latencySourceSchema }),
+  ]);
+
+/**
+ * `init` answers `ready` with everything; `update` replaces it (a new source or a reload of data).
+ * `patch` (host → latency webview only) appends the steps that arrived since: live traffic never
+ * re-sends or re-renders the whole dashboard.
+ */
 export const hostMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('init'), kind: z.literal('comparison'), data: comparisonDataSchema, source: comparisonSourceSchema }),
-  z.object({ type: z.literal('update'), kind: z.literal('comparison'), data: comparisonDataSchema, source: comparisonSourceSchema }),
+  full('init'),
+  full('update'),
+  z.object({ type: z.literal('patch'), kind: z.literal('latency'), patch: latencyPatchSchema }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
@@ -93,16 +122,34 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
     rows: z.int().check(z.nonnegative()),
   }),
   z.object({ type: z.literal('revealRun'), run_id: nonEmpty }),
+  /** Drift dashboard: show another reference version, window or feature (the host loads it and answers `update`). */
+  z.object({ type: z.literal('driftSource'), source: driftSourceSchema }),
+  /** Latency dashboard: another window. */
+  z.object({ type: z.literal('latencySource'), source: latencySourceSchema }),
+  /** "Export CSV" / "Save PNG": the host asks where to save (a webview cannot write files). */
+  z.object({
+    type: z.literal('export'),
+    format: z.enum(['csv', 'png']),
+    filename: z.string().check(z.regex(/^[\w.-]{1,120}\.(csv|png)$/)),
+    /** CSV text, or a `data:image/png;base64,` URL of the canvas. */
+    content: z.string().check(z.maxLength(20_000_000)),
+  }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().check(z.maxLength(4000)) }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
 
 /** What a webview persists with `setState`; also what `WebviewPanelSerializer` gets back after a restart. */
-export const webviewStateSchema = z.object({
-  kind: webviewKindEnum,
-  source: comparisonSourceSchema,
-  data: z.optional(comparisonDataSchema),
-});
+export const webviewStateSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('comparison'), source: comparisonSourceSchema, data: z.optional(comparisonDataSchema) }),
+  z.object({
+    kind: z.literal('drift'),
+    source: driftSourceSchema,
+    data: z.optional(driftDashboardSchema),
+    /** Table sort and filter and the selected feature, restored with the panel. */
+    view: z.optional(z.object({ sort: z.string(), descending: z.boolean(), filter: z.string(), selected: z.nullable(z.string()) })),
+  }),
+  z.object({ kind: z.literal('latency'), source: latencySourceSchema, data: z.optional(latencyDashboardSchema) }),
+]);
 export type WebviewState = z.infer<typeof webviewStateSchema>;
 
 /** Zod issues as one line, naming the field path: for logs on either side. */

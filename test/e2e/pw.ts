@@ -15,6 +15,7 @@ export interface Locator {
   hover(opts?: { timeout?: number }): Promise<void>;
   fill(text: string): Promise<void>;
   press(key: string): Promise<void>;
+  focus(): Promise<void>;
   waitFor(opts?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
   count(): Promise<number>;
   innerText(opts?: { timeout?: number }): Promise<string>;

@@ -334,6 +334,76 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'drift dashboard: Compare with Reference… on a dataset version renders the verdict, the features and the distributions (issue 16)',
+    async run(h) {
+      await h.command('View: Close All Editors');
+      const latest = driftedSnapshot(12);
+      await h.command('Focus on Datasets View');
+      await waitRow(h, 'Datasets', /^train/, new RegExp(`v${latest} · `), 20_000);
+      if (!(await h.row('Datasets', new RegExp(`^v${latest}`)).isVisible())) await h.row('Datasets', /^train/).click();
+      await h.contextMenu(h.row('Datasets', new RegExp(`^v${latest}`)), 'Compare with Reference…');
+      const pick = h.page.locator('.quick-input-list .monaco-list-row', { hasText: 'train@1' }).first();
+      await pick.waitFor({ timeout: 15_000 });
+      await pick.click();
+      const frame = dashboardFrame(h);
+      await checkDrift(frame, `train@${latest} vs train@1`);
+      for (const [theme, cls] of [['Light Modern', 'vs'], ['Dark Modern', 'vs-dark']] as const) {
+        await h.pick('Preferences: Color Theme', theme);
+        await h.page.locator(`.monaco-workbench.${cls}`).first().waitFor({ timeout: 15_000 });
+        await h.page.waitForTimeout(1500);
+        await h.screenshot(join(results, `drift-dashboard-${cls === 'vs' ? 'light' : 'dark'}.png`));
+      }
+    },
+  },
+  {
+    name: 'drift dashboard: from the palette (latest version), updated by a new snapshot, restored after a window reload (issue 16)',
+    async run(h) {
+      await h.command('View: Close All Editors');
+      await h.pick('MLOps: Open Drift Dashboard', 'train');
+      const frame = dashboardFrame(h);
+      const before = await frame.locator('h1').first().innerText({ timeout: 30_000 });
+      const n = Number(/train@(\d+) vs/.exec(before)?.[1]);
+      if (!n) throw new Error(`title: ${before}`);
+      driftedSnapshot(30);
+      await frame.locator('h1', { hasText: `train@${n + 1} vs train@${n}` }).first().waitFor({ timeout: 30_000 });
+      await h.command('Developer: Reload Window');
+      await h.page.waitForTimeout(3000);
+      await h.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      // The panel comes back once VS Code has restored it (the extension activates for it): slow on a loaded machine.
+      await checkDrift(dashboardFrame(h), `train@${n + 1} vs train@${n}`, 90_000);
+    },
+  },
+  {
+    name: 'latency dashboard: an alert notification opens it; it draws the stored steps with the SLA and follows new traffic by patches (issues 15, 16)',
+    async run(h) {
+      await h.command('View: Close All Editors');
+      // Tiny p95 limit, short slices and evaluation: the first requests open a latency alert.
+      appendFileSync(join(ws, 'mlops.yaml'), '\nmonitoring:\n  slice: 1s\n  evaluate_every: 1s\n  window: 50\n  latency:\n    p95_ms: 0.001\n');
+      const url = mlopsJson<{ url: string }>(ws, ['deploy', 'production']).url;
+      await traffic(url, 40);
+      const toast = h.page.locator('.notification-toast', { hasText: 'Latency alert on production' }).first();
+      await toast.waitFor({ timeout: 90_000 });
+      await toast.locator('.monaco-button', { hasText: 'Open Dashboard' }).first().click();
+      const frame = dashboardFrame(h);
+      await frame.locator('h1', { hasText: 'Latency: production' }).first().waitFor({ timeout: 30_000 });
+      const status = await frame.locator('#status').innerText({ timeout: 10_000 });
+      if (!/SLA p95 0\.001 ms/.test(status) || !/over the SLA/.test(status)) throw new Error(`status: ${status}`);
+      const points = Number(await frame.locator('canvas[data-chart="latency"]').getAttribute('data-points'));
+      const rows = await frame.locator('table[data-table="latency"] tbody tr').count();
+      if (!(points >= 1) || rows !== points) throw new Error(`latency chart has ${points} points, its table ${rows} rows`);
+      await h.command('Focus on Alerts View');
+      await waitRow(h, 'Alerts', /production/, /open alert/, 20_000);
+      await traffic(url, 40);
+      await waitUntil('a live patch', async () => (Number(await frame.locator('body').getAttribute('data-patches')) >= 1 ? true : undefined), 60_000);
+      for (const [theme, cls] of [['Light Modern', 'vs'], ['Dark Modern', 'vs-dark']] as const) {
+        await h.pick('Preferences: Color Theme', theme);
+        await h.page.locator(`.monaco-workbench.${cls}`).first().waitFor({ timeout: 15_000 });
+        await h.page.waitForTimeout(1500);
+        await h.screenshot(join(results, `latency-dashboard-${cls === 'vs' ? 'light' : 'dark'}.png`));
+      }
+    },
+  },
+  {
     name: 'the daemon details show the current uptime and event count (issue 12 item 5)',
     async run(h) {
       const t0 = Date.now();
@@ -445,6 +515,66 @@ async function checkComparison(frame: FrameLocator): Promise<void> {
     if (metric === 'auc' && !(kind === 'finals' && yMin > 0)) throw new Error(`auc is drawn from ${yMin} (${kind}); its scale must show the difference`);
   }
   if (!kinds.includes('loss:curve')) throw new Error(`no loss curve against step: ${kinds.join(', ')}`);
+}
+
+/** `n` one-instance predictions of holdout rows (the label column left out). */
+async function traffic(url: string, n: number): Promise<void> {
+  const [head, ...rows] = readFileSync(join(ws, 'data', 'holdout.csv'), 'utf8').trim().split('\n');
+  const label = (head ?? '').split(',').indexOf('churned');
+  for (let i = 0; i < n; i++) {
+    const row = (rows[i % rows.length] ?? '').split(',').map(Number).filter((_, k) => k !== label);
+    const r = await fetch(`${url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ instances: [row] }) });
+    if (r.status !== 200) throw new Error(`predict answered ${r.status}: ${await r.text()}`);
+  }
+}
+
+/** A new train version whose tenure_months moved up by `shift` months: the number of the version made. */
+function driftedSnapshot(shift: number): number {
+  const file = join(ws, 'data', 'train.csv');
+  const [head, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
+  const col = (head ?? '').split(',').indexOf('tenure_months');
+  const moved = rows.map((r) => r.split(',').map((v, i) => (i === col ? String(Math.min(72, Number(v) + shift)) : v)).join(','));
+  writeFileSync(file, [head, ...moved].join('\n') + '\n');
+  return mlopsJson<{ version: { version: number } }>(ws, ['data', 'snapshot', 'train']).version.version;
+}
+
+function dashboardFrame(h: VsCodeHarness): FrameLocator {
+  return h.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/**
+ * What the drift dashboard shows, checked on its numbers: the verdict counts the DRIFT rows, the
+ * table has a row per column of the churn data, tenure_months drifted, and its histogram (selected
+ * with the keyboard) holds every reference and current value in its bins, as its numbers table does.
+ */
+async function checkDrift(frame: FrameLocator, title: string, timeout = 30_000): Promise<void> {
+  await frame.locator('h1', { hasText: title }).first().waitFor({ timeout });
+  const verdict = await frame.locator('#verdict').innerText({ timeout: 10_000 });
+  const m = /(\d+) of (\d+) tested features drifted/.exec(verdict);
+  if (!m) throw new Error(`verdict: ${verdict}`);
+  const rows = frame.locator('#features tbody tr');
+  if ((await rows.count()) !== 21) throw new Error(`${await rows.count()} feature rows, expected 21`);
+  const drifted = await frame.locator('#features tbody tr', { hasText: 'DRIFT' }).count();
+  if (String(drifted) !== m[1]) throw new Error(`verdict says ${m[1]} drifted, the table shows ${drifted}`);
+  const tenure = frame.locator('#features tbody tr[data-feature="tenure_months"]');
+  if (!/DRIFT/.test(await tenure.innerText())) throw new Error(`tenure_months did not drift: ${await tenure.innerText()}`);
+  await tenure.focus();
+  await tenure.press('Enter');
+  await frame.locator('h2', { hasText: 'tenure_months' }).first().waitFor({ timeout: 10_000 });
+  const canvas = frame.locator('canvas[data-chart="distribution"]');
+  const ref = JSON.parse((await canvas.getAttribute('data-reference')) ?? '[]') as number[];
+  const cur = JSON.parse((await canvas.getAttribute('data-current')) ?? '[]') as number[];
+  if (ref.length !== 20 || cur.length !== 20) throw new Error(`expected 20 shared bins, got ${ref.length} and ${cur.length}`);
+  const table = frame.locator('table[data-table="distribution"] tbody tr');
+  if ((await table.count()) !== 20) throw new Error(`${await table.count()} rows in the numbers table`);
+  // The table sits in a closed <details> (innerText is empty there): its cells' text content.
+  const cells = await table.first().evaluate((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''));
+  if (cells[1] !== String(ref[0]) || cells[3] !== String(cur[0])) throw new Error(`numbers table [${cells.join(' | ')}] does not match the chart (${ref[0]}, ${cur[0]})`);
+  const rowsText = /Reference ([\d,]+) rows, current ([\d,]+) rows/.exec(await frame.locator('p.muted').first().innerText());
+  const sum = (a: number[]) => a.reduce((s, x) => s + x, 0);
+  if (!rowsText || sum(ref) !== Number(rowsText[1]?.replace(/,/g, '')) || sum(cur) !== Number(rowsText[2]?.replace(/,/g, ''))) {
+    throw new Error(`bins hold ${sum(ref)} / ${sum(cur)} values; the page says ${rowsText?.[0]}`);
+  }
 }
 
 /** Every MLOps.log (the extension's LogOutputChannel) VS Code wrote under logs/, concatenated. */

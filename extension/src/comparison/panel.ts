@@ -43,7 +43,7 @@ export class ComparisonPanel extends BasePanel {
   /** Restores a panel VS Code kept across a restart, from the state the webview saved. */
   static restore(env: ComparisonEnv, panel: vscode.WebviewPanel, state: unknown): void {
     const parsed = webviewStateSchema.safeParse(state);
-    if (!parsed.success) {
+    if (!parsed.success || parsed.data.kind !== 'comparison') {
       env.log.warn('dropping a Run Comparison panel whose saved state is unreadable');
       panel.dispose();
       return;

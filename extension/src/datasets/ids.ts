@@ -20,5 +20,11 @@ export const DATASETS_VIEW = defineView({
       palette: false,
       item: { when: 'viewItem == datasetVersion;parent', group: '1_data@2' },
     },
+    compareReference: {
+      id: 'mlops.datasets.compareReference',
+      title: 'Compare with Reference…',
+      palette: false,
+      item: { when: 'viewItem =~ /^datasetVersion;/', group: '1_data@3' },
+    },
   },
 });

@@ -8,4 +8,5 @@ export const deploymentsApi = {
   stop: (c: DaemonClient, name: string) => c.request(endpoints.stopDeployment, { params: { name } }),
   setFlag: (c: DaemonClient, name: string, enabled: boolean) => c.request(endpoints.setDeploymentFlag, { params: { name }, body: { enabled, reason: 'VS Code' } }),
   promote: (c: DaemonClient, model: string, version: number, reason: string) => c.request(endpoints.setStage, { params: { name: model, version }, body: { stage: 'Production', reason } }),
+  openAlerts: (c: DaemonClient) => c.request(endpoints.listAlerts, { query: { all: 'false', limit: 1000 } }),
 };

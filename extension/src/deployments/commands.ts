@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { request } from 'node:http';
 import { runAction } from '../ui';
+import { execute } from '../shell/execute';
 import { type Handlers } from '../shell/contrib';
 import { type ViewContext } from '../shared/view';
 import { deploymentsApi } from './api';
@@ -36,6 +37,8 @@ export class DeploymentsCommands {
       deploy: (node?: DeploymentNode) => this.deploy(node?.name),
       stop: (node?: DeploymentNode) => (node ? this.stop(node.name) : undefined),
       copyUrl: (node?: DeploymentNode) => (node?.info.url ? this.copyUrl(node.info.url) : undefined),
+      openLatency: (node?: DeploymentNode) => (node ? execute('mlops.openLatencyDashboard', node.name) : undefined),
+      openDrift: (node?: DeploymentNode) => (node ? execute('mlops.openDriftDashboard', node.name) : undefined),
       openMetrics: (node?: DeploymentNode) => (node?.info.url ? this.openMetrics(node.name, node.info.url) : undefined),
       disable: (node?: DeploymentNode) => (node ? this.setFlag(node.name, false) : undefined),
       enable: (node?: DeploymentNode) => (node ? this.setFlag(node.name, true) : undefined),

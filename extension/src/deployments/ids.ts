@@ -28,6 +28,20 @@ export const DEPLOYMENTS_VIEW = defineView({
       icon: 'copy',
       item: { when: 'viewItem =~ /^deployment;serving;/', group: '2_use@1' },
     },
+    openLatency: {
+      id: 'mlops.deployments.openLatency',
+      title: 'Open Latency Dashboard',
+      palette: false,
+      icon: 'pulse',
+      item: { when: 'viewItem =~ /^deployment;/', group: '3_dashboards@1' },
+    },
+    openDrift: {
+      id: 'mlops.deployments.openDrift',
+      title: 'Open Drift Dashboard',
+      palette: false,
+      icon: 'graph',
+      item: { when: 'viewItem =~ /^deployment;/', group: '3_dashboards@2' },
+    },
     openMetrics: {
       id: 'mlops.deployments.openMetrics',
       title: 'Open Metrics',

@@ -21,9 +21,9 @@ export function deploymentsModel(): DeploymentsModel {
   return new GroupedModel({ groupKind: 'deployment', leafKind: 'deploymentDetail', leafOrder: (a, b) => a.order - b.order });
 }
 
-/** Deployment events name their deployment; registry moves arrive as deployment.switched. */
+/** Deployment events name their deployment; registry moves arrive as deployment.switched; alerts change its icon. */
 export function deploymentOfEvent(ev: Pick<MlopsEvent, 'kind' | 'subject'>): string | undefined {
-  if (!ev.kind.startsWith('deployment.') && !ev.kind.startsWith('breaker.')) return undefined;
+  if (!ev.kind.startsWith('deployment.') && !ev.kind.startsWith('breaker.') && !ev.kind.startsWith('alert.')) return undefined;
   return /^deployment:(.+)$/.exec(ev.subject)?.[1];
 }
 
@@ -52,11 +52,16 @@ export function safetyNote(d: DeploymentStatus): { text: string; icon: string; t
   return { text, icon: 'debug-disconnect', tooltip: `Circuit breaker ${b.state.replace('_', '-')} since ${localTime(b.since)}: ${b.reason}. ${b.fallback_answers} fallback answers.` };
 }
 
-export function deploymentView(node: DeploymentNode): ItemView {
+/** `openAlerts`: one line per open alert of the deployment; any turns the icon into a warning. */
+export function deploymentView(node: DeploymentNode, openAlerts: readonly string[] = []): ItemView {
   const d = node.info;
   const note = safetyNote(d);
   const [stateIcon, stateColor] = STATE_ICON[d.state];
-  const [icon, color] = note && d.state === 'serving' ? [note.icon, 'list.warningForeground'] : [stateIcon, stateColor];
+  const [icon, color] = openAlerts.length
+    ? ['warning', 'problemsWarningIcon.foreground']
+    : note && d.state === 'serving'
+      ? [note.icon, 'list.warningForeground']
+      : [stateIcon, stateColor];
   const version = d.version === null ? '' : `v${d.version} · `;
   return {
     id: `deployment:${d.name}`,
@@ -69,6 +74,7 @@ export function deploymentView(node: DeploymentNode): ItemView {
       d.error ? `⚠ ${d.error}` : '',
       d.started_at ? `Started ${localTime(d.started_at)}${d.restarts ? `, ${d.restarts} restarts` : ''}` : '',
       d.auth === 'token' ? 'Prediction routes need the serving token (mlops deployments show --json).' : '',
+      ...openAlerts.map((a) => `⚠ Open alert: ${a}`),
     ]
       .filter(Boolean)
       .join('\n\n'),

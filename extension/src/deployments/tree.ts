@@ -16,6 +16,7 @@ export const TRAFFIC_POLL_MS = 5000;
 
 export class DeploymentsTree extends GroupedTree<'deployment', DeploymentStatus, 'deploymentDetail', DetailRow> {
   private poll?: NodeJS.Timeout;
+  private openAlerts = new Map<string, string[]>();
 
   constructor(ctx: ViewContext) {
     super(deploymentsModel(), ctx, 'deployment');
@@ -29,7 +30,19 @@ export class DeploymentsTree extends GroupedTree<'deployment', DeploymentStatus,
   }
 
   protected async fetchGroups(c: DaemonClient): Promise<DeploymentStatus[]> {
-    return (await deploymentsApi.list(c)).deployments;
+    const [list] = await Promise.all([deploymentsApi.list(c), this.readAlerts(c)]);
+    return list.deployments;
+  }
+
+  /** Open alerts by deployment, for the warning icon; a daemon that cannot tell leaves the icons as they are. */
+  private async readAlerts(c: DaemonClient): Promise<void> {
+    try {
+      const { alerts } = await deploymentsApi.openAlerts(c);
+      this.openAlerts = new Map();
+      for (const a of alerts) this.openAlerts.set(a.deployment, [...(this.openAlerts.get(a.deployment) ?? []), `${a.kind}: ${a.evidence.message}`]);
+    } catch (e) {
+      this.ctx.log.warn(`could not read open alerts: ${errorMessage(e)}`);
+    }
   }
 
   protected async fetchLeaves(c: DaemonClient, name: string): Promise<DetailRow[]> {
@@ -50,7 +63,7 @@ export class DeploymentsTree extends GroupedTree<'deployment', DeploymentStatus,
   }
 
   protected groupView(node: DeploymentNode): ItemView {
-    return deploymentView(node);
+    return deploymentView(node, this.openAlerts.get(node.name));
   }
 
   protected leafView(node: DetailNode): ItemView {

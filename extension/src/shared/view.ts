@@ -5,7 +5,8 @@
  */
 import type * as vscode from 'vscode';
 import { type MlopsEvent } from '../../../schemas/src/api';
-import { type ComparisonData, type ComparisonSource } from '../../../schemas/src/webview';
+import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
+import { type ComparisonData, type ComparisonSource, type DriftSource, type LatencySource } from '../../../schemas/src/webview';
 import { type MetricDirections } from '../comparison/data';
 import { type ProjectFacts } from '../project/facts';
 import { type Handlers, type ViewDecl } from '../shell/contrib';
@@ -22,6 +23,10 @@ export interface ViewContext extends TreeContext {
   metricDirections(): MetricDirections;
   /** Shows a read-only document at `mlops:<path>` (see shared/documents.ts). */
   showDocument(path: string, content: string): Promise<void>;
+  /** Opens (or reveals) the drift or latency dashboard of a dataset or deployment. */
+  openDashboard(source: { kind: 'drift'; source: DriftSource } | { kind: 'latency'; source: LatencySource }): Promise<void>;
+  /** mlops.yaml as last read (undefined while it is missing or invalid). */
+  config(): MlopsConfig | undefined;
 }
 
 /** The part of a GroupedTree the workbench drives. */

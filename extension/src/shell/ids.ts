@@ -5,13 +5,14 @@
  * Imports only declaration files (no runtime code), so the shell bundle stays tiny.
  */
 import { defineCommands, type CommandDecl, type ViewDecl } from './contrib';
+import { ALERTS_VIEW } from '../alerts/ids';
 import { DATASETS_VIEW } from '../datasets/ids';
 import { DEPLOYMENTS_VIEW } from '../deployments/ids';
 import { EXPERIMENTS_VIEW } from '../experiments/ids';
 import { REGISTRY_VIEW } from '../registry/ids';
 
 /** The views, in the order the MLOps container shows them. */
-export const VIEWS = [REGISTRY_VIEW, EXPERIMENTS_VIEW, DATASETS_VIEW, DEPLOYMENTS_VIEW] as const satisfies readonly ViewDecl[];
+export const VIEWS = [REGISTRY_VIEW, EXPERIMENTS_VIEW, DATASETS_VIEW, DEPLOYMENTS_VIEW, ALERTS_VIEW] as const satisfies readonly ViewDecl[];
 
 /** Commands of the project rather than of one view. */
 export const PROJECT_COMMANDS = defineCommands({
@@ -42,6 +43,10 @@ export type CommandId = (typeof PROJECT_COMMANDS)[keyof typeof PROJECT_COMMANDS]
 export const ALL_COMMANDS: readonly CommandDecl[] = [...Object.values(PROJECT_COMMANDS), ...VIEWS.flatMap((v) => Object.values(v.commands))];
 
 export const COMPARISON_VIEW_TYPE = 'mlops.comparison';
+export const DRIFT_VIEW_TYPE = 'mlops.drift';
+export const LATENCY_VIEW_TYPE = 'mlops.latency';
+/** Every webview panel type, each restored after a reload by the serializer the shell registers. */
+export const PANEL_VIEW_TYPES = [COMPARISON_VIEW_TYPE, DRIFT_VIEW_TYPE, LATENCY_VIEW_TYPE] as const;
 /** Read-only documents the extension shows (audit history, run details, dataset diffs). */
 export const DOC_SCHEME = 'mlops';
 

@@ -11,6 +11,7 @@ import {
   type HostMessage,
   type WebviewKind,
   type WebviewMessage,
+  WEBVIEW_BUNDLE,
 } from '../../../schemas/src/webview';
 import { type ShowableLog } from '../ui';
 import { makeNonce, webviewShell } from './html';
@@ -47,8 +48,9 @@ export abstract class BasePanel implements vscode.Disposable {
       title: panel.title,
       cspSource: webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: asset(`${kind}.js`),
+      scriptUri: asset(WEBVIEW_BUNDLE),
       styleUris: [asset('webview.css')],
+      body: `<main id="app" data-kind="${kind}"></main>`,
     });
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),

@@ -11,3 +11,4 @@ export * from './mlflow';
 export * from './notebooks';
 export * from './monitoring';
 export * from './safety';
+export * from './dashboards';

@@ -28,3 +28,9 @@ export function chartTheme(): ChartTheme {
 export function onThemeChange(fn: () => void): void {
   new MutationObserver(fn).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 }
+
+/** A theme colour made translucent: hex colours get an alpha byte; others (rgb(), names) stay as they are. */
+export function alpha(color: string, a: number): string {
+  if (!/^#[0-9a-f]{6}$/i.test(color)) return color;
+  return color + Math.round(a * 255).toString(16).padStart(2, '0');
+}

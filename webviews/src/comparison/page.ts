@@ -203,18 +203,22 @@ function showError(message: string): void {
   app?.replaceChildren(el('h1', {}, 'Run Comparison'), el('p', { class: 'error' }, message));
 }
 
-onHostMessage((msg) => {
-  if (msg.type === 'error') return showError(msg.message);
-  current = { data: msg.data, source: msg.source };
-  saveState({ kind: 'comparison', source: msg.source, data: msg.data });
-  render();
-});
-onThemeChange(render);
+/** Starts the Run Comparison page: listens to the host, restores the saved state, says ready. */
+export function startComparison(): void {
+  onHostMessage((msg) => {
+    if (msg.type === 'error') return showError(msg.message);
+    if ((msg.type !== 'init' && msg.type !== 'update') || msg.kind !== 'comparison') return;
+    current = { data: msg.data, source: msg.source };
+    saveState({ kind: 'comparison', source: msg.source, data: msg.data });
+    render();
+  });
+  onThemeChange(render);
 
-// A restored panel shows its last data at once; the host's answer to `ready` then refreshes it.
-const saved = savedState();
-if (saved?.data) {
-  current = { data: saved.data, source: saved.source };
-  render();
+  // A restored panel shows its last data at once; the host's answer to `ready` then refreshes it.
+  const saved = savedState();
+  if (saved?.kind === 'comparison' && saved.data) {
+    current = { data: saved.data, source: saved.source };
+    render();
+  }
+  post({ type: 'ready', kind: 'comparison' });
 }
-post({ type: 'ready', kind: 'comparison' });
