@@ -178,7 +178,7 @@ export const stageSchema = z
     dataset: z.string().optional().describe('validate: the dataset under `data` to check against its `expectations`.'),
     model: z.string().optional().describe('register: the model under `models` to register a version of.'),
     artifact: z.string().optional().describe('register: the out (an ONNX file) to register.'),
-    deployment: z.string().optional().describe('deploy: the deployment under `deployments` to point at the new version.'),
+    deployment: z.string().optional().describe('deploy: the deployment under `deployments` to point at the version the register stage created (it needs `after: [<register stage>]`).'),
     description: z.string().optional().describe('What the stage does, for people reading the config.'),
   })
   .strict()
@@ -190,7 +190,7 @@ export const pipelineSchema = z
     triggers: z.array(triggerSchema).default([]).describe('When the pipeline re-runs by itself.'),
   })
   .strict()
-  .describe('The pipeline: data validation → features → training → evaluation → registration → deployment (not acted on yet).');
+  .describe('The pipeline: data validation → features → training → evaluation → registration → deployment, run by `mlops run` (docs/PIPELINES.md).');
 
 /** Request limits of a deployment; past them the serving process answers 413 naming the limit. */
 export const SERVING_LIMIT_DEFAULTS = { max_body_bytes: 8 * 1024 * 1024, max_instances: 10_000 } as const;
