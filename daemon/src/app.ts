@@ -17,6 +17,7 @@ import { Datasets } from './datasets/datasets';
 import { datasetRoutes } from './datasets/routes';
 import { DatasetWatcher } from './datasets/watcher';
 import { PipelineTriggers } from './pipelines/triggers';
+import { pipelineRoutes } from './pipelines/routes';
 import { GarbageCollector } from './store/gc';
 import { Runs } from './tracking/runs';
 import { trackingRoutes } from './tracking/routes';
@@ -120,6 +121,7 @@ export class DaemonApp {
       }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
       ...servingRoutes(this.deployments),
+      ...this.pipelineRoutes(),
       ...mlflowRoutes({
         db: this.db,
         root: this.opts.root,
@@ -130,6 +132,21 @@ export class DaemonApp {
         events: this.events,
       }),
     ];
+  }
+
+  private pipelineRoutes(): Route[] {
+    const deps = {
+      root: this.opts.root,
+      stateDir: join(this.opts.root, '.mlops'),
+      objects: this.objects,
+      config: () => this.config.get(),
+      recentRuns: () => this.runs.list({ experiment: 'pipeline', limit: 1000 }).runs,
+      running: () => this.triggers.running,
+    };
+    return pipelineRoutes(deps, this.triggers, () => {
+      const r = this.config.current();
+      return r.ok || r.missing ? undefined : formatProblems(r).split('\n').join('; ');
+    });
   }
 
   private daemonRoutes(): Route[] {

@@ -12,7 +12,7 @@ import { type StageResult } from '../../../schemas/src/pipelines';
 import { expandPatterns } from '../glob';
 import { type ObjectStore } from '../objects';
 import { DATA_DEP } from './checks';
-import { pipelineDirs, RunCache } from './cache';
+import { pipelineDirs, RunCache, stageLogFile } from './cache';
 import { HashCache, hashPath, setHash, type HashedFile, type PathState } from './hashing';
 import { Lock, stageKey, whyChanged, type LockEntry } from './lock';
 import { planPipeline, selectInstances, type StageInstance } from './plan';
@@ -191,7 +191,7 @@ class PipelineRun {
     }
     // The stage's own time: hashing and starting the pipeline's tracked run are not part of it.
     t0 = Date.now();
-    const logFile = join(this.dirs.logs, `${inst.id.replace(/[^\w.@=,-]/g, '_')}.log`);
+    const logFile = stageLogFile(this.dirs.logs, inst.id);
     this.o.echo(`[${inst.id}] running: ${reason}\n`);
     let failure: string | undefined;
     let note = '';
