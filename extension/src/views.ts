@@ -6,11 +6,12 @@
 import { datasetsView } from './datasets';
 import { deploymentsView } from './deployments';
 import { experimentsView } from './experiments';
+import { pipelinesView } from './pipelines';
 import { registryView } from './registry';
 import { type ViewContext, type ViewFeature } from './shared/view';
 
 export function createViews(ctx: ViewContext) {
   const registry = registryView(ctx);
-  const all: ViewFeature[] = [registry, experimentsView(ctx), datasetsView(ctx), deploymentsView(ctx)];
+  const all: ViewFeature[] = [registry, experimentsView(ctx), datasetsView(ctx), deploymentsView(ctx), pipelinesView(ctx)];
   return { all, registry };
 }

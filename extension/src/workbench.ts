@@ -75,6 +75,7 @@ export class Workbench implements vscode.Disposable {
       compare: (source) => this.compare(source),
       metricDirections: (): MetricDirections => this.config().comparison.metricDirections,
       showDocument: (path, content) => this.docs.show(path, content),
+      extensionUri: this.ctx.extensionUri,
     };
   }
 

@@ -114,6 +114,7 @@ export type PipelineStage = z.infer<typeof pipelineStageSchema>;
 
 /** `GET /pipeline`: every instance's state, decided like `mlops run --dry-run` plus the tracked runs. */
 export const pipelineStatusResponse = z.object({
+  root: z.string().describe('The project root the log paths are relative to'),
   stages: z.array(pipelineStageSchema),
   running: z.boolean().describe('A pipeline started by the daemon (trigger or request) is running'),
   problems: z.array(z.string()).describe('Why the pipeline cannot run (cycles, unknown deps, …); stages is empty then'),

@@ -12,7 +12,7 @@
 // zod/mini: the same validation with a tree-shakable API, so the webview bundles stay small.
 import * as z from 'zod/mini';
 
-export const WEBVIEW_KINDS = ['comparison'] as const;
+export const WEBVIEW_KINDS = ['comparison', 'pipeline'] as const;
 export const webviewKindEnum = z.enum(WEBVIEW_KINDS);
 export type WebviewKind = z.infer<typeof webviewKindEnum>;
 
@@ -73,12 +73,27 @@ export const comparisonSourceSchema = z.discriminatedUnion('type', [
 ]);
 export type ComparisonSource = z.infer<typeof comparisonSourceSchema>;
 
+/** The pipeline DAG as the Pipelines webview draws it (states as in schemas/src/pipelines.ts). */
+export const PIPELINE_NODE_STATES = ['cached', 'stale', 'running', 'failed'] as const;
+export const pipelineNodeSchema = z.object({
+  id: nonEmpty,
+  kind: z.string(),
+  state: z.enum(PIPELINE_NODE_STATES),
+  reason: z.string(),
+  needs: z.array(nonEmpty),
+  has_log: z.boolean(),
+});
+export type PipelineNode = z.infer<typeof pipelineNodeSchema>;
+export const pipelineGraphSchema = z.object({ nodes: z.array(pipelineNodeSchema), problems: z.array(z.string()), running: z.boolean() });
+export type PipelineGraph = z.infer<typeof pipelineGraphSchema>;
+
 // ---------- host → webview ----------
 
 export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('init'), kind: z.literal('comparison'), data: comparisonDataSchema, source: comparisonSourceSchema }),
   z.object({ type: z.literal('update'), kind: z.literal('comparison'), data: comparisonDataSchema, source: comparisonSourceSchema }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  z.object({ type: z.literal('pipeline'), kind: z.literal('pipeline'), graph: pipelineGraphSchema }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
@@ -93,6 +108,10 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
     rows: z.int().check(z.nonnegative()),
   }),
   z.object({ type: z.literal('revealRun'), run_id: nonEmpty }),
+  /** Pipelines webview: the stage clicked, whose log the host opens. */
+  z.object({ type: z.literal('openLog'), stage: nonEmpty }),
+  /** Pipelines webview: after each render, the stages drawn and the edges between them. */
+  z.object({ type: z.literal('pipelineRendered'), stages: z.int().check(z.nonnegative()), edges: z.int().check(z.nonnegative()) }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().check(z.maxLength(4000)) }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;

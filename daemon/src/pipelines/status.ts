@@ -35,13 +35,13 @@ function stateOf(decided: StageResult | undefined, run: RunSummary | undefined):
 export async function pipelineStatus(d: StatusDeps): Promise<PipelineStatus> {
   const config = d.config();
   const running = d.running();
-  if (!config?.pipeline || !Object.keys(config.pipeline.stages).length) return { stages: [], running, problems: [] };
+  if (!config?.pipeline || !Object.keys(config.pipeline.stages).length) return { root: d.root, stages: [], running, problems: [] };
   const fileExists = (p: string) => existsSync(isAbsolute(p) ? p : join(d.root, p));
   let instances;
   try {
     instances = planPipeline(config, { fileExists }).instances;
   } catch (e) {
-    if (e instanceof PlanError) return { stages: [], running, problems: e.problems.map((p) => p.message) };
+    if (e instanceof PlanError) return { root: d.root, stages: [], running, problems: e.problems.map((p) => p.message) };
     throw e;
   }
   const { results } = await runPipeline({ root: d.root, stateDir: d.stateDir, config, objects: d.objects, stages: [], force: false, dryRun: true, echo: () => undefined });
@@ -62,5 +62,5 @@ export async function pipelineStatus(d: StatusDeps): Promise<PipelineStatus> {
       run_id: run?.id ?? null,
     };
   });
-  return { stages, running, problems: [] };
+  return { root: d.root, stages, running, problems: [] };
 }

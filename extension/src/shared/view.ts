@@ -22,6 +22,8 @@ export interface ViewContext extends TreeContext {
   metricDirections(): MetricDirections;
   /** Shows a read-only document at `mlops:<path>` (see shared/documents.ts). */
   showDocument(path: string, content: string): Promise<void>;
+  /** Where the extension is installed: webview panels a view opens load their scripts from here. */
+  extensionUri: vscode.Uri;
 }
 
 /** The part of a GroupedTree the workbench drives. */

@@ -205,6 +205,7 @@ function showError(message: string): void {
 
 onHostMessage((msg) => {
   if (msg.type === 'error') return showError(msg.message);
+  if (msg.type === 'pipeline') return;
   current = { data: msg.data, source: msg.source };
   saveState({ kind: 'comparison', source: msg.source, data: msg.data });
   render();
