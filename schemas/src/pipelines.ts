@@ -132,3 +132,15 @@ export const startPipelineResponse = z.object({
   queued: z.boolean().describe('True when it will run after the pipeline running now'),
   reason: z.string(),
 });
+
+/** `mlops import dvc --json`. */
+export const importDvcJson = z.object({
+  dry_run: z.boolean(),
+  written: z.boolean().describe('mlops.yaml was changed'),
+  stages_added: z.array(z.string()),
+  stages_kept: z.array(z.string()).describe('Already in mlops.yaml: left as they are'),
+  params_added: z.array(z.string()).describe('Dotted keys from params.yaml'),
+  params_kept: z.array(z.string()).describe('Already in mlops.yaml (its value kept)'),
+  not_carried: z.array(z.object({ line: z.number().int(), path: z.string(), message: z.string() })).describe('What could not be carried over, by dvc.yaml line'),
+});
+export type ImportDvcJson = z.infer<typeof importDvcJson>;

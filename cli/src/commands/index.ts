@@ -13,6 +13,7 @@ import { doctorCommand } from './doctor';
 import { mlflowCommands } from './mlflow';
 import { servingCommands } from './serving';
 import { pipelineCommands } from './pipelines';
+import { pipelineIoCommands } from './pipeline-io';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -21,6 +22,7 @@ export const allCommands: CommandSpec[] = [
   execCommand,
   ...runCommands,
   ...pipelineCommands,
+  ...pipelineIoCommands,
   ...dataCommands,
   doctorCommand,
   ...mlflowCommands,

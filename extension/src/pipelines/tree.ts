@@ -12,9 +12,13 @@ import { type ViewContext } from '../shared/view';
 import { pipelinesApi } from './api';
 import { PIPELINE_KEY, pipelineOfEvent, pipelinesModel, stageRows, stageView, type StageNode, type StageRow } from './model';
 
+/** While a daemon-started pipeline runs, how often the view looks again. */
+export const RUNNING_POLL_MS = 3000;
+
 export class PipelinesTree extends GroupedTree<'pipelineStage', StageRow, 'none', never> {
   /** The last answer, for the webview and the project root. */
   status?: PipelineStatus;
+  private followUp?: NodeJS.Timeout;
 
   constructor(ctx: ViewContext) {
     super(pipelinesModel(), ctx, 'pipeline');
@@ -32,7 +36,15 @@ export class PipelinesTree extends GroupedTree<'pipelineStage', StageRow, 'none'
 
   protected async fetchGroups(c: DaemonClient): Promise<StageRow[]> {
     this.status = await pipelinesApi.status(c);
+    // The end of a daemon-started run is no event of its own (its cached stages make none): look again.
+    clearTimeout(this.followUp);
+    if (this.status.running) this.followUp = setTimeout(() => this.refreshSoon(), RUNNING_POLL_MS);
     return stageRows(this.status);
+  }
+
+  override dispose(): void {
+    clearTimeout(this.followUp);
+    super.dispose();
   }
 
   protected fetchLeaves(): Promise<never[]> {
