@@ -66,15 +66,24 @@ class Importer {
     Object.assign(this.context, this.params);
   }
 
+  /** The line of the key (or list entry) at `path`, else of the nearest enclosing node. */
   lineOf(path: (string | number)[]): number {
-    const node = this.doc.getIn(path, true) as Node | undefined;
-    const pair = path.length ? (this.doc.getIn(path.slice(0, -1), true) as Node | undefined) : undefined;
-    const at = node?.range?.[0] ?? pair?.range?.[0] ?? 0;
-    return this.lines.linePos(at).line;
+    for (let n = path.length; n > 0; n--) {
+      const parent = (n > 1 ? this.doc.getIn(path.slice(0, n - 1), true) : this.doc.contents) as Node | null | undefined;
+      const last = path[n - 1];
+      let node: Node | undefined;
+      if (isMap(parent)) node = parent.items.find((pair) => isScalar(pair.key) && pair.key.value === last)?.key as Node | undefined;
+      else if (isSeq(parent) && typeof last === 'number') node = parent.items[last] as Node | undefined;
+      const at = node?.range?.[0];
+      if (at !== undefined) return this.lines.linePos(at).line;
+    }
+    return 1;
   }
 
   report(path: (string | number)[], message: string): void {
-    this.notCarried.push({ line: this.lineOf(path), path: path.join('.'), message });
+    const key = path.join('.');
+    if (this.notCarried.some((n) => n.path === key && n.message === message)) return;
+    this.notCarried.push({ line: this.lineOf(path), path: key, message });
   }
 
   /** Top-level `vars`: inline mappings, or files (`params.yaml`, `other.yaml:key1,key2`). */
@@ -249,7 +258,8 @@ function stagesOf(imp: Importer): [string, StageOut][] {
       const s = convertStage(imp, name, body, { ...imp.context, ...itemCtx });
       if (s) out.push([`${name}-${suffix}`, s]);
     }
-    imp.report(['stages', name], `${value['foreach'] !== undefined ? 'foreach' : 'matrix'} expanded into ${gen.length} stages ${name}-…`);
+    const form = value['foreach'] !== undefined ? 'foreach' : 'matrix';
+    imp.report(['stages', name, form], `${form} expanded into ${gen.length} stages ${name}-…`);
   }
   return out;
 }
