@@ -144,3 +144,18 @@ export const importDvcJson = z.object({
   not_carried: z.array(z.object({ line: z.number().int(), path: z.string(), message: z.string() })).describe('What could not be carried over, by dvc.yaml line'),
 });
 export type ImportDvcJson = z.infer<typeof importDvcJson>;
+
+/** `mlops export argo|airflow --json`. */
+export const pipelineExportJson = z.object({
+  kind: z.enum(['argo', 'airflow']),
+  file: z.string().describe('Where it was written'),
+  tasks: z.array(z.string()).describe('Task names: the stage instances'),
+});
+/** `mlops export docker --training --json`. */
+export const trainingDockerJson = z.object({
+  kind: z.literal('docker-training'),
+  run_id: z.string(),
+  python_version: z.string(),
+  packages: z.number().int().describe('Packages pinned in requirements.txt'),
+  files: z.array(z.string()),
+});

@@ -1,10 +1,15 @@
 /** `mlops import dvc`: a DVC pipeline into mlops.yaml (see shared/src/pipelines/dvc-import.ts). */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { importDvcJson, type ImportDvcJson } from '../../../schemas/src/pipelines';
-import { CONFIG_FILE } from '../../../shared/src/mlops-yaml';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import * as endpoints from '../../../schemas/src/endpoints';
+import { importDvcJson, pipelineExportJson, trainingDockerJson, type ImportDvcJson } from '../../../schemas/src/pipelines';
+import { CONFIG_FILE, formatProblems, loadConfig } from '../../../shared/src/mlops-yaml';
 import { importDvc } from '../../../shared/src/pipelines/dvc-import';
-import { requireRoot } from '../context';
+import { planPipeline, PlanError } from '../../../shared/src/pipelines/plan';
+import { airflowDag, argoWorkflow, trainingDockerfile } from '../pipelines/export';
+import { api, connect, requireRoot } from '../context';
+import { type CliIo, type ParsedArgs } from '../framework';
 import { CliError, str, type CommandSpec } from '../framework';
 import { printJson } from '../output';
 
@@ -48,4 +53,67 @@ const importDvcCommand: CommandSpec = {
   },
 };
 
-export const pipelineIoCommands: CommandSpec[] = [importDvcCommand];
+function planned(root: string) {
+  const cfg = loadConfig(root);
+  if (!cfg.ok) throw new CliError(`mlops.yaml is invalid:\n${formatProblems(cfg)}`, 'fix the file, then export again');
+  try {
+    return { config: cfg.config, instances: planPipeline(cfg.config, { fileExists: (p) => existsSync(resolve(root, p)) }).instances };
+  } catch (e) {
+    if (e instanceof PlanError) throw new CliError(`the pipeline cannot run:\n${e.problems.map((p) => `  ${p.message}`).join('\n')}`, 'fix mlops.yaml, then export again');
+    throw e;
+  }
+}
+
+function exportPipeline(kind: 'argo' | 'airflow'): CommandSpec {
+  return {
+    words: ['export', kind],
+    summary: kind === 'argo' ? 'Write the pipeline as an Argo Workflows Workflow (DAG of the stages, params as arguments, outs as artifacts)' : 'Write the pipeline as an Airflow DAG file (KubernetesPodOperator with --image, else BashOperator)',
+    options: {
+      image: { type: 'string', description: kind === 'argo' ? 'container image holding the project and its tools (default python:3.12-slim)' : 'run each stage as a pod of this image (KubernetesPodOperator)', placeholder: 'image' },
+      out: { type: 'string', description: `file to write (default export/${kind === 'argo' ? 'workflow.yaml' : 'pipeline_dag.py'})`, placeholder: 'file' },
+    },
+    json: true,
+    examples: kind === 'argo' ? ['mlops export argo --image ghcr.io/acme/churn:1.4', 'argo submit export/workflow.yaml'] : ['mlops export airflow', 'mlops export airflow --image ghcr.io/acme/churn:1.4 --out dags/churn.py'],
+    run: async (args, io) => {
+      const root = requireRoot(io);
+      const { config, instances } = planned(root);
+      if (!instances.length) throw new CliError('mlops.yaml declares no pipeline stages', 'add stages under pipeline.stages (see docs/PIPELINES.md)');
+      const image = str(args, 'image');
+      const file = resolve(io.cwd, str(args, 'out') ?? join('export', kind === 'argo' ? 'workflow.yaml' : 'pipeline_dag.py'));
+      const text = kind === 'argo' ? stringify(argoWorkflow(config, instances, { name: config.project.name, image: image ?? 'python:3.12-slim' })) : airflowDag(instances, { name: config.project.name, ...(image ? { image } : {}) });
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      if (args.json) return printJson(io, pipelineExportJson.parse({ kind, file, tasks: instances.map((i) => i.id) }));
+      io.out(`wrote ${kind === 'argo' ? 'an Argo Workflow' : 'an Airflow DAG'} of ${instances.length} stages to ${file}\n`);
+    },
+  };
+}
+
+/** `mlops export docker --training [--run ID]` (the serving export shares the words, see serving.ts). */
+export async function exportTrainingDocker(args: ParsedArgs, io: CliIo): Promise<void> {
+  const root = requireRoot(io);
+  const client = await connect(io, root);
+  let runId = str(args, 'run');
+  if (!runId) {
+    const runs = await api(() => client.request(endpoints.listRuns, { query: { experiment: 'pipeline', limit: 1 } }));
+    runId = runs.runs[0]?.id;
+    if (!runId) throw new CliError('no pipeline run yet to take the environment from', 'pass --run <id> (see `mlops runs list`), or run the pipeline first');
+  }
+  const id = runId;
+  const run = await api(() => client.request(endpoints.getRun, { params: { id } }));
+  let files: { dockerfile: string; requirements: string };
+  try {
+    files = trainingDockerfile(run.environment, run.id);
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e), 'pick a run with a recorded Python environment: `mlops runs show <id>`');
+  }
+  const out = resolve(io.cwd, str(args, 'out') ?? join('export', `docker-training-${run.id}`));
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'Dockerfile'), files.dockerfile);
+  writeFileSync(join(out, 'requirements.txt'), files.requirements);
+  const count = files.requirements.split('\n').filter(Boolean).length;
+  if (args.json) return printJson(io, trainingDockerJson.parse({ kind: 'docker-training', run_id: run.id, python_version: run.environment.python_version, packages: count, files: [join(out, 'Dockerfile'), join(out, 'requirements.txt')] }));
+  io.out(`wrote ${out}/Dockerfile (Python ${run.environment.python_version ?? '?'}, ${count} pinned packages from run ${run.id})\n`);
+}
+
+export const pipelineIoCommands: CommandSpec[] = [importDvcCommand, exportPipeline('argo'), exportPipeline('airflow')];
