@@ -73,7 +73,7 @@ function exportPipeline(kind: 'argo' | 'airflow'): CommandSpec {
       out: { type: 'string', description: `file to write (default export/${kind === 'argo' ? 'workflow.yaml' : 'pipeline_dag.py'})`, placeholder: 'file' },
     },
     json: true,
-    examples: kind === 'argo' ? ['mlops export argo --image ghcr.io/acme/churn:1.4', 'argo submit export/workflow.yaml'] : ['mlops export airflow', 'mlops export airflow --image ghcr.io/acme/churn:1.4 --out dags/churn.py'],
+    examples: kind === 'argo' ? ['mlops export argo --image ghcr.io/acme/churn:1.4', 'mlops export argo --out workflow.yaml --json'] : ['mlops export airflow', 'mlops export airflow --image ghcr.io/acme/churn:1.4 --out dags/churn.py'],
     run: async (args, io) => {
       const root = requireRoot(io);
       const { config, instances } = planned(root);
