@@ -20,6 +20,7 @@ import { DatasetDrift } from './dashboards/dataset-drift';
 import { dashboardRoutes } from './dashboards/routes';
 import { DatasetWatcher } from './datasets/watcher';
 import { PipelineTriggers } from './pipelines/triggers';
+import { pipelineRoutes } from './pipelines/routes';
 import { GarbageCollector } from './store/gc';
 import { Runs } from './tracking/runs';
 import { trackingRoutes } from './tracking/routes';
@@ -146,6 +147,7 @@ export class DaemonApp {
       ...servingRoutes(this.deployments),
       ...safetyRoutes(this.deployments, this.opts.root),
       ...dashboardRoutes(new DatasetDrift(this.datasets, this.objects, () => this.config.get())),
+      ...this.pipelineRoutes(),
       ...monitoringRoutes(this.monitoring),
       ...mlflowRoutes({
         db: this.db,
@@ -157,6 +159,21 @@ export class DaemonApp {
         events: this.events,
       }),
     ];
+  }
+
+  private pipelineRoutes(): Route[] {
+    const deps = {
+      root: this.opts.root,
+      stateDir: join(this.opts.root, '.mlops'),
+      objects: this.objects,
+      config: () => this.config.get(),
+      recentRuns: () => this.runs.list({ experiment: 'pipeline', limit: 1000 }).runs,
+      running: () => this.triggers.running,
+    };
+    return pipelineRoutes(deps, this.triggers, () => {
+      const r = this.config.current();
+      return r.ok || r.missing ? undefined : formatProblems(r).split('\n').join('; ');
+    });
   }
 
   private daemonRoutes(): Route[] {

@@ -7,11 +7,12 @@ import { alertsView } from './alerts';
 import { datasetsView } from './datasets';
 import { deploymentsView } from './deployments';
 import { experimentsView } from './experiments';
+import { pipelinesView } from './pipelines';
 import { registryView } from './registry';
 import { type ViewContext, type ViewFeature } from './shared/view';
 
 export function createViews(ctx: ViewContext) {
   const registry = registryView(ctx);
-  const all: ViewFeature[] = [registry, experimentsView(ctx), datasetsView(ctx), deploymentsView(ctx), alertsView(ctx)];
+  const all: ViewFeature[] = [registry, experimentsView(ctx), datasetsView(ctx), deploymentsView(ctx), alertsView(ctx), pipelinesView(ctx)];
   return { all, registry };
 }

@@ -83,6 +83,7 @@ export class Workbench implements vscode.Disposable {
       showDocument: (path, content) => this.docs.show(path, content),
       openDashboard: (target) => this.openDashboard(target),
       config: () => this.projectConfig,
+      extensionUri: this.ctx.extensionUri,
     };
   }
 

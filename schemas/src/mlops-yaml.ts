@@ -178,7 +178,7 @@ export const stageSchema = z
     dataset: z.string().optional().describe('validate: the dataset under `data` to check against its `expectations`.'),
     model: z.string().optional().describe('register: the model under `models` to register a version of.'),
     artifact: z.string().optional().describe('register: the out (an ONNX file) to register.'),
-    deployment: z.string().optional().describe('deploy: the deployment under `deployments` to point at the new version.'),
+    deployment: z.string().optional().describe('deploy: the deployment under `deployments` to point at the version the register stage created (it needs `after: [<register stage>]`).'),
     description: z.string().optional().describe('What the stage does, for people reading the config.'),
   })
   .strict()
@@ -190,7 +190,7 @@ export const pipelineSchema = z
     triggers: z.array(triggerSchema).default([]).describe('When the pipeline re-runs by itself.'),
   })
   .strict()
-  .describe('The pipeline: data validation → features → training → evaluation → registration → deployment (not acted on yet).');
+  .describe('The pipeline: data validation → features → training → evaluation → registration → deployment, run by `mlops run` (docs/PIPELINES.md).');
 
 /** A duration: a whole number and a unit (s, m, h, d), e.g. "10s", "15m", "7d". */
 export const DURATION_PATTERN = /^([1-9][0-9]{0,6})(s|m|h|d)$/;

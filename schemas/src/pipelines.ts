@@ -94,3 +94,68 @@ export const reproJson = z.object({
   all_match: z.boolean(),
 });
 export type ReproJson = z.infer<typeof reproJson>;
+
+/** Where a stage instance stands now, as the Pipelines view shows it. */
+export const STAGE_STATES = ['cached', 'stale', 'running', 'failed'] as const;
+export const stageStateSchema = z.enum(STAGE_STATES);
+export type StageState = z.infer<typeof stageStateSchema>;
+
+export const pipelineStageSchema = z.object({
+  id: z.string().describe('Instance: the stage name, or `stage@key=value,…` for a matrix instance'),
+  stage: z.string().describe('Stage name under pipeline.stages'),
+  kind: z.enum(['command', 'validate', 'register', 'deploy']),
+  state: stageStateSchema,
+  reason: z.string().describe('Why it is stale (which dep, param or command changed), or why it failed'),
+  needs: z.array(z.string()).describe('Instances that run before this one: the DAG edges'),
+  log: z.string().nullable().describe('Its log file, relative to the project root; null until it ran'),
+  run_id: z.string().nullable().describe('Its latest tracked run'),
+});
+export type PipelineStage = z.infer<typeof pipelineStageSchema>;
+
+/** `GET /pipeline`: every instance's state, decided like `mlops run --dry-run` plus the tracked runs. */
+export const pipelineStatusResponse = z.object({
+  root: z.string().describe('The project root the log paths are relative to'),
+  stages: z.array(pipelineStageSchema),
+  running: z.boolean().describe('A pipeline started by the daemon (trigger or request) is running'),
+  problems: z.array(z.string()).describe('Why the pipeline cannot run (cycles, unknown deps, …); stages is empty then'),
+});
+export type PipelineStatus = z.infer<typeof pipelineStatusResponse>;
+
+export const startPipelineRequest = z
+  .object({
+    stages: z.array(z.string().min(1).max(300)).max(1000).default([]).describe('Stages (with what they need) to run; empty: all'),
+    force: z.boolean().default(false).describe('Run the selected stages even when cached'),
+    reason: z.string().max(500).default('manual').describe('Why it started, recorded as the run\'s mlops.trigger'),
+  })
+  .strict();
+export const startPipelineResponse = z.object({
+  queued: z.boolean().describe('True when it will run after the pipeline running now'),
+  reason: z.string(),
+});
+
+/** `mlops import dvc --json`. */
+export const importDvcJson = z.object({
+  dry_run: z.boolean(),
+  written: z.boolean().describe('mlops.yaml was changed'),
+  stages_added: z.array(z.string()),
+  stages_kept: z.array(z.string()).describe('Already in mlops.yaml: left as they are'),
+  params_added: z.array(z.string()).describe('Dotted keys from params.yaml'),
+  params_kept: z.array(z.string()).describe('Already in mlops.yaml (its value kept)'),
+  not_carried: z.array(z.object({ line: z.number().int(), path: z.string(), message: z.string() })).describe('What could not be carried over, by dvc.yaml line'),
+});
+export type ImportDvcJson = z.infer<typeof importDvcJson>;
+
+/** `mlops export argo|airflow --json`. */
+export const pipelineExportJson = z.object({
+  kind: z.enum(['argo', 'airflow']),
+  file: z.string().describe('Where it was written'),
+  tasks: z.array(z.string()).describe('Task names: the stage instances'),
+});
+/** `mlops export docker --training --json`. */
+export const trainingDockerJson = z.object({
+  kind: z.literal('docker-training'),
+  run_id: z.string(),
+  python_version: z.string(),
+  packages: z.number().int().describe('Packages pinned in requirements.txt'),
+  files: z.array(z.string()),
+});

@@ -13,7 +13,7 @@
 import * as z from 'zod/mini';
 import { driftDashboardSchema, latencyDashboardSchema, latencyPatchSchema, windowChoiceSchema } from './dashboards';
 
-export const WEBVIEW_KINDS = ['comparison', 'drift', 'latency'] as const;
+export const WEBVIEW_KINDS = ['comparison', 'drift', 'latency', 'pipeline'] as const;
 /**
  * One script serves every panel (webviews/src/panels/main.ts picks the page from `data-kind` on
  * <main>), so chart.js and the controls are bundled once: the extension's bundle budget is 1 MB.
@@ -88,6 +88,19 @@ export type DriftSource = z.infer<typeof driftSourceSchema>;
 
 export const latencySourceSchema = z.object({ deployment: nonEmpty, window: windowChoiceSchema });
 export type LatencySource = z.infer<typeof latencySourceSchema>;
+/** The pipeline DAG as the Pipelines webview draws it (states as in schemas/src/pipelines.ts). */
+export const PIPELINE_NODE_STATES = ['cached', 'stale', 'running', 'failed'] as const;
+export const pipelineNodeSchema = z.object({
+  id: nonEmpty,
+  kind: z.string(),
+  state: z.enum(PIPELINE_NODE_STATES),
+  reason: z.string(),
+  needs: z.array(nonEmpty),
+  has_log: z.boolean(),
+});
+export type PipelineNode = z.infer<typeof pipelineNodeSchema>;
+export const pipelineGraphSchema = z.object({ nodes: z.array(pipelineNodeSchema), problems: z.array(z.string()), running: z.boolean() });
+export type PipelineGraph = z.infer<typeof pipelineGraphSchema>;
 
 // ---------- host → webview ----------
 
@@ -108,6 +121,7 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   full('update'),
   z.object({ type: z.literal('patch'), kind: z.literal('latency'), patch: latencyPatchSchema }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  z.object({ type: z.literal('pipeline'), kind: z.literal('pipeline'), graph: pipelineGraphSchema }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
@@ -134,6 +148,10 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
     /** CSV text, or a `data:image/png;base64,` URL of the canvas. */
     content: z.string().check(z.maxLength(20_000_000)),
   }),
+  /** Pipelines webview: the stage clicked, whose log the host opens. */
+  z.object({ type: z.literal('openLog'), stage: nonEmpty }),
+  /** Pipelines webview: after each render, the stages drawn and the edges between them. */
+  z.object({ type: z.literal('pipelineRendered'), stages: z.int().check(z.nonnegative()), edges: z.int().check(z.nonnegative()) }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().check(z.maxLength(4000)) }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;

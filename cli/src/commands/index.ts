@@ -15,6 +15,7 @@ import { servingCommands } from './serving';
 import { safetyCommands } from './safety';
 import { pipelineCommands } from './pipelines';
 import { convertCommands } from './convert';
+import { pipelineIoCommands } from './pipeline-io';
 import { monitoringCommands } from './monitoring';
 
 export const allCommands: CommandSpec[] = [
@@ -25,6 +26,7 @@ export const allCommands: CommandSpec[] = [
   ...runCommands,
   ...pipelineCommands,
   ...convertCommands,
+  ...pipelineIoCommands,
   ...dataCommands,
   doctorCommand,
   ...mlflowCommands,

@@ -1,4 +1,5 @@
 /** `mlops deploy`, `mlops deployments ...`, `mlops predict`, `mlops export kserve|docker`, `mlops daemon enable`. */
+import { exportTrainingDocker } from './pipeline-io';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type z } from 'zod';
@@ -193,10 +194,17 @@ function exportCommand(kind: 'kserve' | 'docker'): CommandSpec {
       deployment: { type: 'string', description: 'deployment name', placeholder: 'name' },
       out: { type: 'string', description: `output folder (default export/${kind}-<deployment>)`, placeholder: 'dir' },
       ...(kind === 'kserve' ? { 'storage-uri': { type: 'string' as const, description: 'where the model will be uploaded (s3://, gs://, pvc://…)', placeholder: 'uri' } } : {}),
+      ...(kind === 'docker'
+        ? {
+            training: { type: 'boolean' as const, description: "instead: the training environment of a run (its Python and packages, pinned)" },
+            run: { type: 'string' as const, description: 'with --training: the run (default: the latest pipeline run)', placeholder: 'id' },
+          }
+        : {}),
     },
     json: true,
-    examples: kind === 'kserve' ? ['mlops export kserve --deployment production --storage-uri s3://models/churn/3'] : ['mlops export docker --deployment production && docker build -t churn export/docker-production'],
+    examples: kind === 'kserve' ? ['mlops export kserve --deployment production --storage-uri s3://models/churn/3'] : ['mlops export docker --deployment production && docker build -t churn export/docker-production', 'mlops export docker --training --run 1a2b3c4d5e6f'],
     run: async (args, io) => {
+      if (kind === 'docker' && args.options['training'] === true) return exportTrainingDocker(args, io);
       const root = requireRoot(io);
       const name = str(args, 'deployment');
       if (!name) throw new CliError('--deployment is required', 'list them with `mlops deployments list`');

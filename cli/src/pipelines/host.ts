@@ -4,7 +4,7 @@
  * declared files, stage timings, why it started), and the built-in stages. The daemon is reached
  * only when the first instance runs, so a fully cached run never starts it.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as endpoints from '../../../schemas/src/endpoints';
 import { LOCK_FILE } from '../../../shared/src/pipelines/lock';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -19,6 +19,7 @@ import { DATA_DEP } from '../../../shared/src/pipelines/checks';
 import { type StageInstance } from '../../../shared/src/pipelines/plan';
 import { type StageHost } from '../../../shared/src/pipelines/runner';
 import { validateDataset } from '../../../shared/src/pipelines/validate';
+import { deployStage } from './deploy';
 
 export interface HostOptions {
   root: string;
@@ -61,10 +62,25 @@ export async function datasetVersionFiles(client: DaemonClient, root: string, re
   return manifest.files.map((f) => objects.pathOf(f.sha256));
 }
 
+/** A fresh log for a built-in stage: created on the first line, appended after. */
+function logTo(file: string): (text: string) => void {
+  let started = false;
+  return (text) => {
+    if (!started) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, '');
+      started = true;
+    }
+    appendFileSync(file, text);
+  };
+}
+
 export class TrackingHost implements StageHost {
   private client?: DaemonClient;
   private pipelineRun?: string;
   private readonly stageRuns = new Map<string, string>();
+  /** Versions the register stages of this run created, by model: what deploy stages point at. */
+  private readonly registered = new Map<string, number>();
   private environment: Record<string, unknown> = {};
   private datasets: { dataset: string; version: number }[] = [];
   private readonly python: string;
@@ -194,8 +210,17 @@ export class TrackingHost implements StageHost {
       const referenceFiles = client ? (ref: string) => datasetVersionFiles(client, this.o.root, ref) : undefined;
       return validateDataset({ root: this.o.root, config: this.o.config, dataset: c.dataset as string, logFile, ...(referenceFiles ? { referenceFiles } : {}) });
     }
-    if (c.kind === 'register') return this.register(inst);
-    throw new Error(`deploy stages need the serving feature (deployment "${c.deployment ?? ''}"); it is not in this build yet`);
+    if (c.kind === 'register') {
+      const note = await this.register(inst);
+      logTo(logFile)(`${note}\n`);
+      return note;
+    }
+    return deployStage(this.client as DaemonClient, {
+      deployment: c.deployment as string,
+      registered: this.registered,
+      reason: `pipeline run ${this.pipelineRun ?? '?'} (stage ${inst.id})`,
+      log: logTo(logFile),
+    });
   }
 
   private async register(inst: StageInstance): Promise<string> {
@@ -217,6 +242,7 @@ export class TrackingHost implements StageHost {
       metrics,
       tags: { 'mlops.pipeline_run': this.pipelineRun ?? '', 'mlops.stage': inst.id },
     });
+    this.registered.set(r.version.model, r.version.version);
     return `registered ${r.version.model} version ${r.version.version}`;
   }
 }

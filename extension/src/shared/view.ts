@@ -27,6 +27,8 @@ export interface ViewContext extends TreeContext {
   openDashboard(source: { kind: 'drift'; source: DriftSource } | { kind: 'latency'; source: LatencySource }): Promise<void>;
   /** mlops.yaml as last read (undefined while it is missing or invalid). */
   config(): MlopsConfig | undefined;
+  /** Where the extension is installed: webview panels a view opens load their scripts from here. */
+  extensionUri: vscode.Uri;
 }
 
 /** The part of a GroupedTree the workbench drives. */

@@ -9,10 +9,11 @@ import { ALERTS_VIEW } from '../alerts/ids';
 import { DATASETS_VIEW } from '../datasets/ids';
 import { DEPLOYMENTS_VIEW } from '../deployments/ids';
 import { EXPERIMENTS_VIEW } from '../experiments/ids';
+import { PIPELINES_VIEW } from '../pipelines/ids';
 import { REGISTRY_VIEW } from '../registry/ids';
 
 /** The views, in the order the MLOps container shows them. */
-export const VIEWS = [REGISTRY_VIEW, EXPERIMENTS_VIEW, DATASETS_VIEW, DEPLOYMENTS_VIEW, ALERTS_VIEW] as const satisfies readonly ViewDecl[];
+export const VIEWS = [REGISTRY_VIEW, EXPERIMENTS_VIEW, DATASETS_VIEW, DEPLOYMENTS_VIEW, ALERTS_VIEW, PIPELINES_VIEW] as const satisfies readonly ViewDecl[];
 
 /** Commands of the project rather than of one view. */
 export const PROJECT_COMMANDS = defineCommands({

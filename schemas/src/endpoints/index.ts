@@ -9,6 +9,7 @@ export * from './serving';
 export * from './export';
 export * from './mlflow';
 export * from './notebooks';
+export * from './pipelines';
 export * from './monitoring';
 export * from './safety';
 export * from './dashboards';

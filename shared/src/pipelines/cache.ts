@@ -15,6 +15,11 @@ export function pipelineDirs(stateDir: string) {
   return { dir, cache: join(dir, 'cache'), logs: join(dir, 'logs'), hashes: join(dir, 'hashes.json'), tmp: join(dir, 'tmp') };
 }
 
+/** The log file of a stage instance (`train@train.seed=1` → `logs/train@train.seed=1.log`). */
+export function stageLogFile(logsDir: string, id: string): string {
+  return join(logsDir, `${id.replace(/[^\w.@=,-]/g, '_')}.log`);
+}
+
 export class RunCache {
   constructor(
     private readonly root: string,

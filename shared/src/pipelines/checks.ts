@@ -239,6 +239,30 @@ function paramProblems(root: Obj, name: string, stage: Obj, out: PipelineProblem
   }
 }
 
+/** A deploy stage must come after the register stage of its deployment's model, or it deploys a stale version. */
+function deployOrderProblems(root: Obj, stages: Obj, edges: Map<string, Set<string>>, out: PipelineProblem[]): void {
+  const modelOf = (s: Obj | undefined, key: string): unknown => s?.[key];
+  const deployments = obj(root['deployments']) ?? {};
+  for (const [name, value] of Object.entries(stages)) {
+    const stage = obj(value);
+    if (stage?.['kind'] !== 'deploy' || typeof stage['deployment'] !== 'string') continue;
+    const model = modelOf(obj(deployments[stage['deployment']]), 'model');
+    const registers = Object.keys(stages).filter((n) => obj(stages[n])?.['kind'] === 'register' && modelOf(obj(stages[n]), 'model') === model);
+    if (!registers.length) continue;
+    const reach = new Set<string>();
+    const visit = (n: string): void => {
+      for (const m of edges.get(n) ?? []) if (!reach.has(m)) {
+        reach.add(m);
+        visit(m);
+      }
+    };
+    visit(name);
+    if (registers.some((r) => reach.has(r))) continue;
+    const path = ['pipeline', 'stages', name];
+    out.push({ path, code: 'invalid-value', atKey: true, message: `${formatPath(path)}: deploys model "${String(model)}" but does not come after its register stage "${registers[0]}"; add \`after: [${registers[0]}]\`` });
+  }
+}
+
 /** The stage graph (for run order) and every problem, in stage order. */
 export function checkPipeline(rootValue: unknown, env: CheckEnv = {}): { graph: StageGraph; problems: PipelineProblem[] } {
   const root = obj(rootValue) ?? {};
@@ -257,6 +281,7 @@ export function checkPipeline(rootValue: unknown, env: CheckEnv = {}): { graph: 
     paramProblems(root, name, stage, problems);
   }
   const graph = { order: Object.keys(stages), edges };
+  deployOrderProblems(root, stages, edges, problems);
   for (const cycle of findCycles(graph)) {
     // A stage "needs" the next one, so the run order is the reverse.
     const shown = [...cycle].reverse();

@@ -12,7 +12,7 @@ import { type StageResult } from '../../../schemas/src/pipelines';
 import { expandPatterns } from '../glob';
 import { type ObjectStore } from '../objects';
 import { DATA_DEP } from './checks';
-import { pipelineDirs, RunCache } from './cache';
+import { pipelineDirs, RunCache, stageLogFile } from './cache';
 import { HashCache, hashPath, setHash, type HashedFile, type PathState } from './hashing';
 import { Lock, stageKey, whyChanged, type LockEntry } from './lock';
 import { planPipeline, selectInstances, type StageInstance } from './plan';
@@ -74,7 +74,10 @@ class PipelineRun {
   private readonly results = new Map<string, StageResult>();
   /** Instance → hash of its outs after this run decided it. */
   private readonly upstream = new Map<string, string>();
+  /** Instance → its key after this run decided it: a deploy stage's key covers its register stages'. */
+  private readonly keys = new Map<string, string>();
   private began?: Promise<void>;
+  private readonly byId: Map<string, StageInstance>;
 
   constructor(
     private readonly o: RunOptions,
@@ -84,6 +87,7 @@ class PipelineRun {
     this.dirs = pipelineDirs(o.stateDir);
     this.hashes = new HashCache(this.dirs.hashes);
     this.cache = new RunCache(o.root, this.dirs.cache, o.objects);
+    this.byId = new Map(instances.map((i) => [i.id, i]));
   }
 
   async run(): Promise<RunOutcome> {
@@ -141,6 +145,7 @@ class PipelineRun {
 
   private keep(inst: StageInstance, entry: LockEntry, r: StageResult): StageResult {
     this.upstream.set(inst.id, outsHash(entry.outs));
+    this.keys.set(inst.id, entry.key);
     return r;
   }
 
@@ -171,6 +176,7 @@ class PipelineRun {
     this.cache.restore(entry, outs);
     this.lock.set(inst.id, { ...inputs.entry, key: inputs.key, outs: recorded });
     this.upstream.set(inst.id, outsHash(recorded));
+    this.keys.set(inst.id, inputs.key);
     return `outs restored from the cache (${entry.created_at})`;
   }
 
@@ -185,7 +191,7 @@ class PipelineRun {
     }
     // The stage's own time: hashing and starting the pipeline's tracked run are not part of it.
     t0 = Date.now();
-    const logFile = join(this.dirs.logs, `${inst.id.replace(/[^\w.@=,-]/g, '_')}.log`);
+    const logFile = stageLogFile(this.dirs.logs, inst.id);
     this.o.echo(`[${inst.id}] running: ${reason}\n`);
     let failure: string | undefined;
     let note = '';
@@ -218,6 +224,7 @@ class PipelineRun {
     const recorded = Object.fromEntries(Object.entries(entry.outs).map(([p, o]) => [p, o.hash]));
     this.lock.set(inst.id, { ...inputs.entry, key: inputs.key, outs: recorded });
     this.upstream.set(inst.id, outsHash(recorded));
+    this.keys.set(inst.id, inputs.key);
     return undefined;
   }
 
@@ -233,7 +240,9 @@ class PipelineRun {
     for (const d of depList) deps[d] = await this.depHash(d);
     const upstream: Record<string, string> = {};
     for (const n of inst.needs) {
-      const h = this.upstream.get(n);
+      // A register stage writes no file, so a deploy stage would never see a new version: its
+      // key takes the register stage's key instead, and it runs again whenever that one ran.
+      const h = c.kind === 'deploy' && this.byId.get(n)?.config.kind === 'register' ? this.keys.get(n) : this.upstream.get(n);
       if (h) upstream[n] = h;
     }
     const entry = { cmd: inst.cmd ?? null, spec, deps, params: inst.params, upstream };

@@ -68,7 +68,7 @@ describe('manifest', () => {
     const hidden = new Set(MENUS.commandPalette.map((m) => m.command));
     // A row command stays in the palette only when it asks for what the row would give.
     const inPalette = VIEWS.flatMap((v) => (Object.values(v.commands) as CommandDecl[]).filter((c) => c.item && c.palette !== false).map((c) => c.id));
-    assert.deepEqual(inPalette, ['mlops.snapshotDataset', 'mlops.deploy']);
+    assert.deepEqual(inPalette, ['mlops.snapshotDataset', 'mlops.deploy', 'mlops.pipelines.run', 'mlops.pipelines.runStage']);
     assert.ok(hidden.has('mlops.registry.promoteStaging'));
     assert.equal(hidden.has('mlops.registry.refresh'), false);
   });

@@ -160,3 +160,18 @@ test('anchors, aliases and merge keys resolve; alias bombs are refused', () => {
   for (let i = 1; i < 7; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
   assert.deepEqual(check(`params:\n  ${levels.join('\n  ')}\n`).map((s) => s.split(' ')[1]), ['alias-limit']);
 });
+
+test('a deploy stage must come after the register stage of its deployment\'s model', () => {
+  const pipe = (after: string) => `${BASE}deployments:
+  web: {model: churn}
+pipeline:
+  stages:
+    train: {cmd: python train.py, outs: [model.onnx]}
+    register: {kind: register, model: churn, artifact: model.onnx, deps: [model.onnx]}
+    ship: {kind: deploy, deployment: web${after}}
+`;
+  assert.deepEqual(check(pipe('')), [
+    '21:4-21:8 invalid-value pipeline.stages.ship: deploys model "churn" but does not come after its register stage "register"; add `after: [register]`',
+  ]);
+  assert.deepEqual(check(pipe(', after: [register]')), []);
+});

@@ -6,8 +6,10 @@
 import { startComparison } from '../comparison/page';
 import { startDrift } from '../drift/page';
 import { startLatency } from '../latency/page';
+import { startPipeline } from '../pipeline/page';
 
 const kind = document.getElementById('app')?.dataset['kind'];
 if (kind === 'drift') startDrift();
 else if (kind === 'latency') startLatency();
+else if (kind === 'pipeline') startPipeline();
 else startComparison();
