@@ -61,6 +61,8 @@ export type DiagnosticCode =
   | 'duplicate-out'
   | 'cycle'
   | 'missing-cron'
+  | 'unknown-column'
+  | 'missing-file'
   // Python files and notebooks (language-server/src/python): one code per rule.
   | 'hyperparameter'
   | 'hyperparameter-assignment'
