@@ -24,6 +24,9 @@ import { exportRoutes } from './export/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
+import { DaemonGatekeeper } from './gates/gatekeeper';
+import { gateRoutes } from './gates/routes';
+import { GateRuns } from './gates/store';
 import { Deployments } from './serving/deployments';
 import { servingRoutes } from './serving/routes';
 import { mlflowRoutes } from './mlflow/routes';
@@ -54,6 +57,8 @@ export class DaemonApp {
   readonly watcher: DatasetWatcher;
   readonly deployments: Deployments;
   readonly triggers: PipelineTriggers;
+  readonly gateRuns: GateRuns;
+  readonly gatekeeper: DaemonGatekeeper;
   private server?: Server;
   private readonly startedAt = new Date();
 
@@ -90,6 +95,19 @@ export class DaemonApp {
       log: opts.log,
     });
     this.triggers = new PipelineTriggers(opts.root, this.events, opts.log);
+    this.gateRuns = new GateRuns(this.db);
+    this.gatekeeper = new DaemonGatekeeper({
+      root: opts.root,
+      registry: this.registry,
+      objects: this.objects,
+      datasets: this.datasets,
+      events: this.events,
+      runs: this.gateRuns,
+      config: () => this.config.get(),
+      log: opts.log,
+    });
+    // Every promotion to Production, whichever path it takes, runs the model's gates first.
+    this.registry.setGatekeeper(this.gatekeeper);
   }
 
   /** Starts the background work: config and dataset watching. */
@@ -114,6 +132,7 @@ export class DaemonApp {
       ...objectRoutes(this.objects),
       ...registryRoutes(this.registry, intake),
       ...exportRoutes(this.registry, intake),
+      ...gateRoutes(this.gatekeeper, this.gateRuns, this.registry),
       ...trackingRoutes(this.runs, this.objects, this.opts.root, {
         config: () => this.config.get()?.params,
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),

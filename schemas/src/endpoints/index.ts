@@ -8,3 +8,4 @@ export * from './objects';
 export * from './serving';
 export * from './export';
 export * from './mlflow';
+export * from './gates';

@@ -12,7 +12,7 @@ import { neutralRow } from '../serving/validate';
 import { canonicalAgreement, readCanonical } from './canonical';
 import { GateCannotRun, predictionsOf, readHoldout, runAll, type Holdout } from './data';
 import { computeMetric, MetricError } from './metrics';
-import { fmt, holdoutRule, latencyRule, percentile } from './rules';
+import { exitCodeOf, fmt, holdoutRule, latencyRule, percentile } from './rules';
 
 export interface GateModel {
   version: number | null;
@@ -160,11 +160,6 @@ const RUNNERS: Record<GateName, (ctx: GateContext, m: Loaded) => Promise<GateRes
 };
 
 const DEFAULT_RULES: Record<GateName, string> = { holdout: 'holdout metric', canonical: 'canonical outputs', latency: 'p95 latency', shadow: 'shadow agreement' };
-
-export function exitCodeOf(gates: GateResult[]): 0 | 1 | 2 {
-  if (gates.some((g) => g.status === 'error')) return 2;
-  return gates.some((g) => !g.passed) ? 1 : 0;
-}
 
 /** Evaluates every declared gate in a fixed order (holdout first: latency reuses its rows). */
 export async function evaluateGates(ctx: GateContext): Promise<CheckReport> {

@@ -3,6 +3,7 @@
  * holdout comparison (better by min_delta, or not worse than tolerance, or an absolute min without
  * Production) and the latency ratio and SLA.
  */
+import { type GateResult } from '../../../schemas/src/gates';
 import { LOWER_IS_BETTER, type ModelGates } from '../../../schemas/src/mlops-yaml';
 
 type HoldoutCfg = NonNullable<ModelGates['holdout']>;
@@ -53,4 +54,10 @@ export function latencyRule(g: LatencyCfg, candidate: number, production: number
 export function percentile(samples: number[], p: number): number {
   const s = [...samples].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
+}
+
+/** 2 when a gate could not run, else 1 when one failed, else 0. */
+export function exitCodeOf(gates: GateResult[]): 0 | 1 | 2 {
+  if (gates.some((g) => g.status === 'error')) return 2;
+  return gates.some((g) => !g.passed) ? 1 : 0;
 }
