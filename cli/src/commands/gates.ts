@@ -97,7 +97,8 @@ const num = (v: number | null): string | null => (v === null ? null : fmt(v));
 
 export function reportTable(r: CheckReport): string {
   if (!r.gates.length) return `${r.model} declares no gates (models.${r.model}.gates in mlops.yaml): nothing to check\n`;
-  const head = `${r.model} ${r.candidate_version === null ? 'candidate file' : `v${r.candidate_version}`} against ${r.production_version !== null ? `Production v${r.production_version}` : 'Production'}\n\n`;
+  const against = r.production_version !== null ? `Production v${r.production_version}` : r.gates.some((g) => g.production !== null) ? 'the Production file' : 'no Production version';
+  const head = `${r.model} ${r.candidate_version === null ? 'candidate file' : `v${r.candidate_version}`} against ${against}\n\n`;
   const rows = r.gates.map((g) => [g.name, num(g.candidate), num(g.production), g.rule, g.status === 'pass' ? 'pass' : g.status === 'fail' ? 'FAIL' : 'CANNOT RUN']);
   const details = r.gates.filter((g) => g.status !== 'pass').map((g) => `  ${g.name}: ${g.detail}\n`);
   const verdict = r.exit_code === 0 ? 'all gates passed' : r.exit_code === 1 ? 'a gate failed' : 'a gate could not run';
