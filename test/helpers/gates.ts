@@ -134,6 +134,7 @@ pipeline:
       kind: register
       model: churn
       artifact: models/candidate.onnx
+      deps: [models/candidate.onnx]
 retention:
   keep_versions: 100
 `;

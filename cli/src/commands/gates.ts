@@ -3,10 +3,10 @@
  * JUnit XML and a Markdown summary, with exit 0 (all pass) / 1 (a gate failed) / 2 (a gate could
  * not run). Through the daemon when the project has a store; from files on a CI runner.
  */
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as endpoints from '../../../schemas/src/endpoints';
-import { type CheckReport, GATE_NAMES, type GateName } from '../../../schemas/src/gates';
+import { type CheckReport, type CiInitJson, GATE_NAMES, type GateName } from '../../../schemas/src/gates';
 import { type MlopsConfig, type ModelConfig } from '../../../schemas/src/mlops-yaml';
 import { type ServingModelSpec } from '../../../schemas/src/serving';
 import { expandPatterns } from '../../../shared/src/glob';
@@ -153,4 +153,72 @@ const check: CommandSpec = {
   },
 };
 
-export const gateCommands: CommandSpec[] = [check];
+function defaultModel(cfg: MlopsConfig): string {
+  const names = Object.keys(cfg.models);
+  const gated = names.filter((n) => cfg.models[n]?.gates);
+  const pick = gated[0] ?? names[0];
+  if (!pick) throw new CliError('mlops.yaml declares no models', 'declare one under models (with gates) first');
+  return pick;
+}
+
+const ciInit: CommandSpec = {
+  words: ['ci', 'init'],
+  summary: 'Write a CI workflow that runs the pipeline and `mlops check` (GitHub Actions or GitLab CI)',
+  options: {
+    provider: { type: 'string', description: 'github (default) or gitlab', placeholder: 'name' },
+    model: { type: 'string', description: 'model whose gates to check (default: the first with gates)', placeholder: 'name' },
+    production: { type: 'string', description: 'committed Production model file (default models/production.onnx)', placeholder: 'file.onnx' },
+    force: { type: 'boolean', description: 'overwrite an existing workflow file' },
+  },
+  json: true,
+  examples: ['mlops ci init', 'mlops ci init --provider gitlab --model churn --production models/churn-production.onnx'],
+  run: async (args, io) => {
+    const root = requireRoot(io);
+    const cfg = configOf(root);
+    const provider = str(args, 'provider') ?? 'github';
+    if (provider !== 'github' && provider !== 'gitlab') throw new CliError(`--provider ${provider}: expected github or gitlab`);
+    const model = str(args, 'model') ?? defaultModel(cfg);
+    modelOf(cfg, model);
+    const production = str(args, 'production') ?? 'models/production.onnx';
+    const { WORKFLOW_FILES, githubWorkflow, gitlabWorkflow } = await import('../ci-workflow');
+    const rel = WORKFLOW_FILES[provider];
+    const file = join(root, rel);
+    if (existsSync(file) && args.options['force'] !== true) throw new CliError(`${rel} exists`, 'pass --force to overwrite it');
+    mkdirSync(dirname(file), { recursive: true });
+    const opts = { model, production, cfg };
+    writeFileSync(file, provider === 'github' ? githubWorkflow(opts) : gitlabWorkflow(opts));
+    const out: CiInitJson = { provider, file: rel, model };
+    if (args.json) return printJson(io, out);
+    io.out(`wrote ${rel}: mlops run, then mlops check ${model} against ${production}\n`);
+    if (!existsSync(join(root, production))) io.out(`commit the Production model there first: mlops models download ${model} --out ${production}\n`);
+  },
+};
+
+const download: CommandSpec = {
+  words: ['models', 'download'],
+  summary: 'Copy a version\'s ONNX file out of the store (default: the Production version), e.g. for CI',
+  positionals: [
+    { name: 'name', required: true, description: 'model name' },
+    { name: 'version', required: false, description: 'version number (default: Production)' },
+  ],
+  options: { out: { type: 'string', short: 'o', description: 'file to write', placeholder: 'file.onnx' } },
+  examples: ['mlops models download churn --out models/production.onnx', 'mlops models download churn 3 -o /tmp/churn-3.onnx'],
+  run: async (args, io) => {
+    const root = requireRoot(io);
+    const out = str(args, 'out');
+    if (!out) throw new CliError('--out is required', 'e.g. --out models/production.onnx');
+    const name = pos(args, 'name');
+    const client = await connect(io, root);
+    const v = args.positionals['version'];
+    const version = typeof v === 'string' ? positiveInt(v, 'version') : (await api(() => client.request(endpoints.getModel, { params: { name }, query: { limit: 1 } }))).model.production_version;
+    if (version === null) throw new CliError(`model "${name}" has no Production version`, 'name a version: mlops models download <name> <version> --out FILE');
+    const meta = await api(() => client.request(endpoints.getModelVersion, { params: { name, version } }));
+    const src = join(statePaths(root).objects, meta.artifact_sha256.slice(0, 2), meta.artifact_sha256.slice(2));
+    const dest = resolve(io.cwd, out);
+    mkdirSync(dirname(dest), { recursive: true });
+    copyFileSync(src, dest);
+    io.out(`${name} v${version} → ${out} (sha256 ${meta.artifact_sha256.slice(0, 12)})\n`);
+  },
+};
+
+export const gateCommands: CommandSpec[] = [check, ciInit, download];

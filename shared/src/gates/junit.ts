@@ -8,7 +8,6 @@ import { fmt } from './rules';
 
 function esc(s: string): string {
   // XML 1.0 allows no control characters other than tab, LF and CR, even escaped.
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
