@@ -59,7 +59,7 @@ const LIST_HINTS: Record<EntityKind, string> = {
 function hintFor(e: ApiError): string | undefined {
   if (e.code === 'unauthorized') return 'the daemon was restarted; run the command again';
   if (e.code === 'not_found' && e.entity) return LIST_HINTS[e.entity];
-  if (e.code === 'gates_failed') return 'see why with `mlops check <model> <version>`; fix the model, or promote with --force --reason "…" (audited)';
+  // gates_failed: the daemon's message already names the failed gate, `mlops check` and --force.
   if (e.code === 'invalid_config') return 'fix mlops.yaml (`mlops` names the line), then run the command again';
   return undefined;
 }
