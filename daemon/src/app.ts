@@ -27,6 +27,7 @@ import { registryRoutes } from './registry/routes';
 import { DaemonGatekeeper } from './gates/gatekeeper';
 import { gateRoutes } from './gates/routes';
 import { GateRuns } from './gates/store';
+import { shadowReader } from './gates/shadow';
 import { Deployments } from './serving/deployments';
 import { servingRoutes } from './serving/routes';
 import { mlflowRoutes } from './mlflow/routes';
@@ -105,6 +106,7 @@ export class DaemonApp {
       runs: this.gateRuns,
       config: () => this.config.get(),
       log: opts.log,
+      shadow: shadowReader(this.db),
     });
     // Every promotion to Production, whichever path it takes, runs the model's gates first.
     this.registry.setGatekeeper(this.gatekeeper);
