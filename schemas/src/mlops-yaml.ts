@@ -105,10 +105,6 @@ export const latencyGateSchema = z
       .describe("Candidate p95 over Production's p95, measured interleaved in the same run, at most this."),
     p95_ms: z.number().positive().optional().describe("Absolute SLA: the candidate's p95 of single-instance predictions, at most this."),
     requests: z.number().int().min(20).max(100_000).default(500).describe('Single-instance predictions per model.'),
-    endpoint: z
-      .boolean()
-      .default(false)
-      .describe('Also measure through a temporary loopback serving endpoint per model (HTTP included), not only in-process.'),
   })
   .strict()
   .describe('Does inference meet the SLA?');

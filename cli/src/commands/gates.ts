@@ -17,6 +17,7 @@ import { exitCodeOf, fmt } from '../../../shared/src/gates/rules';
 import { api, connect, requireRoot } from '../context';
 import { CliError, pos, positiveInt, str, strs, type CliIo, type CommandSpec, type ParsedArgs } from '../framework';
 import { printJson, table } from '../output';
+import { objectPath } from './serving';
 
 function configOf(root: string): MlopsConfig {
   const r = loadConfig(root);
@@ -213,7 +214,7 @@ const download: CommandSpec = {
     const version = typeof v === 'string' ? positiveInt(v, 'version') : (await api(() => client.request(endpoints.getModel, { params: { name }, query: { limit: 1 } }))).model.production_version;
     if (version === null) throw new CliError(`model "${name}" has no Production version`, 'name a version: mlops models download <name> <version> --out FILE');
     const meta = await api(() => client.request(endpoints.getModelVersion, { params: { name, version } }));
-    const src = join(statePaths(root).objects, meta.artifact_sha256.slice(0, 2), meta.artifact_sha256.slice(2));
+    const src = objectPath(root, meta.artifact_sha256);
     const dest = resolve(io.cwd, out);
     mkdirSync(dirname(dest), { recursive: true });
     copyFileSync(src, dest);

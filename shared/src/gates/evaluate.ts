@@ -36,8 +36,6 @@ export interface GateContext {
   /** Absolute path of a project file named in the config. */
   projectFile(rel: string): string;
   shadow?(): ShadowSummary | null | Promise<ShadowSummary | null>;
-  /** p95 ms of single-instance requests through a temporary endpoint per model, interleaved; optional. */
-  endpointP95?(rows: FeatureValue[][], requests: number): Promise<{ candidate: number; production: number | null }>;
   onProgress?(gate: GateName, text: string): void;
 }
 
@@ -123,21 +121,9 @@ async function latencyGate(ctx: GateContext, m: Loaded): Promise<GateResult> {
   if (!g) throw new Error('latency gate not declared');
   const rows = m.holdout?.rows ?? m.canonicalRows ?? [neutralRow(m.candidate.features)];
   ctx.onProgress?.('latency', `${g.requests} requests per model`);
-  const inProc = await interleavedP95(m.candidate, m.production, rows, g.requests);
-  let cand = inProc.a;
-  let prod = inProc.b;
-  let detail = `p95 ms of ${g.requests} single-instance predictions in-process, interleaved`;
-  if (g.endpoint && ctx.endpointP95) {
-    const ep = await ctx.endpointP95(rows, g.requests);
-    detail += `; through a temporary endpoint: candidate ${fmt(ep.candidate)} ms, Production ${ep.production === null ? '-' : `${fmt(ep.production)} ms`}`;
-    const epRule = latencyRule(g, ep.candidate, ep.production);
-    if (!epRule.passed) {
-      cand = ep.candidate;
-      prod = ep.production;
-      detail += ' (the endpoint numbers fail the rule and are reported)';
-    }
-  }
-  return result('latency', latencyRule(g, cand, prod), cand, prod, detail);
+  const p95 = await interleavedP95(m.candidate, m.production, rows, g.requests);
+  const detail = `p95 ms of ${g.requests} single-instance predictions in-process, interleaved`;
+  return result('latency', latencyRule(g, p95.a, p95.b), p95.a, p95.b, detail);
 }
 
 async function shadowGate(ctx: GateContext): Promise<GateResult> {
