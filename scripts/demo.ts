@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { applyYamlEdits, yamlEdits } from '../language-server/src/python/yaml-edit';
 import { servingStep } from './demo-serving';
 import { gatesStep } from './demo-gates';
+import { monitoringStep } from './demo-monitoring';
 
 const repo = resolve(__dirname, '..');
 const cli = join(repo, 'dist', 'cli.js');
@@ -185,6 +186,10 @@ const STEPS: Step[] = [
   {
     title: 'Serve Production, switch versions under load, score a CSV (scripts/demo-serving.ts)',
     run: ({ dir }) => servingStep({ dir, mlops: (...a) => mlops(dir, ...a), mlopsJson: <T>(...a: string[]) => mlopsJson<T>(dir, ...a), step }),
+  },
+  {
+    title: 'Monitor a deployment: drift and accuracy alerts (scripts/demo-monitoring.ts)',
+    run: ({ dir }) => monitoringStep({ dir, mlops: (...a) => mlops(dir, ...a), mlopsJson: <T>(...a: string[]) => mlopsJson<T>(dir, ...a), step }),
   },
   {
     title: 'The registry and the audit log',

@@ -53,6 +53,8 @@ const LIST_HINTS: Record<EntityKind, string> = {
   dataset: 'list datasets with `mlops data list`',
   dataset_version: 'list the versions of the dataset with `mlops data versions <dataset>`',
   deployment: 'list deployments with `mlops deployments list`',
+  alert: 'list alerts with `mlops alerts --all`',
+  prediction: 'request ids are kept for `monitoring.horizon` and `monitoring.max_predictions`; a pruned one is gone',
 };
 
 /** The next step for a daemon error, chosen by its code (never by its wording). */

@@ -30,6 +30,8 @@ import { GateRuns } from './gates/store';
 import { shadowReader } from './gates/shadow';
 import { Deployments } from './serving/deployments';
 import { servingRoutes } from './serving/routes';
+import { Monitoring } from './monitoring/monitoring';
+import { monitoringRoutes } from './monitoring/routes';
 import { mlflowRoutes } from './mlflow/routes';
 import { openStore, schemaVersion, type Db } from './store/db';
 import { bindObjects, checkBeforeOpen } from './store/guard';
@@ -60,6 +62,7 @@ export class DaemonApp {
   readonly triggers: PipelineTriggers;
   readonly gateRuns: GateRuns;
   readonly gatekeeper: DaemonGatekeeper;
+  readonly monitoring: Monitoring;
   private server?: Server;
   private readonly startedAt = new Date();
 
@@ -86,7 +89,17 @@ export class DaemonApp {
       return r.ok || r.missing ? undefined : formatProblems(r).split('\n').join('; ');
     });
     this.watcher = new DatasetWatcher(opts.root, this.datasets, opts.log);
+    this.monitoring = new Monitoring({
+      db: this.db,
+      events: this.events,
+      config: () => this.config.get(),
+      datasets: this.datasets,
+      objects: this.objects,
+      status: (name) => this.deployments.status(name),
+      log: opts.log,
+    });
     this.deployments = new Deployments({
+      monitor: this.monitoring,
       db: this.db,
       events: this.events,
       registry: this.registry,
@@ -123,6 +136,7 @@ export class DaemonApp {
     // Watching is a convenience: a config it cannot watch is logged, never a failed start.
     await this.watcher.update(this.config.get()).catch((e: unknown) => this.opts.log.warn(`dataset watcher: ${String(e)}`));
     this.deployments.start();
+    this.monitoring.start();
   }
 
   /** Every route the daemon serves; each is a declaration from schemas/src/endpoints/ plus its handler. */
@@ -141,6 +155,7 @@ export class DaemonApp {
       }),
       ...datasetRoutes(this.datasets, new GarbageCollector(this.db, this.objects)),
       ...servingRoutes(this.deployments),
+      ...monitoringRoutes(this.monitoring),
       ...mlflowRoutes({
         db: this.db,
         root: this.opts.root,
@@ -193,6 +208,7 @@ export class DaemonApp {
   async close(): Promise<void> {
     this.triggers.close();
     await this.deployments.close();
+    this.monitoring.close();
     await this.watcher.close();
     await this.config.close();
     this.runs.flushMetricEvents();

@@ -18,3 +18,9 @@ export const daemonStatusJson = z.union([
 ]);
 /** `mlops env --json`: what an MLflow client needs to log to this project's daemon. */
 export const envJson = z.object({ MLFLOW_TRACKING_URI: z.string(), MLFLOW_TRACKING_TOKEN: z.string() });
+
+/**
+ * Monitoring (issue 15): `mlops alerts`, `alerts ack`, `alerts silence`, `monitor`, `predictions show`
+ * and `feedback` print these shapes, declared with their endpoints in schemas/src/monitoring.ts.
+ */
+export { alertsJson, alertAckJson, alertSilenceJson, monitorJson, predictionShowJson, feedbackJson } from './monitoring';

@@ -63,7 +63,7 @@ export const COMMON_ERRORS = [
 ] as const satisfies readonly ErrorCode[];
 
 /** What a `not_found` is about, so a client can say what to list instead. */
-export const ENTITY_KINDS = ['model', 'model_version', 'alias', 'run', 'dataset', 'dataset_version', 'deployment'] as const;
+export const ENTITY_KINDS = ['model', 'model_version', 'alias', 'run', 'dataset', 'dataset_version', 'deployment', 'alert', 'prediction'] as const;
 export const entityKindEnum = z.enum(ENTITY_KINDS);
 export type EntityKind = z.infer<typeof entityKindEnum>;
 

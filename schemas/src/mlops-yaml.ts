@@ -325,6 +325,7 @@ export const deploymentSchema = z
       .enum(['none', 'rules'])
       .default('none')
       .describe('What the circuit breaker answers with when the model fails.'),
+    monitoring: z.lazy(() => monitoringOverrideSchema).optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -385,8 +386,24 @@ export const driftConfigSchema = z
   .strict()
   .describe('How data drift is measured.');
 
+/** A duration: a whole number and a unit (s, m, h, d), e.g. "10s", "15m", "7d". */
+export const DURATION_PATTERN = /^([1-9][0-9]{0,6})(s|m|h|d)$/;
+export const durationSchema = z.string().regex(DURATION_PATTERN, 'expected a duration such as "30s", "15m", "24h" or "7d"');
+const DURATION_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+/** Seconds of a duration that passed `durationSchema`. */
+export function durationSeconds(d: string): number {
+  const m = DURATION_PATTERN.exec(d);
+  if (!m) throw new Error(`not a duration: "${d}"`);
+  return Number(m[1]) * DURATION_UNIT_SECONDS[m[2] as keyof typeof DURATION_UNIT_SECONDS];
+}
+
 export const monitoringSchema = z
   .object({
+    reference: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Dataset the live inputs are compared with for drift: a name under `data` (its latest version) or "name@version".'),
     drift: driftConfigSchema.default(() => driftConfigSchema.parse({})),
     latency: z
       .object({ p95_ms: z.number().positive().default(500).describe('Alert when p95 latency exceeds this.') })
@@ -397,13 +414,53 @@ export const monitoringSchema = z
       .strict()
       .default({ max: 0.01 }),
     accuracy: z
-      .object({ min: z.number().min(0).max(1).describe('Alert when accuracy on labeled feedback falls below.') })
+      .object({
+        min: z.number().min(0).max(1).optional().describe('Classification: alert when accuracy on labelled feedback falls below this.'),
+        mae_max: z.number().nonnegative().optional().describe('Regression: alert when the mean absolute error on labelled feedback exceeds this.'),
+        min_labels: z.number().int().positive().default(20).describe('Labelled predictions a window needs before its accuracy is judged.'),
+      })
       .strict()
-      .optional(),
-    window: z.number().int().positive().default(1000).describe('Predictions per monitoring window.'),
+      .optional()
+      .describe('Accuracy floor from feedback (`POST /feedback`, `mlops feedback`).'),
+    window: z
+      .union([z.number().int().positive(), durationSchema])
+      .default(1000)
+      .describe('A monitoring window: a count of predictions (e.g. 1000) or a duration (e.g. "5m"). Drift, accuracy and alerts are judged per window.'),
+    slice: durationSchema
+      .default('10s')
+      .describe('Time slice of the stored latency histograms, status counts and throughput (the dashboards\' resolution).'),
+    horizon: durationSchema.default('7d').describe('How long slices, predictions and window results are kept.'),
+    max_predictions: z
+      .number()
+      .int()
+      .min(100)
+      .max(10_000_000)
+      .default(100_000)
+      .describe('Most predictions kept per deployment (request id, outputs, latency); older ones are pruned first.'),
+    store_inputs: z
+      .union([z.literal('sampled'), z.literal(false), z.array(z.string().min(1))])
+      .default('sampled')
+      .describe('Inputs kept for drift and `mlops predictions show`: "sampled" (a bounded sample per window), false (none), or a list of features to leave out.'),
+    sample_size: z.number().int().min(10).max(100_000).default(2000).describe('Inputs sampled per window (a reservoir) for drift.'),
+    evaluate_every: durationSchema.default('30s').describe('Alerts are also evaluated on this timer, so feedback that arrives after traffic stops still counts.'),
+    notify: z
+      .object({
+        webhook: z
+          .url({ protocol: /^https?$/ })
+          .optional()
+          .describe('URL that receives the alert JSON (POST) when an alert opens or resolves; retried with backoff.'),
+      })
+      .strict()
+      .optional()
+      .describe('Where alerts are sent besides the editor.'),
   })
   .strict()
-  .describe('Monitoring of served models: drift (read by `mlops drift`), latency, errors, accuracy (alerts not acted on yet).');
+  .describe('Monitoring of served models: live drift against a reference, latency, errors, accuracy from feedback, alerts. Per deployment overrides under `deployments.<name>.monitoring`.');
+
+/** The same keys as `monitoring`, all optional and without defaults: a deployment's overrides. */
+export const monitoringOverrideSchema = withoutDefaults(monitoringSchema).describe(
+  'Overrides of the global `monitoring` section for this deployment (same keys; nested sections merge key by key).',
+);
 
 export const MLOPS_YAML_VERSION = 1;
 
@@ -453,6 +510,9 @@ export const mlopsConfigSchema = z
   .describe('MLOps Workbench project configuration (mlops.yaml).');
 
 export type MlopsConfig = z.infer<typeof mlopsConfigSchema>;
+export type MonitoringConfig = z.infer<typeof monitoringSchema>;
+/** What `monitoringOverrideSchema` parses to: the keys of `monitoring`, each optional, nested sections too. */
+export type MonitoringOverride = { [K in keyof MonitoringConfig]?: MonitoringConfig[K] extends object ? (MonitoringConfig[K] extends unknown[] ? MonitoringConfig[K] : Partial<MonitoringConfig[K]>) : MonitoringConfig[K] };
 export type MlopsConfigInput = z.input<typeof mlopsConfigSchema>;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
@@ -467,4 +527,20 @@ export type HoldoutMetric = (typeof HOLDOUT_METRICS)[number];
 export function mlopsJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(mlopsConfigSchema, { io: 'input', unrepresentable: 'any' });
   return { ...schema, $id: 'https://mlops-workbench.dev/schemas/mlops.schema.json', title: 'mlops.yaml' };
+}
+
+/**
+ * An object schema with every key optional and no defaults (recursively for nested objects), so a
+ * parsed override holds only what the user wrote and can be merged over the global section.
+ */
+function withoutDefaults<T extends z.ZodRawShape>(schema: z.ZodObject<T>): z.ZodObject<Record<keyof T, z.ZodOptional<z.ZodType>>> {
+  const shape: Record<string, z.ZodOptional<z.ZodType>> = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    let inner = field as z.ZodType;
+    const description = inner.description;
+    while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+    if (inner instanceof z.ZodObject) inner = withoutDefaults(inner as z.ZodObject<z.ZodRawShape>);
+    shape[key] = (description ? inner.describe(description) : inner).optional();
+  }
+  return z.object(shape).strict() as z.ZodObject<Record<keyof T, z.ZodOptional<z.ZodType>>>;
 }

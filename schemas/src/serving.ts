@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isoTime } from './api';
 import { nameSchema } from './mlops-yaml';
+import { monitoringBootSchema, monitoringFromServing, monitoringToServing } from './monitoring';
 
 // ---------- Deployments (daemon API and CLI --json) ----------
 
@@ -66,9 +67,13 @@ export const deploymentStatusSchema = z.object({
 });
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 
-/** `show`: the status plus what exports and clients need. `token` only when `auth: token`. */
+/** `show`: the status plus what exports and clients need. */
 export const deploymentDetailSchema = deploymentStatusSchema.extend({
-  token: z.string().nullable(),
+  token: z
+    .string()
+    .nullable()
+    .describe('Serving token: prediction routes need it with `auth: token`; `POST /feedback` always does. null before the first deploy'),
+  log_path: z.string().describe('The serving process log (bounded: rotated past 1 MiB, one old file kept as .log.1)'),
   artifact_sha256: z.string().nullable(),
   artifact_path: z.string().nullable(),
   config: z.record(z.string(), z.unknown()).describe('The deployment section of mlops.yaml, defaults applied'),
@@ -143,6 +148,8 @@ export const servingBootSchema = z.object({
   /** Serving token (never the project token); null = no auth. */
   token: z.string().nullable(),
   model: servingModelSpecSchema,
+  /** Monitoring (schemas/src/monitoring.ts); null in an exported container, which has no daemon to report to. */
+  monitoring: monitoringBootSchema.nullable().default(null),
 });
 export type ServingBoot = z.infer<typeof servingBootSchema>;
 export type ServingBootInput = z.input<typeof servingBootSchema>;
@@ -151,6 +158,7 @@ export const toServingMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('boot'), boot: servingBootSchema }),
   z.object({ type: z.literal('load'), model: servingModelSpecSchema }),
   z.object({ type: z.literal('shutdown') }),
+  ...monitoringToServing.options,
 ]);
 export type ToServingMessage = z.infer<typeof toServingMessage>;
 
@@ -160,6 +168,7 @@ export const fromServingMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('load_failed'), version: z.number().int(), error: z.string() }),
   z.object({ type: z.literal('released'), version: z.number().int() }),
   z.object({ type: z.literal('stats'), stats: servingStatsSchema }),
+  ...monitoringFromServing.options,
 ]);
 export type FromServingMessage = z.infer<typeof fromServingMessage>;
 

@@ -7,3 +7,4 @@ export * from './http';
 export * from './sse';
 export * from './store';
 export * from './cli';
+export * from './monitoring';

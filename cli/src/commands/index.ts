@@ -14,6 +14,7 @@ import { doctorCommand } from './doctor';
 import { mlflowCommands } from './mlflow';
 import { servingCommands } from './serving';
 import { pipelineCommands } from './pipelines';
+import { monitoringCommands } from './monitoring';
 
 export const allCommands: CommandSpec[] = [
   ...projectCommands,
@@ -28,6 +29,7 @@ export const allCommands: CommandSpec[] = [
   ...mlflowCommands,
   ...driftCommands,
   ...servingCommands,
+  ...monitoringCommands,
   ...eventCommands,
   ...lspCommands,
 ];

@@ -63,7 +63,7 @@ const list: CommandSpec = {
 
 const show: CommandSpec = {
   words: ['deployments', 'show'],
-  summary: 'Show one deployment; --json includes its serving token when auth is "token"',
+  summary: 'Show one deployment and its log file; --json includes its serving token (prediction routes need it with auth: token, POST /feedback always)',
   positionals: [{ name: 'deployment', required: true, description: 'deployment name' }],
   json: true,
   examples: ['mlops deployments show production', 'mlops deployments show production --json | jq -r .token'],
@@ -74,6 +74,7 @@ const show: CommandSpec = {
     io.out(statusLine(d) + '\n');
     io.out(`  auth: ${d.auth}${d.token ? ' (token: mlops deployments show --json)' : ''}; pid ${d.pid ?? '-'}; restarts ${d.restarts}\n`);
     if (d.stats) io.out(`  ${d.stats.requests} requests, ${d.stats.errors} errors, ${fmtNumber(d.stats.rps)} req/s, p95 ${d.stats.p95_ms ?? '-'} ms\n`);
+    io.out(`  log: ${d.log_path}\n`);
   },
 };
 

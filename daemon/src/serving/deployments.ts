@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type DeploymentConfig, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
-import { type DeploymentDetail, type DeploymentState, type DeploymentStatus, type FromServingMessage, type ServingModelSpec, type ServingStats } from '../../../schemas/src/serving';
+import { type DeploymentDetail, type DeploymentState, type DeploymentStatus, type FromServingMessage, type ServingModelSpec, type ServingStats, type ToServingMessage } from '../../../schemas/src/serving';
 import { type MlopsEvent } from '../../../schemas/src/api';
+import { type MonitoringBoot, type MonitoringFromServing } from '../../../schemas/src/monitoring';
 import { type EventLog } from '../events/event-log';
 import { type Registry } from '../registry/registry';
 import { type Db } from '../store/db';
@@ -46,7 +47,16 @@ interface Live {
   waiters: (() => void)[];
 }
 
+/** Monitoring as deployments see it (daemon/src/monitoring): what a serving process records, and where its reports go. */
+export interface MonitorSink {
+  boot(name: string, spec: ServingModelSpec, feedbackToken: string): MonitoringBoot | null;
+  /** A monitoring message from the serving process; `reply` answers it (feedback). */
+  message(name: string, msg: MonitoringFromServing, reply: (m: ToServingMessage) => void): void;
+}
+const MONITOR_MESSAGES = new Set(['monitor_flush', 'monitor_window', 'feedback']);
+
 export interface DeploymentsDeps {
+  monitor?: MonitorSink;
   db: Db;
   events: EventLog;
   registry: Registry;
@@ -110,7 +120,8 @@ export class Deployments {
     l.retry = undefined;
     if (l.child) await this.halt(l);
     const row = this.store.get(name);
-    const token = cfg.auth === 'token' ? (row?.token ?? randomBytes(24).toString('base64url')) : (row?.token ?? null);
+    // Every deployment has a token: `POST /feedback` needs it even when prediction routes do not (auth: none).
+    const token = row?.token ?? randomBytes(24).toString('base64url');
     this.store.save({ name, desired: 'running', token, port: l.port, version });
     l.restarts = 0;
     l.backoffMs = BACKOFF_MIN_MS;
@@ -142,6 +153,7 @@ export class Deployments {
         max_instances: cfg.max_instances,
         token: cfg.auth === 'token' ? (row?.token ?? null) : null,
         model: spec,
+        monitoring: row?.token ? (this.deps.monitor?.boot(l.name, spec, row.token) ?? null) : null,
       },
       join(this.deps.stateDir, 'serving'),
       {
@@ -153,6 +165,8 @@ export class Deployments {
   }
 
   private onMessage(l: Live, child: ServingChild, m: FromServingMessage, actor: string): void {
+    // Monitoring reports count even from a process being stopped: its last flush arrives after the hand-off.
+    if (MONITOR_MESSAGES.has(m.type)) return this.deps.monitor?.message(l.name, m as MonitoringFromServing, (r) => child.tell(r));
     if (l.child !== child) return;
     if (m.type === 'listening') {
       l.port = m.port;
@@ -377,7 +391,8 @@ export class Deployments {
     const sha = spec?.artifact_sha256 ?? null;
     return {
       ...st,
-      token: cfg.auth === 'token' ? (this.store.get(name)?.token ?? null) : null,
+      token: this.store.get(name)?.token ?? null,
+      log_path: join(this.deps.stateDir, 'serving', `${name}.log`),
       artifact_sha256: sha,
       artifact_path: sha ? this.deps.objects.pathOf(sha) : null,
       config: { ...cfg },

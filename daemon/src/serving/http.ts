@@ -31,6 +31,11 @@ export interface RequestRecord {
   error?: ServingError;
 }
 export type Recorder = (r: RequestRecord) => void;
+/** A POST route added beside the prediction ones (monitoring's `/feedback`); it does its own auth. */
+export interface ExtraPostRoute {
+  checkToken(req: IncomingMessage): void;
+  handle(body: unknown): Promise<{ status: number; body: unknown }>;
+}
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
@@ -44,6 +49,7 @@ type Protocol = 'predict' | 'invocations' | 'v2';
 
 export class ServingServer {
   readonly recorders: Recorder[] = [];
+  readonly postRoutes = new Map<string, ExtraPostRoute>();
   private readonly server: Server;
 
   constructor(
@@ -92,7 +98,7 @@ export class ServingServer {
       this.metrics.inFlight--;
       record.status = res.statusCode;
       record.seconds = (performance.now() - t0) / 1000;
-      const prediction = record.route !== '/health' && record.route !== '/metrics' && !record.route.startsWith('/v2/health');
+      const prediction = record.route !== '/health' && record.route !== '/metrics' && record.route !== '/feedback' && !record.route.startsWith('/v2/health');
       this.metrics.observe(record.route, record.status, record.seconds, prediction);
       for (const r of this.recorders) r(record);
     }
@@ -106,15 +112,21 @@ export class ServingServer {
     const method = req.method ?? 'GET';
     if (method === 'GET') return this.get(ctx, path);
     if (method !== 'POST') throw new ServingError(405, 'method_not_allowed', `${method} is not allowed; use GET or POST`);
-    const protocol = postProtocol(path, this.model()?.spec.model);
-    if (!protocol) throw new ServingError(404, 'no_route', `no route POST ${path}`);
+    const extra = this.postRoutes.get(path);
+    const protocol = extra ? undefined : postProtocol(path, this.model()?.spec.model);
+    if (!protocol && !extra) throw new ServingError(404, 'no_route', `no route POST ${path}`);
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') {
       throw new ServingError(415, 'unsupported_media_type', `Content-Type must be application/json (got ${type ? `"${type}"` : 'none'})`);
     }
+    if (extra) {
+      extra.checkToken(req);
+      const answer = await extra.handle(await readJson(req, this.boot.max_body_bytes, this.boot.deployment));
+      return send(ctx.res, answer.status, answer.body);
+    }
     this.checkToken(req);
     const body = await readJson(req, this.boot.max_body_bytes, this.boot.deployment);
-    return this.predict(ctx, protocol, body);
+    return this.predict(ctx, protocol as Protocol, body);
   }
 
   private model(): LoadedModel | undefined {
@@ -203,7 +215,7 @@ function requestIdOf(req: IncomingMessage): string {
 function routeName(path: string): string {
   if (/^\/v2\/models\/[^/]+\/infer$/.test(path)) return '/v2/models/infer';
   if (/^\/v2\/models\/[^/]+(\/ready)?$/.test(path)) return path.endsWith('/ready') ? '/v2/models/ready' : '/v2/models';
-  return ['/predict', '/invocations', '/health', '/metrics', '/v2', '/v2/health/live', '/v2/health/ready'].includes(path) ? path : 'other';
+  return ['/predict', '/invocations', '/health', '/metrics', '/v2', '/v2/health/live', '/v2/health/ready', '/feedback'].includes(path) ? path : 'other';
 }
 
 function postProtocol(path: string, model: string | undefined): Protocol | undefined {

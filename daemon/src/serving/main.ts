@@ -16,18 +16,21 @@ import {
 import { ModelHost } from './host';
 import { ServingServer } from './http';
 import { ServingMetrics } from './metrics';
+import { attachMonitoring, type AttachedMonitoring } from '../monitoring/recorder/attach';
 
 const STATS_EVERY_MS = 2000;
 
-function tell(msg: FromServingMessage): void {
-  if (process.send && process.connected) process.send(msg);
+function tell(msg: FromServingMessage): boolean {
+  if (!process.send || !process.connected) return false;
+  process.send(msg);
+  return true;
 }
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} serving: ${line}\n`);
 }
 
-async function start(boot: ServingBoot): Promise<{ host: ModelHost; shutdown(code: number): Promise<void> }> {
+async function start(boot: ServingBoot): Promise<{ host: ModelHost; monitoring: AttachedMonitoring | undefined; shutdown(code: number): Promise<void> }> {
   const metrics = new ServingMetrics(boot.deployment);
   const host = new ModelHost(boot, metrics, {
     loaded: (version, loadMs, warmupMs) => {
@@ -41,6 +44,7 @@ async function start(boot: ServingBoot): Promise<{ host: ModelHost; shutdown(cod
     released: (version) => tell({ type: 'released', version }),
   });
   const server = new ServingServer(boot, host, metrics);
+  const monitoring = attachMonitoring(boot, server, host, metrics, tell, log);
   const port = await server.listen();
   log(`deployment ${boot.deployment} listening on http://${boot.host}:${port}`);
   tell({ type: 'listening', port });
@@ -52,11 +56,12 @@ async function start(boot: ServingBoot): Promise<{ host: ModelHost; shutdown(cod
     closing = true;
     clearInterval(timer);
     await server.close();
+    monitoring?.close();
     await host.close();
     process.exit(code);
   };
   void host.load(boot.model);
-  return { host, shutdown };
+  return { host, monitoring, shutdown };
 }
 
 async function main(): Promise<void> {
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
         },
       );
     } else if (msg.type === 'load') void running?.host.load(msg.model);
+    else if (msg.type === 'feedback_result') running?.monitoring?.onMessage(msg);
     else if (msg.type === 'shutdown') void (running ? running.shutdown(0) : process.exit(0));
   });
   // The daemon went away (stopped or killed): an orphan endpoint would serve a registry nobody watches.

@@ -4,7 +4,7 @@
  * session.run is native code that blocks its event loop, which is why serving never runs in the daemon.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   fromServingMessage,
@@ -13,6 +13,7 @@ import {
   type ServingModelSpec,
   type ToServingMessage,
 } from '../../../schemas/src/serving';
+import { RotatingLog } from './log-file';
 
 export interface ChildHandlers {
   message(msg: FromServingMessage): void;
@@ -27,14 +28,14 @@ export function servingScript(): string {
 
 export class ServingChild {
   private readonly proc: ChildProcess;
-  private readonly logStream: WriteStream;
+  private readonly logStream: RotatingLog;
   private tail = '';
   private exited = false;
   private readonly exitPromise: Promise<void>;
 
   constructor(boot: ServingBoot, logDir: string, handlers: ChildHandlers) {
     mkdirSync(logDir, { recursive: true });
-    this.logStream = createWriteStream(join(logDir, `${boot.deployment}.log`), { flags: 'a' });
+    this.logStream = new RotatingLog(join(logDir, `${boot.deployment}.log`));
     this.proc = fork(servingScript(), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], serialization: 'json' });
     const onOutput = (c: Buffer): void => {
       this.logStream.write(c);
@@ -64,6 +65,11 @@ export class ServingChild {
 
   load(model: ServingModelSpec): void {
     this.send({ type: 'load', model });
+  }
+
+  /** Sends a message to the process (monitoring answers feedback through this). */
+  tell(msg: ToServingMessage): void {
+    this.send(msg);
   }
 
   private send(msg: ToServingMessage): void {

@@ -273,6 +273,91 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'monitoring: slices, predictions, feedback, windows, alerts',
+    sql: `
+      -- One row per deployment, time slice and version: counts and a sparse latency histogram (JSON
+      -- [bucket, count] pairs), never a row per request. Flushes of one slice add up.
+      CREATE TABLE mon_slices (
+        deployment TEXT NOT NULL,
+        start_ms INTEGER NOT NULL,
+        version INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER NOT NULL,
+        errors INTEGER NOT NULL,
+        client_errors INTEGER NOT NULL,
+        predictions INTEGER NOT NULL,
+        latency TEXT NOT NULL,
+        in_flight_max INTEGER NOT NULL,
+        cpu_pct REAL,
+        rss_mb REAL,
+        PRIMARY KEY (deployment, start_ms, version)
+      ) WITHOUT ROWID;
+      -- Predictions kept for monitoring.horizon and at most monitoring.max_predictions per deployment.
+      CREATE TABLE mon_predictions (
+        id INTEGER PRIMARY KEY,
+        deployment TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        status INTEGER NOT NULL,
+        outputs TEXT NOT NULL,
+        inputs TEXT,
+        -- The value compared with feedback: a number when it is one (predicted_num), else text.
+        predicted TEXT,
+        predicted_num REAL,
+        UNIQUE (deployment, request_id)
+      );
+      CREATE INDEX mon_predictions_time ON mon_predictions (deployment, time_ms);
+      CREATE INDEX mon_predictions_request ON mon_predictions (request_id);
+      CREATE TABLE mon_feedback (
+        prediction_id INTEGER PRIMARY KEY REFERENCES mon_predictions(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        label_num REAL,
+        correct INTEGER,
+        received_ms INTEGER NOT NULL
+      );
+      -- Per-window results for the dashboards: the figures and the drift per feature (JSON).
+      CREATE TABLE mon_windows (
+        id INTEGER PRIMARY KEY,
+        deployment TEXT NOT NULL,
+        version INTEGER,
+        start_ms INTEGER NOT NULL,
+        end_ms INTEGER NOT NULL,
+        predictions INTEGER NOT NULL,
+        drifted INTEGER NOT NULL DEFAULT 0,
+        result TEXT NOT NULL
+      );
+      CREATE INDEX mon_windows_time ON mon_windows (deployment, end_ms);
+      -- Binned reference vs window distribution per feature of a window (JSON).
+      CREATE TABLE mon_distributions (
+        window_id INTEGER NOT NULL REFERENCES mon_windows(id) ON DELETE CASCADE,
+        feature TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (window_id, feature)
+      ) WITHOUT ROWID;
+      CREATE TABLE mon_alerts (
+        id INTEGER PRIMARY KEY,
+        deployment TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('latency','error_rate','drift','accuracy')),
+        state TEXT NOT NULL CHECK (state IN ('open','resolved')),
+        opened_at TEXT NOT NULL,
+        resolved_at TEXT,
+        updated_at TEXT NOT NULL,
+        version INTEGER,
+        evidence TEXT NOT NULL,
+        latest TEXT,
+        acknowledged_by TEXT,
+        acknowledged_at TEXT,
+        silenced_until TEXT
+      );
+      -- At most one open alert per deployment and kind, whatever the application code does.
+      CREATE UNIQUE INDEX mon_alerts_one_open ON mon_alerts (deployment, kind) WHERE state = 'open';
+      CREATE INDEX mon_alerts_time ON mon_alerts (opened_at);
+      CREATE TABLE mon_silences (deployment TEXT PRIMARY KEY, until_ms INTEGER NOT NULL, actor TEXT NOT NULL) WITHOUT ROWID;
+    `,
+  },
+  {
     version: 8,
     name: 'Promotion gates: the results of each evaluation, kept with the version',
     sql: `

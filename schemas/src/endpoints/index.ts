@@ -9,3 +9,4 @@ export * from './serving';
 export * from './export';
 export * from './mlflow';
 export * from './gates';
+export * from './monitoring';

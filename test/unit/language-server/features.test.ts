@@ -37,7 +37,7 @@ const labels = (text: string, line: number, character: number): string[] =>
   new MlopsYamlDocument().complete(text, { line, character }).map((i) => i.label);
 
 test('completes keys not yet written, required first', () => {
-  assert.deepEqual(labels(DOC, 27, 4), ['alias', 'version', 'port', 'threads', 'max_batch', 'max_delay_ms', 'max_body_bytes', 'max_instances', 'enabled', 'auth', 'shadow', 'fallback']);
+  assert.deepEqual(labels(DOC, 27, 4), ['alias', 'version', 'port', 'threads', 'max_batch', 'max_delay_ms', 'max_body_bytes', 'max_instances', 'enabled', 'auth', 'shadow', 'fallback', 'monitoring']);
   const top = labels('project:\n  name: x\n\n', 2, 0);
   assert.ok(top.includes('pipeline') && top.includes('models') && !top.includes('project'), top.join());
   assert.deepEqual(labels('project:\n  \n', 1, 2), ['name', 'description']);

@@ -149,7 +149,7 @@ test('anchors, aliases and merge keys resolve; alias bombs are refused', () => {
   const merged = `${BASE}deployments:\n  a: &d\n    model: churn\n    port: 8080\n  b:\n    <<: *d\n    port: 8081\n`;
   assert.deepEqual(check(merged), []);
   assert.deepEqual(check(`${BASE}deployments:\n  a: &d\n    model: churn\n  b:\n    <<: *d\n    modle: x\n`), [
-    '20:4-20:9 unknown-key deployments.b.modle: unknown key "modle" (allowed here: model, stage, alias, version, port, threads, max_batch, max_delay_ms, max_body_bytes, max_instances, enabled, auth, shadow, fallback)',
+    '20:4-20:9 unknown-key deployments.b.modle: unknown key "modle" (allowed here: model, stage, alias, version, port, threads, max_batch, max_delay_ms, max_body_bytes, max_instances, enabled, auth, shadow, fallback, monitoring)',
   ]);
   const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]'];
   for (let i = 1; i < 7; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);

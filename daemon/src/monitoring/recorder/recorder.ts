@@ -1,0 +1,218 @@
+/**
+ * Monitoring inside the serving process, in fixed memory. Each finished prediction request adds to:
+ * the current time slice of its version (a log-spaced latency histogram, status counts, in-flight
+ * peak), the prediction log (a bounded ring emptied at every flush), and the current window (see
+ * WindowAcc). The hot path only counts and keeps references; turning outputs into JSON and sending
+ * them to the daemon happens on the flush timer, over the IPC channel the process already has.
+ */
+import { type FeatureValue } from '../../../../schemas/src/serving';
+import { type PredictionBatch, type MonitoringBoot, type MonitoringFromServing, type SliceStats } from '../../../../schemas/src/monitoring';
+import { bucketOf, newHistogram, sparse } from '../../../../shared/src/monitoring/histogram';
+import { outputRoles, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
+import { type LoadedModel, type RunOutputs } from '../../../../shared/src/serving/model';
+import { type RequestRecord } from '../../serving/http';
+import { records } from '../../serving/protocols';
+import { WindowAcc } from './window';
+
+export const PREDICTION_ROUTES = new Set(['/predict', '/invocations', '/v2/models/infer']);
+
+interface SliceAcc {
+  version: number | null;
+  requests: number;
+  errors: number;
+  clientErrors: number;
+  predictions: number;
+  hist: Uint32Array;
+  inFlightMax: number;
+}
+
+interface Logged {
+  id: string;
+  t: number;
+  version: number;
+  ms: number;
+  status: number;
+  n: number;
+  outputs: RunOutputs | undefined;
+  rows: FeatureValue[][] | undefined;
+}
+
+export class MonitorRecorder {
+  private sliceStart: number;
+  private slice = new Map<number | null, SliceAcc>();
+  private closedSlices: SliceStats[] = [];
+  private readonly ring: (Logged | undefined)[];
+  private ringHead = 0;
+  private ringCount = 0;
+  /** Predictions dropped because the ring filled between two flushes (reported in the log). */
+  dropped = 0;
+  private window: WindowAcc;
+  private requestsSeen = 0;
+  private cpuAt = process.cpuUsage();
+  private cpuWall = performance.now();
+  private readonly roles = new Map<number, OutputRoles>();
+  /** Feature names of the version being served, computed once per loaded model (not per request). */
+  private names: { model: LoadedModel | undefined; names: string[] } = { model: undefined, names: [] };
+
+  constructor(
+    private readonly boot: MonitoringBoot,
+    private readonly send: (m: MonitoringFromServing) => void,
+    private readonly model: () => LoadedModel | undefined,
+    private readonly inFlight: () => number,
+    /** False while earlier flushes are still queued in the IPC channel (the daemon is behind). */
+    private readonly canSend: () => boolean = () => true,
+    private readonly now: () => number = Date.now,
+  ) {
+    const t = now();
+    this.sliceStart = t - (t % boot.slice_ms);
+    this.ring = new Array<Logged | undefined>(boot.ring);
+    this.window = new WindowAcc(t, boot.sample_size, boot.ranges);
+  }
+
+  /** The record step of every request (ServingServer.recorders). */
+  record(r: RequestRecord): void {
+    if (!PREDICTION_ROUTES.has(r.route)) return;
+    const t = this.now();
+    if (t >= this.sliceStart + this.boot.slice_ms) this.rollSlice(t);
+    const acc = this.sliceOf(r.version ?? null);
+    acc.requests++;
+    if (r.status >= 500) acc.errors++;
+    else if (r.status >= 400) acc.clientErrors++;
+    const ms = r.seconds * 1000;
+    const b = bucketOf(ms);
+    acc.hist[b] = (acc.hist[b] as number) + 1;
+    const flying = this.inFlight() + 1;
+    if (flying > acc.inFlightMax) acc.inFlightMax = flying;
+    if (r.status === 400 && r.error?.where.feature) this.window.refused(r.error.where.feature, r.error.message);
+    if (r.version === undefined || (r.status < 500 && !r.outputs)) return;
+    const n = r.rows?.length ?? 0;
+    if (r.outputs && r.rows) {
+      acc.predictions += n;
+      this.addToWindow(r.version, r.rows, r.outputs, t);
+    }
+    const keepInputs = this.boot.input_every > 0 && this.requestsSeen++ % this.boot.input_every === 0;
+    this.log({ id: r.requestId, t, version: r.version, ms, status: r.status, n, outputs: r.outputs, rows: keepInputs ? r.rows : undefined });
+  }
+
+  private sliceOf(version: number | null): SliceAcc {
+    let acc = this.slice.get(version);
+    if (!acc) {
+      acc = { version, requests: 0, errors: 0, clientErrors: 0, predictions: 0, hist: newHistogram(), inFlightMax: 0 };
+      this.slice.set(version, acc);
+    }
+    return acc;
+  }
+
+  private featureNames(): string[] {
+    const m = this.model();
+    if (this.names.model !== m) this.names = { model: m, names: m?.features.map((f) => f.name) ?? [] };
+    return this.names.names;
+  }
+
+  private addToWindow(version: number, rows: FeatureValue[][], outputs: RunOutputs, t: number): void {
+    const m = this.model();
+    const features = this.featureNames();
+    let roles = this.roles.get(version);
+    if (!roles) this.roles.set(version, (roles = outputRoles([...outputs.keys()], m?.spec.task ?? null)));
+    this.window.add(version, features, rows, outputs, roles, m?.spec.task === 'classification');
+    const limit = this.boot.window_predictions;
+    if (limit !== null && this.window.predictions >= limit) this.closeWindow(t);
+  }
+
+  private log(entry: Logged): void {
+    const cap = this.ring.length;
+    if (this.ringCount === cap) {
+      this.ringHead = (this.ringHead + 1) % cap;
+      this.ringCount--;
+      this.dropped++;
+    }
+    this.ring[(this.ringHead + this.ringCount) % cap] = entry;
+    this.ringCount++;
+  }
+
+  /** Closes the current slice: its figures plus the process's CPU and memory since the last one. */
+  private rollSlice(t: number): void {
+    const cpu = process.cpuUsage(this.cpuAt);
+    const wallMs = performance.now() - this.cpuWall;
+    this.cpuAt = process.cpuUsage();
+    this.cpuWall = performance.now();
+    const cpuPct = wallMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10 : null;
+    const rssMb = Math.round((process.memoryUsage.rss() / 1048576) * 10) / 10;
+    if (!this.slice.size) this.sliceOf(this.model()?.spec.version ?? null);
+    for (const acc of this.slice.values()) {
+      this.closedSlices.push({
+        start_ms: this.sliceStart,
+        version: acc.version,
+        requests: acc.requests,
+        errors: acc.errors,
+        client_errors: acc.clientErrors,
+        predictions: acc.predictions,
+        latency: sparse(acc.hist),
+        in_flight_max: acc.inFlightMax,
+        cpu_pct: cpuPct,
+        rss_mb: rssMb,
+      });
+    }
+    // A daemon that stopped reading must not make this grow: keep the newest day of slices at most.
+    if (this.closedSlices.length > 8640) this.closedSlices.splice(0, this.closedSlices.length - 8640);
+    this.slice = new Map();
+    this.sliceStart = t - (t % this.boot.slice_ms);
+  }
+
+  private closeWindow(t: number): void {
+    const sample = this.window.finish(t, this.featureNames());
+    this.window = new WindowAcc(t, this.boot.sample_size, this.boot.ranges);
+    if (sample.predictions > 0) this.send({ type: 'monitor_window', window: sample });
+  }
+
+  /** Sends what was recorded since the last flush (timer, before feedback, at shutdown with `final`). */
+  flush(final = false): void {
+    const t = this.now();
+    if (final || t >= this.sliceStart + this.boot.slice_ms) this.rollSlice(t);
+    const windowMs = this.boot.window_ms;
+    if ((windowMs !== null && t - this.window.startMs >= windowMs) || (final && this.window.predictions > 0)) this.closeWindow(t);
+    // A daemon that falls behind must not make this process buffer without bound: predictions wait in
+    // the ring (which drops its oldest past `ring`), slices are small and always go.
+    const predictions = this.canSend() || final ? this.drainRing() : undefined;
+    if (!predictions?.request_id.length && !this.closedSlices.length) return;
+    const slices = this.closedSlices;
+    this.closedSlices = [];
+    this.send({ type: 'monitor_flush', slices, predictions: predictions ?? this.emptyBatch() });
+  }
+
+  private drainRing(): PredictionBatch {
+    const cap = this.ring.length;
+    const keep = new Set(this.boot.stored_features);
+    const names = this.featureNames();
+    const b: PredictionBatch = { request_id: [], time_ms: [], version: [], latency_ms: [], status: [], outputs: [], inputs: [], predicted: [] };
+    for (let k = 0; k < this.ringCount; k++) {
+      const i = (this.ringHead + k) % cap;
+      const e = this.ring[i] as Logged;
+      this.ring[i] = undefined;
+      b.request_id.push(e.id);
+      b.time_ms.push(e.t);
+      b.version.push(e.version);
+      b.latency_ms.push(Math.round(e.ms * 1000) / 1000);
+      b.status.push(e.status);
+      b.outputs.push(e.outputs ? JSON.stringify(records(e.outputs, e.n)) : '[]');
+      b.inputs.push(e.rows && keep.size ? JSON.stringify(e.rows.map((row) => row.map((v, j) => (keep.has(names[j] as string) ? v : null)))) : null);
+      b.predicted.push(this.predictedOf(e));
+    }
+    this.ringHead = 0;
+    this.ringCount = 0;
+    return b;
+  }
+
+  private emptyBatch(): PredictionBatch {
+    return { request_id: [], time_ms: [], version: [], latency_ms: [], status: [], outputs: [], inputs: [], predicted: [] };
+  }
+
+  /** The first instance's value of the output compared with labels (see OutputRoles). */
+  private predictedOf(e: Logged): string | number | null {
+    if (!e.outputs) return null;
+    let roles = this.roles.get(e.version);
+    if (!roles) this.roles.set(e.version, (roles = outputRoles([...e.outputs.keys()], this.model()?.spec.task ?? null)));
+    const v = roles.prediction ? scalarOf(e.outputs.get(roles.prediction)?.perRow[0]) : undefined;
+    return v === undefined ? null : typeof v === 'boolean' ? Number(v) : v;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * One monitoring window as the serving process accumulates it: a reservoir sample of input rows
+ * (Vitter's algorithm R, so every instance of the window has the same chance whatever the traffic
+ * shape) with the predicted value of each sampled row, missing and out-of-range counts over every
+ * instance, the prediction distribution and the mean confidence. Memory is bounded by the sample size.
+ */
+import { type FeatureValue } from '../../../../schemas/src/serving';
+import { type WindowSample } from '../../../../schemas/src/monitoring';
+import { confidenceOf, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
+import { type RunOutputs } from '../../../../shared/src/serving/model';
+
+/** Distinct predicted labels counted per window; more are pooled under "(other)" so memory stays bounded. */
+const MAX_LABELS = 200;
+
+export class WindowAcc {
+  readonly startMs: number;
+  predictions = 0;
+  private seen = 0;
+  private readonly rows: FeatureValue[][] = [];
+  private readonly predicted: unknown[] = [];
+  private readonly counts = new Map<string, { missing: number; out_of_range: number }>();
+  private readonly labels = new Map<string, number>();
+  private readonly versions = new Map<number, number>();
+  private confidenceSum = 0;
+  private confidenceN = 0;
+
+  constructor(
+    now: number,
+    private readonly capacity: number,
+    private readonly ranges: Record<string, [number, number]>,
+  ) {
+    this.startMs = now;
+  }
+
+  private count(feature: string, what: 'missing' | 'out_of_range'): void {
+    let c = this.counts.get(feature);
+    if (!c) this.counts.set(feature, (c = { missing: 0, out_of_range: 0 }));
+    c[what]++;
+  }
+
+  /** A refused request named a feature: counted as missing or out of range when that was the reason. */
+  refused(feature: string, message: string): void {
+    // Validation messages are the serving process's own (shared/src/serving/validate.ts).
+    if (/: missing$|NaN or null/.test(message)) this.count(feature, 'missing');
+    else if (/not one of the declared categories/.test(message)) this.count(feature, 'out_of_range');
+  }
+
+  add(version: number, features: readonly string[], rows: FeatureValue[][], outputs: RunOutputs, roles: OutputRoles, classification: boolean): void {
+    const pred = roles.prediction ? outputs.get(roles.prediction)?.perRow : undefined;
+    const prob = roles.probability ? outputs.get(roles.probability)?.perRow : undefined;
+    this.versions.set(version, (this.versions.get(version) ?? 0) + rows.length);
+    this.predictions += rows.length;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as FeatureValue[];
+      this.checkRanges(features, row);
+      const p = pred ? scalarOf(pred[i]) : undefined;
+      this.sample(row, p);
+      if (p !== undefined && classification) this.label(String(p));
+      const c = prob ? confidenceOf(prob[i]) : undefined;
+      if (c !== undefined) {
+        this.confidenceSum += c;
+        this.confidenceN++;
+      }
+    }
+  }
+
+  /** Indices of the features that declare a range, for the feature list last seen (the same array while a version serves). */
+  private ranged: { features: readonly string[] | undefined; idx: number[] } = { features: undefined, idx: [] };
+
+  private checkRanges(features: readonly string[], row: FeatureValue[]): void {
+    if (this.ranged.features !== features) this.ranged = { features, idx: features.flatMap((f, j) => (this.ranges[f] ? [j] : [])) };
+    for (const j of this.ranged.idx) {
+      const r = this.ranges[features[j] as string] as [number, number];
+      const v = row[j];
+      if (typeof v === 'number' && (v < r[0] || v > r[1])) this.count(features[j] as string, 'out_of_range');
+    }
+  }
+
+  private sample(row: FeatureValue[], predicted: unknown): void {
+    this.seen++;
+    if (this.rows.length < this.capacity) {
+      this.rows.push(row);
+      this.predicted.push(predicted ?? null);
+      return;
+    }
+    const j = Math.floor(Math.random() * this.seen);
+    if (j < this.capacity) {
+      this.rows[j] = row;
+      this.predicted[j] = predicted ?? null;
+    }
+  }
+
+  private label(key: string): void {
+    const k = this.labels.has(key) || this.labels.size < MAX_LABELS ? key : '(other)';
+    this.labels.set(k, (this.labels.get(k) ?? 0) + 1);
+  }
+
+  /** The version that served most of the window. */
+  version(): number | null {
+    let best: number | null = null;
+    let n = -1;
+    for (const [v, c] of this.versions) if (c > n) [best, n] = [v, c];
+    return best;
+  }
+
+  finish(endMs: number, features: readonly string[]): WindowSample {
+    return {
+      start_ms: this.startMs,
+      end_ms: endMs,
+      version: this.version(),
+      predictions: this.predictions,
+      features: [...features],
+      rows: this.rows,
+      predicted: this.predicted,
+      counts: Object.fromEntries(this.counts),
+      prediction_distribution: Object.fromEntries(this.labels),
+      confidence_sum: this.confidenceSum,
+      confidence_n: this.confidenceN,
+    };
+  }
+}
