@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { applyYamlEdits, yamlEdits } from '../language-server/src/python/yaml-edit';
 import { servingStep } from './demo-serving';
 import { notebookStep } from './demo-notebook';
+import { gatesStep } from './demo-gates';
 import { monitoringStep } from './demo-monitoring';
 
 const repo = resolve(__dirname, '..');
@@ -36,6 +37,12 @@ function run(cwd: string, cmd: string, args: string[], opts: { quiet?: boolean }
 }
 
 const mlops = (cwd: string, ...args: string[]): string => run(cwd, process.execPath, [cli, ...args]);
+/** The CLI where a non-zero exit is the point (a refused promotion, a failed check). */
+function mlopsStatus(cwd: string, ...args: string[]): { code: number | null; out: string } {
+  process.stdout.write(`\x1b[36m$ mlops ${args.join(' ')}\x1b[0m\n`);
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { code: r.status, out: (r.stdout + r.stderr).trimEnd() };
+}
 const mlopsJson = <T>(cwd: string, ...args: string[]): T =>
   JSON.parse(run(cwd, process.execPath, [cli, ...args, '--json'], { quiet: true })) as T;
 
@@ -195,6 +202,11 @@ const STEPS: Step[] = [
     },
   },
   ...PIPELINE_STEPS,
+  {
+    title: 'Promotion gates: v2 passes and is promoted, a worse model is refused, JUnit for CI (scripts/demo-gates.ts)',
+    run: ({ dir }) =>
+      gatesStep({ dir, mlops: (...a) => mlops(dir, ...a), mlopsJson: <T>(...a: string[]) => mlopsJson<T>(dir, ...a), mlopsStatus: (...a) => mlopsStatus(dir, ...a), commit: (m) => git(dir, 'commit', '-qam', m), step }),
+  },
   {
     title: 'Turn a notebook into a verified pipeline: mlops convert --verify (scripts/demo-notebook.ts)',
     run: ({ dir }) => notebookStep({ repo, dir, mlops, git }),

@@ -62,6 +62,7 @@ function hintFor(e: ApiError): string | undefined {
   if (e.code === 'unauthorized') return 'the daemon was restarted; run the command again';
   if (e.code === 'connection_lost') return 'the daemon stopped (see .mlops/daemon.log); run the command again, it restarts the daemon and redoes only what is missing';
   if (e.code === 'not_found' && e.entity) return LIST_HINTS[e.entity];
+  // gates_failed: the daemon's message already names the failed gate, `mlops check` and --force.
   if (e.code === 'invalid_config') return 'fix mlops.yaml (`mlops` names the line), then run the command again';
   return undefined;
 }

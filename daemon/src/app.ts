@@ -28,6 +28,10 @@ import { exportRoutes } from './export/routes';
 import { ArtifactIntake } from './registry/intake';
 import { Registry } from './registry/registry';
 import { registryRoutes } from './registry/routes';
+import { DaemonGatekeeper } from './gates/gatekeeper';
+import { gateRoutes } from './gates/routes';
+import { GateRuns } from './gates/store';
+import { shadowReader } from './gates/shadow';
 import { Deployments } from './serving/deployments';
 import { servingRoutes } from './serving/routes';
 import { safetyRoutes } from './safety/routes';
@@ -63,6 +67,8 @@ export class DaemonApp {
   readonly deployments: Deployments;
   readonly autoRollback: AutoRollback;
   readonly triggers: PipelineTriggers;
+  readonly gateRuns: GateRuns;
+  readonly gatekeeper: DaemonGatekeeper;
   readonly monitoring: Monitoring;
   private server?: Server;
   private readonly startedAt = new Date();
@@ -111,6 +117,20 @@ export class DaemonApp {
     });
     this.autoRollback = new AutoRollback({ db: this.db, events: this.events, registry: this.registry, config: () => this.config.get(), log: opts.log });
     this.triggers = new PipelineTriggers(opts.root, this.events, opts.log);
+    this.gateRuns = new GateRuns(this.db);
+    this.gatekeeper = new DaemonGatekeeper({
+      root: opts.root,
+      registry: this.registry,
+      objects: this.objects,
+      datasets: this.datasets,
+      events: this.events,
+      runs: this.gateRuns,
+      config: () => this.config.get(),
+      log: opts.log,
+      shadow: shadowReader(this.db),
+    });
+    // Every promotion to Production, whichever path it takes, runs the model's gates first.
+    this.registry.setGatekeeper(this.gatekeeper);
   }
 
   /** Starts the background work: config and dataset watching. */
@@ -139,6 +159,7 @@ export class DaemonApp {
       ...objectRoutes(this.objects),
       ...registryRoutes(this.registry, intake),
       ...exportRoutes(this.registry, intake),
+      ...gateRoutes(this.gatekeeper, this.gateRuns, this.registry),
       ...trackingRoutes(this.runs, this.objects, this.opts.root, {
         config: () => this.config.get()?.params,
         datasets: () => this.datasets.latestVersions(Object.keys(this.config.get()?.data ?? {})),

@@ -108,6 +108,7 @@ export const setStageRequest = z
   .object({
     stage: stageEnum,
     reason: reasonSchema.default(''),
+    force: z.boolean().default(false).describe('Into Production: promote even when a gate fails (needs a reason; audited with the gate results)'),
   })
   .strict();
 export const stageChangeResponse = z.object({

@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'disabled',
   'unknown_signature',
   'invalid_estimator',
+  // Promotion gates (docs/GATES.md).
+  'gates_failed',
   // Client side: an error body that is not one of ours (a proxy, a foreign server).
   'http_error',
   // Client side: the daemon went away while its answer was still coming (crash, kill -9).

@@ -52,6 +52,81 @@ export const modelOutputSchema = z
   })
   .strict();
 
+export const HOLDOUT_METRICS = ['accuracy', 'auc', 'f1', 'log_loss', 'rmse', 'mae', 'r2'] as const;
+/** Metrics where a smaller value is better; the holdout rule flips its direction for them. */
+export const LOWER_IS_BETTER: ReadonlySet<string> = new Set(['log_loss', 'rmse', 'mae']);
+
+export const holdoutGateSchema = z
+  .object({
+    dataset: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[1-9][0-9]*)?$/, 'expected a dataset name or "name@version"')
+      .describe('Holdout dataset under `data` (a CSV), by name (its latest version, or its files on a CI runner) or "name@version".'),
+    label: z.string().min(1).describe('Column of the holdout data holding the true label (or target value).'),
+    metric: z.enum(HOLDOUT_METRICS).describe('Metric computed for the candidate and for Production on the same rows.'),
+    min_delta: z
+      .number()
+      .optional()
+      .describe('Rule "beats Production": the candidate must be better than Production by at least this much.'),
+    tolerance: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe('Rule "not worse": the candidate may be worse than Production by at most this much.'),
+    min: z
+      .number()
+      .optional()
+      .describe('Absolute bound (a maximum for log_loss, rmse and mae) when there is no Production version to compare with.'),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    if (g.min_delta !== undefined && g.tolerance !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tolerance'], message: 'give either min_delta (beat Production) or tolerance (not worse), not both' });
+    }
+  })
+  .describe('Does the candidate beat (or match) Production on a holdout set?');
+
+export const canonicalGateSchema = z
+  .object({
+    file: projectPathSchema.describe(
+      'JSON file of examples: [{ "inputs": {feature: value, …}, "expected": value | {output: value} } or "label": class, …].',
+    ),
+    tolerance: z.number().nonnegative().default(1e-4).describe('Largest allowed absolute difference of a numeric output.'),
+  })
+  .strict()
+  .describe('Does the candidate produce the expected outputs for canonical inputs?');
+
+export const latencyGateSchema = z
+  .object({
+    max_ratio: z
+      .number()
+      .positive()
+      .default(1.2)
+      .describe("Candidate p95 over Production's p95, measured interleaved in the same run, at most this."),
+    p95_ms: z.number().positive().optional().describe("Absolute SLA: the candidate's p95 of single-instance predictions, at most this."),
+    requests: z.number().int().min(20).max(100_000).default(500).describe('Single-instance predictions per model.'),
+  })
+  .strict()
+  .describe('Does inference meet the SLA?');
+
+export const shadowGateSchema = z
+  .object({
+    min_agreement: z.number().min(0).max(1).describe('Share of shadowed requests where candidate and Production agree, at least this.'),
+    min_requests: z.number().int().positive().default(100).describe('Shadowed requests needed before the gate can decide.'),
+  })
+  .strict()
+  .describe('Did a shadow run agree with Production?');
+
+export const modelGatesSchema = z
+  .object({
+    holdout: holdoutGateSchema.optional(),
+    canonical: canonicalGateSchema.optional(),
+    latency: latencyGateSchema.optional(),
+    shadow: shadowGateSchema.optional(),
+  })
+  .strict()
+  .describe('Checks a version must pass before it is promoted to Production (`mlops check`, docs/GATES.md).');
+
 export const modelConfigSchema = z
   .object({
     format: z.literal('onnx').default('onnx').describe('Artifact format. Only ONNX is served in v1.'),
@@ -75,6 +150,7 @@ export const modelConfigSchema = z
       })
       .strict()
       .describe('The model signature: what goes in and what comes out.'),
+    gates: modelGatesSchema.optional(),
   })
   .strict()
   .describe('A model that the registry manages.');
@@ -421,22 +497,6 @@ export const monitoringOverrideSchema = withoutDefaults(monitoringSchema).descri
   'Overrides of the global `monitoring` section for this deployment (same keys; nested sections merge key by key).',
 );
 
-export const gatesSchema = z
-  .object({
-    beats_production: z
-      .object({
-        metric: z.string().describe('Metric compared on the holdout set.'),
-        min_delta: z.number().default(0).describe('How much better than Production the candidate must be.'),
-        dataset: z.string().optional().describe('Holdout dataset name.'),
-      })
-      .strict()
-      .optional(),
-    canonical_inputs: z.string().optional().describe('JSON file of inputs with expected outputs.'),
-    latency_p95_ms: z.number().positive().optional().describe('Candidate p95 latency SLA.'),
-  })
-  .strict()
-  .describe('Checks a version must pass before promotion (not acted on yet).');
-
 export const MLOPS_YAML_VERSION = 1;
 
 export const mlopsConfigSchema = z
@@ -468,7 +528,6 @@ export const mlopsConfigSchema = z
     pipeline: pipelineSchema.optional(),
     deployments: z.record(nameSchema, deploymentSchema).default({}).describe('Deployments by name.'),
     monitoring: monitoringSchema.optional(),
-    gates: gatesSchema.optional(),
     retention: z
       .object({
         keep_versions: z
@@ -496,6 +555,8 @@ export type StageConfig = z.infer<typeof stageSchema>;
 export type Expectations = z.infer<typeof expectationsSchema>;
 export type DriftConfig = z.infer<typeof driftConfigSchema>;
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
+export type ModelGates = z.infer<typeof modelGatesSchema>;
+export type HoldoutMetric = (typeof HOLDOUT_METRICS)[number];
 
 /** The generated JSON Schema; `npm run build` writes it to schemas/mlops.schema.json. */
 export function mlopsJsonSchema(): Record<string, unknown> {

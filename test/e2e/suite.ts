@@ -310,7 +310,12 @@ const cases: Case[] = [
       const file = join(ws, 'mlops.yaml');
       const text = readFileSync(file, 'utf8');
       if (!/^data:\n/m.test(text)) throw new Error('the demo mlops.yaml has no "data:" line');
-      writeFileSync(file, text.replace(/^data:\n/m, 'data:\n  extra:\n    paths: [data/holdout.csv]\n    format: csv\n') + '\ngates:\n  beats_production:\n    metric: auc\n');
+      writeFileSync(
+        file,
+        text
+          .replace(/^data:\n/m, 'data:\n  extra:\n    paths: [data/holdout.csv]\n    format: csv\n')
+          .replace(/^  churn:\n/m, '  churn:\n    gates:\n      holdout: {dataset: extra, label: churned, metric: auc}\n'),
+      );
       await h.command('Focus on Datasets View');
       await h.row('Datasets', /^extra/).waitFor({ timeout: 15_000 });
       await h.command('Focus on Model Registry View');

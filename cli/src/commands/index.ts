@@ -3,6 +3,7 @@ import { type CommandSpec } from '../framework';
 import { projectCommands } from './project';
 import { daemonCommands } from './daemon';
 import { modelCommands } from './models';
+import { gateCommands } from './gates';
 import { runCommands } from './runs';
 import { execCommand } from './exec';
 import { dataCommands } from './data';
@@ -22,6 +23,7 @@ export const allCommands: CommandSpec[] = [
   ...projectCommands,
   ...daemonCommands,
   ...modelCommands,
+  ...gateCommands,
   execCommand,
   ...runCommands,
   ...pipelineCommands,

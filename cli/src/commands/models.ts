@@ -1,6 +1,7 @@
 /** `mlops models ...`: the registry from the command line. */
 import { resolve } from 'node:path';
 import { STAGES, type Stage, type ModelVersionSummary } from '../../../schemas/src/api';
+import { type StoredGateRun } from '../../../schemas/src/gates';
 import { api, connect } from '../context';
 import { CliError, keyValues, pos, positiveInt, str, type CommandSpec } from '../framework';
 import { fmtBytes, fmtNumber, fmtTime, printJson, table } from '../output';
@@ -13,7 +14,15 @@ function metricsText(m: Record<string, number>): string {
     .join(' ');
 }
 
-function versionRows(versions: ModelVersionSummary[]): (string | number | null)[][] {
+/** "pass", "FAIL holdout", "forced (FAIL latency)", "-": the version's last gate evaluation. */
+function gateCell(last: StoredGateRun | undefined): string | null {
+  if (!last) return null;
+  const bad = last.gates.filter((g) => !g.passed).map((g) => g.name);
+  const verdict = bad.length ? `${last.exit_code === 2 ? 'CANNOT RUN' : 'FAIL'} ${bad.join(',')}` : `pass ${last.gates.length}/${last.gates.length}`;
+  return last.forced ? `forced (${verdict})` : verdict;
+}
+
+function versionRows(versions: ModelVersionSummary[], gates: Map<number, StoredGateRun> = new Map()): (string | number | null)[][] {
   return versions.map((v) => [
     v.version,
     v.stage,
@@ -23,6 +32,7 @@ function versionRows(versions: ModelVersionSummary[]): (string | number | null)[
     metricsText(v.metrics) || null,
     v.source_run_id,
     v.dataset_versions.map((d) => `${d.dataset}@${d.version}`).join(' ') || null,
+    gateCell(gates.get(v.version)),
   ]);
 }
 
@@ -81,8 +91,10 @@ const show: CommandSpec = {
     const r = await api(() => client.request(endpoints.getModel, { params: { name: pos(args, 'name') }, query: { limit } }));
     if (args.json) return printJson(io, { model: r.model, versions: r.versions });
     const m = r.model;
+    const runs = await api(() => client.request(endpoints.listGateRuns, { params: { name: m.name } }));
+    const gates = new Map(runs.versions.map((g) => [g.version, g.last]));
     io.out(`${m.name}: ${m.version_count} version(s), Production ${m.production_version ?? '-'}, Staging ${m.staging_versions.join(',') || '-'}\n\n`);
-    io.out(table(['version', 'stage', 'aliases', 'created', 'size', 'metrics', 'run', 'data'], versionRows(r.versions)));
+    io.out(table(['version', 'stage', 'aliases', 'created', 'size', 'metrics', 'run', 'data', 'gates'], versionRows(r.versions, gates)));
   },
 };
 
@@ -132,19 +144,26 @@ const promote: CommandSpec = {
   options: {
     to: { type: 'string', description: 'target stage: Staging, Production, Archived or None', placeholder: 'stage' },
     reason: { type: 'string', description: 'why (kept in the audit log)', placeholder: 'text' },
+    force: { type: 'boolean', description: 'into Production despite a failed gate (needs --reason; audited with the gate results)' },
   },
   json: true,
   examples: [
     'mlops models promote churn 3 --to Staging',
     'mlops models promote churn 3 --to Production --reason "beats v2 on holdout AUC"',
+    'mlops models promote churn 4 --to Production --force --reason "latency gate flaky on the shared runner; p95 checked by hand"',
   ],
   run: async (args, io) => {
     if (!str(args, 'to')) throw new CliError('missing --to <stage>', 'e.g. --to Production');
     const stage = parseStage(str(args, 'to'));
     const name = pos(args, 'name');
     const version = positiveInt(pos(args, 'version'), 'version');
+    const force = args.options['force'] === true;
+    if (force && !str(args, 'reason')) throw new CliError('--force needs --reason "…"', 'the reason goes to the audit log with the gate results');
     const client = await connect(io);
-    const r = await api(() => client.request(endpoints.setStage, { params: { name, version }, body: { stage, reason: str(args, 'reason') ?? '' } }));
+    if (stage === 'Production' && io.interactive && !args.json) io.err(`running the gates of ${name} v${version} (if it declares any)…`);
+    const r = await api(() => client.request(endpoints.setStage, { params: { name, version }, body: { stage, reason: str(args, 'reason') ?? '', force } })).finally(() => {
+      if (stage === 'Production' && io.interactive && !args.json) io.err('\r\x1b[2K');
+    });
     if (args.json) return printJson(io, r);
     io.out(`${name} version ${version} is now ${r.version.stage}${r.archived.length ? `; archived version ${r.archived.join(', ')}` : ''}\n`);
   },

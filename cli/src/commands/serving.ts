@@ -15,7 +15,7 @@ import { CliError, pos, positiveInt, str, type CommandSpec } from '../framework'
 import { fmtNumber, printJson, Progress, table } from '../output';
 
 /** The content-addressed path of an artifact in the project's object store (as the daemon lays it out). */
-function objectPath(root: string, sha256: string): string {
+export function objectPath(root: string, sha256: string): string {
   return join(statePaths(root).objects, sha256.slice(0, 2), sha256.slice(2));
 }
 

@@ -282,13 +282,14 @@ export class MlflowModels {
   }
 
   /** MLflow's stage transition through our rules; `archive_existing_versions` archives the rest of that stage. */
-  transition(req: Req<'transitionStage'>, actor: string): { model_version: MlflowModelVersion } {
+  async transition(req: Req<'transitionStage'>, actor: string): Promise<{ model_version: MlflowModelVersion }> {
     const to = this.stage(req.stage);
     const { model, row } = this.requireVersion(req.name, req.version);
-    this.registry.setStage(req.name, row.version, to, 'transition-stage through the MLflow API', actor);
+    // Into Production this runs the model's gates (registry.setStage); a refusal is MLflow's INVALID_STATE.
+    await this.registry.setStage(req.name, row.version, to, 'transition-stage through the MLflow API', actor);
     if (req.archive_existing_versions && (to === 'Staging' || to === 'Production')) {
       for (const v of this.s.live.all(model.id) as VersionRow[]) {
-        if (v.stage === to && v.version !== row.version) this.registry.setStage(req.name, v.version, 'Archived', `archive_existing_versions when ${row.version} moved to ${to}`, actor);
+        if (v.stage === to && v.version !== row.version) await this.registry.setStage(req.name, v.version, 'Archived', `archive_existing_versions when ${row.version} moved to ${to}`, actor);
       }
     }
     return this.getVersion(req);

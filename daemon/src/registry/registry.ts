@@ -11,7 +11,9 @@ import {
 } from '../../../schemas/src/api';
 import { type EventLog } from '../events/event-log';
 import { type Db } from '../store/db';
-import { conflict, notFound } from '../util/errors';
+import { type CheckReport } from '../../../schemas/src/gates';
+import { fmt as fmtNum } from '../../../shared/src/gates/rules';
+import { badRequest, conflict, DomainError, notFound } from '../util/errors';
 import { RegistryQueries, type VersionRow } from './queries';
 
 export interface NewVersion {
@@ -32,9 +34,25 @@ export interface Page<T> {
 /** Tells retention which versions something outside the registry (deployments) still needs. */
 export type ReferenceCheck = (model: string, version: number) => boolean;
 
+/**
+ * Runs a model's promotion gates (daemon/src/gates): `evaluate` compares a candidate with the given
+ * Production version (null when the model declares no gates); `record` stores a result with the
+ * version and is called inside the registry's transaction.
+ */
+export interface Gatekeeper {
+  evaluate(model: string, version: number, production: number | null): Promise<CheckReport | null>;
+  record(versionRowId: number, subject: string, report: CheckReport, forced: boolean, reason: string, actor: string): void;
+}
+
+export interface StageOptions {
+  /** Promote to Production even when a gate fails; needs a reason, audited with the gate results. */
+  force?: boolean;
+}
+
 export class Registry {
   private readonly q: RegistryQueries;
   private isReferenced: ReferenceCheck = () => false;
+  private gatekeeper: Gatekeeper | undefined;
 
   constructor(
     db: Db,
@@ -45,6 +63,10 @@ export class Registry {
 
   setReferenceCheck(check: ReferenceCheck): void {
     this.isReferenced = check;
+  }
+
+  setGatekeeper(g: Gatekeeper): void {
+    this.gatekeeper = g;
   }
 
   listModels(limit: number, cursor?: string): Page<ModelSummary> {
@@ -108,7 +130,44 @@ export class Registry {
     });
   }
 
-  setStage(name: string, version: number, to: Stage, reason: string, actor: string): { version: ModelVersion; archived: number[] } {
+  /**
+   * Moves a version to a stage. Into Production, the model's gates run first (every path that
+   * promotes comes here: the API, the CLI, MLflow's transition-stage, the pipeline's deploy stage):
+   * a failure refuses unless forced with a reason, and the change commits only if Production is
+   * still the version the gates compared against.
+   */
+  async setStage(name: string, version: number, to: Stage, reason: string, actor: string, opts: StageOptions = {}): Promise<{ version: ModelVersion; archived: number[] }> {
+    const keeper = this.gatekeeper;
+    if (to !== 'Production' || !keeper) return this.applyStage(name, version, to, reason, actor);
+    const { model, row } = this.requireVersion(name, version);
+    if (row.stage === 'Production') return this.applyStage(name, version, to, reason, actor);
+    const compared = this.q.productionRow(model.id)?.version ?? null;
+    const report = await keeper.evaluate(name, version, compared);
+    if (!report) return this.applyStage(name, version, to, reason, actor);
+    const subject = `model:${name}/${version}`;
+    if (!report.passed && !opts.force) {
+      this.events.transact(() => keeper.record(row.id, subject, report, false, reason, actor));
+      throw new DomainError(409, 'gates_failed', refusal(name, version, report));
+    }
+    if (!report.passed && !reason.trim()) {
+      this.events.transact(() => keeper.record(row.id, subject, report, false, reason, actor));
+      throw badRequest('a forced promotion needs a reason (--reason "…"); it goes to the audit log with the gate results');
+    }
+    return this.events.transact(() => {
+      keeper.record(row.id, subject, report, !report.passed, reason, actor);
+      const now = this.q.productionRow(model.id)?.version ?? null;
+      if (now !== compared) {
+        throw conflict(`Production of "${name}" changed from ${vName(compared)} to ${vName(now)} while the gates ran against ${vName(compared)}; run the promotion again to compare with ${vName(now)}`);
+      }
+      if (!report.passed) {
+        this.events.append({ actor, kind: 'model.promotion_forced', subject, before: { production: compared }, after: { gates: report.gates }, reason });
+      }
+      return this.applyStage(name, version, to, reason, actor);
+    });
+  }
+
+  /** The stage change itself, in one transaction; gates (if any) have already been decided. */
+  private applyStage(name: string, version: number, to: Stage, reason: string, actor: string): { version: ModelVersion; archived: number[] } {
     return this.events.transact(() => {
       const { model, row } = this.requireVersion(name, version);
       const archived: number[] = [];
@@ -252,7 +311,27 @@ export class Registry {
     return { model, row };
   }
 
+  /** The store id of a live version, for records kept with it (gate results). */
+  versionRowId(name: string, version: number): number {
+    return this.requireVersion(name, version).row.id;
+  }
+
   counts(): { models: number; versions: number } {
     return this.q.counts();
   }
+}
+
+const fmt = (v: number | null): string => (v === null ? '-' : fmtNum(v));
+const vName = (v: number | null): string => (v === null ? 'none' : `v${v}`);
+
+/** Names each gate that failed (or could not run) with both numbers, for the refusal. */
+export function refusal(name: string, version: number, r: CheckReport): string {
+  const bad = r.gates
+    .filter((g) => !g.passed)
+    .map((g) =>
+      g.status === 'error'
+        ? `${g.name} could not run (${g.detail.replace(/^cannot run: /, '')})`
+        : `${g.name} failed: candidate ${fmt(g.candidate)} vs Production ${g.production === null ? '-' : fmt(g.production)} (rule: ${g.rule})`,
+    );
+  return `promotion of ${name} v${version} to Production refused: ${bad.join('; ')}. See \`mlops check ${name} ${version}\`; to promote anyway: --force --reason "…"`;
 }

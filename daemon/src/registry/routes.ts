@@ -38,7 +38,7 @@ function writeRoutes(registry: Registry, intake: ArtifactIntake): Route[] {
       const r = registry.register(params.name, prepared.version, prepared.keepVersions, actor);
       return { version: r.version, removed_versions: r.removed };
     }),
-    serve(setStage, ({ params, body, actor }) => registry.setStage(params.name, params.version, body.stage, body.reason, actor)),
+    serve(setStage, ({ params, body, actor }) => registry.setStage(params.name, params.version, body.stage, body.reason, actor, { force: body.force })),
     serve(setAlias, ({ params, body, actor }) => {
       const r = registry.setAlias(params.name, params.alias, body.version, body.reason, actor);
       return { model: params.name, alias: params.alias, version: body.version, previous_version: r.previous };

@@ -407,6 +407,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 9,
+    name: 'Promotion gates: the results of each evaluation, kept with the version',
+    sql: `
+      -- One row per evaluation (mlops check through the daemon, or a promotion to Production).
+      -- production_version is what the candidate was compared against; the promotion commits only
+      -- if it is still Production. forced/reason: promoted despite a failure (mlops models promote --force).
+      CREATE TABLE gate_runs (
+        id INTEGER PRIMARY KEY,
+        model_version_id INTEGER NOT NULL REFERENCES model_versions(id),
+        production_version INTEGER,
+        evaluated_at TEXT NOT NULL,
+        passed INTEGER NOT NULL CHECK (passed IN (0,1)),
+        exit_code INTEGER NOT NULL,
+        forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0,1)),
+        reason TEXT NOT NULL DEFAULT '',
+        report TEXT NOT NULL
+      );
+      CREATE INDEX gate_runs_by_version ON gate_runs(model_version_id, id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -10,6 +10,10 @@ export interface ProjectFacts {
 }
 
 export function projectFacts(cfg: MlopsConfig | undefined): ProjectFacts {
-  const gate = cfg?.gates?.beats_production?.metric;
-  return { preferredMetrics: () => (gate ? [gate] : []) };
+  return {
+    preferredMetrics: (model) => {
+      const gate = cfg?.models[model]?.gates?.holdout?.metric;
+      return gate ? [gate] : [];
+    },
+  };
 }

@@ -13,7 +13,7 @@ import { formatMetric } from '../shared/tree/item';
 import { type ViewContext } from '../shared/view';
 import { auditEvents, auditMarkdown } from './audit';
 import { type REGISTRY_VIEW } from './ids';
-import { describeRollback, describeStageChange, type ModelNode, type VersionNode } from './model';
+import { describeRollback, describeStageChange, gateLines, type ModelNode, type VersionNode } from './model';
 import { type RegistryTree } from './tree';
 
 const STAGE_VERB: Record<Stage, string> = { Staging: 'Promote to Staging', Production: 'Promote to Production', Archived: 'Archive', None: 'Move to None' };
@@ -44,15 +44,43 @@ export class RegistryCommands {
   async setStage(node: VersionNode, stage: Stage): Promise<boolean> {
     const { model, version } = node.data;
     const plan = describeStageChange(node, stage, await this.tree.versions(model));
-    const reason = await askReason(`${STAGE_VERB[stage]}: ${model} v${version}`, plan.join('; '));
+    let reason = await askReason(`${STAGE_VERB[stage]}: ${model} v${version}`, plan.join('; '));
     if (reason === undefined) return false;
-    if (stage === 'Production' && !(await confirmModal(`Promote ${model} v${version} to Production?`, [...plan, reason ? `Reason: ${reason}` : 'No reason given'], 'Promote'))) {
-      return false;
+    let force = false;
+    if (stage === 'Production') {
+      const decided = await this.confirmProduction(model, version, plan, reason);
+      if (!decided) return false;
+      ({ reason, force } = decided);
     }
     const title = stage === 'Archived' ? `Archiving ${model} v${version}` : `Promoting ${model} v${version} to ${stage}`;
-    const done = await runAction(this.ctx.log, title, async () => (await this.ctx.client()).request(endpoints.setStage, { params: { name: model, version }, body: { stage, reason } }));
+    const done = await runAction(this.ctx.log, title, async () => (await this.ctx.client()).request(endpoints.setStage, { params: { name: model, version }, body: { stage, reason, force } }));
     if (done) this.ctx.log.info(`${model} v${version} → ${done.version.stage}${done.archived.length ? ` (archived v${done.archived.join(', v')})` : ''}`);
     return done !== undefined;
+  }
+
+  /**
+   * Runs the model's gates under a progress notification and shows their results in the
+   * confirmation; a failed gate offers "Promote Anyway…", which asks for the (required) reason.
+   * The daemon runs the gates again when it promotes, against whatever is Production then.
+   */
+  private async confirmProduction(model: string, version: number, plan: string[], reason: string): Promise<{ reason: string; force: boolean } | undefined> {
+    const report = await runAction(this.ctx.log, `Running the gates of ${model} v${version}`, async () =>
+      (await this.ctx.client()).request(endpoints.checkModelVersion, { params: { name: model, version }, body: {} }),
+    );
+    if (!report) return undefined;
+    const detail = [...plan, ...(report.gates.length ? ['', 'Gates:', ...gateLines(report.gates)] : ['', `${model} declares no gates.`]), '', reason ? `Reason: ${reason}` : 'No reason given'];
+    if (report.passed) return (await confirmModal(`Promote ${model} v${version} to Production?`, detail, 'Promote')) ? { reason, force: false } : undefined;
+    const anyway = 'Promote Anyway…';
+    const choice = await vscode.window.showWarningMessage(`${model} v${version} did not pass its gates.`, { modal: true, detail: detail.join('\n') }, anyway);
+    if (choice !== anyway) return undefined;
+    const forced = await vscode.window.showInputBox({
+      title: `Promote ${model} v${version} despite failed gates`,
+      prompt: 'Why? Required: it goes to the audit log with the gate results.',
+      value: reason,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'A reason is required to promote despite failed gates'),
+    });
+    return forced?.trim() ? { reason: forced.trim(), force: true } : undefined;
   }
 
   async setAlias(node: VersionNode): Promise<void> {

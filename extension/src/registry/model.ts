@@ -4,6 +4,7 @@
  * `when` conditions in ./ids.ts). No `vscode` import.
  */
 import { type MlopsEvent, type ModelSummary, type ModelVersionSummary, type Stage } from '../../../schemas/src/api';
+import { type GateResult, type StoredGateRun } from '../../../schemas/src/gates';
 import { formatMetric, localTime, markdownTable, plural, shortMetric, type ItemView } from '../shared/tree/item';
 import { GroupedModel, type GroupNode, type LeafNode } from '../shared/tree/model';
 
@@ -23,7 +24,7 @@ export function productionVersions(model: RegistryModel): { model: string; versi
 
 /** The model an event is about (`model:churn`, `model:churn/3`, `model:churn@champion`), if any. */
 export function modelOfEvent(ev: Pick<MlopsEvent, 'kind' | 'subject'>): string | undefined {
-  if (!ev.kind.startsWith('model.')) return undefined;
+  if (!ev.kind.startsWith('model.') && !ev.kind.startsWith('gates.')) return undefined;
   return /^model:([^/@]+)/.exec(ev.subject)?.[1];
 }
 
@@ -82,6 +83,28 @@ export interface VersionViewOptions {
   production: number | null;
   /** Metrics to prefer in the description (see headlineMetric). */
   preferred?: readonly string[];
+  /** The version's last gate evaluation, if any. */
+  gates?: StoredGateRun;
+}
+
+const num = (v: number | null): string => (v === null ? '-' : formatMetric(v));
+
+/** One line per gate, for the promotion dialogs: "✓ holdout: 0.85 vs Production 0.82 (auc ≥ Production + 0.01)". */
+export function gateLines(gates: readonly GateResult[]): string[] {
+  return gates.map((g) => {
+    const mark = g.status === 'pass' ? '✓' : g.status === 'fail' ? '✗' : '?';
+    const what = g.status === 'error' ? g.detail : `${num(g.candidate)} vs Production ${num(g.production)}`;
+    return `${mark} ${g.name}: ${what} (${g.rule})`;
+  });
+}
+
+/** The last gate results as a tooltip section. */
+export function gatesMarkdown(run: StoredGateRun | undefined): string {
+  if (!run) return '';
+  const verdict = run.passed ? 'passed' : run.forced ? `failed, promoted anyway: ${run.reason}` : run.exit_code === 2 ? 'a gate could not run' : 'failed';
+  const against = run.production_version === null ? 'no Production version' : `v${run.production_version}`;
+  const rows = run.gates.map((g) => [g.name, num(g.candidate), num(g.production), g.rule, g.status === 'pass' ? 'pass' : g.status === 'fail' ? 'FAIL' : 'cannot run']);
+  return `Gates ${verdict} (against ${against}, ${localTime(run.evaluated_at)})\n\n${markdownTable(rows, ['gate', 'candidate', 'Production', 'rule', 'result'])}`;
 }
 
 export function versionView(node: VersionNode, o: VersionViewOptions): ItemView {
@@ -101,6 +124,7 @@ export function versionView(node: VersionNode, o: VersionViewOptions): ItemView 
     v.description,
     metrics,
     tags,
+    gatesMarkdown(o.gates),
     `Source run: ${v.source_run_id ?? 'none'}`,
     `Registered ${localTime(v.created_at)} · ${plural(v.artifact_size, 'byte')} · sha256 ${v.artifact_sha256.slice(0, 12)}`,
   ]

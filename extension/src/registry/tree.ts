@@ -3,6 +3,7 @@
  * and its versions) and refreshes only that node; a model that is gone (404) leaves the tree.
  */
 import { type MlopsEvent, type ModelSummary, type ModelVersionSummary } from '../../../schemas/src/api';
+import { type StoredGateRun } from '../../../schemas/src/gates';
 import * as endpoints from '../../../schemas/src/endpoints';
 import { ApiError, type DaemonClient } from '../../../client/src/client';
 import { GroupedTree } from '../shared/tree/tree';
@@ -13,6 +14,9 @@ import { modelOfEvent, modelView, registryModel, versionView, type ModelNode, ty
 const PAGE = 1000;
 
 export class RegistryTree extends GroupedTree<'model', ModelSummary, 'version', ModelVersionSummary> {
+  /** model → version → its last gate evaluation, read with the versions. */
+  private readonly gates = new Map<string, Map<number, StoredGateRun>>();
+
   constructor(private readonly vctx: ViewContext) {
     super(registryModel(), vctx, 'model');
   }
@@ -24,7 +28,13 @@ export class RegistryTree extends GroupedTree<'model', ModelSummary, 'version', 
   protected async fetchLeaves(c: DaemonClient, name: string): Promise<ModelVersionSummary[]> {
     const fresh = await c.request(endpoints.getModel, { params: { name }, query: { limit: PAGE } });
     this.model.upsertGroup(fresh.model);
+    await this.loadGates(c, name);
     return fresh.versions;
+  }
+
+  private async loadGates(c: DaemonClient, name: string): Promise<void> {
+    const runs = await c.request(endpoints.listGateRuns, { params: { name } });
+    this.gates.set(name, new Map(runs.versions.map((v) => [v.version, v.last])));
   }
 
   protected groupOfEvent(ev: MlopsEvent): string | undefined {
@@ -43,6 +53,7 @@ export class RegistryTree extends GroupedTree<'model', ModelSummary, 'version', 
       }
       throw e;
     }
+    await this.loadGates(c, name);
     const { node, existed } = this.model.upsertGroup(fresh.model);
     this.model.setLeaves(name, fresh.versions);
     this.fire(existed ? node : undefined);
@@ -57,6 +68,7 @@ export class RegistryTree extends GroupedTree<'model', ModelSummary, 'version', 
     return versionView(node, {
       production: this.model.group(node.parent)?.info.production_version ?? null,
       preferred: this.vctx.project().preferredMetrics(node.parent),
+      ...(this.gates.get(node.parent)?.has(node.data.version) ? { gates: this.gates.get(node.parent)?.get(node.data.version) as StoredGateRun } : {}),
     });
   }
 

@@ -50,7 +50,7 @@ function referenceValues(parsed: ParsedYaml, target: PathSegment[]): { values: s
   }
   const datasetRef =
     matches(target, ['pipeline', 'triggers', '#', 'dataset']) ||
-    matches(target, ['gates', 'beats_production', 'dataset']) ||
+    matches(target, ['models', null, 'gates', 'holdout', 'dataset']) ||
     matches(target, ['data', null, 'reference']);
   if (datasetRef) return { values: Object.keys(obj(root['data'])), what: 'dataset' };
   return undefined;

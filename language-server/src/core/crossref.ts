@@ -94,8 +94,34 @@ function referenceChecks(parsed: ParsedYaml, root: Obj, out: MlopsDiagnostic[]):
   for (const [name, d] of Object.entries(obj(root['data']) ?? {})) {
     datasetRef(parsed, datasets, ['data', name, 'reference'], obj(d)?.['reference'], out);
   }
-  const beats = obj(obj(root['gates'])?.['beats_production']);
-  datasetRef(parsed, datasets, ['gates', 'beats_production', 'dataset'], beats?.['dataset'], out);
+}
+
+/**
+ * A model's gates name a holdout dataset (it must be declared), its label column (when the dataset
+ * declares its columns under `expectations`, the label must be one of them) and a canonical file.
+ */
+function gateChecks(parsed: ParsedYaml, root: Obj, env: CrossRefEnv, out: MlopsDiagnostic[]): void {
+  const data = obj(root['data']) ?? {};
+  for (const [model, m] of Object.entries(obj(root['models']) ?? {})) {
+    const gates = obj(obj(m)?.['gates']);
+    const holdout = obj(gates?.['holdout']);
+    const ds = holdout?.['dataset'];
+    datasetRef(parsed, Object.keys(data), ['models', model, 'gates', 'holdout', 'dataset'], ds, out);
+    const label = holdout?.['label'];
+    const columns = typeof ds === 'string' ? obj(obj(obj(data[ds.replace(/@[^@]*$/, '')])?.['expectations'])?.['columns']) : undefined;
+    if (typeof label === 'string' && columns && !(label in columns)) {
+      const path = ['models', model, 'gates', 'holdout', 'label'];
+      const names = Object.keys(columns);
+      const guess = closest(label, names);
+      const range = at(parsed, path);
+      out.push(diag(range, 'unknown-column', `${formatPath(path)}: the dataset declares no column "${label}" (declared: ${names.join(', ')})`, guess ? renameFix(range, guess) : undefined, true));
+    }
+    const file = obj(gates?.['canonical'])?.['file'];
+    if (typeof file === 'string' && env.fileExists && !env.fileExists(file.replace(/^\.\//, ''))) {
+      const path = ['models', model, 'gates', 'canonical', 'file'];
+      out.push(diag(at(parsed, path), 'missing-file', `${formatPath(path)}: no file "${file}" in the project; create it (examples with expected outputs, docs/GATES.md)`));
+    }
+  }
 }
 
 export function crossRefDiagnostics(parsed: ParsedYaml, env: CrossRefEnv): MlopsDiagnostic[] {
@@ -105,5 +131,6 @@ export function crossRefDiagnostics(parsed: ParsedYaml, env: CrossRefEnv): Mlops
   stageChecks(parsed, root, env, out);
   referenceChecks(parsed, root, out);
   fallbackDiagnostics(parsed, root, out);
+  gateChecks(parsed, root, env, out);
   return out;
 }

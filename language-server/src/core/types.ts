@@ -73,6 +73,8 @@ export type DiagnosticCode =
   | 'cycle'
   | 'missing-cron'
   | 'fallback-rule'
+  | 'unknown-column'
+  | 'missing-file'
   // Python files and notebooks (language-server/src/python): one code per rule.
   | 'hyperparameter'
   | 'hyperparameter-assignment'

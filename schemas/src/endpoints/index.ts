@@ -10,6 +10,7 @@ export * from './export';
 export * from './mlflow';
 export * from './notebooks';
 export * from './pipelines';
+export * from './gates';
 export * from './monitoring';
 export * from './safety';
 export * from './dashboards';

@@ -56,7 +56,9 @@ export const setStage = defineEndpoint({
   params: versionParam,
   body: setStageRequest,
   response: stageChangeResponse,
-  errors: ['not_found', 'conflict'],
+  errors: ['not_found', 'conflict', 'gates_failed', 'invalid_config', 'unknown_signature'],
+  // Into Production the model's gates run first (holdout, latency: seconds to minutes).
+  timeoutMs: 600_000,
 });
 
 export const setAlias = defineEndpoint({

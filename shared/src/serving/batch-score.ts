@@ -21,7 +21,7 @@ export interface ScoreOptions {
 const MAX_REFUSED_LISTED = 1000;
 
 /** CSV text to the feature's JSON type; what cannot convert stays a string so the check names it. */
-function fromCsv(f: ServingFeature, text: string): unknown {
+export function fromCsv(f: ServingFeature, text: string): unknown {
   if (text === '') return null;
   if (f.type === 'string') return text;
   if (f.type === 'bool') return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;

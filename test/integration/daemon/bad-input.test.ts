@@ -217,7 +217,8 @@ const stageCases: Case[] = [
   { name: 'missing stage', method: 'POST', path: '/models/churn/versions/2/stage', body: {}, status: 400, issue: 'body.stage' },
   { name: 'unknown stage', method: 'POST', path: '/models/churn/versions/2/stage', body: { stage: 'Prod' }, status: 400, issue: 'body.stage', mentions: ['body.stage'] },
   { name: 'reason wrong type', method: 'POST', path: '/models/churn/versions/2/stage', body: { stage: 'Staging', reason: 5 }, status: 400, issue: 'body.reason' },
-  { name: 'extra field', method: 'POST', path: '/models/churn/versions/2/stage', body: { stage: 'Staging', force: true }, status: 400, mentions: ['force'] },
+  { name: 'extra field', method: 'POST', path: '/models/churn/versions/2/stage', body: { stage: 'Staging', archive: true }, status: 400, mentions: ['archive'] },
+  { name: 'force wrong type', method: 'POST', path: '/models/churn/versions/2/stage', body: { stage: 'Production', force: 'yes' }, status: 400, issue: 'body.force' },
   { name: 'unknown model', method: 'POST', path: '/models/ghost/versions/1/stage', body: { stage: 'Staging' }, status: 404, mentions: ['ghost'] },
   { name: 'unknown version', method: 'POST', path: '/models/churn/versions/99/stage', body: { stage: 'Staging' }, status: 404, mentions: ['99'] },
 ];

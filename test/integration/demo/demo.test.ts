@@ -28,19 +28,23 @@ test('the demo trains, registers, promotes, rolls back and catches a data change
   // The notebook step verifies its conversion where the Python packages are, else says what to install.
   assert.match(r.stdout, /verify: equal|Skipped: no Python with scikit-learn/);
   const model = getModelResponse.omit({ next_cursor: true }).parse(await runCliJson(['models', 'show', 'churn'], { cwd: dir }));
-  assert.equal(model.model.production_version, 1);
+  // The gates step promoted v2 (it passes the holdout gate) and refused v5 (random weights).
+  assert.equal(model.model.production_version, 2);
   assert.deepEqual(
     model.versions.map((v) => [v.version, v.stage, v.aliases]),
     [
+      [5, 'None', []],
       [4, 'None', []],
       [3, 'None', []],
-      [2, 'Archived', ['champion']],
-      [1, 'Production', []],
+      [2, 'Production', ['champion']],
+      [1, 'Archived', []],
     ],
   );
+  assert.match(r.stdout, /refused: holdout failed: candidate 0\.\d+ vs Production 0\.\d+ \(rule: auc ≥ Production \+ 0\.001\)/);
+  assert.match(readFileSync(join(dir, 'artifacts', 'gates.xml'), 'utf8'), /<testsuite name="mlops check churn v5" tests="1" failures="1" errors="0"/);
   // Versions 3 and 4 come from the pipeline's register stage, with the evaluate stage's metrics.
-  assert.ok(model.versions[0]?.metrics['holdout_auc'] !== undefined);
-  for (const v of model.versions.slice(2)) {
+  assert.ok(model.versions[1]?.metrics['holdout_auc'] !== undefined);
+  for (const v of model.versions.slice(3)) {
     assert.ok(v.source_run_id, 'each version knows its run');
     assert.deepEqual(v.dataset_versions.map((d) => d.dataset), ['holdout', 'train']);
   }
@@ -50,11 +54,15 @@ test('the demo trains, registers, promotes, rolls back and catches a data change
   // mlops.yaml was edited in place: each params commit changes exactly the two param lines, and the
   // final params (those of the example) give back the example's file byte for byte.
   const git = (...a: string[]): string => spawnSync('git', ['-C', dir, ...a], { encoding: 'utf8' }).stdout;
-  const commits = git('log', '--format=%H', '--', 'mlops.yaml').trim().split('\n').slice(0, -1);
+  // (The gates step's commit adds the gate block: it is checked below, not as a params edit.)
+  const commits = git('log', '--format=%H %s', '--', 'mlops.yaml').trim().split('\n').slice(0, -1).filter((l) => !/ gates: /.test(l)).map((l) => l.split(' ')[0] as string);
   assert.ok(commits.length >= 3, 'the two trainings and the pipeline param change each commit mlops.yaml');
   for (const c of commits) assert.match(git('diff', '--numstat', `${c}~1`, c, '--', 'mlops.yaml').trim(), /^([12])\t\1\tmlops\.yaml$/);
   // The pipeline step leaves learning_rate at 0.05; every other line is the example's, byte for byte.
-  const final = readFileSync(join(dir, 'mlops.yaml'), 'utf8').split('\n');
+  const withGates = readFileSync(join(dir, 'mlops.yaml'), 'utf8');
+  const gateBlock = /^ {4}gates:\n(?: {6}.*\n)+/m;
+  assert.match(withGates, /^ {4}gates:\n {6}holdout:\n {8}dataset: holdout\n {8}label: churned\n {8}metric: auc\n/m);
+  const final = withGates.replace(gateBlock, '').split('\n');
   const example = readFileSync(join(REPO_ROOT, 'examples', 'churn', 'mlops.yaml'), 'utf8').split('\n');
   assert.equal(final.length, example.length);
   const differing = final.filter((line, i) => line !== example[i]);

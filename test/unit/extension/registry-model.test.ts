@@ -11,7 +11,9 @@ import {
   modelView,
   versionContext,
   versionView,
+  gateLines,
 } from '../../../extension/src/registry/model';
+import { type StoredGateRun } from '../../../schemas/src/gates';
 import { summary, version } from './fixtures';
 
 describe('modelOfEvent', () => {
@@ -84,6 +86,32 @@ describe('item views', () => {
     assert.match(v.tooltip, /Source run: abc123/);
     assert.equal(versionView(node(1, 'Production'), { production: 1 }).icon, 'rocket');
     assert.equal(versionView(node(3, 'None', { metrics: {} }), { production: 1 }).description, '');
+  });
+
+  test('the tooltip shows the last gate results; the promotion dialog lists each gate with both numbers', () => {
+    const run: StoredGateRun = {
+      model: 'churn',
+      candidate_version: 2,
+      production_version: 1,
+      passed: false,
+      exit_code: 1,
+      evaluated_at: '2026-12-03T10:00:00.000Z',
+      seconds: 1.5,
+      forced: true,
+      reason: 'hotfix',
+      gates: [
+        { name: 'holdout', passed: false, status: 'fail', candidate: 0.8123, production: 0.85, rule: 'auc ≥ Production + 0.01', detail: 'auc on 500 rows' },
+        { name: 'shadow', passed: false, status: 'error', candidate: null, production: null, rule: 'agreement ≥ 0.95', detail: 'cannot run: no shadow data' },
+      ],
+    };
+    const tip = versionView(node(2, 'Production'), { production: 2, gates: run }).tooltip;
+    assert.match(tip, /Gates failed, promoted anyway: hotfix \(against v1, /);
+    assert.match(tip, /\| gate \| candidate \| Production \| rule \| result \|\n\|---\|---\|---\|---\|---\|/);
+    assert.match(tip, /\| holdout \| 0\.8123 \| 0\.8500 \| auc ≥ Production \+ 0\.01 \| FAIL \|/);
+    assert.match(tip, /\| shadow \| - \| - \| agreement ≥ 0\.95 \| cannot run \|/);
+    assert.doesNotMatch(versionView(node(2, 'None'), { production: 1 }).tooltip, /Gates/);
+    assert.deepEqual(gateLines(run.gates), ['✗ holdout: 0.8123 vs Production 0.8500 (auc ≥ Production + 0.01)', '? shadow: cannot run: no shadow data (agreement ≥ 0.95)']);
+    assert.equal(modelOfEvent({ kind: 'gates.evaluated', subject: 'model:churn/2' }), 'churn');
   });
 
   test('the headline metric: the gate\'s metric, else the first declared, else the first logged', () => {

@@ -55,8 +55,8 @@ test('completion inside flow mappings: enum values after ": ", keys after "{" an
     '- { name: a, type: | }',
   );
   assert.deepEqual(items('models:\n  churn: {task: r}\n', 1, 17), ['classification@16-17', 'regression@16-17']);
-  assert.deepEqual(items('models:\n  churn: {}\n', 1, 10), ['format@10-10', 'task@10-10', 'description@10-10', 'signature@10-10']);
-  assert.deepEqual(items('models:\n  churn: {task: regression, }\n', 1, 28), ['format@28-28', 'description@28-28', 'signature@28-28']);
+  assert.deepEqual(items('models:\n  churn: {}\n', 1, 10), ['format@10-10', 'task@10-10', 'description@10-10', 'signature@10-10', 'gates@10-10']);
+  assert.deepEqual(items('models:\n  churn: {task: regression, }\n', 1, 28), ['format@28-28', 'description@28-28', 'signature@28-28', 'gates@28-28']);
   assert.deepEqual(items('deployments:\n  web: {model: , stage: Staging}\n', 1, 15), []);
   assert.deepEqual(items('models:\n  churn: {}\ndeployments:\n  web: {model: }\n', 3, 15), ['churn@15-15']);
 });

@@ -58,7 +58,7 @@ test('unknown key: at the key, with did-you-mean and a rename fix', () => {
   ]);
   assert.deepEqual(d[1]?.data?.fixes[0]?.edits, [{ range: d[1]?.range, newText: 'task' }]);
   assert.deepEqual(check(`${BASE}zzz: 1\n`), [
-    '15:0-15:3 unknown-key zzz: unknown key "zzz" (allowed here: version, project, python, params, data, models, pipeline, deployments, monitoring, gates, retention)',
+    '15:0-15:3 unknown-key zzz: unknown key "zzz" (allowed here: version, project, python, params, data, models, pipeline, deployments, monitoring, retention)',
   ]);
 });
 
@@ -124,10 +124,6 @@ const PIPE = `${BASE}pipeline:
 deployments:
   web:
     model: chrun
-gates:
-  beats_production:
-    metric: auc
-    dataset: nope
 `;
 
 test('cross-references: deps, params, models, outputs, cycles, datasets', () => {
@@ -142,7 +138,6 @@ test('cross-references: deps, params, models, outputs, cycles, datasets', () => 
     '31:12-31:20 missing-cron pipeline.triggers[0]: a "schedule" trigger needs `cron` (e.g. "0 3 * * *")',
     '33:15-33:17 unknown-dataset pipeline.triggers[1].dataset: no dataset "rw" under `data`; did you mean "raw"?',
     '36:11-36:16 unknown-model deployments.web.model: no model "chrun" under `models`; did you mean "churn"?',
-    '40:13-40:17 unknown-dataset gates.beats_production.dataset: no dataset "nope" under `data`',
   ]);
   const sev = validateMlopsYaml(PIPE, { fileExists: () => true });
   assert.equal(sev.find((d) => d.code === 'unknown-dep'), undefined, 'existing files satisfy deps');
@@ -174,4 +169,38 @@ pipeline:
     '21:4-21:8 invalid-value pipeline.stages.ship: deploys model "churn" but does not come after its register stage "register"; add `after: [register]`',
   ]);
   assert.deepEqual(check(pipe(', after: [register]')), []);
+});
+
+const GATED = `version: 1
+project: {name: demo}
+data:
+  hold:
+    paths: [data/hold.csv]
+    expectations:
+      columns:
+        churned: {type: integer}
+models:
+  churn:
+    task: classification
+    signature:
+      inputs:
+        - name: a
+    gates:
+      holdout: {dataset: hodl, label: churned, metric: auc, min_delta: 0.01}
+      canonical: {file: canonical.json}
+`;
+
+test('gates: the holdout dataset, its label column and the canonical file are cross-checked', () => {
+  assert.deepEqual(check(GATED, ['canonical.json']), [
+    '15:25-15:29 unknown-dataset models.churn.gates.holdout.dataset: no dataset "hodl" under `data`; did you mean "hold"?',
+  ]);
+  assert.deepEqual(check(GATED.replace('hodl, label: churned', 'hold@2, label: churn'), []), [
+    '15:40-15:45 unknown-column models.churn.gates.holdout.label: the dataset declares no column "churn" (declared: churned)',
+    '16:24-16:38 missing-file models.churn.gates.canonical.file: no file "canonical.json" in the project; create it (examples with expected outputs, docs/GATES.md)',
+  ]);
+  const metric = check(GATED.replace('hodl, label: churned, metric: auc', 'hold, label: churned, metric: gini'), ['canonical.json']);
+  assert.deepEqual(metric, ['15:55-15:59 invalid-value models.churn.gates.holdout.metric: expected one of "accuracy", "auc", "f1", "log_loss", "rmse", "mae", "r2", got "gini"']);
+  const both = check(GATED.replace('hodl, label: churned, metric: auc, min_delta: 0.01', 'hold, label: churned, metric: auc, min_delta: 0.01, tolerance: 0.1'), ['canonical.json']);
+  assert.equal(both.length, 1, both.join('\n'));
+  assert.match(both[0] ?? '', /models\.churn\.gates\.holdout\.tolerance: give either min_delta \(beat Production\) or tolerance \(not worse\), not both/);
 });

@@ -56,12 +56,12 @@ describe('retention', () => {
 });
 
 describe('transactions and events', () => {
-  test('a refused change writes no event and publishes nothing', () => {
+  test('a refused change writes no event and publishes nothing', async () => {
     reg.register('m', version(), 10, 'test');
     const seen: MlopsEvent[] = [];
     events.subscribe((e) => seen.push(e));
     const before = events.lastSeq();
-    assert.throws(() => reg.setStage('m', 9, 'Production', '', 'test'), domainError(404, 'version 9'));
+    await assert.rejects(reg.setStage('m', 9, 'Production', '', 'test'), domainError(404, 'version 9'));
     assert.throws(() => reg.rollback('m', '', 'test'), domainError(409, 'no Production version'));
     assert.equal(events.lastSeq(), before);
     assert.deepEqual(seen, []);
@@ -78,21 +78,21 @@ describe('transactions and events', () => {
     assert.deepEqual(seen.map((e) => [e.kind, e.actor]), [['model.created', 'ana'], ['model.version_registered', 'ana']]);
   });
 
-  test('setting the stage a version already has is a no-op without an event', () => {
+  test('setting the stage a version already has is a no-op without an event', async () => {
     reg.register('m', version(), 10, 'test');
-    reg.setStage('m', 1, 'Staging', '', 'test');
+    await reg.setStage('m', 1, 'Staging', '', 'test');
     const before = events.lastSeq();
-    const r = reg.setStage('m', 1, 'Staging', '', 'test');
+    const r = await reg.setStage('m', 1, 'Staging', '', 'test');
     assert.deepEqual(r.archived, []);
     assert.equal(events.lastSeq(), before);
   });
 
-  test('demoting Production leaves no Production version, and rollback then has nothing to roll back', () => {
+  test('demoting Production leaves no Production version, and rollback then has nothing to roll back', async () => {
     reg.register('m', version(1), 10, 'test');
     reg.register('m', version(2), 10, 'test');
-    reg.setStage('m', 1, 'Production', '', 'test');
-    reg.setStage('m', 2, 'Production', '', 'test');
-    reg.setStage('m', 2, 'Archived', 'pulled', 'test');
+    await reg.setStage('m', 1, 'Production', '', 'test');
+    await reg.setStage('m', 2, 'Production', '', 'test');
+    await reg.setStage('m', 2, 'Archived', 'pulled', 'test');
     assert.equal(reg.getModel('m', 10).model.production_version, null);
     assert.throws(() => reg.rollback('m', '', 'test'), domainError(409, 'no Production version'));
   });

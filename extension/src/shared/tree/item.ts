@@ -71,9 +71,10 @@ export function shortMetric(v: number): string {
   return Math.abs(v) >= 1000 || Math.abs(v) < 0.001 ? v.toExponential(2) : String(Number(v.toPrecision(3)));
 }
 
-/** A two-column markdown table, or '' when there are no rows. */
-export function markdownTable(rows: [string, string][], head: [string, string]): string {
+/** A markdown table (head and rows of the same width), or '' when there are no rows. */
+export function markdownTable(rows: readonly (readonly string[])[], head: readonly string[]): string {
   if (!rows.length) return '';
   const esc = (t: string) => t.replace(/\|/g, '\\|');
-  return [`| ${head[0]} | ${head[1]} |`, '|---|---|', ...rows.map(([k, v]) => `| ${esc(k)} | ${esc(v)} |`)].join('\n');
+  const line = (cells: readonly string[]) => `| ${cells.map(esc).join(' | ')} |`;
+  return [line(head), `|${head.map(() => '---|').join('')}`, ...rows.map(line)].join('\n');
 }
