@@ -120,6 +120,23 @@ export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 export const timeMarkSchema = z.object({ time: z.number(), kind: z.enum(['breaker', 'version']), label: z.string() });
 export type TimeMark = z.infer<typeof timeMarkSchema>;
 
+/** What the latency page shows of a deployment's shadow: the newest (primary, shadow) pair's figures. */
+export const latencyShadowSchema = z.object({
+  /** What `deployments.<name>.shadow` names (a stage, alias or version). */
+  shadow: z.string(),
+  /** The newest pair; null while the shadow has compared nothing yet. */
+  primary_version: z.nullable(z.int()),
+  shadow_version: z.nullable(z.int()),
+  compared: count,
+  agreement: num,
+  mean_abs_score_diff: num,
+  dropped: count,
+  failed: count,
+  primary_p95_ms: num,
+  shadow_p95_ms: num,
+});
+export type LatencyShadow = z.infer<typeof latencyShadowSchema>;
+
 export const latencyDashboardSchema = z.object({
   title: z.string(),
   deployment: z.string(),
@@ -134,8 +151,8 @@ export const latencyDashboardSchema = z.object({
   series: latencySeriesSchema,
   breaker: z.enum(BREAKER_STATES),
   marks: z.array(timeMarkSchema),
-  /** Share of shadow answers agreeing with the primary, per step; null when no shadow runs. */
-  shadow: z.nullable(z.object({ t: z.array(z.number()), agreement: z.array(num) })),
+  /** The newest shadow comparison (`GET /deployments/:name/shadow`); null when no shadow is configured. */
+  shadow: z.nullable(latencyShadowSchema),
 });
 export type LatencyDashboard = z.infer<typeof latencyDashboardSchema>;
 

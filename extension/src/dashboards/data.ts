@@ -12,6 +12,7 @@ import {
   type DriftDashboard,
   type LatencyDashboard,
   type LatencySeries,
+  type LatencyShadow,
   type ScoreHistory,
   type TimeMark,
   type WindowChoice,
@@ -19,6 +20,7 @@ import {
 import * as endpoints from '../../../schemas/src/endpoints';
 import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type DistributionResponse, type SeriesPoint, type WindowResult } from '../../../schemas/src/monitoring';
+import { type ShadowReport } from '../../../schemas/src/safety';
 import { type DriftSource, type LatencySource } from '../../../schemas/src/webview';
 import { minMaxIndexes, windowRange } from '../../../shared/src/dashboards/shaping';
 import { monitoringFor } from '../../../shared/src/monitoring/config';
@@ -165,6 +167,30 @@ async function breakerHistory(c: DaemonClient, deployment: string, from: number)
   return { marks, state };
 }
 
+/** The newest (primary, shadow) pair of a shadow report as the page shows it; null when no shadow is configured. */
+export function shadowOf(r: ShadowReport): LatencyShadow | null {
+  if (r.shadow === null) return null;
+  const p = r.pairs[0];
+  return {
+    shadow: r.shadow,
+    primary_version: p?.primary_version ?? null,
+    shadow_version: p?.shadow_version ?? null,
+    compared: p?.compared ?? 0,
+    agreement: p?.agreement ?? null,
+    mean_abs_score_diff: p?.mean_abs_score_diff ?? null,
+    dropped: p?.dropped ?? 0,
+    failed: p?.failed ?? 0,
+    primary_p95_ms: p?.primary_latency.p95_ms ?? null,
+    shadow_p95_ms: p?.shadow_latency.p95_ms ?? null,
+  };
+}
+
+/** Asked only when mlops.yaml gives the deployment a shadow (or when the config could not be read). */
+async function shadowFor(c: DaemonClient, deployment: string, config: MlopsConfig | undefined): Promise<LatencyShadow | null> {
+  if (config && config.deployments?.[deployment]?.shadow === undefined) return null;
+  return shadowOf(await c.request(endpoints.getShadowReport, { params: { name: deployment } }));
+}
+
 export async function latencyDashboard(c: DaemonClient, s: LatencySource, config: MlopsConfig | undefined): Promise<LatencyDashboard> {
   const window = resolveWindow(s.window);
   const step = stepSeconds(window);
@@ -173,6 +199,7 @@ export async function latencyDashboard(c: DaemonClient, s: LatencySource, config
     query: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), step },
   });
   const breaker = await breakerHistory(c, s.deployment, window.from);
+  const shadow = await shadowFor(c, s.deployment, config);
   const m = monitoringFor(config, s.deployment);
   return {
     title: `Latency: ${s.deployment}`,
@@ -186,7 +213,7 @@ export async function latencyDashboard(c: DaemonClient, s: LatencySource, config
     series: decimateSeries(seriesOf(r.points)),
     breaker: breaker.state,
     marks: [...versionMarks(r.points), ...breaker.marks].sort((a, b) => a.time - b.time),
-    shadow: null,
+    shadow,
   };
 }
 

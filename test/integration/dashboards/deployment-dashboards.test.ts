@@ -2,7 +2,8 @@
  * The deployment dashboards' data as the extension reads it (extension/src/dashboards/data.ts and the
  * Alerts view's calls) against a real daemon and a real serving process on loopback: the latency
  * series with the SLA from mlops.yaml, a live patch of only the newer steps, drift per window with the
- * selected feature's history and binned distribution, and the alert the notification announces.
+ * selected feature's history and binned distribution, the shadow comparison (Production mirrored to
+ * itself, so every answer agrees), and the alert the notification announces.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,6 +44,7 @@ monitoring:
 deployments:
   live:
     model: churn
+    shadow: Production
     monitoring:
       latency:
         p95_ms: 0.001
@@ -83,9 +85,10 @@ async function send(rows: number[][], perRequest = 20): Promise<void> {
 test('latency: stored steps with the SLA of this deployment; a patch carries only the steps since the last', async () => {
   const rand = seeded(3);
   await send(Array.from({ length: 200 }, () => churnRow(rand)));
-  const d = await waitFor('a stored step', async () => {
+  // The serving process also reports idle steps (before this traffic), so wait for one with requests.
+  const d = await waitFor('a stored step with traffic', async () => {
     const x = await latencyDashboard(daemon.client, { deployment: 'live', window: hour() }, config());
-    return x.series.t.length ? x : undefined;
+    return x.series.throughput.some((v) => v > 0) ? x : undefined;
   });
   assert.equal(d.sla_p95_ms, 0.001, 'deployments.live.monitoring.latency.p95_ms');
   assert.equal(d.error_rate_max, 0.01, 'the global default');
@@ -102,6 +105,22 @@ test('latency: stored steps with the SLA of this deployment; a patch carries onl
     return s.points.some((p) => p.requests > 0) ? s : undefined;
   });
   assert.ok(since.series.t.every((t) => t >= last), 'nothing before the last step is sent again');
+});
+
+test('latency: the shadow comparison of the deployment, its numbers from the daemon\'s shadow report', async () => {
+  const rand = seeded(5);
+  await send(Array.from({ length: 60 }, () => churnRow(rand)));
+  const d = await waitFor('shadow answers compared', async () => {
+    const x = await latencyDashboard(daemon.client, { deployment: 'live', window: hour() }, config());
+    return (x.shadow?.compared ?? 0) > 0 ? x : undefined;
+  });
+  const s = d.shadow;
+  assert.ok(s);
+  assert.deepEqual([s.shadow, s.primary_version, s.shadow_version, s.agreement, s.mean_abs_score_diff], ['Production', 1, 1, 1, 0], JSON.stringify(s));
+  assert.ok(s.primary_p95_ms !== null && s.shadow_p95_ms !== null, JSON.stringify(s));
+  assert.ok(s.compared + s.dropped + s.failed <= 360, `no more copies than the 360 instances sent so far: ${JSON.stringify(s)}`);
+  const checked = hostMessageSchema.safeParse({ type: 'init', kind: 'latency', data: d, source: { deployment: 'live', window: d.window } });
+  assert.ok(checked.success, checked.success ? '' : describeIssues(checked.error));
 });
 
 test('drift: the latest window per feature, the selected feature history and distribution; the alert the notification names', async () => {

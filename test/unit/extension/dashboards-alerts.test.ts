@@ -6,9 +6,10 @@ import { type DeploymentStatus } from '../../../schemas/src/serving';
 import { alertDeploymentOfEvent, alertGroups, alertOrder, alertsModel, alertView, dashboardOf, notificationText, openedAlert } from '../../../extension/src/alerts/model';
 import { ALERTS_VIEW } from '../../../extension/src/alerts/ids';
 import { deploymentOfEvent, deploymentsModel, deploymentView } from '../../../extension/src/deployments/model';
-import { decimateSeries, scoreHistories, seriesOf, versionMarks, breakerMark, resolveWindow, stepSeconds } from '../../../extension/src/dashboards/data';
+import { decimateSeries, scoreHistories, seriesOf, shadowOf, versionMarks, breakerMark, resolveWindow, stepSeconds } from '../../../extension/src/dashboards/data';
 import { hostMessageSchema, webviewMessageSchema, webviewStateSchema } from '../../../schemas/src/webview';
-import { type LatencyDashboard } from '../../../schemas/src/dashboards';
+import { latencyShadowSchema, type LatencyDashboard } from '../../../schemas/src/dashboards';
+import { type ShadowSummary } from '../../../schemas/src/safety';
 
 const span = { id: 4, start: '2026-12-03T10:00:00.000Z', end: '2026-12-03T10:05:00.000Z', predictions: 500 };
 function alert(id: number, extra: Partial<Alert> = {}): Alert {
@@ -160,6 +161,21 @@ describe('dashboards: host-side shaping', () => {
       ['age', 'p_value', [0.5, 0.01], 0.05],
       ['gb', 'distance', [0.01, 0.2], 0.1],
     ]);
+  });
+
+  test('shadow: the newest pair’s agreement, score difference, counts and both p95s; none configured is null; nothing compared yet is empty', () => {
+    const lat = (p95: number | null) => ({ count: 10, p50_ms: 1, p95_ms: p95, p99_ms: 9 });
+    const pair = (primary: number, agreement: number, p95: number): ShadowSummary => ({
+      deployment: 'prod', model: 'churn', primary_version: primary, shadow_version: 4, compared: 90, agreement, mean_abs_score_diff: 0.03,
+      dropped: 2, failed: 1, primary_latency: lat(p95), shadow_latency: lat(p95 * 2), updated_at: '2026-12-03T12:00:00.000Z',
+    });
+    const got = shadowOf({ deployment: 'prod', shadow: 'Staging', pairs: [pair(3, 0.95, 12), pair(2, 0.5, 40)] });
+    assert.deepEqual(got, { shadow: 'Staging', primary_version: 3, shadow_version: 4, compared: 90, agreement: 0.95, mean_abs_score_diff: 0.03, dropped: 2, failed: 1, primary_p95_ms: 12, shadow_p95_ms: 24 });
+    assert.ok(latencyShadowSchema.safeParse(got).success);
+    assert.equal(shadowOf({ deployment: 'prod', shadow: null, pairs: [] }), null);
+    assert.deepEqual(shadowOf({ deployment: 'prod', shadow: '4', pairs: [] }), {
+      shadow: '4', primary_version: null, shadow_version: null, compared: 0, agreement: null, mean_abs_score_diff: null, dropped: 0, failed: 0, primary_p95_ms: null, shadow_p95_ms: null,
+    });
   });
 
   test('windows: a day ends now with per-minute steps; a custom range keeps its bounds', () => {

@@ -74,12 +74,22 @@ function render(): void {
   post({ type: 'rendered', charts: charts.length, rows: data.series.t.length });
 }
 
+/** The newest shadow comparison: a sentence and its numbers (the pair, agreement, score difference, counts, both p95s). */
 function shadowBox(shadow: NonNullable<LatencyDashboard['shadow']>): HTMLElement {
-  const n = shadow.t.length;
-  const last = n ? shadow.agreement[n - 1] : null;
   const box = el('section', { class: 'chart-box', id: 'shadow' });
-  box.append(el('h3', {}, 'Shadow agreement'), el('p', {}, `Latest: ${last === null || last === undefined ? '—' : `${fmt(last * 100, 3)} %`} of answers agree with the primary.`));
-  box.append(numbersTable('Shadow agreement per step', ['Time', 'Agreement %'], shadow.t.slice(-TABLE_ROWS).map((t, i) => [new Date(t).toLocaleString(), shadow.agreement[n - Math.min(n, TABLE_ROWS) + i] === null ? null : (shadow.agreement[n - Math.min(n, TABLE_ROWS) + i] as number) * 100])));
+  const pair = shadow.primary_version === null ? `shadow ${shadow.shadow}` : `v${shadow.primary_version} (primary) vs v${shadow.shadow_version} (shadow ${shadow.shadow})`;
+  const said = shadow.compared === 0 ? `No request compared yet (${pair}).` : `${shadow.agreement === null ? '—' : `${fmt(shadow.agreement * 100, 3)} %`} of ${shadow.compared} compared answers agree: ${pair}.`;
+  box.append(el('h3', {}, 'Shadow agreement'), el('p', { id: 'shadow-status' }, said));
+  const rows: [string, number | null][] = [
+    ['Agreement %', shadow.agreement === null ? null : shadow.agreement * 100],
+    ['Mean abs score difference', shadow.mean_abs_score_diff],
+    ['Compared', shadow.compared],
+    ['Dropped (queue full)', shadow.dropped],
+    ['Failed', shadow.failed],
+    ['Primary p95 ms', shadow.primary_p95_ms],
+    ['Shadow p95 ms', shadow.shadow_p95_ms],
+  ];
+  box.append(numbersTable('Shadow comparison', ['Measure', 'Value'], rows, { 'data-table': 'shadow' }));
   return box;
 }
 
