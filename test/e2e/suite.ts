@@ -432,6 +432,71 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'drift dashboard: Open Drift Dashboard on a monitored deployment with drifted traffic draws its verdict, score history and distribution (issue 16)',
+    async run(h) {
+      await h.command('View: Close All Editors');
+      // deployments.monitored (examples/churn) compares its inputs with train every 200 predictions.
+      const url = mlopsJson<{ url: string }>(ws, ['deploy', 'monitored']).url;
+      await traffic(url, 450, 30);
+      await h.command('Focus on Deployments View');
+      await waitRow(h, DEP, /^monitored/, /serving/, 60_000);
+      await h.contextMenu(h.row(DEP, /^monitored/), 'Open Drift Dashboard');
+      const frame = dashboardFrame(h);
+      await frame.locator('h1', { hasText: 'Drift: monitored' }).first().waitFor({ timeout: 30_000 });
+      // The first window may still be evaluating when the page opens: it redraws on the monitoring events.
+      const verdict = await waitUntil('a drifted verdict', async () => {
+        const v = await frame.locator('#verdict').innerText({ timeout: 5000 }).catch(() => '');
+        return /([1-9]\d*) of (\d+) tested features drifted/.exec(v) ?? undefined;
+      }, 90_000);
+      // The cell, case-sensitive: every row's test reason says "monitoring.drift.test".
+      const drifted = await frame.locator('#features tbody td', { hasText: /^DRIFT$/ }).count();
+      if (String(drifted) !== verdict[1]) throw new Error(`verdict says ${verdict[1]} drifted, the table shows ${drifted}`);
+      if ((await frame.locator('#features tbody tr').count()) < Number(verdict[2])) throw new Error(`fewer feature rows than the ${verdict[2]} tested`);
+      const tenure = frame.locator('#features tbody tr[data-feature="tenure_months"]');
+      if (!/DRIFT/.test(await tenure.innerText())) throw new Error(`tenure_months did not drift: ${await tenure.innerText()}`);
+      await tenure.focus();
+      await tenure.press('Enter');
+      await frame.locator('h2', { hasText: 'tenure_months' }).first().waitFor({ timeout: 15_000 });
+      const history = await waitUntil('score history rows', async () => {
+        const n = await frame.locator('table[data-table="history"] tbody tr').count();
+        return n >= 1 ? n : undefined;
+      }, 30_000);
+      const cur = JSON.parse((await frame.locator('canvas[data-chart="distribution"]').getAttribute('data-current')) ?? '[]') as number[];
+      if (!cur.length || cur.reduce((a, b) => a + b, 0) <= 0) throw new Error(`the distribution chart has no current values: ${JSON.stringify(cur)}`);
+      log(`deployment drift: ${verdict[0]}, ${history} windows in the score history`);
+    },
+  },
+  {
+    name: 'latency dashboard: restored after a window reload with its steps and SLA (issue 16)',
+    async run(h) {
+      await h.command('View: Close All Editors');
+      // deployments.monitored stores a step per second of traffic (examples/churn: slice 1s).
+      // Deployed by the drift case when it ran; a redeploy would move it to another port.
+      const shown = mlopsJson<DeploymentJson>(ws, ['deployments', 'show', 'monitored']);
+      const url = shown.state === 'serving' && shown.url ? shown.url : mlopsJson<{ url: string }>(ws, ['deploy', 'monitored']).url;
+      await traffic(url.replace(/\/$/, ''), 20);
+      await h.pick('MLOps: Open Latency Dashboard', 'monitored');
+      let frame = dashboardFrame(h);
+      await frame.locator('h1', { hasText: 'Latency: monitored' }).first().waitFor({ timeout: 30_000 });
+      // Steps stored after the page opened arrive as live patches.
+      const before = await waitUntil('a drawn latency step', async () => {
+        const n = Number(await frame.locator('canvas[data-chart="latency"]').getAttribute('data-points').catch(() => '0'));
+        return n >= 1 ? n : undefined;
+      }, 60_000);
+      await h.command('Developer: Reload Window');
+      await h.page.waitForTimeout(3000);
+      await h.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      frame = dashboardFrame(h);
+      // Restored by VS Code once the extension activates for it: slow on a loaded machine.
+      await frame.locator('h1', { hasText: 'Latency: monitored' }).first().waitFor({ timeout: 90_000 });
+      const status = await frame.locator('#status').innerText({ timeout: 15_000 });
+      if (!/Circuit breaker: /.test(status) || !/SLA p95|no SLA declared/.test(status)) throw new Error(`status after reload: ${status}`);
+      const after = Number(await frame.locator('canvas[data-chart="latency"]').getAttribute('data-points'));
+      const rows = await frame.locator('table[data-table="latency"] tbody tr').count();
+      if (!(after >= before) || rows !== Math.min(after, 200)) throw new Error(`after the reload: ${after} points (before ${before}), ${rows} table rows`);
+    },
+  },
+  {
     name: 'the daemon details show the current uptime and event count (issue 12 item 5)',
     async run(h) {
       const t0 = Date.now();
@@ -546,11 +611,14 @@ async function checkComparison(frame: FrameLocator): Promise<void> {
 }
 
 /** `n` one-instance predictions of holdout rows (the label column left out). */
-async function traffic(url: string, n: number): Promise<void> {
+/** `n` predictions of holdout rows, one per request; `tenureShift` moves tenure_months up (drifted traffic). */
+async function traffic(url: string, n: number, tenureShift = 0): Promise<void> {
   const [head, ...rows] = readFileSync(join(ws, 'data', 'holdout.csv'), 'utf8').trim().split('\n');
-  const label = (head ?? '').split(',').indexOf('churned');
+  const cols = (head ?? '').split(',');
+  const label = cols.indexOf('churned');
+  const tenure = cols.indexOf('tenure_months');
   for (let i = 0; i < n; i++) {
-    const row = (rows[i % rows.length] ?? '').split(',').map(Number).filter((_, k) => k !== label);
+    const row = (rows[i % rows.length] ?? '').split(',').map((v, k) => (k === tenure ? Math.min(72, Number(v) + tenureShift) : Number(v))).filter((_, k) => k !== label);
     const r = await fetch(`${url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ instances: [row] }) });
     if (r.status !== 200) throw new Error(`predict answered ${r.status}: ${await r.text()}`);
   }
