@@ -14,7 +14,9 @@ import { ALERT_KINDS, durationSchema, nameSchema } from './mlops-yaml';
 
 /** Declared in mlops-yaml.ts (deployments.<name>.on_alert keys), which this file imports. */
 export { ALERT_KINDS };
-export const alertKindEnum = z.enum(ALERT_KINDS);
+/** The kinds monitoring raises, plus `rollback_failed`: raised by the automatic rollback itself when
+ * the version an alert names has no earlier Production version to go back to (not an `on_alert` key). */
+export const alertKindEnum = z.enum([...ALERT_KINDS, 'rollback_failed']);
 export type AlertKind = z.infer<typeof alertKindEnum>;
 export const ALERT_STATES = ['open', 'resolved'] as const;
 export const alertStateEnum = z.enum(ALERT_STATES);
