@@ -156,6 +156,10 @@ export const windowResultSchema = z.object({
     .record(z.string(), z.number().int().nonnegative())
     .describe('Classification: predicted label → count; regression: empty'),
   mean_confidence: z.number().nullable().describe('Classification: mean top probability, when the model outputs probabilities'),
+  prediction_sample: z
+    .array(z.number())
+    .optional()
+    .describe("Regression, first window of a version only: its sample's predicted values, sorted; later windows' prediction drift is a KS test against them"),
   drift: driftWindowResultSchema.nullable().describe('null while the window is open'),
 });
 export type WindowResult = z.infer<typeof windowResultSchema>;

@@ -27,7 +27,7 @@ export interface AutoRollbackDeps {
   events: EventLog;
   registry: Registry;
   /** Where a failed rollback raises its own alert. */
-  alerts: Pick<Alerts, 'apply'>;
+  alerts: Pick<Alerts, 'apply' | 'openOf'>;
   config: () => MlopsConfig | undefined;
   log: Logger;
 }
@@ -54,6 +54,10 @@ export class AutoRollback {
     this.unsubscribe = this.deps.events.subscribe((ev) => {
       // Out of the publishing loop: the rollback writes its own transaction and events.
       if (ev.kind === 'alert.opened') setImmediate(() => this.onAlert(ev));
+      if ((ev.kind === 'model.stage_changed' || ev.kind === 'model.rolled_back') && ev.subject.startsWith('model:')) {
+        const model = ev.subject.slice('model:'.length).split('/')[0] ?? '';  // model:<name>/<version>
+        setImmediate(() => this.resolveFailed(model));
+      }
     });
   }
 
@@ -71,7 +75,26 @@ export class AutoRollback {
     }
   }
 
+  /** A `rollback_failed` alert resolves once Production of its model is another version (a person acted). */
+  private resolveFailed(model: string): void {
+    try {
+      const deployments = Object.entries(this.deps.config()?.deployments ?? {}).filter(([, d]) => d.model === model);
+      if (!deployments.length) return;
+      const now = this.deps.registry.getModel(model, 1).model.production_version;
+      for (const [name] of deployments) {
+        for (const a of this.deps.alerts.openOf(name).filter((x) => x.kind === 'rollback_failed' && x.version !== now)) {
+          const evidence = { ...a.evidence, message: `Production of ${model} is now ${now === null ? 'empty' : `version ${now}`}` };
+          this.deps.alerts.apply(name, [{ kind: 'rollback_failed', breached: false, version: a.version, evidence }], 'rule:auto-rollback');
+        }
+      }
+    } catch (e) {
+      this.deps.log.warn(`auto-rollback: resolving rollback_failed alerts of ${model}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   private handle(alert: Alert): void {
+    // A failed rollback's own alert is not an `on_alert` kind: it asks a person, not the rule.
+    if (alert.kind === 'rollback_failed') return;
     const d = this.deps.config()?.deployments[alert.deployment];
     if (!d || d.on_alert[alert.kind] !== 'rollback') return;
     const follows = followsOf(d);

@@ -99,4 +99,11 @@ test('with no earlier version to go back to, an event says so and a rollback_fai
   const opened = events.list(0, 1000).filter((e) => e.kind === 'alert.opened' && (e.after as { kind: string }).kind === 'rollback_failed');
   assert.equal(opened.length, 1, 'audited like any other alert');
   assert.equal(opened[0]?.actor, 'rule:deployments.prod.on_alert.error_rate');
+  // A person acts: Production moves to version 3, and the alert resolves.
+  reg.setStage('churn', 3, 'Production', 'fixed release', 'test');
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(alerts.list({ all: false, limit: 100 }).alerts, []);
+  const resolved = alerts.list({ all: true, limit: 100 }).alerts.find((a) => a.kind === 'rollback_failed');
+  assert.equal(resolved?.state, 'resolved');
+  assert.match(resolved?.latest?.message ?? '', /Production of churn is now version 3/);
 });
