@@ -15,6 +15,7 @@ import { servingStep } from './demo-serving';
 import { notebookStep } from './demo-notebook';
 import { gatesStep } from './demo-gates';
 import { monitoringStep } from './demo-monitoring';
+import { safetyStep } from './demo-safety';
 
 const repo = resolve(__dirname, '..');
 const cli = join(repo, 'dist', 'cli.js');
@@ -191,6 +192,10 @@ const STEPS: Step[] = [
   {
     title: 'Monitor a deployment: drift and accuracy alerts (scripts/demo-monitoring.ts)',
     run: ({ dir }) => monitoringStep({ dir, mlops: (...a) => mlops(dir, ...a), mlopsJson: <T>(...a: string[]) => mlopsJson<T>(dir, ...a), step }),
+  },
+  {
+    title: 'Safety nets: a faulty release trips the breaker, the rules answer, Production rolls back by itself (scripts/demo-safety.ts)',
+    run: ({ dir }) => safetyStep({ dir, mlops: (...a) => mlops(dir, ...a), mlopsJson: <T>(...a: string[]) => mlopsJson<T>(dir, ...a), step }),
   },
   {
     title: 'The registry and the audit log',

@@ -115,7 +115,7 @@ export class DaemonApp {
       stateDir: dir,
       log: opts.log,
     });
-    this.autoRollback = new AutoRollback({ db: this.db, events: this.events, registry: this.registry, config: () => this.config.get(), log: opts.log });
+    this.autoRollback = new AutoRollback({ db: this.db, events: this.events, registry: this.registry, alerts: this.monitoring.alerts, config: () => this.config.get(), log: opts.log });
     this.triggers = new PipelineTriggers(opts.root, this.events, opts.log);
     this.gateRuns = new GateRuns(this.db);
     this.gatekeeper = new DaemonGatekeeper({

@@ -14,7 +14,9 @@ import { ALERT_KINDS, durationSchema, nameSchema } from './mlops-yaml';
 
 /** Declared in mlops-yaml.ts (deployments.<name>.on_alert keys), which this file imports. */
 export { ALERT_KINDS };
-export const alertKindEnum = z.enum(ALERT_KINDS);
+/** The kinds monitoring raises, plus `rollback_failed`: raised by the automatic rollback itself when
+ * the version an alert names has no earlier Production version to go back to (not an `on_alert` key). */
+export const alertKindEnum = z.enum([...ALERT_KINDS, 'rollback_failed']);
 export type AlertKind = z.infer<typeof alertKindEnum>;
 export const ALERT_STATES = ['open', 'resolved'] as const;
 export const alertStateEnum = z.enum(ALERT_STATES);
@@ -154,6 +156,10 @@ export const windowResultSchema = z.object({
     .record(z.string(), z.number().int().nonnegative())
     .describe('Classification: predicted label → count; regression: empty'),
   mean_confidence: z.number().nullable().describe('Classification: mean top probability, when the model outputs probabilities'),
+  prediction_sample: z
+    .array(z.number())
+    .optional()
+    .describe("Regression, first window of a version only: its sample's predicted values, sorted; later windows' prediction drift is a KS test against them"),
   drift: driftWindowResultSchema.nullable().describe('null while the window is open'),
 });
 export type WindowResult = z.infer<typeof windowResultSchema>;

@@ -17,7 +17,7 @@ function evidenceLine(a: Alert): string {
 
 const alerts: CommandSpec = {
   words: ['alerts'],
-  summary: 'List open monitoring alerts (latency, error_rate, drift, accuracy); --all adds resolved ones',
+  summary: 'List open monitoring alerts (latency, error_rate, drift, accuracy, rollback_failed); --all adds resolved ones',
   options: {
     all: { type: 'boolean', description: 'resolved alerts too, most recent first' },
     deployment: { type: 'string', description: 'only this deployment', placeholder: 'name' },

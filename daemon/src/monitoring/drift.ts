@@ -2,13 +2,15 @@
  * Live drift: each closed window's input sample against the deployment's reference dataset
  * (`monitoring.reference`), with the drift engine and a cached reference profile (built once per
  * dataset version), following the dataset-level `share` rule; the prediction distribution against
- * the version's first window; and the binned reference vs window distribution of every feature,
+ * the version's first window (chi-square of predicted labels for classifiers, two-sample KS of the
+ * predicted values for regressions); and the binned reference vs window distribution of every feature,
  * stored for the dashboards (shared edges, so the webview never sees raw rows).
  */
 import { type DistributionResponse, type DriftWindowResult, type FeatureDrift, type WindowSample } from '../../../schemas/src/monitoring';
 import { type DriftFeatureResult } from '../../../schemas/src/drift';
 import { categoricalColumn, compareWindow, numericColumn, prepareReference, readCsv, ReferenceCache, type Column, type FeatureProfile, type ReferenceProfile } from '../../../shared/src/drift';
 import { chi2Homogeneity } from '../../../shared/src/drift/distances';
+import { ks2sampSorted, sortedCopy } from '../../../shared/src/drift/ks';
 import { type MonitoringSettings } from '../../../shared/src/monitoring/config';
 import { type ObjectStore } from '../../../shared/src/objects';
 import { type Datasets } from '../datasets/datasets';
@@ -17,6 +19,9 @@ const BINS = 20;
 const MAX_CATEGORIES = 50;
 
 export type DistributionData = Omit<DistributionResponse, 'deployment' | 'window' | 'feature'>;
+
+/** A version's first window: its predicted-label counts (classification) or sorted predicted values (regression). */
+export type PredictionBaseline = Record<string, number> | number[];
 
 export interface DriftOutcome {
   result: DriftWindowResult;
@@ -52,7 +57,7 @@ export class LiveDrift {
     }) };
   }
 
-  evaluate(m: MonitoringSettings, sample: WindowSample, baseline: Record<string, number> | undefined): DriftOutcome {
+  evaluate(m: MonitoringSettings, sample: WindowSample, baseline: PredictionBaseline | undefined): DriftOutcome {
     if (!m.reference) return evaluateWindow(m, sample, baseline, { note: 'set monitoring.reference to a dataset to measure drift' });
     try {
       return evaluateWindow(m, sample, baseline, this.profile(m.reference));
@@ -66,12 +71,12 @@ export class LiveDrift {
 export function evaluateWindow(
   m: MonitoringSettings,
   sample: WindowSample,
-  baseline: Record<string, number> | undefined,
+  baseline: PredictionBaseline | undefined,
   ref: { label: string; profile: ReferenceProfile } | { note: string; reference?: string },
 ): DriftOutcome {
   const distributions = new Map<string, DistributionData>();
-  const prediction = predictionDrift(sample.prediction_distribution, baseline, m.drift.threshold);
-  if (Object.keys(sample.prediction_distribution).length) distributions.set('prediction', categorical(sample.prediction_distribution, baseline ?? {}));
+  const prediction = Array.isArray(baseline) ? valueDrift(predictedValues(sample), baseline, m.drift.threshold) : predictionDrift(sample.prediction_distribution, baseline, m.drift.threshold);
+  if (Object.keys(sample.prediction_distribution).length) distributions.set('prediction', categorical(sample.prediction_distribution, Array.isArray(baseline) ? {} : (baseline ?? {})));
   const base = { sample: sample.rows.length, prediction };
   if ('note' in ref) {
     const features = sample.features.map((name) => featureDrift(name, undefined, sample.counts[name], ref.note));
@@ -130,6 +135,18 @@ function predictionDrift(current: Record<string, number>, baseline: Record<strin
   const base = { name: 'prediction', missing: 0, out_of_range: 0, distance: null, threshold };
   if (!chi) return { ...base, test: null, statistic: null, p_value: null, drifted: false, note: 'a single predicted class in both windows' };
   return { ...base, test: 'chi2', statistic: chi.statistic, p_value: chi.pValue, drifted: chi.pValue < threshold, note: null };
+}
+
+/** The sample's numeric predictions (regression), sorted: what the next windows of the version are compared with. */
+export function predictedValues(sample: WindowSample): number[] {
+  return Array.from(sortedCopy(sample.predicted.filter((p): p is number => typeof p === 'number' && Number.isFinite(p))));
+}
+
+/** Two-sample KS of this window's predicted values against the version's first window's. */
+function valueDrift(current: number[], baseline: number[], threshold: number): FeatureDrift | null {
+  if (!baseline.length || !current.length) return null;
+  const ks = ks2sampSorted(Float64Array.from(baseline), Float64Array.from(current));
+  return { name: 'prediction', missing: 0, out_of_range: 0, distance: null, threshold, test: 'ks', statistic: ks.statistic, p_value: ks.pValue, drifted: ks.pValue < threshold, note: null };
 }
 
 function categorical(current: Record<string, number>, reference: Record<string, number>): DistributionData {

@@ -36,7 +36,7 @@ import { type Logger } from '../util/logger';
 import { Alerts, type Condition } from './alerts/alerts';
 import { accuracyRule, driftRule, errorRateRule, latencyRule } from './alerts/rules';
 import { WebhookNotifier } from './alerts/webhook';
-import { LiveDrift } from './drift';
+import { LiveDrift, predictedValues } from './drift';
 import { matchFeedback } from './feedback';
 import { accuracyFigures, rangeOf, seriesPoints, spanFigures, storedWindow, type Task } from './queries';
 import { MonitoringStore } from './store';
@@ -145,10 +145,14 @@ export class Monitoring {
   private closeWindow(name: string, sample: WindowSample): void {
     const m = this.settings(name);
     const baselineRow = sample.version === null ? undefined : this.store.firstWindowOf(name, sample.version);
-    const baseline = baselineRow ? (JSON.parse(baselineRow.result) as WindowResult).prediction_distribution : undefined;
-    const { result: drift, distributions } = this.drift.evaluate(m, sample, baseline);
-    const slices = this.store.slices(name, sample.start_ms - (sample.start_ms % 1000), sample.end_ms + 1);
     const version = sample.version;
+    const first = baselineRow ? (JSON.parse(baselineRow.result) as WindowResult) : undefined;
+    // Regressions have no labels to count: their baseline is the first window's predicted values.
+    const regression = this.taskOf(name) === 'regression';
+    const baseline = regression ? first?.prediction_sample : first?.prediction_distribution;
+    const { result: drift, distributions } = this.drift.evaluate(m, sample, baseline);
+    const ownSample = regression && !first && version !== null ? { prediction_sample: predictedValues(sample) } : {};
+    const slices = this.store.slices(name, sample.start_ms - (sample.start_ms % 1000), sample.end_ms + 1);
     const accuracy = version === null ? accuracyFigures(this.taskOf(name), undefined) : accuracyFigures(this.taskOf(name), this.store.accuracyRange(name, version, sample.start_ms, sample.end_ms));
     const figures = spanFigures(name, slices, sample.start_ms, sample.end_ms, accuracy, version);
     this.store.saveWindow(name, version, sample.start_ms, sample.end_ms, sample.predictions, drift.drifted, (id) => ({
@@ -157,6 +161,7 @@ export class Monitoring {
       predictions: sample.predictions,
       prediction_distribution: sample.prediction_distribution,
       mean_confidence: sample.confidence_n ? sample.confidence_sum / sample.confidence_n : null,
+      ...ownSample,
       drift,
     }), distributions);
     this.evaluate(name);

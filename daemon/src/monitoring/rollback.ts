@@ -5,14 +5,17 @@
  * path as `mlops models rollback` (actor: the rule; reason: the alert and its evidence). The
  * deployment follows the registry event with its usual hand-over, so no request fails. A version is
  * rolled back by itself at most once (the `auto_rollbacks` row is the guard); with no earlier version
- * to go back to, a `deployment.auto_rollback` event says so instead.
+ * to go back to, a `deployment.auto_rollback` event says so and a `rollback_failed` alert opens
+ * through the alerts store (audited, notified and listed by `mlops alerts` like any other), its
+ * evidence naming the alert that asked for the rollback and why it could not happen.
  */
 import { type Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { type MlopsEvent } from '../../../schemas/src/api';
 import { durationSeconds, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
-import { alertSchema } from '../../../schemas/src/monitoring';
+import { alertEvidenceSchema, alertSchema, type AlertEvidence } from '../../../schemas/src/monitoring';
 import { type EventLog } from '../events/event-log';
+import { type Alerts } from './alerts/alerts';
 import { type Registry } from '../registry/registry';
 import { followsOf } from '../serving/resolve';
 import { type Db } from '../store/db';
@@ -23,6 +26,8 @@ export interface AutoRollbackDeps {
   db: Db;
   events: EventLog;
   registry: Registry;
+  /** Where a failed rollback raises its own alert. */
+  alerts: Pick<Alerts, 'apply' | 'openOf'>;
   config: () => MlopsConfig | undefined;
   log: Logger;
 }
@@ -49,6 +54,10 @@ export class AutoRollback {
     this.unsubscribe = this.deps.events.subscribe((ev) => {
       // Out of the publishing loop: the rollback writes its own transaction and events.
       if (ev.kind === 'alert.opened') setImmediate(() => this.onAlert(ev));
+      if ((ev.kind === 'model.stage_changed' || ev.kind === 'model.rolled_back') && ev.subject.startsWith('model:')) {
+        const model = ev.subject.slice('model:'.length).split('/')[0] ?? '';  // model:<name>/<version>
+        setImmediate(() => this.resolveFailed(model));
+      }
     });
   }
 
@@ -66,7 +75,26 @@ export class AutoRollback {
     }
   }
 
+  /** A `rollback_failed` alert resolves once Production of its model is another version (a person acted). */
+  private resolveFailed(model: string): void {
+    try {
+      const deployments = Object.entries(this.deps.config()?.deployments ?? {}).filter(([, d]) => d.model === model);
+      if (!deployments.length) return;
+      const now = this.deps.registry.getModel(model, 1).model.production_version;
+      for (const [name] of deployments) {
+        for (const a of this.deps.alerts.openOf(name).filter((x) => x.kind === 'rollback_failed' && x.version !== now)) {
+          const evidence = { ...a.evidence, message: `Production of ${model} is now ${now === null ? 'empty' : `version ${now}`}` };
+          this.deps.alerts.apply(name, [{ kind: 'rollback_failed', breached: false, version: a.version, evidence }], 'rule:auto-rollback');
+        }
+      }
+    } catch (e) {
+      this.deps.log.warn(`auto-rollback: resolving rollback_failed alerts of ${model}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   private handle(alert: Alert): void {
+    // A failed rollback's own alert is not an `on_alert` kind: it asks a person, not the rule.
+    if (alert.kind === 'rollback_failed') return;
     const d = this.deps.config()?.deployments[alert.deployment];
     if (!d || d.on_alert[alert.kind] !== 'rollback') return;
     const follows = followsOf(d);
@@ -90,6 +118,7 @@ export class AutoRollback {
       if (!(e instanceof DomainError) || e.status !== 409) throw e;
       outcome = 'no_earlier_version';
     }
+    const refusal = `cannot roll back version ${version} of ${d.model}: no earlier Production version`;
     this.deps.events.transact(() => {
       this.insert.run(d.model, version, alert.deployment, alert.id, outcome, to, new Date().toISOString());
       this.deps.events.append({
@@ -98,10 +127,23 @@ export class AutoRollback {
         subject: `deployment:${alert.deployment}`,
         before: { model: d.model, version },
         after: { outcome, model: d.model, rolled_back: version, to_version: to, alert: { id: alert.id, kind: alert.kind, evidence: alert.evidence } },
-        reason: outcome === 'rolled_back' ? reason : `cannot roll back version ${version} of ${d.model}: no earlier Production version; ${reason}`,
+        reason: outcome === 'rolled_back' ? reason : `${refusal}; ${reason}`,
       });
     });
+    if (outcome !== 'rolled_back') {
+      const evidence = failedEvidence(alert, version, `${refusal} (asked by ${alert.kind} alert ${alert.id}); roll forward or disable the deployment`);
+      this.deps.alerts.apply(alert.deployment, [{ kind: 'rollback_failed', breached: true, version, evidence }], actor);
+    }
   }
+}
+
+/** Evidence of a `rollback_failed` alert: the triggering alert's number and its window, when it has one. */
+function failedEvidence(alert: Alert, version: number, message: string): AlertEvidence {
+  const cause = alertEvidenceSchema.safeParse(alert.evidence);
+  const now = new Date().toISOString();
+  const window = cause.success ? cause.data.window : { id: null, start: now, end: now, predictions: 0 };
+  const alertNumber = Number(alert.id.replace(/^al-/, ''));
+  return { values: { version, alert: Number.isFinite(alertNumber) ? alertNumber : null }, threshold: cause.success ? cause.data.threshold : 0, window, message };
 }
 
 function evidenceText(evidence: unknown): string {

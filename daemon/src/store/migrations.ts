@@ -428,6 +428,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX gate_runs_by_version ON gate_runs(model_version_id, id);
     `,
   },
+  {
+    version: 10,
+    name: 'Alerts: a rollback_failed kind, raised when an automatic rollback has no earlier version',
+    sql: `
+      -- SQLite cannot widen a CHECK in place: rebuild mon_alerts (nothing references it) and its indexes.
+      CREATE TABLE mon_alerts_new (
+        id INTEGER PRIMARY KEY,
+        deployment TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('latency','error_rate','drift','accuracy','rollback_failed')),
+        state TEXT NOT NULL CHECK (state IN ('open','resolved')),
+        opened_at TEXT NOT NULL,
+        resolved_at TEXT,
+        updated_at TEXT NOT NULL,
+        version INTEGER,
+        evidence TEXT NOT NULL,
+        latest TEXT,
+        acknowledged_by TEXT,
+        acknowledged_at TEXT,
+        silenced_until TEXT
+      );
+      INSERT INTO mon_alerts_new SELECT id, deployment, kind, state, opened_at, resolved_at, updated_at, version, evidence, latest,
+        acknowledged_by, acknowledged_at, silenced_until FROM mon_alerts;
+      DROP TABLE mon_alerts;
+      ALTER TABLE mon_alerts_new RENAME TO mon_alerts;
+      CREATE UNIQUE INDEX mon_alerts_one_open ON mon_alerts (deployment, kind) WHERE state = 'open';
+      CREATE INDEX mon_alerts_time ON mon_alerts (opened_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

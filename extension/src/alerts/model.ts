@@ -52,7 +52,7 @@ export function openedAlert(ev: Pick<MlopsEvent, 'kind' | 'after'>): Alert | und
   return parsed.success ? parsed.data : undefined;
 }
 
-const KIND_LABEL: Record<Alert['kind'], string> = { latency: 'Latency', error_rate: 'Error rate', drift: 'Drift', accuracy: 'Accuracy' };
+const KIND_LABEL: Record<Alert['kind'], string> = { latency: 'Latency', error_rate: 'Error rate', drift: 'Drift', accuracy: 'Accuracy', rollback_failed: 'Rollback failed' };
 
 export function notificationText(a: Alert): string {
   return `${KIND_LABEL[a.kind]} alert on ${a.deployment}${a.version === null ? '' : ` (v${a.version})`}: ${a.evidence.message}`;

@@ -28,23 +28,28 @@ test('the demo trains, registers, promotes, rolls back and catches a data change
   // The notebook step verifies its conversion where the Python packages are, else says what to install.
   assert.match(r.stdout, /verify: equal|Skipped: no Python with scikit-learn/);
   const model = getModelResponse.omit({ next_cursor: true }).parse(await runCliJson(['models', 'show', 'churn'], { cwd: dir }));
-  // The gates step promoted v2 (it passes the holdout gate) and refused v5 (random weights).
+  // The safety step's faulty v3 was promoted and rolled back by the error-rate rule, its requests
+  // answered by the fallback rules; the gates step promoted v2 (it passes the holdout gate) and
+  // refused v6 (random weights).
+  assert.match(r.stdout, /Production rolled back by the rule from v3 to v\d/);
+  assert.match(r.stdout, /requests answered, 0 failed; [1-9]\d* answered by the fallback rules/);
   assert.equal(model.model.production_version, 2);
   assert.deepEqual(
     model.versions.map((v) => [v.version, v.stage, v.aliases]),
     [
+      [6, 'None', []],
       [5, 'None', []],
       [4, 'None', []],
-      [3, 'None', []],
+      [3, 'Archived', []],
       [2, 'Production', ['champion']],
       [1, 'Archived', []],
     ],
   );
   assert.match(r.stdout, /refused: holdout failed: candidate 0\.\d+ vs Production 0\.\d+ \(rule: auc ≥ Production \+ 0\.001\)/);
-  assert.match(readFileSync(join(dir, 'artifacts', 'gates.xml'), 'utf8'), /<testsuite name="mlops check churn v5" tests="1" failures="1" errors="0"/);
-  // Versions 3 and 4 come from the pipeline's register stage, with the evaluate stage's metrics.
+  assert.match(readFileSync(join(dir, 'artifacts', 'gates.xml'), 'utf8'), /<testsuite name="mlops check churn v6" tests="1" failures="1" errors="0"/);
+  // Versions 4 and 5 come from the pipeline's register stage, with the evaluate stage's metrics.
   assert.ok(model.versions[1]?.metrics['holdout_auc'] !== undefined);
-  for (const v of model.versions.slice(3)) {
+  for (const v of model.versions.slice(4)) {
     assert.ok(v.source_run_id, 'each version knows its run');
     assert.deepEqual(v.dataset_versions.map((d) => d.dataset), ['holdout', 'train']);
   }

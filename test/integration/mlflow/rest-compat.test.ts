@@ -131,6 +131,9 @@ describe('the Python client sequence, step by step', () => {
     assertError(changed, 400, 'INVALID_PARAMETER_VALUE', /Changing param values is not allowed/);
   });
 
+});
+
+describe('the Python client sequence: metrics, limits and tags', () => {
   test('log_metric → log-metric, with steps, NaN and ±Infinity as MLflow spells them', async () => {
     const t = Date.now();
     for (const [step, value] of [[0, 0.61], [1, 0.72], [2, 0.79]] as const) {
@@ -171,6 +174,10 @@ describe('the Python client sequence, step by step', () => {
     assert.equal(run.inputs.dataset_inputs[0]?.dataset.name, 'train');
   });
 
+});
+
+// The same client run, continued (one describe per screen; tests run in order and share the run).
+describe('the Python client sequence: models and the registry', () => {
   test('onnx.log_model: artifact PUTs, a listing, a download, then runs/log-model', async () => {
     const base = `${experimentId}/${runId}/artifacts/model`;
     assert.equal(await upload(`${base}/MLmodel`, 'flavors:\n  onnx: {}\n'), 200);

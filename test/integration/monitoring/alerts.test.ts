@@ -237,6 +237,10 @@ test('storage stays bounded and store_inputs: false keeps no inputs', async () =
   const port = ports.small as number;
   const rand = seeded(31);
   const ids = await sendRows(port, Array.from({ length: 250 }, () => churnRow(rand)), 1);
+  // First the last prediction stored (every flush done), then the count: checked the other way
+  // round, "at most 100" also held before most of the 250 had been flushed at all.
+  const last = await waitFor('last prediction stored', () => api().prediction(ids[ids.length - 1] as string, 'small'));
+  assert.equal(last.inputs, null);
   const db = new Database(join(project.root, '.mlops', 'mlops.db'), { readonly: true, fileMustExist: true });
   try {
     const count = () => (db.prepare("SELECT count(*) AS n, count(inputs) AS with_inputs FROM mon_predictions WHERE deployment = 'small'").get() as { n: number; with_inputs: number });
@@ -245,7 +249,5 @@ test('storage stays bounded and store_inputs: false keeps no inputs', async () =
   } finally {
     db.close();
   }
-  const last = await waitFor('last prediction stored', () => api().prediction(ids[ids.length - 1] as string, 'small'));
-  assert.equal(last.inputs, null);
   await assert.rejects(api().prediction(ids[0] as string, 'small'), /not found/);
 });

@@ -1,7 +1,7 @@
 /**
- * The shadow gate's adapter over the safety feature's `shadow_stats` table (its migration 7, same
- * columns): no table or no rows → no shadow data; rows for the version as a shadow, summed over
- * deployments and primaries → agreement. And the gate's decision on those numbers.
+ * The shadow gate reads the safety feature's shadow statistics (`shadowSummary` over the
+ * `shadow_stats` table): no rows → no shadow data; rows for the version as a shadow, summed over
+ * deployments → agreement. And the gate's decision on those numbers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,21 +11,16 @@ import { join } from 'node:path';
 import { openStore } from '../../../daemon/src/store/db';
 import { shadowReader } from '../../../daemon/src/gates/shadow';
 
-test('shadow data: none without the table or rows; agreement summed over deployments', () => {
+test('shadow data: none without rows; agreement summed over deployments', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gates-shadow-'));
   const db = openStore(join(dir, 'mlops.db'));
   try {
-    assert.equal(shadowReader(db)('churn', 2), null);
-    db.exec(`CREATE TABLE shadow_stats (deployment TEXT NOT NULL, model TEXT NOT NULL, primary_version INTEGER NOT NULL, shadow_version INTEGER NOT NULL,
-      compared INTEGER NOT NULL DEFAULT 0, agreed INTEGER NOT NULL DEFAULT 0, score_diff_sum REAL NOT NULL DEFAULT 0, score_count INTEGER NOT NULL DEFAULT 0,
-      dropped INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, primary_buckets TEXT NOT NULL, shadow_buckets TEXT NOT NULL, updated_at TEXT NOT NULL,
-      PRIMARY KEY (deployment, primary_version, shadow_version)) WITHOUT ROWID`);
     const read = shadowReader(db);
     assert.equal(read('churn', 2), null);
     const ins = db.prepare("INSERT INTO shadow_stats (deployment, model, primary_version, shadow_version, compared, agreed, primary_buckets, shadow_buckets, updated_at) VALUES (?, 'churn', ?, ?, ?, ?, '[]', '[]', '')");
     ins.run('prod', 1, 2, 300, 290);
     ins.run('canary', 1, 2, 100, 90);
-    ins.run('prod', 1, 3, 50, 10);
+    ins.run('prod', 2, 3, 50, 10);
     assert.deepEqual(read('churn', 2), { requests: 400, agreement: 380 / 400 });
     assert.deepEqual(read('churn', 3), { requests: 50, agreement: 0.2 });
     assert.equal(read('other', 2), null);

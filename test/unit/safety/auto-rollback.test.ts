@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mlopsConfigSchema, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { EventLog } from '../../../daemon/src/events/event-log';
+import { Alerts } from '../../../daemon/src/monitoring/alerts/alerts';
+import { WebhookNotifier } from '../../../daemon/src/monitoring/alerts/webhook';
 import { AutoRollback } from '../../../daemon/src/monitoring/rollback';
 import { Registry, type NewVersion } from '../../../daemon/src/registry/registry';
 import { openStore, type Db } from '../../../daemon/src/store/db';
@@ -21,6 +23,7 @@ let db: Db;
 let events: EventLog;
 let reg: Registry;
 let rule: AutoRollback;
+let alerts: Alerts;
 let config: MlopsConfig;
 let n = 0;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -36,7 +39,8 @@ beforeEach(() => {
   events = new EventLog(db);
   reg = new Registry(db, events);
   config = configWith({ on_alert: { error_rate: 'rollback', drift: 'notify' }, rollback_within: '1h' });
-  rule = new AutoRollback({ db, events, registry: reg, config: () => config, log: silent as never });
+  alerts = new Alerts(db, events, new WebhookNotifier(() => undefined), () => undefined);
+  rule = new AutoRollback({ db, events, registry: reg, alerts, config: () => config, log: silent as never });
   rule.start();
   for (const i of [1, 2]) reg.register('churn', version(i), 10, 'test');
   reg.setStage('churn', 1, 'Production', '', 'test');
@@ -77,7 +81,7 @@ test('kinds set to notify, alerts on another version, and promotions older than 
   assert.equal(autoEvents().length, 0);
 });
 
-test('with no earlier version to go back to, an event says so instead', async () => {
+test('with no earlier version to go back to, an event says so and a rollback_failed alert opens', async () => {
   reg.rollback('churn', 'back to 1', 'test');
   reg.register('churn', version(3), 10, 'test');
   // Only version 1 was ever in Production before: roll 1 back has nowhere to go.
@@ -88,4 +92,18 @@ test('with no earlier version to go back to, an event says so instead', async ()
   assert.equal((ev[0]?.after as { outcome: string }).outcome, 'no_earlier_version');
   assert.match(ev[0]?.reason ?? '', /cannot roll back version 1 of churn: no earlier Production version/);
   assert.equal(reg.getModel('churn', 1).model.production_version, 1);
+  const open = alerts.list({ all: false, limit: 100 }).alerts;
+  assert.deepEqual(open.map((a) => [a.deployment, a.kind, a.state, a.version]), [['prod', 'rollback_failed', 'open', 1]]);
+  assert.equal(open[0]?.evidence.values['alert'], alertId, 'names the alert that asked for the rollback');
+  assert.match(open[0]?.evidence.message ?? '', new RegExp(`no earlier Production version \\(asked by error_rate alert al-${alertId}\\)`));
+  const opened = events.list(0, 1000).filter((e) => e.kind === 'alert.opened' && (e.after as { kind: string }).kind === 'rollback_failed');
+  assert.equal(opened.length, 1, 'audited like any other alert');
+  assert.equal(opened[0]?.actor, 'rule:deployments.prod.on_alert.error_rate');
+  // A person acts: Production moves to version 3, and the alert resolves.
+  reg.setStage('churn', 3, 'Production', 'fixed release', 'test');
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(alerts.list({ all: false, limit: 100 }).alerts, []);
+  const resolved = alerts.list({ all: true, limit: 100 }).alerts.find((a) => a.kind === 'rollback_failed');
+  assert.equal(resolved?.state, 'resolved');
+  assert.match(resolved?.latest?.message ?? '', /Production of churn is now version 3/);
 });
