@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { compareWindow, numericColumn, prepareReference, readCsv, type Column } from '../shared/src/drift/index';
+import { bell } from './harness';
 import { Targets } from './targets';
 
 const quick = process.argv.includes('--quick');
@@ -21,21 +22,7 @@ const FEATURES = quick ? 10 : 50;
 const REF_ROWS = quick ? 100_000 : 1_000_000;
 const CUR_ROWS = quick ? 10_000 : 100_000;
 
-/** xorshift32 → sums of uniforms: a cheap bell-shaped sample. */
-function makeColumn(name: string, n: number, seed: number, shift: number): Column {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) v[i] = next() + next() + next() - 1.5 + shift;
-  return numericColumn(name, v);
-}
+const makeColumn = (name: string, n: number, seed: number, shift: number): Column => numericColumn(name, bell(n, seed, shift));
 
 function time<T>(f: () => T): [T, number] {
   const t0 = process.hrtime.bigint();

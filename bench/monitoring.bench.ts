@@ -15,9 +15,8 @@
  *     25 MiB more than the unmonitored one (fixed-memory recording).
  * Run: npm run build && npx tsx bench/monitoring.bench.ts [--quick] [--soak 1000000]   (needs wrk)
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fork } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
 import { evaluateWindow } from '../daemon/src/monitoring/drift';
@@ -25,6 +24,7 @@ import { type MonitoringBoot, type WindowSample } from '../schemas/src/monitorin
 import { fromServingMessage, type FromServingMessage, type ServingBootInput } from '../schemas/src/serving';
 import { compareWindow, numericColumn, prepareReference } from '../shared/src/drift/index';
 import { defaultMonitoring } from '../shared/src/monitoring/config';
+import { BenchSession, bell, hasWrk, median, pairedRuns, servingScript, wrk, type WrkResult } from './harness';
 import { Targets } from './targets';
 
 const quick = process.argv.includes('--quick');
@@ -32,11 +32,7 @@ const soakAt = process.argv.indexOf('--soak');
 const SOAK = soakAt > 0 ? Number(process.argv[soakAt + 1]) : 0;
 const REPS = quick ? 3 : 5;
 const SECONDS = quick ? 2 : 4;
-const ROOT = join(__dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'monitoring-bench-'));
-const procs: ChildProcess[] = [];
-process.on('exit', () => procs.forEach((p) => p.kill('SIGKILL')));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const session = new BenchSession('monitoring-bench-');
 
 interface Served {
   pid: number | undefined;
@@ -52,8 +48,7 @@ function monitoringBoot(): MonitoringBoot {
 
 /** Forks dist/serving.js as the daemon does and resolves once the model is loaded. */
 function startServing(model: string, monitoring: MonitoringBoot | null): Promise<Served> {
-  const p = fork(join(ROOT, 'dist', 'serving.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'json' });
-  procs.push(p);
+  const p = session.track(fork(servingScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'json' }));
   const served: Served = { pid: p.pid, port: 0, messages: 0, predictionsLogged: 0, rss: [] };
   const boot: ServingBootInput = {
     deployment: monitoring ? 'on' : 'off',
@@ -84,43 +79,18 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
   });
 }
 
-interface WrkResult {
-  rps: number;
-  p99ms: number;
-  requests: number;
-}
-
-function wrk(port: number, connections: number, script: string, seconds = SECONDS): WrkResult {
-  const r = spawnSync('wrk', [`-t${connections === 1 ? 1 : 2}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/predict`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
-  const m = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(r.stdout);
-  const scale = { us: 0.001, ms: 1, s: 1000 }[(m?.[2] ?? 'ms') as 'us' | 'ms' | 's'];
-  if (/Non-2xx or 3xx responses/.test(r.stdout)) throw new Error(`port ${port}: failed responses\n${r.stdout}`);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), p99ms: Number(m?.[1] ?? NaN) * scale, requests: Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0) };
-}
-
 /**
- * Runs on and off back to back at each concurrency, REPS times, alternating which goes first: each
- * pair's ratio sees nearly the same machine load (it is shared), and the median of the ratios is kept.
+ * Runs on and off back to back in pairs at each concurrency (pairedRuns): each pair's ratio sees
+ * nearly the same machine load (it is shared), and the median of the ratios is kept.
  */
 function overhead(ports: { on: number; off: number }, script: string): { results: Map<string, WrkResult[]>; ratios: Map<string, { rps: number[]; p99: number[] }> } {
   const results = new Map<string, WrkResult[]>();
   const ratios = new Map<string, { rps: number[]; p99: number[] }>();
   for (const c of [1, 32]) {
-    wrk(ports.on, c, script, 1); // warm-up (JIT, sessions)
-    wrk(ports.off, c, script, 1);
-    const r = { rps: [] as number[], p99: [] as number[] };
-    for (let rep = 0; rep < REPS; rep++) {
-      const first = rep % 2 ? 'on' : 'off';
-      const a = wrk(ports[first], c, script);
-      const b = wrk(ports[first === 'on' ? 'off' : 'on'], c, script);
-      const [on, off] = first === 'on' ? [a, b] : [b, a];
-      results.set(`on@${c}`, [...(results.get(`on@${c}`) ?? []), on]);
-      results.set(`off@${c}`, [...(results.get(`off@${c}`) ?? []), off]);
-      r.rps.push(on.rps / off.rps);
-      r.p99.push(on.p99ms / off.p99ms);
-    }
-    ratios.set(String(c), r);
+    const { on, off } = pairedRuns(ports, ['off', 'on'], script, { connections: c, seconds: SECONDS, reps: REPS, warmupSeconds: 1 });
+    results.set(`on@${c}`, on);
+    results.set(`off@${c}`, off);
+    ratios.set(String(c), { rps: on.map((r, i) => r.rps / (off[i] as WrkResult).rps), p99: on.map((r, i) => r.p99ms / (off[i] as WrkResult).p99ms) });
   }
   return { results, ratios };
 }
@@ -133,22 +103,6 @@ function rssOf(pid: number | undefined): number {
   } catch {
     return NaN;
   }
-}
-
-/** xorshift sums of uniforms: a cheap bell-shaped sample, shifted for drifted features. */
-function bell(n: number, seed: number, shift: number): Float64Array {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) v[i] = next() + next() + next() - 1.5 + shift;
-  return v;
 }
 
 function driftTiming(): { fullMs: number; engineMs: number; fullMedianMs: number; engineMedianMs: number; drifted: number } {
@@ -194,15 +148,13 @@ async function main(): Promise<void> {
   console.log(`\n(${d.drifted} of 50 features found drifted; 10 were shifted)`);
   targets.atMost('drift evaluation per window, 50 features', d.fullMs, 200, 'ms');
   targets.atMost('drift evaluation vs the engine alone', d.fullMs / d.engineMs, 1.5, '×');
-  if (spawnSync('wrk', ['--version']).error) {
+  if (!hasWrk()) {
     console.log('wrk is not installed (Debian package wrk): the overhead part is skipped');
     return targets.report();
   }
-  if (!existsSync(join(ROOT, 'dist', 'serving.js'))) throw new Error('dist/serving.js is missing: run `npm run build` first');
-  const model = join(dir, 'model.onnx');
+  const model = join(session.dir, 'model.onnx');
   writeFileSync(model, buildLinearModelOnnx({ task: 'classification', weights: [0.03, -0.05, 0.02], bias: -0.5 }));
-  const script = join(dir, 'post.lua');
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = '{"instances": [[35, 12, 70.5]]}'\nwrk.headers["Content-Type"] = "application/json"\n`);
+  const script = session.postScript();
   const on = await startServing(model, monitoringBoot());
   const off = await startServing(model, null);
   wrk(on.port, 32, script, 2);
@@ -236,12 +188,4 @@ async function main(): Promise<void> {
   targets.report();
 }
 
-main()
-  .catch((e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    procs.forEach((p) => p.kill('SIGTERM'));
-    rmSync(dir, { recursive: true, force: true });
-  });
+session.run(main);

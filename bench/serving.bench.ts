@@ -13,9 +13,8 @@
  * memory per loaded version, for a 100-tree forest.
  * Run: npm run build && npx tsx bench/serving.bench.ts [--quick]   (needs wrk; FastAPI skipped when absent)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ServingBootInput } from '../schemas/src/serving';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
@@ -23,32 +22,15 @@ import { ModelHost } from '../daemon/src/serving/host';
 import { ServingMetrics } from '../daemon/src/serving/metrics';
 import { servingBootSchema } from '../schemas/src/serving';
 import { randomTrees, treeEnsembleOnnx } from '../test/helpers/onnx-graphs';
+import { BenchSession, hasWrk, median, servingScript, wrk, type WrkResult } from './harness';
 
 const quick = process.argv.includes('--quick');
 const REPS = 5;
 const SECONDS = quick ? 2 : 4;
 const ROOT = join(__dirname, '..');
 const PY = '/usr/bin/python3';
-const dir = mkdtempSync(join(tmpdir(), 'serving-bench-'));
-const procs: ChildProcess[] = [];
-process.on('exit', () => procs.forEach((p) => p.kill('SIGKILL')));
-
-function startServer(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  procs.push(p);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (c: Buffer): void => {
-      out += c.toString();
-      const m = /PORT (\d+)|listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1] ?? m[2]));
-    };
-    p.stdout?.on('data', onData);
-    p.stderr?.on('data', onData);
-    p.once('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${out}`)));
-    setTimeout(() => reject(new Error(`${cmd} did not start: ${out}`)), 30_000).unref();
-  });
-}
+const session = new BenchSession('serving-bench-');
+const dir = session.dir;
 
 /** Debian python3 with FastAPI/uvicorn/scikit-learn: trains the model and returns its parameters. */
 function trainReference(): { coef: number[]; intercept: number } | undefined {
@@ -58,25 +40,6 @@ function trainReference(): { coef: number[]; intercept: number } | undefined {
   if (r.status !== 0 || probe.status !== 0) return undefined;
   return JSON.parse(r.stdout) as { coef: number[]; intercept: number };
 }
-
-interface WrkResult {
-  rps: number;
-  p99ms: number;
-}
-
-function wrk(port: number, connections: number, script: string): WrkResult {
-  const threads = connections === 1 ? 1 : 2;
-  const r = spawnSync('wrk', [`-t${threads}`, `-c${connections}`, `-d${SECONDS}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/predict`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
-  const m = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(r.stdout);
-  const scale = { us: 0.001, ms: 1, s: 1000 }[(m?.[2] ?? 'ms') as 'us' | 'ms' | 's'];
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout);
-  if (non2xx) throw new Error(`port ${port}: ${non2xx[1]} failed responses`);
-  return { rps, p99ms: Number(m?.[1] ?? NaN) * scale };
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const FOREST_FEATURES = 20;
 const forestFeatures = Array.from({ length: FOREST_FEATURES }, (_, i) => ({ name: `f${i}`, type: 'float' as const }));
@@ -136,46 +99,43 @@ async function handOverAndMemory(): Promise<{ handoverMs: number; mbPerVersion: 
 }
 
 async function main(): Promise<void> {
-  if (spawnSync('wrk', ['--version']).error) {
+  if (!hasWrk()) {
     console.log('wrk is not installed (Debian package wrk): serving benchmark skipped');
     return;
   }
-  const serving = join(ROOT, 'dist', 'serving.js');
-  if (!existsSync(serving)) throw new Error('dist/serving.js is missing: run `npm run build` first');
+  const serving = servingScript();
   const ref = trainReference();
   if (!ref) console.log('Debian python3 with fastapi/uvicorn/scikit-learn not found: the FastAPI comparison is skipped');
   const weights = ref?.coef ?? [0.03, -0.05, 0.02];
   const model = join(dir, 'model.onnx');
   writeFileSync(model, buildLinearModelOnnx({ task: 'classification', weights, bias: ref?.intercept ?? -0.5 }));
-  const script = join(dir, 'post.lua');
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = '{"instances": [[35, 12, 70.5]]}'\nwrk.headers["Content-Type"] = "application/json"\n`);
-  const forestScript = join(dir, 'post-forest.lua');
+  const script = session.postScript();
   const row = Array.from({ length: FOREST_FEATURES }, (_, i) => ((i * 0.37) % 1).toFixed(3)).join(', ');
-  writeFileSync(forestScript, `wrk.method = "POST"\nwrk.body = '{"instances": [[${row}]]}'\nwrk.headers["Content-Type"] = "application/json"\n`);
+  const forestScript = session.postScript(`{"instances": [[${row}]]}`, 'post-forest.lua');
   const specFile = (b: number, forest = false): string => {
     const f = join(dir, `spec-${b}${forest ? '-forest' : ''}.json`);
     writeFileSync(f, JSON.stringify(forest ? bootSpec(writeForest(), b, forestFeatures) : bootSpec(model, b)));
     return f;
   };
   const ports: Record<string, number> = {
-    limit: await startServer(process.execPath, [join(__dirname, 'serving', 'bare-server.js'), model, '3'], { ORT_PATH: join(ROOT, 'node_modules', 'onnxruntime-node') }),
-    ours: await startServer(process.execPath, [serving, '--spec', specFile(1)]),
-    batched: await startServer(process.execPath, [serving, '--spec', specFile(64)]),
-    'limit-forest': await startServer(process.execPath, [join(__dirname, 'serving', 'bare-server.js'), writeForest(), String(FOREST_FEATURES)], { ORT_PATH: join(ROOT, 'node_modules', 'onnxruntime-node') }),
-    'batched-forest': await startServer(process.execPath, [serving, '--spec', specFile(64, true)]),
+    limit: await session.startServer(process.execPath, [join(__dirname, 'serving', 'bare-server.js'), model, '3'], { ORT_PATH: join(ROOT, 'node_modules', 'onnxruntime-node') }),
+    ours: await session.startServer(process.execPath, [serving, '--spec', specFile(1)]),
+    batched: await session.startServer(process.execPath, [serving, '--spec', specFile(64)]),
+    'limit-forest': await session.startServer(process.execPath, [join(__dirname, 'serving', 'bare-server.js'), writeForest(), String(FOREST_FEATURES)], { ORT_PATH: join(ROOT, 'node_modules', 'onnxruntime-node') }),
+    'batched-forest': await session.startServer(process.execPath, [serving, '--spec', specFile(64, true)]),
   };
-  if (ref) ports['fastapi'] = await startServer(PY, [join(__dirname, 'serving', 'fastapi_server.py'), join(dir, 'model.joblib')]);
+  if (ref) ports['fastapi'] = await session.startServer(PY, [join(__dirname, 'serving', 'fastapi_server.py'), join(dir, 'model.joblib')]);
   const plan: [string, number][] = [
     ['limit', 1], ['ours', 1], ['limit', 32], ['ours', 32], ['limit', 64], ['batched', 64], ['limit-forest', 64], ['batched-forest', 64],
     ...(ref ? ([['fastapi', 1], ['fastapi', 32]] as [string, number][]) : []),
   ];
   const scriptFor = (name: string): string => (name.endsWith('-forest') ? forestScript : script);
-  for (const [name, c] of plan) wrk(ports[name] as number, c, scriptFor(name)); // warm-up pass (JIT, sessions)
+  for (const [name, c] of plan) wrk(ports[name] as number, c, scriptFor(name), SECONDS); // warm-up pass (JIT, sessions)
   const results = new Map<string, WrkResult[]>();
   for (let rep = 0; rep < REPS; rep++) {
     for (const [name, c] of plan) {
       const key = `${name}@${c}`;
-      results.set(key, [...(results.get(key) ?? []), wrk(ports[name] as number, c, scriptFor(name))]);
+      results.set(key, [...(results.get(key) ?? []), wrk(ports[name] as number, c, scriptFor(name), SECONDS)]);
     }
   }
   report(results, await handOverAndMemory(), !!ref);
@@ -204,11 +164,7 @@ function report(results: Map<string, WrkResult[]>, extra: { handoverMs: number; 
   for (const [what, r, ok] of checks) console.log(`| ${what} | ${r} | ${ok ? 'yes' : 'NO'} |`);
   console.log(`| hand-over: load + warm-up of a new version (100-tree forest) beside the old | ${extra.handoverMs.toFixed(1)} ms | (recorded) |`);
   console.log(`| memory per loaded version (100-tree forest, 20 features) | ${extra.mbPerVersion.toFixed(1)} MiB RSS | (recorded) |`);
-  rmSync(dir, { recursive: true, force: true });
   if (checks.some(([, , ok]) => !ok)) process.exitCode = 1;
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-}).finally(() => procs.forEach((p) => p.kill('SIGTERM')));
+session.run(main);

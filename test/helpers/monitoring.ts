@@ -1,12 +1,48 @@
 /**
- * A monitoring test project: the churn classifier (age, tenure, spend), a reference dataset drawn
- * from known distributions, deterministic traffic generators (normal or drifted on chosen features)
- * and the monitoring calls through the declared endpoints.
+ * A monitoring test project: its mlops.yaml, the churn classifier (age, tenure, spend), a reference
+ * dataset drawn from known distributions, a daemon with the project deployed for a test file,
+ * deterministic traffic generators (normal or drifted on chosen features) and the monitoring calls
+ * through the declared endpoints.
  */
+import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { type DaemonClient } from '../../client/src/client';
 import * as endpoints from '../../schemas/src/endpoints';
+import { type MlopsConfigInput } from '../../schemas/src/mlops-yaml';
+import { writeLinearOnnx } from './onnx';
+import { CHURN_FEATURES, deploy, portOf, registry } from './serving';
+import { daemonSuite, type DaemonSuite, type SuiteOptions } from './suite';
+
+type MonitoringInput = NonNullable<MlopsConfigInput['monitoring']>;
+
+export interface MonitoredProject {
+  /** `project.name`. */
+  name: string;
+  /** Predictions per window, and the drift sample size (the whole window is compared). */
+  window: number;
+  /** More of the global `monitoring` section: drift, accuracy, latency thresholds. */
+  monitoring?: MonitoringInput;
+  deployments: NonNullable<MlopsConfigInput['deployments']>;
+}
+
+/**
+ * mlops.yaml of the monitored churn project: dataset `ref` (data/ref.csv, see writeReference), model
+ * `churn` (age, tenure in [0, 60], spend), monitoring against `ref` with one-second slices and
+ * evaluations (fast enough for tests) over windows of `window` predictions, and the given deployments.
+ */
+export function monitoredProjectYaml(p: MonitoredProject): string {
+  const config: MlopsConfigInput = {
+    version: 1,
+    project: { name: p.name },
+    data: { ref: { paths: ['data/ref.csv'], watch: false } },
+    models: { churn: { task: 'classification', signature: { inputs: CHURN_FEATURES.map((name) => (name === 'tenure' ? { name, range: [0, 60] } : { name })) } } },
+    monitoring: { reference: 'ref', window: p.window, slice: '1s', evaluate_every: '1s', sample_size: p.window, ...p.monitoring },
+    deployments: p.deployments,
+  };
+  return stringify(config);
+}
 
 /** Mulberry32: a small seeded generator, so traffic (and the drift verdicts) are the same every run. */
 export function seeded(seed: number): () => number {
@@ -61,4 +97,44 @@ export function monitoringApi(c: DaemonClient) {
     windows: (name: string) => c.request(endpoints.monitoringWindows, { params: { name }, query: {} }),
     distribution: (name: string, window: number, feature: string) => c.request(endpoints.monitoringDistribution, { params: { name, window }, query: { feature } }),
   };
+}
+
+export interface MonitoredSuite extends DaemonSuite {
+  /** The loopback port of each deployment deployed before the tests. */
+  readonly ports: Record<string, number>;
+}
+
+export interface MonitoredSuiteOptions {
+  /** The mlops.yaml (monitoredProjectYaml), or a function called in the before hook (see daemonSuite). */
+  config: SuiteOptions['config'];
+  prefix?: string;
+  /** Rows of data/ref.csv, snapshotted as ref@1. */
+  referenceRows: number;
+  /** Registers more versions after churn v1 (the linear model, in Production). */
+  register?: (s: DaemonSuite) => Promise<unknown>;
+  /** Deployed in this order; each must be serving. */
+  deploy: string[];
+}
+
+/** A test file's monitored churn project and daemon (see daemonSuite), deployed before the first test. */
+export function monitoredSuite(opts: MonitoredSuiteOptions): MonitoredSuite {
+  const ports: Record<string, number> = {};
+  const suite = daemonSuite({
+    config: opts.config,
+    prefix: opts.prefix,
+    prepare: (root) => writeReference(root, opts.referenceRows),
+    setup: async (s) => {
+      const c = s.daemon.client;
+      await c.snapshot('ref', 'reference');
+      await registry(c).register('churn', { artifact_path: writeLinearOnnx(join(s.project.root, 'models', 'churn.onnx'), { features: CHURN_FEATURES, seed: 1 }) });
+      await registry(c).setStage('churn', 1, 'Production');
+      await opts.register?.(s);
+      for (const name of opts.deploy) {
+        const st = await deploy(c, name);
+        assert.equal(st.state, 'serving', st.error ?? '');
+        ports[name] = portOf(st);
+      }
+    },
+  });
+  return Object.assign(suite, { ports });
 }

@@ -6,109 +6,62 @@
  * exactly those two; feedback moves accuracy and opens the accuracy alert; feedback needs the serving
  * token and reports unknown ids; storage stays bounded; `store_inputs: false` keeps no inputs.
  */
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Alert } from '../../../schemas/src/monitoring';
-import { startDaemon, tempProject, writeLinearOnnx, type RunningDaemon, type TempProject } from '../../helpers';
-import { churnRow, monitoringApi, seeded, writeReference } from '../../helpers/monitoring';
+import { churnRow, monitoredProjectYaml, monitoredSuite, monitoringApi, seeded } from '../../helpers/monitoring';
 import { throwingOnnx, writeBytes } from '../../helpers/onnx-graphs';
-import { CHURN_FEATURES, deploy, portOf, postJson, registry, showDeployment, waitFor } from '../../helpers/serving';
+import { postJson, registry, showDeployment, waitFor } from '../../helpers/serving';
 
-let project: TempProject;
-let daemon: RunningDaemon;
 let hookServer: Server;
 const hooks: { event: string; alert: Alert }[] = [];
 let hookCalls = 0;
-const ports: Record<string, number> = {};
 
 function config(hookPort: number, liveP95: number): string {
-  return `version: 1
-project:
-  name: monitoring-test
-data:
-  ref:
-    paths: [data/ref.csv]
-    watch: false
-models:
-  churn:
-    task: classification
-    signature:
-      inputs:
-        - name: age
-        - name: tenure
-          range: [0, 60]
-        - name: spend
-monitoring:
-  reference: ref
-  window: 200
-  slice: 1s
-  evaluate_every: 1s
-  sample_size: 200
-  drift:
-    threshold: 0.001
-  accuracy:
-    min: 0.8
-    min_labels: 20
-deployments:
-  live:
-    model: churn
-    monitoring:
-      latency:
-        p95_ms: ${liveP95}
-      notify:
-        webhook: http://127.0.0.1:${hookPort}/hook
-  bad:
-    model: churn
-    version: 2
-    monitoring:
-      error_rate:
-        max: 0.2
-  small:
-    model: churn
-    monitoring:
-      max_predictions: 100
-      store_inputs: false
-`;
+  return monitoredProjectYaml({
+    name: 'monitoring-test',
+    window: 200,
+    monitoring: { drift: { threshold: 0.001 }, accuracy: { min: 0.8, min_labels: 20 } },
+    deployments: {
+      live: { model: 'churn', monitoring: { latency: { p95_ms: liveP95 }, notify: { webhook: `http://127.0.0.1:${hookPort}/hook` } } },
+      bad: { model: 'churn', version: 2, monitoring: { error_rate: { max: 0.2 } } },
+      small: { model: 'churn', monitoring: { max_predictions: 100, store_inputs: false } },
+    },
+  });
 }
 
-const api = () => monitoringApi(daemon.client);
+const api = () => monitoringApi(suite.daemon.client);
 
-before(async () => {
+/** The webhook receiver: its first delivery fails, so the notifier must retry, not give up or block anything. */
+async function startHookServer(): Promise<number> {
   hookServer = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       hookCalls++;
-      // The first delivery fails: the notifier must retry, not give up or block anything.
       if (hookCalls === 1) return void res.writeHead(503).end();
       hooks.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { event: string; alert: Alert });
       res.writeHead(204).end();
     });
   });
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
-  project = tempProject({ config: config((hookServer.address() as AddressInfo).port, 0.001) });
-  writeReference(project.root, 2000);
-  daemon = await startDaemon(project.root);
-  const c = daemon.client;
-  await c.snapshot('ref', 'reference');
-  await registry(c).register('churn', { artifact_path: writeLinearOnnx(join(project.root, 'models', 'churn.onnx'), { features: CHURN_FEATURES, seed: 1 }) });
-  await registry(c).register('churn', { artifact_path: writeBytes(join(project.root, 'models', 'throw.onnx'), throwingOnnx(3)) });
-  await registry(c).setStage('churn', 1, 'Production');
-  for (const name of ['live', 'bad', 'small']) {
-    const st = await deploy(c, name);
-    assert.equal(st.state, 'serving', st.error ?? '');
-    ports[name] = portOf(st);
-  }
-});
+  return (hookServer.address() as AddressInfo).port;
+}
 
-after(async () => {
-  if (process.env["MON_DEBUG"]) console.log(daemon?.output().slice(-4000));
-  await daemon?.stop();
-  await project?.cleanup();
+const suite = monitoredSuite({
+  config: async () => config(await startHookServer(), 0.001),
+  referenceRows: 2000,
+  register: (s) => registry(s.daemon.client).register('churn', { artifact_path: writeBytes(join(s.project.root, 'models', 'throw.onnx'), throwingOnnx(3)) }), // v2
+  deploy: ['live', 'bad', 'small'],
+});
+const ports = suite.ports;
+
+after(() => {
+  if (process.env['MON_DEBUG']) console.log(suite.daemon.output().slice(-4000));
   hookServer?.close();
 });
 
@@ -137,12 +90,12 @@ test('a latency alert with a tiny threshold opens with evidence, reaches the web
   const delivered = await waitFor('webhook delivery', async () => hooks.find((h) => h.event === 'opened' && h.alert.id === alert.id), 30_000);
   assert.equal(delivered.alert.kind, 'latency');
   assert.ok(hookCalls >= 2, 'the first attempt failed and was retried');
-  const events = await registry(daemon.client).events(0, 1000, 'deployment:live');
+  const events = await registry(suite.daemon.client).events(0, 1000, 'deployment:live');
   assert.ok(events.events.some((e) => e.kind === 'alert.opened' && (e.after as Alert).id === alert.id));
   // Still breached: the same alert stays open (deduplicated), never a second one.
   await sendRows(ports.live as number, Array.from({ length: 10 }, () => churnRow(rand)), 1);
   assert.equal((await api().alerts(false, 'live')).alerts.filter((a) => a.kind === 'latency').length, 1);
-  project.writeConfig(config((hookServer.address() as AddressInfo).port, 100_000));
+  suite.project.writeConfig(config((hookServer.address() as AddressInfo).port, 100_000));
   const resolved = await waitFor('latency alert resolved', async () => (await api().alerts(true, 'live')).alerts.find((a) => a.id === alert.id && a.state === 'resolved'), 30_000);
   assert.ok(resolved.resolved_at);
   await waitFor('resolve webhook', async () => hooks.find((h) => h.event === 'resolved' && h.alert.id === alert.id), 30_000);
@@ -194,7 +147,7 @@ test('normal traffic opens no drift alert; drift on age and spend opens one nami
 
 test('feedback needs the serving token, reports unknown ids, moves accuracy and opens the accuracy alert', async () => {
   const port = ports.live as number;
-  const token = (await showDeployment(daemon.client, 'live')).token as string;
+  const token = (await showDeployment(suite.daemon.client, 'live')).token as string;
   const rand = seeded(21);
   const sent: { id: string; label: number }[] = [];
   for (let i = 0; i < 60; i++) {
@@ -229,7 +182,7 @@ test('feedback needs the serving token, reports unknown ids, moves accuracy and 
   assert.equal(acked.state, 'open');
   const silenced = await api().silence('live', '1h');
   assert.ok(Date.parse(silenced.silenced_until) > Date.now() + 3_500_000);
-  const kinds = (await registry(daemon.client).events(0, 1000, 'deployment:live')).events.map((e) => e.kind);
+  const kinds = (await registry(suite.daemon.client).events(0, 1000, 'deployment:live')).events.map((e) => e.kind);
   assert.ok(kinds.includes('alert.acknowledged') && kinds.includes('alert.silenced'));
 });
 
@@ -241,7 +194,7 @@ test('storage stays bounded and store_inputs: false keeps no inputs', async () =
   // round, "at most 100" also held before most of the 250 had been flushed at all.
   const last = await waitFor('last prediction stored', () => api().prediction(ids[ids.length - 1] as string, 'small'));
   assert.equal(last.inputs, null);
-  const db = new Database(join(project.root, '.mlops', 'mlops.db'), { readonly: true, fileMustExist: true });
+  const db = new Database(join(suite.project.root, '.mlops', 'mlops.db'), { readonly: true, fileMustExist: true });
   try {
     const count = () => (db.prepare("SELECT count(*) AS n, count(inputs) AS with_inputs FROM mon_predictions WHERE deployment = 'small'").get() as { n: number; with_inputs: number });
     await waitFor('pruned to 100', async () => (count().n <= 100 ? true : undefined), 30_000);

@@ -3,66 +3,29 @@
  * `predictions show`, `feedback --input labels.csv` (unknown ids reported, a bad line named), `alerts`
  * with `ack` and `silence`, each in readable form and with its declared --json shape.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertAckJson, alertSilenceJson, alertsJson, feedbackJson, monitorJson, predictionShowJson } from '../../../schemas/src/cli';
-import { runCli, runCliJson, startDaemon, tempProject, writeLinearOnnx, type RunningDaemon, type TempProject } from '../../helpers';
-import { churnRow, seeded, writeReference } from '../../helpers/monitoring';
-import { CHURN_FEATURES, deploy, portOf, postJson, registry, waitFor } from '../../helpers/serving';
+import { runCli, runCliJson } from '../../helpers';
+import { churnRow, monitoredProjectYaml, monitoredSuite, seeded } from '../../helpers/monitoring';
+import { postJson, waitFor } from '../../helpers/serving';
 
-let project: TempProject;
-let daemon: RunningDaemon;
-let cwd: string;
-let port: number;
-
-const CONFIG = `version: 1
-project:
-  name: monitoring-cli
-data:
-  ref:
-    paths: [data/ref.csv]
-    watch: false
-models:
-  churn:
-    task: classification
-    signature:
-      inputs:
-        - name: age
-        - name: tenure
-        - name: spend
-monitoring:
-  reference: ref
-  window: 50
-  slice: 1s
-  evaluate_every: 1s
-  sample_size: 50
-  accuracy:
-    min: 0.9
-    min_labels: 10
-deployments:
-  prod:
-    model: churn
-`;
-
-before(async () => {
-  project = tempProject({ config: CONFIG });
-  cwd = project.root;
-  writeReference(project.root, 500);
-  daemon = await startDaemon(project.root);
-  await daemon.client.snapshot('ref', 'reference');
-  await registry(daemon.client).register('churn', { artifact_path: writeLinearOnnx(join(project.root, 'models', 'churn.onnx'), { features: CHURN_FEATURES, seed: 1 }) });
-  await registry(daemon.client).setStage('churn', 1, 'Production');
-  port = portOf(await deploy(daemon.client, 'prod'));
-});
-
-after(async () => {
-  await daemon?.stop();
-  await project?.cleanup();
+const suite = monitoredSuite({
+  config: monitoredProjectYaml({
+    name: 'monitoring-cli',
+    window: 50,
+    monitoring: { accuracy: { min: 0.9, min_labels: 10 } },
+    deployments: { prod: { model: 'churn' } },
+  }),
+  referenceRows: 500,
+  deploy: ['prod'],
 });
 
 test('monitor, predictions show, feedback from a CSV, alerts, ack and silence', async () => {
+  const cwd = suite.project.root;
+  const port = suite.ports.prod as number;
   const rand = seeded(3);
   const sent: { id: string; label: number }[] = [];
   for (let i = 0; i < 50; i++) {

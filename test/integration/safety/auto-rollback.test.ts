@@ -4,17 +4,12 @@
  * rollback }` rolls Production back by itself through the registry; the endpoint hands over to the
  * earlier version with zero failed requests under load, and it happens once.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers';
-import { throwingOnnx, writeBytes } from '../../helpers/onnx-graphs';
-import { deploy, portOf, postJson, registry, seedRegistry, servingConfig, waitFor } from '../../helpers/serving';
+import { safetySuite } from '../../helpers/safety';
+import { deploy, portOf, postJson, registry, waitFor } from '../../helpers/serving';
 
-let project: TempProject;
-let daemon: RunningDaemon;
-
-const extra = `  auto:
+const suite = safetySuite(`  auto:
     model: churn
     on_alert: { error_rate: rollback, drift: notify }
     rollback_within: 1h
@@ -26,23 +21,10 @@ const extra = `  auto:
     monitoring:
       error_rate:
         max: 0.05
-`;
-const config = servingConfig(extra).replace('retention:', 'monitoring:\n  latency:\n    p95_ms: 60000\nretention:');
-
-before(async () => {
-  project = tempProject({ config });
-  daemon = await startDaemon(project.root);
-  await seedRegistry(daemon.client, project.root);
-  await registry(daemon.client).register('churn', { artifact_path: writeBytes(join(project.root, 'models', 'throw.onnx'), throwingOnnx(3)) }); // v3
-});
-
-after(async () => {
-  await daemon?.stop();
-  await project?.cleanup();
-});
+`);
 
 test('an error-rate alert on a freshly promoted version rolls it back by itself, once, with zero failed requests', async () => {
-  const c = daemon.client;
+  const c = suite.daemon.client;
   const st = await deploy(c, 'auto');
   assert.equal(st.version, 1);
   const port = portOf(st);

@@ -4,20 +4,17 @@
  * flag flips answers to the fallback and back through mlops.yaml, keeping its comments; a shadow is
  * compared (two different versions disagree, a version with itself agrees fully).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shadowReportJson } from '../../../schemas/src/safety';
-import { runCli, runCliJson, startDaemon, tempProject, type RunningDaemon, type TempProject } from '../../helpers';
-import { throwingOnnx, writeBytes } from '../../helpers/onnx-graphs';
-import { deploy, portOf, postJson, registry, seedRegistry, servingConfig, showDeployment, waitFor } from '../../helpers/serving';
-
-let project: TempProject;
-let daemon: RunningDaemon;
+import { runCli, runCliJson } from '../../helpers';
+import { safetySuite } from '../../helpers/safety';
+import { deploy, portOf, postJson, registry, showDeployment, waitFor } from '../../helpers/serving';
 
 // churn v3 throws at run time for any feature value above 2; the rules answer instead.
-const extra = `  safe:
+const suite = safetySuite(`  safe:
     model: churn
     version: 3
     breaker:
@@ -49,33 +46,19 @@ const extra = `  safe:
   mirrored:
     model: churn
     shadow: Production
-`;
-// Breakers judge latency too: generous thresholds keep a loaded test machine from tripping them.
-const config = servingConfig(extra).replace('retention:', 'monitoring:\n  latency:\n    p95_ms: 60000\nretention:');
-
-before(async () => {
-  project = tempProject({ config });
-  daemon = await startDaemon(project.root);
-  await seedRegistry(daemon.client, project.root);
-  await registry(daemon.client).register('churn', { artifact_path: writeBytes(join(project.root, 'models', 'throw.onnx'), throwingOnnx(3)) }); // v3
-});
-
-after(async () => {
-  await daemon?.stop();
-  await project?.cleanup();
-});
+`);
 
 const good = { age: 1, tenure: 2, spend: 0 };
 const bad = { age: 40, tenure: 12, spend: 0 };
 type Answer = { fallback?: boolean; predictions: Record<string, unknown>[] };
 
 async function eventKinds(subject: string): Promise<string[]> {
-  const r = await registry(daemon.client).events(0, 1000, subject);
+  const r = await registry(suite.daemon.client).events(0, 1000, subject);
   return r.events.map((e) => e.kind);
 }
 
 test('a version that throws trips the breaker; the rules answer, marked, in every protocol; a probe closes it', async () => {
-  const c = daemon.client;
+  const c = suite.daemon.client;
   const port = portOf(await deploy(c, 'safe'));
   const ok = await postJson(port, '/predict', { instances: [good] });
   assert.equal(ok.status, 200);
@@ -108,7 +91,7 @@ test('a version that throws trips the breaker; the rules answer, marked, in ever
 });
 
 test('while the breaker is open, good requests get the fallback too', async () => {
-  const c = daemon.client;
+  const c = suite.daemon.client;
   const port = portOf(await deploy(c, 'stuck'));
   await postJson(port, '/predict', { instances: [bad] });
   await waitFor('breaker open', async () => ((await showDeployment(c, 'stuck')).breaker?.state === 'open' ? true : undefined));
@@ -116,20 +99,21 @@ test('while the breaker is open, good requests get the fallback too', async () =
     const r = await postJson(port, '/predict', { instances: [good] });
     assert.deepEqual([r.status, (r.json as Answer).fallback, (r.json as Answer).predictions], [200, true, [{ prediction: 0 }]]);
   }
-  const text = (await runCli(['deployments', 'show', 'stuck'], { cwd: project.root })).stdout;
+  const text = (await runCli(['deployments', 'show', 'stuck'], { cwd: suite.project.root })).stdout;
   assert.match(text, /circuit breaker: open since .* \(the model threw: .*\); \d+ fallback answers/);
 });
 
 test('the feature flag flips answers to the fallback and back, keeping mlops.yaml comments; without rules a clear 503', async () => {
-  const c = daemon.client;
+  const c = suite.daemon.client;
+  const root = suite.project.root;
   const port = portOf(await deploy(c, 'flagged'));
   const instance = { age: 40, tenure: 3, spend: 150 };
   const model = await postJson(port, '/predict', { instances: [instance] });
   assert.equal((model.json as Answer).fallback, undefined);
-  const before = readFileSync(join(project.root, 'mlops.yaml'), 'utf8');
-  const r = await runCliJson(['deployments', 'disable', 'flagged', '--reason', 'incident 7'], { cwd: project.root });
-  assert.deepEqual(r, { deployment: 'flagged', enabled: false, changed: true, file: join(project.root, 'mlops.yaml') });
-  const afterText = readFileSync(join(project.root, 'mlops.yaml'), 'utf8');
+  const before = readFileSync(join(root, 'mlops.yaml'), 'utf8');
+  const r = await runCliJson(['deployments', 'disable', 'flagged', '--reason', 'incident 7'], { cwd: root });
+  assert.deepEqual(r, { deployment: 'flagged', enabled: false, changed: true, file: join(root, 'mlops.yaml') });
+  const afterText = readFileSync(join(root, 'mlops.yaml'), 'utf8');
   // Exactly one scalar changed: comments, spacing and every other line stay byte for byte.
   assert.equal(afterText, before.replace('enabled: true   # on', 'enabled: false   # on'));
   const fb = await waitFor('fallback answers', async () => {
@@ -138,14 +122,14 @@ test('the feature flag flips answers to the fallback and back, keeping mlops.yam
   });
   assert.deepEqual((fb.json as Answer).predictions, [{ label: 1 }]);
   assert.equal((await showDeployment(c, 'flagged')).state, 'serving', 'disabled is not stopped');
-  await runCliJson(['deployments', 'enable', 'flagged'], { cwd: project.root });
-  assert.equal(readFileSync(join(project.root, 'mlops.yaml'), 'utf8'), before);
+  await runCliJson(['deployments', 'enable', 'flagged'], { cwd: root });
+  assert.equal(readFileSync(join(root, 'mlops.yaml'), 'utf8'), before);
   await waitFor('model answers', async () => ((await postJson(port, '/predict', { instances: [instance] })).json as Answer).fallback ? undefined : true);
   const events = (await registry(c).events(0, 1000, 'deployment:flagged')).events.filter((e) => e.kind === 'deployment.flag_changed');
   assert.deepEqual(events.map((e) => [e.after, e.reason]), [[{ enabled: false }, 'incident 7'], [{ enabled: true }, '']]);
 
   const barePort = portOf(await deploy(c, 'bare'));
-  await runCliJson(['deployments', 'disable', 'bare'], { cwd: project.root });
+  await runCliJson(['deployments', 'disable', 'bare'], { cwd: root });
   const refused = await waitFor('503', async () => {
     const a = await postJson(barePort, '/predict', { instances: [good] });
     return a.status === 503 ? a : undefined;
@@ -163,10 +147,10 @@ async function traffic(port: number, n: number): Promise<void> {
 }
 
 test('shadow agreement: a different version disagrees on some labels, the same version agrees on all', async () => {
-  const c = daemon.client;
+  const c = suite.daemon.client;
   const [a, b] = await Promise.all([deploy(c, 'shadowed'), deploy(c, 'mirrored')]);
   await Promise.all([traffic(portOf(a), 150), traffic(portOf(b), 150)]);
-  const report = async (d: string) => shadowReportJson.parse(await runCliJson(['shadow', 'report', d], { cwd: project.root }));
+  const report = async (d: string) => shadowReportJson.parse(await runCliJson(['shadow', 'report', d], { cwd: suite.project.root }));
   const diff = await waitFor('shadowed compared', async () => {
     const r = await report('shadowed');
     return (r.pairs[0]?.compared ?? 0) >= 150 ? r : undefined;
@@ -185,6 +169,6 @@ test('shadow agreement: a different version disagrees on some labels, the same v
   assert.equal(s.mean_abs_score_diff, 0);
   assert.equal(d.primary_latency.count, 150);
   assert.equal(d.shadow_latency.count, 150);
-  const text = (await runCli(['shadow', 'report', 'shadowed'], { cwd: project.root })).stdout;
+  const text = (await runCli(['shadow', 'report', 'shadowed'], { cwd: suite.project.root })).stdout;
   assert.match(text, /v1\s+v2\s+150\s+\d+\.\d %/);
 });
