@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ServingBootInput, type ServingModelSpec } from '../schemas/src/serving';
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -86,6 +87,17 @@ export function servingScript(): string {
   const file = join(__dirname, '..', 'dist', 'serving.js');
   if (!existsSync(file)) throw new Error('dist/serving.js is missing: run `npm run build` first');
   return file;
+}
+
+/** The churn classifier (age, tenure, spend) at `artifact`, as a serving process loads it. */
+export function churnSpec(artifact: string, more: Partial<ServingModelSpec> = {}): ServingModelSpec {
+  const features = ['age', 'tenure', 'spend'].map((name) => ({ name, type: 'float' as const }));
+  return { model: 'churn', version: 1, artifact_path: artifact, artifact_sha256: 'bench', task: 'classification', input_mode: 'tensor', features, ...more };
+}
+
+/** A benchmark serving process's boot: any port, one thread, no micro-batching, no token. */
+export function servingBoot(model: ServingModelSpec, more: Partial<ServingBootInput> = {}): ServingBootInput {
+  return { deployment: 'bench', port: 0, threads: 1, max_batch: 1, max_delay_ms: 0, max_body_bytes: 8 << 20, max_instances: 10_000, token: null, model, ...more };
 }
 
 /** True when wrk (Debian package wrk) can be run. */

@@ -21,10 +21,10 @@ import { join } from 'node:path';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
 import { evaluateWindow } from '../daemon/src/monitoring/drift';
 import { type MonitoringBoot, type WindowSample } from '../schemas/src/monitoring';
-import { fromServingMessage, type FromServingMessage, type ServingBootInput } from '../schemas/src/serving';
+import { fromServingMessage, type FromServingMessage } from '../schemas/src/serving';
 import { compareWindow, numericColumn, prepareReference } from '../shared/src/drift/index';
 import { defaultMonitoring } from '../shared/src/monitoring/config';
-import { BenchSession, bell, hasWrk, median, pairedRuns, servingScript, wrk, type WrkResult } from './harness';
+import { BenchSession, bell, churnSpec, hasWrk, median, pairedRuns, servingBoot, servingScript, wrk, type WrkResult } from './harness';
 import { Targets } from './targets';
 
 const quick = process.argv.includes('--quick');
@@ -50,18 +50,7 @@ function monitoringBoot(): MonitoringBoot {
 function startServing(model: string, monitoring: MonitoringBoot | null): Promise<Served> {
   const p = session.track(fork(servingScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'json' }));
   const served: Served = { pid: p.pid, port: 0, messages: 0, predictionsLogged: 0, rss: [] };
-  const boot: ServingBootInput = {
-    deployment: monitoring ? 'on' : 'off',
-    port: 0,
-    threads: 1,
-    max_batch: 1,
-    max_delay_ms: 0,
-    max_body_bytes: 8 << 20,
-    max_instances: 10_000,
-    token: null,
-    monitoring,
-    model: { model: 'churn', version: 1, artifact_path: model, artifact_sha256: 'bench', task: 'classification', input_mode: 'tensor', features: ['age', 'tenure', 'spend'].map((name) => ({ name, type: 'float' as const })) },
-  };
+  const boot = servingBoot(churnSpec(model), { deployment: monitoring ? 'on' : 'off', monitoring });
   return new Promise((resolve, reject) => {
     p.on('message', (raw: unknown) => {
       const m: FromServingMessage = fromServingMessage.parse(raw);

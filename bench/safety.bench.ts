@@ -11,8 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
-import { type ServingBootInput, type ServingModelSpec } from '../schemas/src/serving';
-import { BenchSession, hasWrk, median, pairedRuns, servingScript, type WrkResult } from './harness';
+import { type ServingModelSpec } from '../schemas/src/serving';
+import { BenchSession, churnSpec, hasWrk, median, pairedRuns, servingBoot, servingScript, type WrkResult } from './harness';
 import { Targets } from './targets';
 
 const quick = process.argv.includes('--quick');
@@ -26,11 +26,10 @@ async function main(): Promise<void> {
   const serving = servingScript();
   const file = join(dir, 'model.onnx');
   writeFileSync(file, buildLinearModelOnnx({ task: 'classification', weights: [0.03, -0.05, 0.02], bias: -0.5 }));
-  const spec = (version: number): ServingModelSpec => ({ model: 'churn', version, artifact_path: file, artifact_sha256: `v${version}`, task: 'classification', input_mode: 'tensor', features: ['age', 'tenure', 'spend'].map((name) => ({ name, type: 'float' as const })) });
+  const spec = (version: number): ServingModelSpec => churnSpec(file, { version, artifact_sha256: `v${version}` });
   const boot = (shadow: ServingModelSpec | null): string => {
     const f = join(dir, `spec-${shadow ? 'shadow' : 'plain'}.json`);
-    const b: ServingBootInput = { deployment: 'bench', port: 0, threads: 1, max_batch: 1, max_delay_ms: 0, max_body_bytes: 1 << 20, max_instances: 100, token: null, model: spec(1), shadow };
-    writeFileSync(f, JSON.stringify(b));
+    writeFileSync(f, JSON.stringify(servingBoot(spec(1), { max_body_bytes: 1 << 20, max_instances: 100, shadow })));
     return f;
   };
   const script = session.postScript();

@@ -16,13 +16,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ServingBootInput } from '../schemas/src/serving';
+import { type ServingBootInput, type ServingModelSpec } from '../schemas/src/serving';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
 import { ModelHost } from '../daemon/src/serving/host';
 import { ServingMetrics } from '../daemon/src/serving/metrics';
 import { servingBootSchema } from '../schemas/src/serving';
 import { randomTrees, treeEnsembleOnnx } from '../test/helpers/onnx-graphs';
-import { BenchSession, hasWrk, median, servingScript, wrk, type WrkResult } from './harness';
+import { BenchSession, churnSpec, hasWrk, median, servingBoot, servingScript, wrk, type WrkResult } from './harness';
 
 const quick = process.argv.includes('--quick');
 const REPS = 5;
@@ -44,26 +44,8 @@ function trainReference(): { coef: number[]; intercept: number } | undefined {
 const FOREST_FEATURES = 20;
 const forestFeatures = Array.from({ length: FOREST_FEATURES }, (_, i) => ({ name: `f${i}`, type: 'float' as const }));
 
-function bootSpec(file: string, maxBatch: number, features = ['age', 'tenure', 'spend'].map((name) => ({ name, type: 'float' as const }))): ServingBootInput {
-  return {
-    deployment: 'bench',
-    port: 0,
-    threads: 1,
-    max_batch: maxBatch,
-    max_delay_ms: 0,
-    max_body_bytes: 8 << 20,
-    max_instances: 10_000,
-    token: null,
-    model: {
-      model: 'churn',
-      version: 1,
-      artifact_path: file,
-      artifact_sha256: 'bench',
-      task: 'classification',
-      input_mode: 'tensor',
-      features,
-    },
-  };
+function bootSpec(file: string, maxBatch: number, features?: ServingModelSpec['features']): ServingBootInput {
+  return servingBoot(churnSpec(file, features ? { features } : {}), { max_batch: maxBatch });
 }
 
 function writeForest(): string {

@@ -12,7 +12,7 @@ import { type DaemonClient } from '../../client/src/client';
 import * as endpoints from '../../schemas/src/endpoints';
 import { type MlopsConfigInput } from '../../schemas/src/mlops-yaml';
 import { writeLinearOnnx } from './onnx';
-import { CHURN_FEATURES, deploy, portOf, registry } from './serving';
+import { CHURN_FEATURES, deploy, portOf, postJson, registry } from './serving';
 import { daemonSuite, type DaemonSuite, type SuiteOptions } from './suite';
 
 type MonitoringInput = NonNullable<MlopsConfigInput['monitoring']>;
@@ -83,6 +83,23 @@ export function writeReference(root: string, rows: number, seed = 1): string {
   const file = join(root, 'data', 'ref.csv');
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
+}
+
+export interface Predicted {
+  id: string;
+  label: number;
+}
+
+/** Sends `n` churn rows, one request each; returns each request id with the label the model gave. */
+export async function predictChurn(port: number, rand: () => number, n: number): Promise<Predicted[]> {
+  const sent: Predicted[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await postJson(port, '/predict', churnRow(rand));
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const body = r.json as { request_id: string; predictions: { label: number }[] };
+    sent.push({ id: body.request_id, label: Number(body.predictions[0]?.label) });
+  }
+  return sent;
 }
 
 export function monitoringApi(c: DaemonClient) {

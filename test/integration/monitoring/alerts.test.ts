@@ -13,7 +13,7 @@ import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Alert } from '../../../schemas/src/monitoring';
-import { churnRow, monitoredProjectYaml, monitoredSuite, monitoringApi, seeded } from '../../helpers/monitoring';
+import { churnRow, monitoredProjectYaml, monitoredSuite, predictChurn, monitoringApi, seeded } from '../../helpers/monitoring';
 import { throwingOnnx, writeBytes } from '../../helpers/onnx-graphs';
 import { postJson, registry, showDeployment, waitFor } from '../../helpers/serving';
 
@@ -148,13 +148,7 @@ test('normal traffic opens no drift alert; drift on age and spend opens one nami
 test('feedback needs the serving token, reports unknown ids, moves accuracy and opens the accuracy alert', async () => {
   const port = ports.live as number;
   const token = (await showDeployment(suite.daemon.client, 'live')).token as string;
-  const rand = seeded(21);
-  const sent: { id: string; label: number }[] = [];
-  for (let i = 0; i < 60; i++) {
-    const r = await postJson(port, '/predict', churnRow(rand));
-    const body = r.json as { request_id: string; predictions: { label: number }[] };
-    sent.push({ id: body.request_id, label: Number(body.predictions[0]?.label) });
-  }
+  const sent = await predictChurn(port, seeded(21), 60);
   const right = sent.slice(0, 30).map((s) => ({ request_id: s.id, label: s.label }));
   const forged = await postJson(port, '/feedback', { feedback: right }, { Authorization: 'Bearer not-the-token-at-all-123' });
   assert.equal(forged.status, 401);

@@ -9,8 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertAckJson, alertSilenceJson, alertsJson, feedbackJson, monitorJson, predictionShowJson } from '../../../schemas/src/cli';
 import { runCli, runCliJson } from '../../helpers';
-import { churnRow, monitoredProjectYaml, monitoredSuite, seeded } from '../../helpers/monitoring';
-import { postJson, waitFor } from '../../helpers/serving';
+import { monitoredProjectYaml, monitoredSuite, predictChurn, seeded } from '../../helpers/monitoring';
+import { waitFor } from '../../helpers/serving';
 
 const suite = monitoredSuite({
   config: monitoredProjectYaml({
@@ -26,13 +26,7 @@ const suite = monitoredSuite({
 test('monitor, predictions show, feedback from a CSV, alerts, ack and silence', async () => {
   const cwd = suite.project.root;
   const port = suite.ports.prod as number;
-  const rand = seeded(3);
-  const sent: { id: string; label: number }[] = [];
-  for (let i = 0; i < 50; i++) {
-    const r = await postJson(port, '/predict', churnRow(rand));
-    const body = r.json as { request_id: string; predictions: { label: number }[] };
-    sent.push({ id: body.request_id, label: Number(body.predictions[0]?.label) });
-  }
+  const sent = await predictChurn(port, seeded(3), 50);
   const m = await waitFor('a closed window', async () => {
     const j = monitorJson.parse(await runCliJson(['monitor', 'prod'], { cwd }));
     return j.last_window ? j : undefined;
