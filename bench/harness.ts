@@ -110,9 +110,26 @@ export interface WrkResult {
   requests: number;
 }
 
-/** wrk on loopback `POST /predict` with `script`; a non-2xx answer fails the benchmark. */
-export function wrk(port: number, connections: number, script: string, seconds: number): WrkResult {
-  const r = spawnSync('wrk', [`-t${connections === 1 ? 1 : 2}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/predict`], { encoding: 'utf8' });
+/** Requests wrk sent to each port in this run, warm-ups included. */
+export const sentTo = new Map<number, number>();
+
+/**
+ * wrk on loopback `POST /predict` with `script`; a non-2xx answer fails the benchmark. It runs without
+ * blocking this process, which may play the daemon: a daemon reads its serving processes' IPC messages
+ * while traffic flows (blocked, the serving process's channel fills and it drops logged predictions
+ * no real daemon would make it drop).
+ */
+export async function wrk(port: number, connections: number, script: string, seconds: number): Promise<WrkResult> {
+  const args = [`-t${connections === 1 ? 1 : 2}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/predict`];
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const p = spawn('wrk', args);
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    p.on('error', reject);
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const failed = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout);
   if (failed) throw new Error(`port ${port}: ${failed[1]} failed responses\n${r.stdout}`);
@@ -120,12 +137,9 @@ export function wrk(port: number, connections: number, script: string, seconds: 
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(r.stdout);
     return Number(m?.[1] ?? NaN) * { us: 0.001, ms: 1, s: 1000 }[(m?.[2] ?? 'ms') as 'us' | 'ms' | 's'];
   };
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0),
-    p50ms: percentile('50'),
-    p99ms: percentile('99'),
-    requests: Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0),
-  };
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0);
+  sentTo.set(port, (sentTo.get(port) ?? 0) + requests);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), p50ms: percentile('50'), p99ms: percentile('99'), requests };
 }
 
 export interface PairOptions {
@@ -141,12 +155,12 @@ export interface PairOptions {
  * first pair): each pair sees nearly the same load of the shared machine, so ratios taken pair by
  * pair (the i-th run of each) or of the medians compare like with like.
  */
-export function pairedRuns<K extends string>(ports: Record<K, number>, [a, b]: [K, K], script: string, o: PairOptions): Record<K, WrkResult[]> {
-  wrk(ports[a], o.connections, script, o.warmupSeconds);
-  wrk(ports[b], o.connections, script, o.warmupSeconds);
+export async function pairedRuns<K extends string>(ports: Record<K, number>, [a, b]: [K, K], script: string, o: PairOptions): Promise<Record<K, WrkResult[]>> {
+  await wrk(ports[a], o.connections, script, o.warmupSeconds);
+  await wrk(ports[b], o.connections, script, o.warmupSeconds);
   const runs = Object.fromEntries([a, b].map((k) => [k, []])) as unknown as Record<K, WrkResult[]>;
   for (let rep = 0; rep < o.reps; rep++) {
-    for (const k of rep % 2 ? [b, a] : [a, b]) runs[k].push(wrk(ports[k], o.connections, script, o.seconds));
+    for (const k of rep % 2 ? [b, a] : [a, b]) runs[k].push(await wrk(ports[k], o.connections, script, o.seconds));
   }
   return runs;
 }

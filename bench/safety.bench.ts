@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const serve = (specFile: string): Promise<number> => session.startServer(process.execPath, [serving, '--spec', specFile]);
   const ports = { plain: await serve(boot(null)), shadowed: await serve(boot(spec(2))) };
   await new Promise((r) => setTimeout(r, 1000)); // the shadow worker loads its version
-  const runs = pairedRuns(ports, ['plain', 'shadowed'], script, { connections: 1, seconds: SECONDS, reps: REPS, warmupSeconds: SECONDS });
+  const runs = await pairedRuns(ports, ['plain', 'shadowed'], script, { connections: 1, seconds: SECONDS, reps: REPS, warmupSeconds: SECONDS });
   const med = (k: 'plain' | 'shadowed', f: keyof WrkResult): number => median(runs[k].map((r) => r[f]));
   console.log(`| server | req/s c=1 (median of ${REPS}) | p50 ms | p99 ms | runs req/s |`);
   console.log('| --- | --- | --- | --- | --- |');

@@ -112,12 +112,12 @@ async function main(): Promise<void> {
     ...(ref ? ([['fastapi', 1], ['fastapi', 32]] as [string, number][]) : []),
   ];
   const scriptFor = (name: string): string => (name.endsWith('-forest') ? forestScript : script);
-  for (const [name, c] of plan) wrk(ports[name] as number, c, scriptFor(name), SECONDS); // warm-up pass (JIT, sessions)
+  for (const [name, c] of plan) await wrk(ports[name] as number, c, scriptFor(name), SECONDS); // warm-up pass (JIT, sessions)
   const results = new Map<string, WrkResult[]>();
   for (let rep = 0; rep < REPS; rep++) {
     for (const [name, c] of plan) {
       const key = `${name}@${c}`;
-      results.set(key, [...(results.get(key) ?? []), wrk(ports[name] as number, c, scriptFor(name), SECONDS)]);
+      results.set(key, [...(results.get(key) ?? []), await wrk(ports[name] as number, c, scriptFor(name), SECONDS)]);
     }
   }
   report(results, await handOverAndMemory(), !!ref);
