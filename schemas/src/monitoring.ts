@@ -5,7 +5,7 @@
  * Dashboards read only stored aggregates: no endpoint here returns raw per-request rows except
  * `predictions show`, which returns one prediction by id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime, reasonSchema } from './api';
 import { driftTestKindSchema } from './drift';
 import { ALERT_KINDS, durationSchema, nameSchema } from './mlops-yaml';
