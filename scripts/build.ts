@@ -112,7 +112,8 @@ function entries(): BuildOptions[] {
     );
   }
   if (existsSync(join(root, 'extension/src/extension.ts'))) {
-    // extension.js is the activation shell; it requires extension-core.js right after activating.
+    // extension.js is the activation shell; it requires extension-core.js right after activating, which
+    // requires extension-lsp.js when a document the language server serves is first open.
     list.push(
       nodeEntry('extension/src/extension.ts', 'dist/extension.js', { external: ['vscode'], minify: true }),
       nodeEntry('extension/src/core.ts', 'dist/extension-core.js', {
@@ -120,6 +121,8 @@ function entries(): BuildOptions[] {
         minify: true,
         plugins: [shakeable],
       }),
+      // The language client, required by the core when the language server is first needed.
+      nodeEntry('extension/src/language-client-bundle.ts', 'dist/extension-lsp.js', { external: ['vscode'], minify: true }),
     );
   }
   return [...list, ...webviewEntries()];

@@ -127,7 +127,7 @@ test('latency: the shadow comparison of the deployment, its numbers from the dae
   const next = await waitFor('a patch with more shadow comparisons', async () => {
     const since = await latencySince(daemon.client, 'live', cursor.t, cursor.step);
     const p = latencyPatch(cursor, since, await shadowFor(daemon.client, 'live', config()));
-    return (p?.patch.shadow?.compared ?? 0) > s.compared ? p : undefined;
+    return p && (p.patch.shadow?.compared ?? 0) > s.compared ? p : undefined;
   });
   assert.equal(next.patch.shadow?.agreement, 1);
   assert.deepEqual(next.cursor.shadow, next.patch.shadow, 'the next refresh compares against what was sent');
