@@ -13,7 +13,7 @@
  *  3. Memory: RSS (/proc) of both processes after warm-up and after the load; `--soak N` then sends N
  *     more requests (e.g. 1000000) to the monitored one. Target: the monitored process grows at most
  *     25 MiB more than the unmonitored one (fixed-memory recording).
- * Run: npm run build && npx tsx bench/monitoring.bench.ts [--quick] [--soak 1000000]   (needs wrk)
+ * Run: npm run build && npx tsx bench/monitoring.bench.ts [--quick] [--features 20] [--soak 1000000]   (needs wrk)
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,13 @@ import { defaultMonitoring } from '../shared/src/monitoring/config';
 import { Targets } from './targets';
 
 const quick = process.argv.includes('--quick');
+const widthAt = process.argv.indexOf('--features');
+/**
+ * Features of the served model: 20 by default, the demo's churn width. Monitoring's cost per request
+ * grows with it (stored inputs, the window's sample), so a 3-feature model would understate it.
+ */
+const WIDTH = widthAt > 0 ? Number(process.argv[widthAt + 1]) : 20;
+const FEATURES = Array.from({ length: WIDTH }, (_, i) => (i === 0 ? 'tenure' : `f${i}`));
 const soakAt = process.argv.indexOf('--soak');
 const SOAK = soakAt > 0 ? Number(process.argv[soakAt + 1]) : 0;
 const REPS = quick ? 3 : 5;
@@ -47,7 +54,7 @@ interface Served {
 }
 
 function monitoringBoot(): MonitoringBoot {
-  return { slice_ms: 1000, flush_ms: 1000, window_predictions: 1000, window_ms: null, sample_size: 2000, input_every: 1, stored_features: ['age', 'tenure', 'spend'], ranges: { tenure: [0, 100] }, ring: 20_000, feedback_token: 'bench-feedback-token-0123456789' };
+  return { slice_ms: 1000, flush_ms: 1000, window_predictions: 1000, window_ms: null, sample_size: 2000, input_every: 1, stored_features: FEATURES, ranges: { tenure: [0, 100] }, ring: 20_000, feedback_token: 'bench-feedback-token-0123456789' };
 }
 
 /** Forks dist/serving.js as the daemon does and resolves once the model is loaded. */
@@ -65,7 +72,7 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
     max_instances: 10_000,
     token: null,
     monitoring,
-    model: { model: 'churn', version: 1, artifact_path: model, artifact_sha256: 'bench', task: 'classification', input_mode: 'tensor', features: ['age', 'tenure', 'spend'].map((name) => ({ name, type: 'float' as const })) },
+    model: { model: 'churn', version: 1, artifact_path: model, artifact_sha256: 'bench', task: 'classification', input_mode: 'tensor', features: FEATURES.map((name) => ({ name, type: 'float' as const })) },
   };
   return new Promise((resolve, reject) => {
     p.on('message', (raw: unknown) => {
@@ -77,7 +84,7 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
         served.messages++;
         served.predictionsLogged += m.predictions.request_id.length;
         for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
-      } else if (m.type === 'monitor_window') served.messages++;
+      } else if (m.type === 'monitor_window' || m.type === 'monitor_window_rows') served.messages++;
     });
     p.once('exit', (code) => reject(new Error(`serving exited ${code}`)));
     p.send({ type: 'boot', boot });
@@ -217,9 +224,9 @@ async function main(): Promise<void> {
   }
   if (!existsSync(join(ROOT, 'dist', 'serving.js'))) throw new Error('dist/serving.js is missing: run `npm run build` first');
   const model = join(dir, 'model.onnx');
-  writeFileSync(model, buildLinearModelOnnx({ task: 'classification', weights: [0.03, -0.05, 0.02], bias: -0.5 }));
+  writeFileSync(model, buildLinearModelOnnx({ task: 'classification', weights: FEATURES.map((_, i) => (i % 2 ? 0.02 : -0.03)), bias: -0.5 }));
   const script = join(dir, 'post.lua');
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = '{"instances": [[35, 12, 70.5]]}'\nwrk.headers["Content-Type"] = "application/json"\n`);
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = '{"instances": [[${FEATURES.map((_, i) => (i === 0 ? 12 : 10 + ((i * 7.3) % 50)).toFixed(1)).join(', ')}]]}'\nwrk.headers["Content-Type"] = "application/json"\n`);
   const on = await startServing(model, monitoringBoot());
   const off = await startServing(model, null);
   await wrk(on.port, 32, script, 2);
