@@ -266,7 +266,10 @@ async function main(): Promise<void> {
   targets.atLeast('predictions logged of those answered by the monitored process', (on.predictionsLogged / sent) * 100, 99.9, '%', 2);
   const settled = soakRss.find((r) => r.requests >= SOAK / 10);
   if (settled) targets.atMost(`RSS growth of the monitored process over the soak's last ${Math.round((SOAK - settled.requests) / 1000)}k requests`, end.on - settled.mib, 10, 'MiB', 1);
-  targets.atMost('RSS growth with monitoring beyond the growth without', end.on - warm.on - (end.off - warm.off), 25, 'MiB', 1);
+  const beyond = end.on - warm.on - (end.off - warm.off);
+  // After a soak only the monitored process had the extra traffic: the comparison is recorded, not judged.
+  if (SOAK > 0) targets.check('RSS growth with monitoring beyond the growth without (soak: one-sided)', true, `${beyond.toFixed(1)} MiB`, '(recorded)');
+  else targets.atMost('RSS growth with monitoring beyond the growth without', beyond, 25, 'MiB', 1);
   targets.report();
 }
 
