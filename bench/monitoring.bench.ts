@@ -11,9 +11,10 @@
  *     distributions) against the engine's compareWindow alone in the same run (≤ 1.5×: the rest is turning sample rows into columns and binning), and ≤ 200 ms;
  *     minimum of 15 runs each (CPU-bound work on a shared machine), medians printed beside.
  *  3. Memory: RSS (/proc) of both processes after warm-up and after the load; `--soak N` then sends N
- *     more requests (e.g. 1000000) to the monitored one. Target: the monitored process grows at most
- *     25 MiB more than the unmonitored one (fixed-memory recording).
- * Run: npm run build && npx tsx bench/monitoring.bench.ts [--quick] [--soak 1000000]   (needs wrk)
+ *     more requests to the monitored one, sampling its RSS every 10 s: growth from the first tenth of
+ *     the soak to the end ≤ 10 MiB (bounded: fixed-memory recording). Without a soak: the monitored
+ *     process grows at most 25 MiB more than the unmonitored one over the paired runs.
+ * Run: npm run build && npx tsx bench/monitoring.bench.ts [--quick] [--features 20] [--soak 1000000]   (needs wrk)
  */
 import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,13 @@ import { BenchSession, bell, churnSpec, hasWrk, median, pairedRuns, sentTo, serv
 import { Targets } from './targets';
 
 const quick = process.argv.includes('--quick');
+const widthAt = process.argv.indexOf('--features');
+/**
+ * Features of the served model: 20 by default, the demo's churn width. Monitoring's cost per request
+ * grows with it (stored inputs, the window's sample), so a 3-feature model would understate it.
+ */
+const WIDTH = widthAt > 0 ? Number(process.argv[widthAt + 1]) : 20;
+const FEATURES = Array.from({ length: WIDTH }, (_, i) => (i === 0 ? 'tenure' : `f${i}`));
 const soakAt = process.argv.indexOf('--soak');
 const SOAK = soakAt > 0 ? Number(process.argv[soakAt + 1]) : 0;
 const REPS = quick ? 3 : 5;
@@ -43,14 +51,14 @@ interface Served {
 }
 
 function monitoringBoot(): MonitoringBoot {
-  return { slice_ms: 1000, flush_ms: 1000, window_predictions: 1000, window_ms: null, sample_size: 2000, input_every: 1, stored_features: ['age', 'tenure', 'spend'], ranges: { tenure: [0, 100] }, ring: 20_000, feedback_token: 'bench-feedback-token-0123456789' };
+  return { slice_ms: 1000, flush_ms: 1000, window_predictions: 1000, window_ms: null, sample_size: 2000, input_every: 1, stored_features: FEATURES, ranges: { tenure: [0, 100] }, ring: 20_000, feedback_token: 'bench-feedback-token-0123456789' };
 }
 
 /** Forks dist/serving.js as the daemon does and resolves once the model is loaded. */
 function startServing(model: string, monitoring: MonitoringBoot | null): Promise<Served> {
   const p = session.track(fork(servingScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'json' }));
   const served: Served = { pid: p.pid, port: 0, messages: 0, predictionsLogged: 0, rss: [] };
-  const boot = servingBoot(churnSpec(model), { deployment: monitoring ? 'on' : 'off', monitoring });
+  const boot = servingBoot(churnSpec(model, { features: FEATURES.map((name) => ({ name, type: 'float' as const })) }), { deployment: monitoring ? 'on' : 'off', monitoring });
   return new Promise((resolve, reject) => {
     p.on('message', (raw: unknown) => {
       const m: FromServingMessage = fromServingMessage.parse(raw);
@@ -61,7 +69,7 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
         served.messages++;
         served.predictionsLogged += m.predictions.request_id.length;
         for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
-      } else if (m.type === 'monitor_window') served.messages++;
+      } else if (m.type === 'monitor_window' || m.type === 'monitor_window_rows') served.messages++;
     });
     p.once('exit', (code) => reject(new Error(`serving exited ${code}`)));
     p.send({ type: 'boot', boot });
@@ -142,8 +150,8 @@ async function main(): Promise<void> {
     return targets.report();
   }
   const model = join(session.dir, 'model.onnx');
-  writeFileSync(model, buildLinearModelOnnx({ task: 'classification', weights: [0.03, -0.05, 0.02], bias: -0.5 }));
-  const script = session.postScript();
+  writeFileSync(model, buildLinearModelOnnx({ task: 'classification', weights: FEATURES.map((_, i) => (i % 2 ? 0.02 : -0.03)), bias: -0.5 }));
+  const script = session.postScript(`{"instances": [[${FEATURES.map((_, i) => (i === 0 ? 12 : 10 + ((i * 7.3) % 50)).toFixed(1)).join(', ')}]]}`);
   const on = await startServing(model, monitoringBoot());
   const off = await startServing(model, null);
   await wrk(on.port, 32, script, 2);
@@ -151,10 +159,16 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
   const warm = { on: rssOf(on.pid), off: rssOf(off.pid) };
   const { results, ratios } = await overhead({ on: on.port, off: off.port }, script);
+  // The soak: RSS after each 10 s of load; what counts is growth once the ring, windows and heap are
+  // full (after the first tenth), since a leak of even 10 bytes a request shows as 10 MiB per 10⁶.
+  const soakRss: { requests: number; mib: number }[] = [];
   if (SOAK > 0) {
     let soaked = 0;
-    while (soaked < SOAK) soaked += (await wrk(on.port, 32, script, 10)).requests;
-    console.log(`\nsoak: ${soaked} more requests sent to the monitored process`);
+    while (soaked < SOAK) {
+      soaked += (await wrk(on.port, 32, script, 10)).requests;
+      soakRss.push({ requests: soaked, mib: rssOf(on.pid) });
+    }
+    console.log(`\nsoak: ${soaked} more requests sent to the monitored process; RSS MiB along the way: ${soakRss.map((r) => `${Math.round(r.requests / 1000)}k ${r.mib.toFixed(1)}`).join(', ')}`);
   }
   const sent = sentTo.get(on.port) ?? 0;
   await new Promise((r) => setTimeout(r, 2500));
@@ -174,7 +188,12 @@ async function main(): Promise<void> {
   targets.check('throughput / p99 with monitoring vs without at c=1', true, `${(ratio('1', 'rps') * 100).toFixed(1)} % / ${ratio('1', 'p99').toFixed(2)} ×`, '(recorded)');
   // Every answered prediction reaches the daemon's log when the daemon keeps reading (none dropped).
   targets.atLeast('predictions logged of those answered by the monitored process', (on.predictionsLogged / sent) * 100, 99.9, '%', 2);
-  targets.atMost('RSS growth with monitoring beyond the growth without', end.on - warm.on - (end.off - warm.off), 25, 'MiB', 1);
+  const settled = soakRss.find((r) => r.requests >= SOAK / 10);
+  if (settled) targets.atMost(`RSS growth of the monitored process over the soak's last ${Math.round((SOAK - settled.requests) / 1000)}k requests`, end.on - settled.mib, 10, 'MiB', 1);
+  const beyond = end.on - warm.on - (end.off - warm.off);
+  // After a soak only the monitored process had the extra traffic: the comparison is recorded, not judged.
+  if (SOAK > 0) targets.check('RSS growth with monitoring beyond the growth without (soak: one-sided)', true, `${beyond.toFixed(1)} MiB`, '(recorded)');
+  else targets.atMost('RSS growth with monitoring beyond the growth without', beyond, 25, 'MiB', 1);
   targets.report();
 }
 

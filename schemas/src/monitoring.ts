@@ -5,7 +5,7 @@
  * Dashboards read only stored aggregates: no endpoint here returns raw per-request rows except
  * `predictions show`, which returns one prediction by id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime, reasonSchema } from './api';
 import { driftTestKindSchema } from './drift';
 import { ALERT_KINDS, durationSchema, nameSchema } from './mlops-yaml';
@@ -226,7 +226,7 @@ export const rangeQuery = z
   .object({
     from: isoTime.optional().describe('Start (default: `to` minus one hour)'),
     to: isoTime.optional().describe('End (default: now)'),
-    step: z.coerce.number().int().min(1).max(86_400).optional().describe('Seconds per point (default: the slice, or coarser so at most 1000 points)'),
+    step: z.coerce.number().int().min(1).max(86_400).optional().describe('Seconds per point (default: the slice, or coarser so at most 3000 points)'),
   })
   .strict();
 
@@ -350,6 +350,11 @@ export type WindowSample = z.infer<typeof windowSampleSchema>;
 export const monitoringFromServing = z.discriminatedUnion('type', [
   z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), predictions: predictionBatchSchema }),
   z.object({ type: z.literal('monitor_window'), window: windowSampleSchema }),
+  /**
+   * Leading sample rows of the window whose `monitor_window` (same `start_ms`) follows with the rest:
+   * a large sample is sent in parts so serialising it never stalls the serving loop.
+   */
+  z.object({ type: z.literal('monitor_window_rows'), start_ms: z.number(), rows: z.array(z.array(z.unknown())), predicted: z.array(z.unknown()) }),
   z.object({ type: z.literal('feedback'), id: z.number().int(), body: z.unknown() }),
 ]);
 export type MonitoringFromServing = z.infer<typeof monitoringFromServing>;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type MonitoringBoot, type MonitoringFromServing, type PredictionBatch } from '../../../schemas/src/monitoring';
 import { predictionBatchSchema } from '../../../schemas/src/monitoring';
-import { CHUNK, MonitorRecorder } from '../../../daemon/src/monitoring/recorder/recorder';
+import { CHUNK, MonitorRecorder, WINDOW_PART } from '../../../daemon/src/monitoring/recorder/recorder';
 import { type RequestRecord } from '../../../daemon/src/serving/http';
 import { type LoadedModel, type RunOutputs } from '../../../shared/src/serving/model';
 
@@ -89,4 +89,21 @@ test('store_inputs: false (no stored feature) keeps outputs and no inputs', asyn
   await turn();
   assert.deepEqual(batches.flatMap((b) => b.inputs), [null, null, null]);
   assert.equal(batches.flatMap((b) => b.outputs).length, 3);
+});
+
+test('a closed window leaves in parts of WINDOW_PART rows on later turns, the last part in its monitor_window', async () => {
+  const messages: MonitoringFromServing[] = [];
+  const rec = new MonitorRecorder(boot({ window_predictions: 250, sample_size: 1000 }), (m) => messages.push(m), () => model, () => 0, () => true, () => 1_000_000);
+  for (let i = 0; i < 250; i++) rec.record(request(i));
+  const windowMessages = (): MonitoringFromServing[] => messages.filter((m) => m.type !== 'monitor_flush');
+  assert.equal(windowMessages().length, 0, 'the request that closed the window did not serialise it');
+  for (let k = 0; k < 5; k++) await turn();
+  const parts = windowMessages();
+  assert.deepEqual(parts.map((m) => m.type), ['monitor_window_rows', 'monitor_window_rows', 'monitor_window']);
+  const rows = parts.flatMap((m) => (m.type === 'monitor_window_rows' ? m.rows : m.type === 'monitor_window' ? m.window.rows : []));
+  assert.equal(rows.length, 250);
+  assert.deepEqual(new Set(rows.map((r) => r[0])).size, 250, 'every instance once (the window held them all)');
+  const last = parts[2];
+  assert.ok(last?.type === 'monitor_window' && last.window.predictions === 250 && last.window.rows.length === WINDOW_PART / 2);
+  assert.ok(parts.every((m) => m.type !== 'monitor_window_rows' || (m.start_ms === (last.type === 'monitor_window' ? last.window.start_ms : -1) && m.rows.length === WINDOW_PART)));
 });

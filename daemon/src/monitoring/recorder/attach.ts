@@ -41,11 +41,16 @@ export function attachMonitoring(
   const feedback = new FeedbackRoute(boot.deployment, mon.feedback_token, () => recorder.flush(false, true), send);
   server.postRoutes.set('/feedback', feedback);
   let reported = 0;
+  let reportedWindows = 0;
   const timer = setInterval(() => {
     recorder.flush();
     if (recorder.dropped > reported) {
       log(`monitoring: ${recorder.dropped - reported} predictions dropped from the log (more than ${mon.ring} between two flushes)`);
       reported = recorder.dropped;
+    }
+    if (recorder.windowsDropped > reportedWindows) {
+      log(`monitoring: ${recorder.windowsDropped - reportedWindows} windows dropped (the daemon is not reading)`);
+      reportedWindows = recorder.windowsDropped;
     }
   }, mon.flush_ms);
   timer.unref();

@@ -10,7 +10,7 @@
  * request and a sub-millisecond send every CHUNK predictions cost the same CPU but no stall.
  */
 import { type FeatureValue } from '../../../../schemas/src/serving';
-import { type PredictionBatch, type MonitoringBoot, type MonitoringFromServing, type SliceStats } from '../../../../schemas/src/monitoring';
+import { type PredictionBatch, type MonitoringBoot, type MonitoringFromServing, type SliceStats, type WindowSample } from '../../../../schemas/src/monitoring';
 import { bucketOf, newHistogram, sparse } from '../../../../shared/src/monitoring/histogram';
 import { outputRoles, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
 import { type LoadedModel, type RunOutputs } from '../../../../shared/src/serving/model';
@@ -22,6 +22,10 @@ export const PREDICTION_ROUTES = new Set(['/predict', '/invocations', '/v2/model
 
 /** Predictions per IPC message: small enough that building and writing one stays well under a millisecond. */
 export const CHUNK = 256;
+/** Sample rows per `monitor_window_rows` part: 100 rows of 50 features serialise in about a millisecond. */
+export const WINDOW_PART = 100;
+/** Closed windows waiting to be sent; past this (a stalled channel) the oldest is dropped and counted. */
+const MAX_PENDING_WINDOWS = 8;
 
 interface SliceAcc {
   version: number | null;
@@ -67,6 +71,11 @@ export class MonitorRecorder {
   private sendScheduled = false;
   /** After a timer flush: keep sending chunks until the ring is empty, not only full ones. */
   private draining = false;
+  /** Closed windows being sent in parts, oldest first, with how many sample rows have gone. */
+  private windowsOut: { sample: WindowSample; sent: number }[] = [];
+  private windowScheduled = false;
+  /** Windows dropped because too many waited to be sent (reported in the log with `dropped`). */
+  windowsDropped = 0;
 
   constructor(
     private readonly boot: MonitoringBoot,
@@ -203,7 +212,41 @@ export class MonitorRecorder {
   private closeWindow(t: number): void {
     const sample = this.window.finish(t, this.featureNames());
     this.window = new WindowAcc(t, this.boot.sample_size, this.boot.ranges);
-    if (sample.predictions > 0) this.send({ type: 'monitor_window', window: sample });
+    if (sample.predictions === 0) return;
+    if (this.windowsOut.length >= MAX_PENDING_WINDOWS) {
+      this.windowsOut.shift();
+      this.windowsDropped++;
+    }
+    this.windowsOut.push({ sample, sent: 0 });
+    this.scheduleWindows();
+  }
+
+  private scheduleWindows(): void {
+    if (this.windowScheduled) return;
+    this.windowScheduled = true;
+    setImmediate(() => this.sendWindows(false));
+  }
+
+  /**
+   * Sends closed windows, a part of WINDOW_PART sample rows per event-loop turn (a 1,000-row sample of
+   * 50 features is 10–30 ms of JSON in one go); the `monitor_window` message carries the last part.
+   * `all` sends everything at once (shutdown).
+   */
+  private sendWindows(all: boolean): void {
+    this.windowScheduled = false;
+    for (let w = this.windowsOut[0]; w; w = this.windowsOut[0]) {
+      const { sample } = w;
+      if (sample.rows.length - w.sent > WINDOW_PART) {
+        const end = w.sent + WINDOW_PART;
+        this.send({ type: 'monitor_window_rows', start_ms: sample.start_ms, rows: sample.rows.slice(w.sent, end), predicted: sample.predicted.slice(w.sent, end) });
+        w.sent = end;
+      } else {
+        this.windowsOut.shift();
+        this.send({ type: 'monitor_window', window: { ...sample, rows: sample.rows.slice(w.sent), predicted: sample.predicted.slice(w.sent) } });
+      }
+      if (!all) break;
+    }
+    if (this.windowsOut.length) this.scheduleWindows();
   }
 
   /**
@@ -224,6 +267,7 @@ export class MonitorRecorder {
     }
     this.draining = true;
     this.sendChunks(everything);
+    if (final) this.sendWindows(true);
   }
 
   /**
