@@ -61,11 +61,11 @@ export function writeCanonical(file: string): string {
 
 /**
  * Regression output `score` [N,1] after `depth` MatMuls of width `width` (one shared weight matrix,
- * so the file stays small): slow on purpose. The default is ~1 G multiply-adds per prediction,
+ * so the file stays small): slow on purpose. The default is ~600 M multiply-adds per prediction,
  * tens of milliseconds, so it is many times slower than a fast model even through HTTP, where the
  * request's own cost (and the machine's noise) is added to both.
  */
-export function writeSlowModel(file: string, depth = 1000, width = 1024): string {
+export function writeSlowModel(file: string, depth = 600, width = 1024): string {
   const inits: Initializer[] = [
     { name: 'w0', type: 'float', dims: [GATE_FEATURES.length, width], values: new Float32Array(GATE_FEATURES.length * width).fill(0.01) },
     { name: 'w', type: 'float', dims: [width, width], values: new Float32Array(width * width).fill(1 / width) },
@@ -125,7 +125,7 @@ ${inputs}
       inputs:
 ${inputs}
     gates:
-      latency: {max_ratio: 3, requests: ${opts.latencyRequests ?? 40}}
+      latency: {max_ratio: 3, requests: ${opts.latencyRequests ?? 20}}
   shadowed:
     task: classification
     signature:

@@ -136,7 +136,7 @@ print(root.get('tests'), suite.get('tests'), suite.get('failures'), suite.get('e
 });
 
 test('two promotions racing: the one whose comparison went stale by commit time is refused', async () => {
-  // scorer: latency-gated; each evaluation starts two serving processes and times 2 × 40 predictions twice, so the two overlap.
+  // scorer: latency-gated; each evaluation starts two serving processes and times 2 × 20 predictions twice, so the two overlap.
   writeFastModel(join(root, 'models', 'fast-a.onnx'));
   writeFastModel(join(root, 'models', 'fast-b.onnx'));
   const a = await register('scorer', join(root, 'models', 'fast-a.onnx'));

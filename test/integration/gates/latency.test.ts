@@ -1,7 +1,7 @@
 /**
  * The latency gate through temporary endpoints: real serving processes (dist/serving.js) started by
  * the daemon and by the CLI without a daemon, real ONNX models (a fast one-MatMul graph, a chain of
- * a thousand 1024-wide MatMuls). A normal candidate passes both ways; a slow one fails through the
+ * 600 1024-wide MatMuls). A normal candidate passes both ways; a slow one fails through the
  * endpoint alone (`via: endpoint`); a candidate or Production whose process cannot start is exit 2
  * naming why; and every temporary process is gone afterwards: after a pass, after a failure, after
  * a start failure, on Ctrl-C of the CLI and on daemon shutdown.
