@@ -171,18 +171,29 @@ export function exited(pid: number): boolean {
   }
 }
 
-/**
- * Live serving processes (a `serving.js` command line) whose environment carries
- * `MLOPS_TEST_MARK=<mark>`: what a CLI run with that variable started, even after the CLI is gone.
- */
-export function servingProcessesMarked(mark: string): number[] {
-  const out: number[] = [];
+/** Live `serving.js` processes (pid, stat line, environment reader), skipping any that end while we look. */
+function* servingProcesses(): Generator<{ pid: number; stat: string; environ(): string[] }> {
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || exited(pid)) continue;
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serving.js')) continue;
-      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`MLOPS_TEST_MARK=${mark}`)) out.push(pid);
+      yield { pid, stat: readFileSync(`/proc/${pid}/stat`, 'utf8'), environ: () => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0') };
+    } catch {
+      // It ended while we looked.
+    }
+  }
+}
+
+/**
+ * Live serving processes whose environment carries `MLOPS_TEST_MARK=<mark>`: what a CLI run with
+ * that variable started, even after the CLI is gone.
+ */
+export function servingProcessesMarked(mark: string): number[] {
+  const out: number[] = [];
+  for (const p of servingProcesses()) {
+    try {
+      if (p.environ().includes(`MLOPS_TEST_MARK=${mark}`)) out.push(p.pid);
     } catch {
       // It ended while we looked.
     }
@@ -192,17 +203,6 @@ export function servingProcessesMarked(mark: string): number[] {
 
 /** Live `serving.js` children of `ppid`. */
 export function servingChildrenOf(ppid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || exited(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === ppid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serving.js')) out.push(pid);
-    } catch {
-      // It ended while we looked.
-    }
-  }
-  return out;
+  const parentOf = (stat: string): number => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return [...servingProcesses()].filter((p) => parentOf(p.stat) === ppid).map((p) => p.pid);
 }

@@ -107,20 +107,19 @@ test('via: endpoint: a deliberately slow candidate fails through the endpoint al
   await promote('edge', 1);
   assert.equal(await register('edge', 'slow.onnx'), 2);
   const before = endpointsLogged().length;
-  const r = await cli(['check', 'edge', '2', '--json'], root);
-  assert.equal(r.code, 1, r.stderr);
-  const lat = checkJsonSchema.parse(JSON.parse(r.stdout)).gates[0];
+  const refusedPromotion = await cli(['models', 'promote', 'edge', '2', '--to', 'Production'], root);
+  assert.equal(refusedPromotion.code, 1);
+  assert.match(refusedPromotion.stderr, /refused: latency failed: candidate [\d.]+ vs Production [\d.]+ \(rule: p95 ≤ 3 × Production \(through an endpoint\)\)/);
+  const runs = await daemon.client.request(endpoints.listGateRuns, { params: { name: 'edge' } });
+  const lat = checkJsonSchema.parse(runs.versions.find((v) => v.version === 2)?.last).gates[0];
   assert.equal(lat?.status, 'fail');
   assert.deepEqual(lat?.measurements?.map((m) => [m.via, m.passed]), [['endpoint', false]], 'no in-process measurement');
   assert.ok(lat && lat.candidate !== null && lat.production !== null && lat.candidate > 3 * lat.production, JSON.stringify(lat));
   assert.match(lat?.rule ?? '', /^p95 ≤ 3 × Production \(through an endpoint\)$/);
   assert.match(lat?.detail ?? '', /through temporary endpoints \(HTTP POST \/predict\): candidate [\d.]+ ms vs Production [\d.]+ ms \(FAIL\)/);
   assert.doesNotMatch(lat?.detail ?? '', /in-process/);
-  const refusedPromotion = await cli(['models', 'promote', 'edge', '2', '--to', 'Production'], root);
-  assert.equal(refusedPromotion.code, 1);
-  assert.match(refusedPromotion.stderr, /refused: latency failed: candidate [\d.]+ vs Production [\d.]+ \(rule: p95 ≤ 3 × Production \(through an endpoint\)\)/);
   const started = endpointsLogged().slice(before);
-  assert.equal(started.length, 4, 'two processes for the check, two for the refused promotion');
+  assert.deepEqual(started.map((e) => e.role).sort(), ['Production', 'candidate']);
   await assertGone(started);
 });
 
