@@ -350,6 +350,11 @@ export type WindowSample = z.infer<typeof windowSampleSchema>;
 export const monitoringFromServing = z.discriminatedUnion('type', [
   z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), predictions: predictionBatchSchema }),
   z.object({ type: z.literal('monitor_window'), window: windowSampleSchema }),
+  /**
+   * Leading sample rows of the window whose `monitor_window` (same `start_ms`) follows with the rest:
+   * a large sample is sent in parts so serialising it never stalls the serving loop.
+   */
+  z.object({ type: z.literal('monitor_window_rows'), start_ms: z.number(), rows: z.array(z.array(z.unknown())), predicted: z.array(z.unknown()) }),
   z.object({ type: z.literal('feedback'), id: z.number().int(), body: z.unknown() }),
 ]);
 export type MonitoringFromServing = z.infer<typeof monitoringFromServing>;

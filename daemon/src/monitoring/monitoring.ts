@@ -45,6 +45,8 @@ const TICK_MS = 1000;
 const PRUNE_EVERY_MS = 2000;
 const FLUSH_MS = 1000;
 const RING = 20_000;
+/** The largest `sample_size` the schema allows: parts past it cannot belong to one window. */
+const MAX_SAMPLE_ROWS = 100_000;
 
 export interface MonitoringDeps {
   db: Db;
@@ -64,6 +66,8 @@ export class Monitoring {
   private readonly webhook: WebhookNotifier;
   private readonly lastEval = new Map<string, number>();
   private readonly lastPrune = new Map<string, number>();
+  /** Sample rows of a window still arriving in parts (monitor_window_rows), per deployment. */
+  private readonly partial = new Map<string, { start_ms: number; rows: unknown[][]; predicted: unknown[] }>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly deps: MonitoringDeps) {
@@ -121,7 +125,8 @@ export class Monitoring {
   message(name: string, msg: MonitoringFromServing, reply: (m: ToServingMessage) => void): void {
     try {
       if (msg.type === 'monitor_flush') this.ingest(name, msg.slices, msg.predictions);
-      else if (msg.type === 'monitor_window') this.closeWindow(name, msg.window);
+      else if (msg.type === 'monitor_window_rows') this.windowPart(name, msg.start_ms, msg.rows, msg.predicted);
+      else if (msg.type === 'monitor_window') this.closeWindow(name, this.withParts(name, msg.window));
       else if (msg.type === 'feedback') reply({ type: 'feedback_result', id: msg.id, ...this.feedbackFromServing(name, msg.body) });
     } catch (e) {
       this.deps.log.warn(`monitoring ${name}: ${e instanceof Error ? e.message : String(e)}`);
@@ -140,6 +145,25 @@ export class Monitoring {
     this.lastPrune.set(name, now);
     const m = this.settings(name);
     this.store.prune(name, durationSeconds(m.horizon) * 1000, m.max_predictions, now);
+  }
+
+  /** Keeps the leading rows of a window until its `monitor_window` arrives (IPC keeps the order). */
+  private windowPart(name: string, startMs: number, rows: unknown[][], predicted: unknown[]): void {
+    const p = this.partial.get(name);
+    // Parts of another window (a process stopped mid-send, or a hand-over) are stale: start again.
+    if (!p || p.start_ms !== startMs || p.rows.length + rows.length > MAX_SAMPLE_ROWS) this.partial.set(name, { start_ms: startMs, rows: [...rows], predicted: [...predicted] });
+    else {
+      p.rows.push(...rows);
+      p.predicted.push(...predicted);
+    }
+  }
+
+  private withParts(name: string, sample: WindowSample): WindowSample {
+    const p = this.partial.get(name);
+    if (!p) return sample;
+    this.partial.delete(name);
+    if (p.start_ms !== sample.start_ms) return sample;
+    return { ...sample, rows: [...p.rows, ...sample.rows], predicted: [...p.predicted, ...sample.predicted] };
   }
 
   private closeWindow(name: string, sample: WindowSample): void {

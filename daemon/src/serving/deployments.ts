@@ -62,7 +62,7 @@ export interface MonitorSink {
   /** A monitoring message from the serving process; `reply` answers it (feedback). */
   message(name: string, msg: MonitoringFromServing, reply: (m: ToServingMessage) => void): void;
 }
-const MONITOR_MESSAGES = new Set(['monitor_flush', 'monitor_window', 'feedback']);
+const MONITOR_MESSAGES = new Set(['monitor_flush', 'monitor_window', 'monitor_window_rows', 'feedback']);
 
 export interface DeploymentsDeps {
   monitor?: MonitorSink;

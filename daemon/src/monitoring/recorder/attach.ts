@@ -7,8 +7,11 @@ import { type ServingMetrics } from '../../serving/metrics';
 import { FeedbackRoute } from './feedback-route';
 import { MonitorRecorder } from './recorder';
 
-/** Flushes still in the IPC channel past which predictions wait in the ring instead of queueing more. */
-const MAX_QUEUED_FLUSHES = 2;
+/**
+ * Messages still in the IPC channel past which predictions wait in the ring instead of queueing more
+ * (about 10,000 predictions in chunks of CHUNK: a few seconds of full load).
+ */
+const MAX_QUEUED_MESSAGES = 40;
 
 export interface AttachedMonitoring {
   /** Messages from the daemon meant for monitoring (feedback answers). */
@@ -33,16 +36,21 @@ export function attachMonitoring(
     queued++;
     process.send(m, undefined, undefined, () => queued--);
   };
-  const recorder = new MonitorRecorder(mon, sendCounted, () => host.model, () => metrics.inFlight, () => queued <= MAX_QUEUED_FLUSHES);
+  const recorder = new MonitorRecorder(mon, sendCounted, () => host.model, () => metrics.inFlight, () => queued <= MAX_QUEUED_MESSAGES);
   server.recorders.push((r) => recorder.record(r));
-  const feedback = new FeedbackRoute(boot.deployment, mon.feedback_token, () => recorder.flush(), send);
+  const feedback = new FeedbackRoute(boot.deployment, mon.feedback_token, () => recorder.flush(false, true), send);
   server.postRoutes.set('/feedback', feedback);
   let reported = 0;
+  let reportedWindows = 0;
   const timer = setInterval(() => {
     recorder.flush();
     if (recorder.dropped > reported) {
       log(`monitoring: ${recorder.dropped - reported} predictions dropped from the log (more than ${mon.ring} between two flushes)`);
       reported = recorder.dropped;
+    }
+    if (recorder.windowsDropped > reportedWindows) {
+      log(`monitoring: ${recorder.windowsDropped - reportedWindows} windows dropped (the daemon is not reading)`);
+      reportedWindows = recorder.windowsDropped;
     }
   }, mon.flush_ms);
   timer.unref();
