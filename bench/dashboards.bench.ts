@@ -10,7 +10,9 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decimateSeries, distributionOf, scoreHistories, seriesOf } from '../extension/src/dashboards/data';
+import { rangeOf, seriesPoints as daemonSeriesPoints } from '../daemon/src/monitoring/queries';
+import { type SliceRow } from '../daemon/src/monitoring/store';
+import { decimateSeries, distributionOf, scoreHistories, seriesOf, stepSeconds } from '../extension/src/dashboards/data';
 import { type DriftDashboard, type LatencyDashboard } from '../schemas/src/dashboards';
 import { type SeriesPoint, type WindowResult } from '../schemas/src/monitoring';
 import { hostMessageSchema, type ComparisonData, type HostMessage } from '../schemas/src/webview';
@@ -67,6 +69,25 @@ function seriesPoints(steps: number): SeriesPoint[] {
     time: new Date(T0 + i * 60_000).toISOString(), requests: 600, errors: 0, error_rate: r() * 0.01, throughput_rps: 10 + r(), p50_ms: 2 + r(), p95_ms: 5 + r() * 2, p99_ms: i % 997 === 0 ? 400 : 9 + r() * 3,
     in_flight: Math.floor(r() * 4), version: i < steps / 2 ? 1 : 2, versions: [1], cpu_pct: null, rss_mb: null,
   }));
+}
+
+/**
+ * "Last day" as the daemon answers the dashboard: a day of 10 s slices (the default slice) aggregated
+ * by the series endpoint's own code at the step the panel asks (60 s). The answer's JSON size is reported.
+ */
+function daemonDay(): { points: SeriesPoint[]; step: number; bytes: number } {
+  const r = rng(13);
+  const to = T0 + MINUTES * 60_000;
+  const rows: SliceRow[] = [];
+  for (let t = T0; t < to; t += 10_000) {
+    const hist = JSON.stringify([[40 + Math.floor(r() * 5), 80], [60 + Math.floor(r() * 20), 20]]);
+    rows.push({ start_ms: t, version: t < T0 + 43_200_000 ? 1 : 2, requests: 100, errors: r() < 0.01 ? 1 : 0, client_errors: 0, predictions: 100, latency: hist, in_flight_max: Math.floor(r() * 4), cpu_pct: 20, rss_mb: 90 });
+  }
+  const q = { from: new Date(T0).toISOString(), to: new Date(to).toISOString(), step: stepSeconds({ kind: 'day', from: T0, to }) };
+  const { fromMs, toMs, stepMs } = rangeOf(q, 10_000);
+  const points = daemonSeriesPoints(rows, stepMs);
+  const answer = { deployment: 'production', from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), step: stepMs / 1000, points };
+  return { points, step: stepMs / 1000, bytes: Buffer.byteLength(JSON.stringify(answer)) };
 }
 
 /** What the panel does with the endpoint's points: parallel arrays, decimated, marks. */
@@ -131,13 +152,14 @@ async function main(): Promise<void> {
   }
   const targets = new Targets();
   const ws = windows();
-  const day = seriesPoints(MINUTES);
+  const daemon = daemonDay();
+  const day = daemon.points;
   const big = seriesPoints(100_000);
   // Inputs (what the daemon answers) are made before timing; the timed part is the host's own work.
   const cases: { name: string; kind: string; build(): HostMessage }[] = [
     { name: 'Run Comparison (reference): 3 runs, 20 params, 6 metrics × 300 steps', kind: 'comparison', build: comparisonMessage },
     { name: `Drift, deployment: a day of per-minute windows × ${FEATURES} features`, kind: 'drift', build: () => driftMessage(ws) },
-    { name: 'Latency: a day of per-minute steps', kind: 'latency', build: () => latencyMessage(day) },
+    { name: `Latency: a day as the daemon answers it (${day.length} steps of ${daemon.step} s)`, kind: 'latency', build: () => latencyMessage(day) },
     { name: 'Latency: 10^5 steps (decimated to 1,500)', kind: 'latency', build: () => latencyMessage(big) },
   ];
   const pw = loadPlaywright(cache) as unknown as { chromium: { launch(o: object): Promise<{ newPage(): Promise<PageLike>; close(): Promise<void> }> } };
@@ -171,6 +193,7 @@ async function main(): Promise<void> {
     const total = r.host + r.render;
     console.log(`| ${r.name} | ${r.host.toFixed(1)} | ${r.render.toFixed(1)} | ${total.toFixed(1)} | ${(total / (ref.host + ref.render)).toFixed(2)} | ${(r.bytes / 1024).toFixed(1)} KB |`);
   }
+  console.log(`\nThe daemon's series answer behind "last day" (10 s slices → ${daemon.step} s steps): ${day.length} points, ${(daemon.bytes / 1024).toFixed(0)} KB of JSON (extension ← daemon, loopback).\n`);
   const drift = rows[1] as (typeof rows)[number];
   targets.atMost('drift dashboard (a day × 50 features) ÷ Run Comparison, to a rendered chart', (drift.host + drift.render) / (ref.host + ref.render), 2, '×');
   // The 10^5-step row is reported, not a target: the series endpoint answers at most ~1,500 steps per range.

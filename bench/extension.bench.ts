@@ -1,6 +1,7 @@
 /**
  * Extension benchmarks: `npx tsx bench/extension.bench.ts` (needs `npm run build` first).
- *  1. Bundle size of dist/extension.js + dist/webviews/* (budget 1 MB), against the daemon bundle.
+ *  1. Bundle size of dist/extension.js + extension-core.js + dist/webviews/* (budget 1 MB), against the
+ *     daemon bundle; the language client's bundle (loaded on first use) and the shipped total are reported.
  *  2. Activation: load the real dist/extension.js with a no-op `vscode` module and run activate()
  *     (budget 50 ms), against loading vscode-languageclient alone.
  *  3. CLI promotion → registry tree model updated (budget 200 ms): a real daemon followed by the
@@ -35,17 +36,28 @@ const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 
 const targets = new Targets();
 
+/**
+ * The budget (1 MB) is on what a session loads to show every view and dashboard: the activation
+ * shell, the core and the webview bundle. The language client (dist/extension-lsp.js) is loaded only
+ * once a mlops.yaml, Python file or notebook cell is open (or a command asks the server): listed
+ * and counted in the shipped total, which is reported, not budgeted.
+ */
 function bundleSizes(): string[] {
-  const files = ['extension.js', 'extension-core.js', ...readdirSync(join(dist, 'webviews')).filter((f) => !f.endsWith('.map')).map((f) => `webviews/${f}`)];
-  const sizes = files.map((f) => [f, statSync(join(dist, f)).size] as const);
-  const total = sizes.reduce((a, [, s]) => a + s, 0);
+  const webviews = readdirSync(join(dist, 'webviews')).filter((f) => !f.endsWith('.map')).map((f) => `webviews/${f}`);
+  const size = (fs: string[]) => fs.map((f) => [f, statSync(join(dist, f)).size] as const);
+  const loaded = size(['extension.js', 'extension-core.js', ...webviews]);
+  const onUse = size(['extension-lsp.js']);
+  const total = loaded.reduce((a, [, s]) => a + s, 0);
+  const shipped = total + onUse.reduce((a, [, s]) => a + s, 0);
   const daemon = statSync(join(dist, 'daemon.js')).size;
-  targets.atMost('extension + webviews bundle size', total / 1024, 1024, 'KB', 0);
+  targets.atMost('extension + webviews bundle size (without the language client, loaded on first use)', total / 1024, 1024, 'KB', 0);
   return [
     '| bundle | size |',
     '|---|---|',
-    ...sizes.map(([f, s]) => `| dist/${f} | ${kb(s)} |`),
+    ...loaded.map(([f, s]) => `| dist/${f} | ${kb(s)} |`),
     `| **extension + webviews** | **${kb(total)}** (budget 1024 KB: ${total <= 1024 * 1024 ? 'met' : 'MISSED'}) |`,
+    ...onUse.map(([f, s]) => `| dist/${f} (language client, loaded on first use) | ${kb(s)} |`),
+    `| everything shipped for the extension host and webviews | ${kb(shipped)} (reported) |`,
     `| reference: dist/daemon.js | ${kb(daemon)} (ratio ${(total / daemon).toFixed(2)}) |`,
   ];
 }

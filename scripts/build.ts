@@ -17,21 +17,25 @@ const cliOnly = process.argv.includes('--cli');
 const nativeExternals = ['better-sqlite3', 'onnxruntime-node', 'fsevents'];
 
 /**
- * zod's `z` namespace re-exports every locale (~300 KB minified) and a namespace import defeats
- * tree-shaking. The extension and webview bundles (size budget: 1 MB) only ever speak English, so
- * they get a locales module holding just `en`; the daemon and CLI keep the full one.
+ * Tree-shaking help for the extension and webview bundles (size budget: 1 MB, bench/extension.bench.ts).
+ * - Every module under schemas/src is declared free of side effects: its top level only builds zod
+ *   schemas and endpoint declarations, which esbuild cannot prove pure, so without this a bundle that
+ *   uses one endpoint of `schemas/src/endpoints` carried every domain's schemas (MLflow's, export's…).
+ * - `yaml` resolves to its ES-module build (the package's `default` condition, plain JS that runs in
+ *   Node too) instead of the CommonJS one, which esbuild can only include whole.
+ * zod itself is imported as `import * as z from 'zod'` everywhere: `import { z }` binds a namespace
+ * object esbuild must keep whole (every schema kind and all 40 locales, ~450 KB minified).
  */
-const zodEnglishOnly: Plugin = {
-  name: 'zod-english-only',
+const shakeable: Plugin = {
+  name: 'shakeable',
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(join('zod', 'v4')) ? { path: 'zod-locales-en', namespace: 'zod-en' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, () => ({
-      contents: "export { default as en } from 'zod/v4/locales/en.js';",
-      resolveDir: root,
-      loader: 'js',
-    }));
+    const schemasDir = join(root, 'schemas', 'src');
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: join(root, 'node_modules', 'yaml', 'browser', 'index.js') }));
+    b.onResolve({ filter: /^\./ }, async (args) => {
+      if (args.pluginData === 'shakeable' || !args.resolveDir.startsWith(root)) return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'shakeable' });
+      return r.path.startsWith(schemasDir) ? { ...r, sideEffects: false } : r;
+    });
   },
 };
 
@@ -65,7 +69,7 @@ function webviewEntries(): BuildOptions[] {
       minify: true,
       sourcemap: 'linked' as const,
       logLevel: 'warning' as const,
-      plugins: [zodEnglishOnly],
+      plugins: [shakeable],
     }));
 }
 
@@ -108,14 +112,17 @@ function entries(): BuildOptions[] {
     );
   }
   if (existsSync(join(root, 'extension/src/extension.ts'))) {
-    // extension.js is the activation shell; it requires extension-core.js right after activating.
+    // extension.js is the activation shell; it requires extension-core.js right after activating, which
+    // requires extension-lsp.js when a document the language server serves is first open.
     list.push(
       nodeEntry('extension/src/extension.ts', 'dist/extension.js', { external: ['vscode'], minify: true }),
       nodeEntry('extension/src/core.ts', 'dist/extension-core.js', {
         external: ['vscode'],
         minify: true,
-        plugins: [zodEnglishOnly],
+        plugins: [shakeable],
       }),
+      // The language client, required by the core when the language server is first needed.
+      nodeEntry('extension/src/language-client-bundle.ts', 'dist/extension-lsp.js', { external: ['vscode'], minify: true }),
     );
   }
   return [...list, ...webviewEntries()];

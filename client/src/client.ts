@@ -6,7 +6,7 @@
  * the answer on arrival.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { type z } from 'zod';
+import type * as z from 'zod';
 import {
   API_PREFIX,
   fillPath,

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { createRun, logArtifact, logMetricBatch, logParams, logTags, setRunStatus } from '../../schemas/src/endpoints/runs';
 import { type artifactResponse, type metricBatchRequest, type RunStatus } from '../../schemas/src/tracking';
 import { formatProblems, loadConfig } from '../../shared/src/mlops-yaml';

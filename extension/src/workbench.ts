@@ -66,7 +66,8 @@ export class Workbench implements vscode.Disposable {
     this.views = createViews(this.viewContext());
     for (const v of this.views.all) this.scope.add(v);
     this.statusBar = this.scope.add(new DaemonStatusBar(() => this.config().statusBar.showProductionVersions));
-    this.languageClient = this.scope.add(new LanguageClientHost(ctx.asAbsolutePath(join('dist', 'language-server.js')), this.log));
+    const lsp = { serverModule: ctx.asAbsolutePath(join('dist', 'language-server.js')), clientBundle: ctx.asAbsolutePath(join('dist', 'extension-lsp.js')) };
+    this.languageClient = this.scope.add(new LanguageClientHost(lsp, this.log, () => this.config().languageServer.enabled));
   }
 
   config() {
@@ -149,7 +150,7 @@ export class Workbench implements vscode.Disposable {
     if (this.started) return;
     this.started = true;
     this.setContext(CONTEXT_KEYS.untrusted, false);
-    if (this.config().languageServer.enabled) void this.languageClient.start();
+    if (this.config().languageServer.enabled) this.languageClient.startWhenNeeded();
     this.root = this.findRoot();
     if (!this.root) {
       this.statusBar.setState({ kind: 'stopped' });

@@ -3,7 +3,7 @@
  * (400 on failure) and every response before it is sent (500 on failure); the CLI, the Node client
  * and the extension parse responses with the same schemas. Field names are snake_case on the wire.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NAME_PATTERN, nameSchema } from './mlops-yaml';
 
 export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;

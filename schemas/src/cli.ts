@@ -2,7 +2,7 @@
  * `--json` contracts of CLI commands that have no API response of their own to reuse. The other
  * commands print the daemon's response schemas (schemas/src/api.ts, tracking.ts, drift.ts) as is.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { statusResponse } from './api';
 
 export const initJson = z.object({ root: z.string(), created: z.array(z.string()) });

@@ -7,7 +7,7 @@
  * answers the proposed plan; without it the server also writes the stage scripts and merges the
  * stages into mlops.yaml, and answers what it wrote.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const sectionBy = z.enum(['h1', 'h2', 'h3', 'tags']);
 export type SectionBy = z.infer<typeof sectionBy>;

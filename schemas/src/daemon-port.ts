@@ -3,7 +3,7 @@
  * `MLFLOW_TRACKING_URI` that `mlops env` printed stays valid. The daemon asks for this port first;
  * when it is taken the daemon takes a free one and records which port it replaced and when.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const port = z.number().int().min(1).max(65535);
 

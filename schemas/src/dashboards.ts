@@ -156,12 +156,14 @@ export const latencyDashboardSchema = z.object({
 });
 export type LatencyDashboard = z.infer<typeof latencyDashboardSchema>;
 
-/** Appended to a latency dashboard by a live update: new steps (and a changed last step), marks, breaker state. */
+/** Appended to a latency dashboard by a live update: new steps (and a changed last step), marks, breaker state, shadow figures. */
 export const latencyPatchSchema = z.object({
   /** Steps at or after this time are replaced by `series` (the last step may still be filling). */
   from: z.number(),
   series: latencySeriesSchema,
   marks: z.array(timeMarkSchema),
   breaker: z.optional(z.enum(BREAKER_STATES)),
+  /** The shadow comparison when it changed since the last message (null: no shadow any more); absent: unchanged. */
+  shadow: z.optional(z.nullable(latencyShadowSchema)),
 });
 export type LatencyPatch = z.infer<typeof latencyPatchSchema>;

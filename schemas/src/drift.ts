@@ -3,7 +3,7 @@
  * monitoring feature. One object per feature plus the dataset-level verdict. Field names are
  * snake_case; numbers that do not apply to a test are null, never absent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DRIFT_TESTS } from './mlops-yaml';
 
 /** The concrete tests ("auto" resolves to one of these per feature). */

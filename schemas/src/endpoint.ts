@@ -4,7 +4,7 @@
  * `serve`), and the client calls one with `request(endpoint, input)` (`client/src/client.ts`), which
  * validates the input before sending and the answer on arrival. No other file spells a path.
  */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { COMMON_ERRORS, type ErrorCode } from './errors';
 
 export const API_PREFIX = '/api/v1';

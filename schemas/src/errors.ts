@@ -3,7 +3,7 @@
  * CLI picks its hints from (never from message text). Every error body carries one as `code`; a 404
  * for something that does not exist also names the kind of thing as `entity`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ERROR_CODES = [
   // Any endpoint (transport, auth, validation, the daemon's own faults).

@@ -6,7 +6,7 @@
  * Arrays are the estimator's own attributes, unchanged: `coef_`, `intercept_`, `classes_`, `mean_`, `scale_`, and
  * per tree `tree_.feature/threshold/children_left/children_right/value` (value as [node][output-or-class]).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { metricsMapSchema, tagsSchema } from './api';
 
 /** Largest body the sklearn export route reads: a forest of a few hundred deep trees fits. */

@@ -3,7 +3,7 @@
  * as `mlops check --json` prints it, the daemon's check endpoint answers it and the registry stores
  * it with the version.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime } from './api';
 
 export const GATE_NAMES = ['holdout', 'canonical', 'latency', 'shadow'] as const;

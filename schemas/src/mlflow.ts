@@ -4,7 +4,7 @@
  * MLflow's `service.proto` and `model_registry.proto`; int64 fields are answered as numbers and
  * accepted as numbers or decimal strings, as protobuf's JSON mapping allows.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** int64 in proto3 JSON: a number, or a string of digits. */
 export const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'expected an integer').transform(Number)]);

@@ -3,7 +3,7 @@
  * the generated JSON Schema (schemas/mlops.schema.json) and docs/CONFIG.md all read it from here.
  * Sections are strict: an unknown key anywhere is an error, so typos never pass silently.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Names used as registry keys, dataset names, stage names: safe in paths and URLs. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

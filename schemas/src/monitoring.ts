@@ -5,7 +5,7 @@
  * Dashboards read only stored aggregates: no endpoint here returns raw per-request rows except
  * `predictions show`, which returns one prediction by id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime, reasonSchema } from './api';
 import { driftTestKindSchema } from './drift';
 import { ALERT_KINDS, durationSchema, nameSchema } from './mlops-yaml';
@@ -226,7 +226,7 @@ export const rangeQuery = z
   .object({
     from: isoTime.optional().describe('Start (default: `to` minus one hour)'),
     to: isoTime.optional().describe('End (default: now)'),
-    step: z.coerce.number().int().min(1).max(86_400).optional().describe('Seconds per point (default: the slice, or coarser so at most 1000 points)'),
+    step: z.coerce.number().int().min(1).max(86_400).optional().describe('Seconds per point (default: the slice, or coarser so at most 3000 points)'),
   })
   .strict();
 

@@ -2,7 +2,7 @@
  * Pipeline contracts: the `mlops.lock` file, the stage cache entries under `.mlops/pipelines/`,
  * the `mlops run --json` and `mlops repro --json` shapes, and the validation report.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 

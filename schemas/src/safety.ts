@@ -4,7 +4,7 @@
  * deployment flag and shadow report endpoints' bodies and the CLI `--json` shapes of
  * `mlops deployments enable|disable` and `mlops shadow report`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime } from './api';
 
 export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;

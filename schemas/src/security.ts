@@ -2,7 +2,7 @@
  * Contracts of the security and durability work: content uploads (the daemon never reads a file
  * path a client names) and the store check (`mlops doctor`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 in lowercase hex');
 

@@ -3,7 +3,7 @@
  * `mlops deployments ...` and `mlops predict`, the boot spec and IPC messages between the daemon and
  * a serving process, and the wire shapes of the three prediction protocols a serving process speaks.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTime } from './api';
 import { nameSchema } from './mlops-yaml';
 import { breakerStateEnum, breakerStatusSchema, servingSafetySchema, shadowDeltaSchema } from './safety';

@@ -3,7 +3,7 @@
  * git and environment), datasets and their content-hashed versions. Used by the daemon routes,
  * the CLI, the Node client, the Python module (by documentation) and the extension.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { nameSchema } from './mlops-yaml';
 import { isoTime, sha256Hex } from './api';
 import { errorCodeEnum } from './errors';

@@ -113,8 +113,8 @@ const full = <T extends 'init' | 'update'>(type: T) =>
 
 /**
  * `init` answers `ready` with everything; `update` replaces it (a new source or a reload of data).
- * `patch` (host → latency webview only) appends the steps that arrived since: live traffic never
- * re-sends or re-renders the whole dashboard.
+ * `patch` (host → latency webview only) appends the steps that arrived since and carries the shadow
+ * agreement when it changed: live traffic never re-sends or re-renders the whole dashboard.
  */
 export const hostMessageSchema = z.discriminatedUnion('type', [
   full('init'),

@@ -84,8 +84,17 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'the language server starts for mlops.yaml',
-    async run() {
+    name: 'the language server starts when mlops.yaml is first opened',
+    async run(h) {
+      // Its client is a separate bundle, loaded when a document it serves is first open: none is yet.
+      if (/language server (started|did not start)/.test(mlopsLog(join(work, 'vscode', 'user', 'logs')))) throw new Error('the language server started before any document it serves was open');
+      await h.page.keyboard.press('Control+P');
+      const input = h.page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill('mlops.yaml');
+      await h.page.locator('.quick-input-list .monaco-list-row', { hasText: 'mlops.yaml' }).first().waitFor({ timeout: 15_000 });
+      await h.page.keyboard.press('Enter');
+      await h.page.locator('.tabs-container .tab.active', { hasText: 'mlops.yaml' }).first().waitFor({ timeout: 15_000 });
       const line = await waitUntil('the MLOps log to report the language server', () => {
         const text = mlopsLog(join(work, 'vscode', 'user', 'logs'));
         return /language server started|language server did not start[^\n]*/.exec(text)?.[0];
@@ -403,11 +412,15 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'latency dashboard: an alert notification opens it; it draws the stored steps with the SLA and follows new traffic by patches (issues 15, 16)',
+    name: 'latency dashboard: an alert notification opens it; it draws the stored steps with the SLA and follows new traffic (steps, shadow agreement) by patches (issues 15, 16)',
     async run(h) {
       await h.command('View: Close All Editors');
       // Tiny p95 limit, short slices and evaluation: the first requests open a latency alert.
       appendFileSync(join(ws, 'mlops.yaml'), '\nmonitoring:\n  slice: 1s\n  evaluate_every: 1s\n  window: 50\n  latency:\n    p95_ms: 0.001\n');
+      // Production mirrored to itself: the dashboard shows shadow agreement, which live traffic must update.
+      const yaml = readFileSync(join(ws, 'mlops.yaml'), 'utf8');
+      writeFileSync(join(ws, 'mlops.yaml'), yaml.replace(/^( {2}production:\n(?: {4}.*\n)*? {4}port: 0\n)/m, '$1    shadow: Production\n'));
+      if (!readFileSync(join(ws, 'mlops.yaml'), 'utf8').includes('    shadow: Production\n')) throw new Error('could not give production a shadow in mlops.yaml');
       const url = mlopsJson<{ url: string }>(ws, ['deploy', 'production']).url;
       await traffic(url, 40);
       const toast = h.page.locator('.notification-toast', { hasText: 'Latency alert on production' }).first();
@@ -422,8 +435,17 @@ const cases: Case[] = [
       if (!(points >= 1) || rows !== points) throw new Error(`latency chart has ${points} points, its table ${rows} rows`);
       await h.command('Focus on Alerts View');
       await waitRow(h, 'Alerts', /production/, /open alert/, 20_000);
+      const compared = async (): Promise<number> => Number(/of (\d+) compared/.exec(await frame.locator('#shadow-status').innerText({ timeout: 10_000 }))?.[1] ?? 0);
+      const shadowBefore = await compared();
+      // Marked now: a full re-render would replace the heading, a patch keeps it.
+      await frame.locator('h1').first().evaluate((e) => e.setAttribute('data-e2e-kept', '1'));
       await traffic(url, 40);
       await waitUntil('a live patch', async () => (Number(await frame.locator('body').getAttribute('data-patches')) >= 1 ? true : undefined), 60_000);
+      const shadowAfter = await waitUntil('more shadow comparisons, patched in', async () => ((await compared()) > shadowBefore ? compared() : undefined), 60_000);
+      if ((await frame.locator('h1').first().getAttribute('data-e2e-kept')) !== '1') throw new Error('the page was re-rendered whole, not patched');
+      const agreement = await frame.locator('table[data-table="shadow"] tbody tr').first().innerText();
+      if (!/100/.test(agreement)) throw new Error(`production against itself should agree 100 %: ${agreement}`);
+      log(`shadow agreement patched live: ${shadowBefore} → ${shadowAfter} compared`);
       for (const [theme, cls] of [['Light Modern', 'vs'], ['Dark Modern', 'vs-dark']] as const) {
         await h.pick('Preferences: Color Theme', theme);
         await h.page.locator(`.monaco-workbench.${cls}`).first().waitFor({ timeout: 15_000 });

@@ -1,5 +1,5 @@
 /** `mlops daemon start|stop|status`. */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type daemonStartJson, type daemonStatusJson, type daemonStopJson } from '../../../schemas/src/cli';
 import { connectDaemon, probeDaemon, readDaemonInfo } from '../../../client/src/connect';
 import { type CommandSpec, CliError } from '../framework';

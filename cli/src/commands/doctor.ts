@@ -1,5 +1,5 @@
 /** `mlops doctor [--verify] [--rebuild]`: checks the store offline (no daemon needed) and repairs explicitly. */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { doctorRebuildResponse, doctorResponse, type DoctorReport } from '../../../schemas/src/security';
 import { probeDaemon } from '../../../client/src/connect';
 import { rebuildStore, runDoctor } from '../../../shared/src/doctor';

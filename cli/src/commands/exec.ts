@@ -7,7 +7,7 @@ import { spawn, execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { platform, release } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type environmentSchema } from '../../../schemas/src/tracking';
 import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { type DaemonClient } from '../../../client/src/client';

@@ -1,5 +1,5 @@
 /** `mlops env`: the two variables that point an unchanged MLflow client at this project's daemon. */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type envJson } from '../../../schemas/src/cli';
 import { readPortRecord } from '../../../shared/src/daemon-port';
 import { statePaths } from '../../../shared/src/paths';

@@ -1,7 +1,7 @@
 /** `mlops init`: creates `.mlops/`, a starter `mlops.yaml` and the `.gitignore` entry. */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type initJson } from '../../../schemas/src/cli';
 import { mlopsJsonSchema } from '../../../schemas/src/mlops-yaml';
 import { statePaths } from '../../../shared/src/paths';

@@ -2,7 +2,7 @@
 import { exportTrainingDocker } from './pipeline-io';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type z } from 'zod';
+import type * as z from 'zod';
 import * as endpoints from '../../../schemas/src/endpoints';
 import { type DeploymentStatus, type daemonEnableJson, type exportJson, type PredictJson } from '../../../schemas/src/serving';
 import { loadConfig } from '../../../shared/src/mlops-yaml';

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type ErrorCode, type ErrorIssue } from '../../../schemas/src/errors';
 import { DomainError } from '../util/errors';
 import { parseJson, parsePart } from './parse';

@@ -3,7 +3,7 @@
  * nesting limit and no `__proto__` keys, then validation against the endpoint's zod schema, with
  * a 400 naming each field at fault.
  */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { DomainError } from '../util/errors';
 
 export function parsePart<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_PREFIX, errorsOf, type Endpoint, type ErrorStyle, type JsonEndpoint } from '../../../schemas/src/endpoint';
 import { type MlflowError } from '../../../schemas/src/mlflow';
 import { toMlflowError } from '../mlflow/errors';

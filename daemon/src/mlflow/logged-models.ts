@@ -4,7 +4,7 @@
  * after it, and registered as a version from `models:/<model_id>` (see models.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type loggedModelRequests, type MlflowLoggedModel } from '../../../schemas/src/mlflow';
 import { type Db } from '../store/db';
 import { invalid, missing } from './errors';

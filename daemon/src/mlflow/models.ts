@@ -5,7 +5,7 @@
  * versions, model tags, the source URI, rename and delete) is written here, each with its event.
  * A version is servable only as ONNX: a source without an `.onnx` file is refused with the route to one.
  */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { STAGES, type Stage } from '../../../schemas/src/api';
 import { type mlflowRequests, type MlflowModelVersion, type MlflowRegisteredModel } from '../../../schemas/src/mlflow';
 import { type EventLog } from '../events/event-log';

@@ -3,7 +3,7 @@
  * `mlops runs show <id>` shows what an MLflow client logged; params, metrics and tags are written
  * through `Runs`, so write-once params, metric summaries and coalesced events hold for both APIs.
  */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type mlflowRequests, type MlflowExperiment, type MlflowRun, type MlflowRunInfo } from '../../../schemas/src/mlflow';
 import { type EventLog } from '../events/event-log';
 import { type GitInfo } from '../../../schemas/src/tracking';

@@ -4,7 +4,7 @@
  * evaluated and stored with its distributions; feedback is matched to stored predictions. Alert rules
  * run when a window closes, when feedback arrives and on a timer (`monitoring.evaluate_every`).
  */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { durationSeconds, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import {
   type DistributionResponse,

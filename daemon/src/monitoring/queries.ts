@@ -105,12 +105,19 @@ export function seriesPoints(rows: readonly SliceRow[], stepMs: number): SeriesP
     });
 }
 
-/** A range query's bounds and step: at most 1000 points, never finer than the slice. */
+/**
+ * Most points a series answer holds. A day of per-minute steps (1,440, what the dashboards ask for
+ * "last day") fits; a week asked at the slice comes back in steps of about 3.5 minutes (at 10 s
+ * slices) rather than in 60,480 points. About 220 bytes of JSON a point: a day is ~310 KB, the cap ~650 KB.
+ */
+export const MAX_SERIES_POINTS = 3000;
+
+/** A range query's bounds and step: at most MAX_SERIES_POINTS points, never finer than the slice, a whole number of slices. */
 export function rangeOf(q: { from?: string | undefined; to?: string | undefined; step?: number | undefined }, sliceMs: number, now = Date.now()): { fromMs: number; toMs: number; stepMs: number } {
   const toMs = q.to ? Date.parse(q.to) : now;
   const fromMs = q.from ? Date.parse(q.from) : toMs - 3_600_000;
   const span = Math.max(0, toMs - fromMs);
-  const minStep = Math.max(sliceMs, Math.ceil(span / 1000 / sliceMs) * sliceMs);
+  const minStep = Math.max(sliceMs, Math.ceil(span / MAX_SERIES_POINTS / sliceMs) * sliceMs);
   const stepMs = Math.max(q.step ? Math.ceil((q.step * 1000) / sliceMs) * sliceMs : sliceMs, minStep);
   return { fromMs, toMs, stepMs };
 }

@@ -10,7 +10,7 @@
  * evidence naming the alert that asked for the rollback and why it could not happen.
  */
 import { type Statement } from 'better-sqlite3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type MlopsEvent } from '../../../schemas/src/api';
 import { durationSeconds, type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { alertEvidenceSchema, alertSchema, type AlertEvidence } from '../../../schemas/src/monitoring';

@@ -3,7 +3,7 @@
  * compares its inputs with `mlops.yaml`'s `models.<name>.signature`, and stores it by content hash.
  * All of this happens before the registry's transaction, which never waits on I/O.
  */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type registerVersionRequest } from '../../../schemas/src/api';
 import { loadConfig, formatProblems } from '../../../shared/src/mlops-yaml';
 import { parseOnnxModel, checkSignatureAgainstConfig, OnnxFormatError } from '../onnx/model';

@@ -1,5 +1,5 @@
 /** The tracking SQL, prepared once; rows mapped to the wire shapes of schemas/src/tracking.ts. */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import {
   environmentSchema,
   type RunDetail,

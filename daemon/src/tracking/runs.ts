@@ -4,7 +4,7 @@
  * coalesced `run.metrics` events, at most one per run every quarter second.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type z } from 'zod';
+import type * as z from 'zod';
 import {
   type createRunRequest,
   type RunDetail,

@@ -11,6 +11,7 @@ import {
   type Distribution,
   type DriftDashboard,
   type LatencyDashboard,
+  type LatencyPatch,
   type LatencySeries,
   type LatencyShadow,
   type ScoreHistory,
@@ -186,7 +187,7 @@ export function shadowOf(r: ShadowReport): LatencyShadow | null {
 }
 
 /** Asked only when mlops.yaml gives the deployment a shadow (or when the config could not be read). */
-async function shadowFor(c: DaemonClient, deployment: string, config: MlopsConfig | undefined): Promise<LatencyShadow | null> {
+export async function shadowFor(c: DaemonClient, deployment: string, config: MlopsConfig | undefined): Promise<LatencyShadow | null> {
   if (config && config.deployments?.[deployment]?.shadow === undefined) return null;
   return shadowOf(await c.request(endpoints.getShadowReport, { params: { name: deployment } }));
 }
@@ -221,4 +222,39 @@ export async function latencyDashboard(c: DaemonClient, s: LatencySource, config
 export async function latencySince(c: DaemonClient, deployment: string, from: number, step: number): Promise<{ series: LatencySeries; points: SeriesPoint[] }> {
   const r = await c.request(endpoints.monitoringSeries, { params: { name: deployment }, query: { from: new Date(from).toISOString(), to: new Date().toISOString(), step } });
   return { series: seriesOf(r.points), points: r.points };
+}
+
+/** Where a live latency page stands: the start of its last step, the step (s), that step's version, the shadow figures it shows. */
+export interface LatencyCursor {
+  t: number;
+  step: number;
+  version: number | null;
+  shadow: LatencyShadow | null;
+}
+
+export function latencyCursor(d: LatencyDashboard): LatencyCursor {
+  const n = d.series.t.length;
+  return { t: d.series.t[n - 1] ?? d.window.from, step: d.step_ms / 1000, version: null, shadow: d.shadow };
+}
+
+/**
+ * The live patch from `cur` on: the steps since (the last one replaced, it may have been filling),
+ * version changes among them, and the shadow figures when they changed (the serving process reports
+ * shadow sums every few seconds; no event says so, so each refresh compares). Null when nothing changed.
+ */
+export function latencyPatch(
+  cur: LatencyCursor,
+  since: { series: LatencySeries; points: readonly SeriesPoint[] },
+  shadow: LatencyShadow | null,
+): { patch: LatencyPatch; cursor: LatencyCursor } | null {
+  const { points } = since;
+  const shadowChanged = JSON.stringify(shadow) !== JSON.stringify(cur.shadow);
+  if (!points.length && !shadowChanged) return null;
+  // The version of the step before these, so a change at the first new step is marked too.
+  const prev = cur.version === null || !points[0] ? [] : [{ ...points[0], version: cur.version }];
+  const patch: LatencyPatch = { from: cur.t, series: since.series, marks: versionMarks([...prev, ...points]) };
+  if (shadowChanged) patch.shadow = shadow;
+  const last = points[points.length - 1];
+  const cursor = { ...cur, shadow, ...(last ? { t: Date.parse(last.time), version: last.version ?? cur.version } : {}) };
+  return { patch, cursor };
 }

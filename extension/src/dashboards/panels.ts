@@ -12,7 +12,7 @@ import { webviewStateSchema, type DriftSource, type LatencySource, type WebviewM
 import { errorMessage } from '../util/errors';
 import { BasePanel, panelOptions, type PanelEnv } from '../webview/base-panel';
 import { DRIFT_VIEW_TYPE, LATENCY_VIEW_TYPE } from '../shell/ids';
-import { breakerMark, datasetDrift, deploymentDrift, latencyDashboard, latencySince, versionMarks } from './data';
+import { breakerMark, datasetDrift, deploymentDrift, latencyCursor, latencyDashboard, latencyPatch, latencySince, shadowFor, type LatencyCursor } from './data';
 
 export interface DashboardEnv extends PanelEnv {
   client(): Promise<DaemonClient>;
@@ -171,8 +171,8 @@ export class DriftPanel extends DashboardPanel {
 
 export class LatencyPanel extends DashboardPanel {
   private static readonly panels = new Map<string, LatencyPanel>();
-  /** Start of the last step sent, and the step; undefined until the page has its data. */
-  private last?: { t: number; step: number; version: number | null };
+  /** What the page was last sent (its last step, the shadow figures); undefined until the page has its data. */
+  private last?: LatencyCursor;
 
   private constructor(panel: vscode.WebviewPanel, env: DashboardEnv, private source: LatencySource) {
     super(panel, env, 'latency');
@@ -215,16 +215,15 @@ export class LatencyPanel extends DashboardPanel {
       if (!this.last) {
         const data = await latencyDashboard(c, this.source, this.denv.config());
         this.post({ type: 'init', kind: 'latency', data, source: this.source });
-        const n = data.series.t.length;
-        this.last = { t: data.series.t[n - 1] ?? data.window.from, step: data.step_ms / 1000, version: null };
+        this.last = latencyCursor(data);
         return;
       }
       const since = await latencySince(c, this.source.deployment, this.last.t, this.last.step);
-      const n = since.series.t.length;
-      if (!n) return;
-      const prev = this.last.version === null ? [] : [{ ...since.points[0], version: this.last.version } as (typeof since.points)[number]];
-      this.post({ type: 'patch', kind: 'latency', patch: { from: this.last.t, series: since.series, marks: versionMarks([...prev, ...since.points]) } });
-      this.last = { ...this.last, t: since.series.t[n - 1] as number, version: since.points[n - 1]?.version ?? this.last.version };
+      const shadow = await shadowFor(c, this.source.deployment, this.denv.config());
+      const next = latencyPatch(this.last, since, shadow);
+      if (!next) return;
+      this.post({ type: 'patch', kind: 'latency', patch: next.patch });
+      this.last = next.cursor;
     } catch (e) {
       this.post({ type: 'error', message: errorMessage(e) });
     }

@@ -1,5 +1,5 @@
 /** The Datasets tree as plain data: datasets → versions (file count, size, when, why). No `vscode` import. */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type MlopsEvent } from '../../../schemas/src/api';
 import { type datasetSummarySchema, type DatasetDiff, type DatasetVersion } from '../../../schemas/src/tracking';
 import { age, fmtBytes, localTime, plural, type ItemView } from '../shared/tree/item';

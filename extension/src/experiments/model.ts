@@ -2,7 +2,7 @@
  * The Experiments tree as plain data: experiments → runs, with status icons, a key metric and the
  * age (short enough for the default sidebar width), everything else in the tooltip. No `vscode` import.
  */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { type MlopsEvent } from '../../../schemas/src/api';
 import { type experimentSchema, type RunStatus, type RunSummary } from '../../../schemas/src/tracking';
 import { age, formatMetric, localTime, plural, shortMetric, type ItemView } from '../shared/tree/item';

@@ -2,7 +2,7 @@
  * Reads the zod schema itself (zod 4 exposes `_zod.def` and `.description`) so hover, completion,
  * messages and quick fixes always follow `mlopsConfigSchema`, never a copy of it.
  */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { mlopsConfigSchema } from '../../../schemas/src/mlops-yaml';
 import { type PathSegment } from './types';
 

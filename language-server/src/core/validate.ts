@@ -4,7 +4,7 @@
  * its parent's key. Messages read `<path>: expected <what>, got <what>`.
  */
 import { isCollection, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { mlopsConfigSchema } from '../../../schemas/src/mlops-yaml';
 import { type ParsedYaml } from './parse';
 import { locate, valueAt } from '../../../shared/src/yaml-nodes';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, linkSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from '../../../shared/src/errors';
 import { checkInside, realRoot, stageCopy } from '../../../shared/src/safe-fs';
 import { type FixAction } from '../core/types';

@@ -1,5 +1,5 @@
 /** Dashboards (issue 16): the drift dashboard of two dataset versions. Deployment dashboards read the monitoring endpoints. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { driftDashboardSchema } from '../dashboards';
 import { defineEndpoint } from '../endpoint';
 import { datasetNameParam } from '../tracking';

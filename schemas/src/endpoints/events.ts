@@ -1,5 +1,5 @@
 /** The event log: JSON pages, and a server-sent event stream that replays from Last-Event-ID. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventSchema, eventsQuery, eventsResponse } from '../api';
 import { defineEndpoint, defineStreamEndpoint } from '../endpoint';
 

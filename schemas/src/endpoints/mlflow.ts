@@ -3,7 +3,7 @@
  * errors in MLflow's convention. Shapes are in ../mlflow.ts. `/ajax-api/2.0/…` is served as
  * `/api/2.0/…` (the daemon's server maps it), so each endpoint is declared once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEndpoint, defineStreamEndpoint, type HttpMethod } from '../endpoint';
 import { loggedModelRequests as LM, loggedModelResponses as LR, mlflowRequests as Q, mlflowResponses as R } from '../mlflow';
 

@@ -1,5 +1,5 @@
 /** The model registry: models, versions, stages, aliases, rollback. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   aliasParam,
   aliasResponse,

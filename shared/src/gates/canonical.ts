@@ -3,7 +3,7 @@
  * them, and the comparison of a model's outputs with them within a tolerance.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FeatureValue, type ServingFeature } from '../../../schemas/src/serving';
 import { valueProblem } from '../serving/validate';
 import { type LoadedModel } from '../serving/model';

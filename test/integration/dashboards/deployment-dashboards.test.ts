@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { alertGroups, notificationText, openedAlert } from '../../../extension/src/alerts/model';
 import { alertsApi } from '../../../extension/src/alerts/api';
-import { deploymentDrift, latencyDashboard, latencySince } from '../../../extension/src/dashboards/data';
+import { deploymentDrift, latencyCursor, latencyDashboard, latencyPatch, latencySince, shadowFor } from '../../../extension/src/dashboards/data';
 import { describeIssues, hostMessageSchema } from '../../../schemas/src/webview';
 import { loadConfig } from '../../../shared/src/mlops-yaml';
 import { startDaemon, tempProject, writeLinearOnnx, type RunningDaemon, type TempProject } from '../../helpers';
@@ -121,6 +121,18 @@ test('latency: the shadow comparison of the deployment, its numbers from the dae
   assert.ok(s.compared + s.dropped + s.failed <= 360, `no more copies than the 360 instances sent so far: ${JSON.stringify(s)}`);
   const checked = hostMessageSchema.safeParse({ type: 'init', kind: 'latency', data: d, source: { deployment: 'live', window: d.window } });
   assert.ok(checked.success, checked.success ? '' : describeIssues(checked.error));
+  // More traffic: the live refresh (what the open panel does every few seconds) patches the figures in, no reload.
+  const cursor = latencyCursor(d);
+  await send(Array.from({ length: 60 }, () => churnRow(rand)));
+  const next = await waitFor('a patch with more shadow comparisons', async () => {
+    const since = await latencySince(daemon.client, 'live', cursor.t, cursor.step);
+    const p = latencyPatch(cursor, since, await shadowFor(daemon.client, 'live', config()));
+    return p && (p.patch.shadow?.compared ?? 0) > s.compared ? p : undefined;
+  });
+  assert.equal(next.patch.shadow?.agreement, 1);
+  assert.deepEqual(next.cursor.shadow, next.patch.shadow, 'the next refresh compares against what was sent');
+  const patched = hostMessageSchema.safeParse({ type: 'patch', kind: 'latency', patch: next.patch });
+  assert.ok(patched.success, patched.success ? '' : describeIssues(patched.error));
 });
 
 test('drift: the latest window per feature, the selected feature history and distribution; the alert the notification names', async () => {

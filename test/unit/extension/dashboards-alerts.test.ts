@@ -6,9 +6,9 @@ import { type DeploymentStatus } from '../../../schemas/src/serving';
 import { alertDeploymentOfEvent, alertGroups, alertOrder, alertsModel, alertView, dashboardOf, notificationText, openedAlert } from '../../../extension/src/alerts/model';
 import { ALERTS_VIEW } from '../../../extension/src/alerts/ids';
 import { deploymentOfEvent, deploymentsModel, deploymentView } from '../../../extension/src/deployments/model';
-import { decimateSeries, scoreHistories, seriesOf, shadowOf, versionMarks, breakerMark, resolveWindow, stepSeconds } from '../../../extension/src/dashboards/data';
+import { decimateSeries, scoreHistories, seriesOf, shadowOf, versionMarks, breakerMark, resolveWindow, stepSeconds, latencyPatch, type LatencyCursor } from '../../../extension/src/dashboards/data';
 import { hostMessageSchema, webviewMessageSchema, webviewStateSchema } from '../../../schemas/src/webview';
-import { latencyShadowSchema, type LatencyDashboard } from '../../../schemas/src/dashboards';
+import { latencyShadowSchema, type LatencyDashboard, type LatencyShadow } from '../../../schemas/src/dashboards';
 import { type ShadowSummary } from '../../../schemas/src/safety';
 
 const span = { id: 4, start: '2026-12-03T10:00:00.000Z', end: '2026-12-03T10:05:00.000Z', predictions: 500 };
@@ -184,6 +184,36 @@ describe('dashboards: host-side shaping', () => {
     assert.deepEqual(day, { kind: 'day', from: now - 86_400_000, to: now });
     assert.equal(stepSeconds(day), 60);
     assert.deepEqual(resolveWindow({ kind: 'custom', from: 5, to: 6_000_000 }, now), { kind: 'custom', from: 5, to: 6_000_000 });
+  });
+});
+
+describe('dashboards: live latency patches', () => {
+  test('live patch: new steps with their version marks; shadow figures only when they changed; nothing new is no patch', () => {
+    const shadow = (compared: number, agreement: number): LatencyShadow => ({
+      shadow: 'Staging', primary_version: 1, shadow_version: 2, compared, agreement, mean_abs_score_diff: 0.01, dropped: 0, failed: 0, primary_p95_ms: 5, shadow_p95_ms: 7,
+    });
+    const since = (pts: SeriesPoint[]) => ({ series: seriesOf(pts), points: pts });
+    const cur: LatencyCursor = { t: Date.parse(point(2).time), step: 60, version: 1, shadow: shadow(40, 0.9) };
+    assert.equal(latencyPatch(cur, since([]), shadow(40, 0.9)), null, 'same figures, no step: nothing to send');
+    // The serving process reported more comparisons: the patch carries the new figures, no steps.
+    const onlyShadow = latencyPatch(cur, since([]), shadow(60, 0.95));
+    assert.deepEqual(onlyShadow?.patch, { from: cur.t, series: seriesOf([]), marks: [], shadow: shadow(60, 0.95) });
+    assert.deepEqual(onlyShadow?.cursor, { ...cur, shadow: shadow(60, 0.95) });
+    // New steps, the second on v2: a mark at it; unchanged shadow figures are not re-sent.
+    const pts = [point(2), point(3, { version: 2 })];
+    const next = latencyPatch(cur, since(pts), shadow(40, 0.9));
+    assert.ok(next);
+    assert.equal('shadow' in next.patch, false);
+    assert.deepEqual(next.patch.marks, [{ time: Date.parse(point(3).time), kind: 'version', label: 'v1 → v2' }]);
+    assert.deepEqual(next.patch.series.t, pts.map((p) => Date.parse(p.time)));
+    assert.deepEqual([next.cursor.t, next.cursor.version], [Date.parse(point(3).time), 2]);
+    // A version change right at the first new step is marked against the cursor's version.
+    assert.equal(latencyPatch({ ...next.cursor, version: 1 }, since([point(3, { version: 2 })]), shadow(40, 0.9))?.patch.marks.length, 1);
+    // The shadow removed from mlops.yaml: null is sent once.
+    const gone = latencyPatch(cur, since([]), null);
+    assert.equal(gone?.patch.shadow, null);
+    assert.equal(latencyPatch({ ...cur, shadow: null }, since([]), null), null);
+    for (const p of [onlyShadow, next, gone]) assert.ok(hostMessageSchema.safeParse({ type: 'patch', kind: 'latency', patch: p?.patch }).success);
   });
 });
 

@@ -93,6 +93,17 @@ function shadowBox(shadow: NonNullable<LatencyDashboard['shadow']>): HTMLElement
   return box;
 }
 
+/** New shadow figures from a patch: the box is rebuilt in place (it is one sentence and a seven-row table). */
+function showShadow(shadow: LatencyDashboard['shadow']): void {
+  if (!current) return;
+  current.data.shadow = shadow;
+  const old = document.getElementById('shadow');
+  if (!shadow) return old?.remove();
+  const box = shadowBox(shadow);
+  if (old) old.replaceWith(box);
+  else document.querySelector('#app .charts')?.append(box);
+}
+
 function marksList(app: HTMLElement, d: LatencyDashboard): void {
   const list = el('ul', { id: 'marks' });
   for (const m of d.marks) list.append(el('li', {}, `${new Date(m.time).toLocaleString()}: ${m.label}`));
@@ -129,6 +140,7 @@ function applyPatch(p: LatencyPatch): void {
   if (status) status.textContent = statusText(current.data);
   const app = document.getElementById('app');
   if (app && p.marks.length) marksList(app, current.data);
+  if (p.shadow !== undefined) showShadow(p.shadow);
   persist();
   // How many patches this page applied: read by the e2e suite (a patch never re-renders the page).
   document.body.dataset['patches'] = String(Number(document.body.dataset['patches'] ?? 0) + 1);

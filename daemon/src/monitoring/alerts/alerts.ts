@@ -5,7 +5,7 @@
  * `deployment:<name>`, `after` = the alert) that the editor, the webhook and the automatic rollback
  * follow. A silenced deployment's alerts still open and resolve, but nothing is sent out.
  */
-import { type z } from 'zod';
+import type * as z from 'zod';
 import { durationSeconds } from '../../../../schemas/src/mlops-yaml';
 import { type Alert, type AlertEvidence, type AlertKind, type alertsQuery } from '../../../../schemas/src/monitoring';
 import { type EventLog } from '../../events/event-log';
