@@ -237,6 +237,7 @@ export class DaemonApp {
   async close(): Promise<void> {
     this.triggers.close();
     this.autoRollback.close();
+    await this.gatekeeper.close();
     await this.deployments.close();
     this.monitoring.close();
     await this.watcher.close();

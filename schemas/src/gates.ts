@@ -13,6 +13,15 @@ export type GateName = z.infer<typeof gateNameEnum>;
 /** pass / fail, or error: the gate could not run (missing dataset, label column, file, shadow data). */
 export const GATE_STATUSES = ['pass', 'fail', 'error'] as const;
 
+/** One latency measurement: p95 ms of single-instance predictions, and whether the rule held for it. */
+export const latencyMeasurementSchema = z.object({
+  via: z.enum(['in_process', 'endpoint']),
+  candidate: z.number().nonnegative(),
+  production: z.number().nonnegative().nullable(),
+  passed: z.boolean(),
+});
+export type LatencyMeasurement = z.infer<typeof latencyMeasurementSchema>;
+
 export const gateResultSchema = z.object({
   name: gateNameEnum.describe('The gate\'s key under models.<name>.gates'),
   passed: z.boolean(),
@@ -21,6 +30,10 @@ export const gateResultSchema = z.object({
   production: z.number().nullable().describe('Production\'s number on the same data; null when there is no Production version'),
   rule: z.string().describe('What had to hold, e.g. "auc ≥ Production + 0.01"'),
   detail: z.string().describe('How it was measured, or why the gate could not run'),
+  measurements: z
+    .array(latencyMeasurementSchema)
+    .optional()
+    .describe('The latency gate: each measurement it made (in-process, through temporary endpoints); `candidate`/`production` above are the endpoint figures when it measured them'),
 });
 export type GateResult = z.infer<typeof gateResultSchema>;
 

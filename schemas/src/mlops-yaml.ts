@@ -96,6 +96,9 @@ export const canonicalGateSchema = z
   .strict()
   .describe('Does the candidate produce the expected outputs for canonical inputs?');
 
+/** Where the latency gate measures (docs/GATES.md). */
+export const LATENCY_VIA = ['in_process', 'endpoint', 'both'] as const;
+
 export const latencyGateSchema = z
   .object({
     max_ratio: z
@@ -104,7 +107,13 @@ export const latencyGateSchema = z
       .default(1.2)
       .describe("Candidate p95 over Production's p95, measured interleaved in the same run, at most this."),
     p95_ms: z.number().positive().optional().describe("Absolute SLA: the candidate's p95 of single-instance predictions, at most this."),
-    requests: z.number().int().min(20).max(100_000).default(500).describe('Single-instance predictions per model.'),
+    requests: z.number().int().min(20).max(100_000).default(500).describe('Single-instance predictions per model (per measurement).'),
+    via: z
+      .enum(LATENCY_VIA)
+      .default('both')
+      .describe(
+        'Where latency is measured: `in_process` (onnxruntime in the checking process), `endpoint` (HTTP `POST /predict` to two temporary loopback serving processes, the code deployments run), or `both` (each must pass; the endpoint figures are reported).',
+      ),
   })
   .strict()
   .describe('Does inference meet the SLA?');

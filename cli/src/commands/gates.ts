@@ -52,6 +52,35 @@ function pipelineArtifact(cfg: MlopsConfig, model: string): string | undefined {
   return stages.find((s) => s.kind === 'register' && s.model === model && s.artifact)?.artifact;
 }
 
+/** A holdout dataset on a runner without a store: the repository's files. */
+async function repoHoldoutFiles(cfg: MlopsConfig, root: string, ref: string): Promise<string[]> {
+  const { GateCannotRun } = await import('../../../shared/src/gates/data');
+  const [name, v] = ref.split('@') as [string, string | undefined];
+  const ds = cfg.data[name];
+  if (!ds) throw new GateCannotRun(`no dataset "${name}" under data in mlops.yaml`);
+  if (v !== undefined) throw new GateCannotRun(`"${ref}" names a stored version; without a store (a CI runner) name the dataset without "@${v}" to read its files from the repository`);
+  const files = expandPatterns(root, ds.paths);
+  if (!files.length) throw new GateCannotRun(`dataset "${name}" has no files (${ds.paths.join(', ')}); commit a holdout sample with the project`);
+  return files.map((f) => join(root, f));
+}
+
+/** Ctrl-C (or SIGTERM) while `work` runs: the latency gate's temporary serving processes go first, then the CLI. */
+async function killingEndpointsOnSignal<T>(work: () => Promise<T>): Promise<T> {
+  const { killTemporaryEndpoints } = await import('../../../shared/src/gates/endpoint');
+  const onSignal = (sig: NodeJS.Signals): void => {
+    killTemporaryEndpoints();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await work();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 /** On a runner without a store: everything from the repository's files. */
 async function checkFromFiles(io: CliIo, root: string, model: string, args: ParsedArgs, skip: Set<GateName>): Promise<CheckReport> {
   const cfg = configOf(root);
@@ -61,25 +90,21 @@ async function checkFromFiles(io: CliIo, root: string, model: string, args: Pars
   const prodFile = str(args, 'production');
   const gates = Object.fromEntries(Object.entries(m.gates ?? {}).filter(([k]) => !skip.has(k as GateName)));
   const { evaluateGates } = await import('../../../shared/src/gates/evaluate');
-  const { GateCannotRun } = await import('../../../shared/src/gates/data');
-  return evaluateGates({
-    model,
-    gates,
-    task: m.task,
-    candidate: { version: null, spec: fileSpec(model, m, resolve(root, candFile)) },
-    production: prodFile ? { version: null, spec: fileSpec(model, m, resolve(io.cwd, prodFile)) } : null,
-    holdoutFiles: (ref) => {
-      const [name, v] = ref.split('@') as [string, string | undefined];
-      const ds = cfg.data[name];
-      if (!ds) throw new GateCannotRun(`no dataset "${name}" under data in mlops.yaml`);
-      if (v !== undefined) throw new GateCannotRun(`"${ref}" names a stored version; without a store (a CI runner) name the dataset without "@${v}" to read its files from the repository`);
-      const files = expandPatterns(root, ds.paths);
-      if (!files.length) throw new GateCannotRun(`dataset "${name}" has no files (${ds.paths.join(', ')}); commit a holdout sample with the project`);
-      return files.map((f) => join(root, f));
-    },
-    projectFile: (rel) => join(root, rel),
-    onProgress: (gate, text) => io.interactive && io.err(`\r\x1b[2K${gate}: ${text}`),
-  });
+  const { servingEntryBeside } = await import('../../../shared/src/gates/endpoint');
+  return killingEndpointsOnSignal(() =>
+    evaluateGates({
+      model,
+      gates,
+      task: m.task,
+      candidate: { version: null, spec: fileSpec(model, m, resolve(root, candFile)) },
+      production: prodFile ? { version: null, spec: fileSpec(model, m, resolve(io.cwd, prodFile)) } : null,
+      holdoutFiles: (ref) => repoHoldoutFiles(cfg, root, ref),
+      projectFile: (rel) => join(root, rel),
+      // dist/serving.js, beside this bundle: the serving process deployments run (no daemon needed).
+      endpoints: { script: servingEntryBeside(__dirname) },
+      onProgress: (gate, text) => io.interactive && io.err(`\r\x1b[2K${gate}: ${text}`),
+    }),
+  );
 }
 
 async function checkThroughDaemon(io: CliIo, root: string, model: string, args: ParsedArgs): Promise<CheckReport> {
@@ -101,7 +126,8 @@ export function reportTable(r: CheckReport): string {
   const against = r.production_version !== null ? `Production v${r.production_version}` : r.gates.some((g) => g.production !== null) ? 'the Production file' : 'no Production version';
   const head = `${r.model} ${r.candidate_version === null ? 'candidate file' : `v${r.candidate_version}`} against ${against}\n\n`;
   const rows = r.gates.map((g) => [g.name, num(g.candidate), num(g.production), g.rule, g.status === 'pass' ? 'pass' : g.status === 'fail' ? 'FAIL' : 'CANNOT RUN']);
-  const details = r.gates.filter((g) => g.status !== 'pass').map((g) => `  ${g.name}: ${g.detail}\n`);
+  // A latency gate's line says what each measurement (in-process, endpoint) gave, pass or fail.
+  const details = r.gates.filter((g) => g.status !== 'pass' || g.measurements?.length).map((g) => `  ${g.name}: ${g.detail}\n`);
   const verdict = r.exit_code === 0 ? 'all gates passed' : r.exit_code === 1 ? 'a gate failed' : 'a gate could not run';
   return head + table(['gate', 'candidate', 'Production', 'rule', 'result'], rows) + (details.length ? `\n${details.join('')}` : '') + `\n${verdict}\n`;
 }

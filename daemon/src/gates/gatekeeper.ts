@@ -9,11 +9,13 @@ import { type CheckReport } from '../../../schemas/src/gates';
 import { type MlopsConfig } from '../../../schemas/src/mlops-yaml';
 import { evaluateGates, type GateContext, type ShadowSummary } from '../../../shared/src/gates/evaluate';
 import { GateCannotRun } from '../../../shared/src/gates/data';
+import { stopTemporaryEndpoints } from '../../../shared/src/gates/endpoint';
 import { type ObjectStore } from '../../../shared/src/objects';
 import { type Datasets } from '../datasets/datasets';
 import { type EventLog } from '../events/event-log';
 import { type Gatekeeper, type Registry } from '../registry/registry';
 import { servingSpec } from '../serving/resolve';
+import { servingScript } from '../serving/supervisor';
 import { DomainError } from '../util/errors';
 import { type Logger } from '../util/logger';
 import { type GateRuns } from './store';
@@ -73,6 +75,11 @@ export class DaemonGatekeeper implements Gatekeeper {
     return report;
   }
 
+  /** Daemon shutdown: the latency gate's temporary endpoints go with it. */
+  async close(): Promise<void> {
+    await stopTemporaryEndpoints();
+  }
+
   private context(cfg: MlopsConfig, model: string, version: number, production: number | null): GateContext {
     const modelCfg = cfg.models[model];
     if (!modelCfg) throw new DomainError(422, 'invalid_config', `model "${model}" is not declared under models in mlops.yaml`);
@@ -86,6 +93,11 @@ export class DaemonGatekeeper implements Gatekeeper {
       holdoutFiles: (ref) => this.holdoutFiles(cfg, ref),
       projectFile: (rel) => join(this.d.root, rel),
       shadow: () => this.d.shadow?.(model, version) ?? null,
+      // The serving entry deployments run; the temporary endpoints are no deployments (no rows, no monitoring).
+      endpoints: {
+        script: servingScript(),
+        onStart: (e) => this.d.log.info(`latency gate of ${model} v${version}: temporary endpoint of the ${e.role} on 127.0.0.1:${e.port} (pid ${e.pid})`),
+      },
     };
   }
 

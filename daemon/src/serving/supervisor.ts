@@ -13,6 +13,7 @@ import {
   type ServingModelSpec,
   type ToServingMessage,
 } from '../../../schemas/src/serving';
+import { servingEntryBeside } from '../../../shared/src/gates/endpoint';
 import { RotatingLog } from './log-file';
 
 export interface ChildHandlers {
@@ -22,8 +23,9 @@ export interface ChildHandlers {
 
 const TAIL_BYTES = 4096;
 
+/** The serving entry beside this bundle (dist/serving.js); the gates' temporary endpoints use the same rule. */
 export function servingScript(): string {
-  return process.env['MLOPS_SERVING_JS'] ?? join(__dirname, 'serving.js');
+  return servingEntryBeside(__dirname);
 }
 
 export class ServingChild {

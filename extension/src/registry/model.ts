@@ -89,12 +89,23 @@ export interface VersionViewOptions {
 
 const num = (v: number | null): string => (v === null ? '-' : formatMetric(v));
 
-/** One line per gate, for the promotion dialogs: "✓ holdout: 0.85 vs Production 0.82 (auc ≥ Production + 0.01)". */
+const VIA: Record<NonNullable<GateResult['measurements']>[number]['via'], string> = { in_process: 'in-process', endpoint: 'through an endpoint' };
+
+/** The latency gate's measurements, one each: "✗ in-process: 14.6 ms vs Production 0.15 ms". */
+function measurementLines(g: GateResult): string[] {
+  return (g.measurements ?? []).map((m) => `${m.passed ? '✓' : '✗'} ${VIA[m.via]}: ${num(m.candidate)} ms vs Production ${num(m.production)} ms`);
+}
+
+/**
+ * One line per gate, for the promotion dialogs: "✓ holdout: 0.85 vs Production 0.82 (auc ≥ Production + 0.01)";
+ * a latency gate measured both ways adds an indented line per measurement.
+ */
 export function gateLines(gates: readonly GateResult[]): string[] {
-  return gates.map((g) => {
+  return gates.flatMap((g) => {
     const mark = g.status === 'pass' ? '✓' : g.status === 'fail' ? '✗' : '?';
     const what = g.status === 'error' ? g.detail : `${num(g.candidate)} vs Production ${num(g.production)}`;
-    return `${mark} ${g.name}: ${what} (${g.rule})`;
+    const each = g.measurements && g.measurements.length > 1 ? measurementLines(g).map((l) => `    ${l}`) : [];
+    return [`${mark} ${g.name}: ${what} (${g.rule})`, ...each];
   });
 }
 
@@ -104,7 +115,8 @@ export function gatesMarkdown(run: StoredGateRun | undefined): string {
   const verdict = run.passed ? 'passed' : run.forced ? `failed, promoted anyway: ${run.reason}` : run.exit_code === 2 ? 'a gate could not run' : 'failed';
   const against = run.production_version === null ? 'no Production version' : `v${run.production_version}`;
   const rows = run.gates.map((g) => [g.name, num(g.candidate), num(g.production), g.rule, g.status === 'pass' ? 'pass' : g.status === 'fail' ? 'FAIL' : 'cannot run']);
-  return `Gates ${verdict} (against ${against}, ${localTime(run.evaluated_at)})\n\n${markdownTable(rows, ['gate', 'candidate', 'Production', 'rule', 'result'])}`;
+  const each = run.gates.flatMap((g) => measurementLines(g).map((l) => `\n- ${g.name} ${l}`)).join('');
+  return `Gates ${verdict} (against ${against}, ${localTime(run.evaluated_at)})\n\n${markdownTable(rows, ['gate', 'candidate', 'Production', 'rule', 'result'])}${each ? `\n${each}` : ''}`;
 }
 
 export function versionView(node: VersionNode, o: VersionViewOptions): ItemView {

@@ -1,6 +1,7 @@
 /**
  * Runs a model's declared gates against a candidate and the Production version side by side on the
- * same data, in-process (onnxruntime, one session per model), and turns the outcome into the
+ * same data, in-process (onnxruntime, one session per model; the latency gate also through temporary
+ * serving endpoints, latency.ts), and turns the outcome into the
  * report `mlops check`, the daemon and the registry share. Where the data comes from (the store's
  * dataset versions, or the repository's files on a CI runner) is the caller's business.
  */
@@ -11,8 +12,10 @@ import { LoadedModel } from '../serving/model';
 import { neutralRow } from '../serving/validate';
 import { canonicalAgreement, readCanonical } from './canonical';
 import { GateCannotRun, predictionsOf, readHoldout, runAll, type Holdout } from './data';
+import { type EndpointInfo } from './endpoint';
+import { latencyOutcome, measureLatency } from './latency';
 import { computeMetric, MetricError } from './metrics';
-import { exitCodeOf, fmt, holdoutRule, latencyRule, percentile } from './rules';
+import { exitCodeOf, fmt, holdoutRule } from './rules';
 
 export interface GateModel {
   version: number | null;
@@ -36,14 +39,52 @@ export interface GateContext {
   /** Absolute path of a project file named in the config. */
   projectFile(rel: string): string;
   shadow?(): ShadowSummary | null | Promise<ShadowSummary | null>;
+  /**
+   * The serving entry (dist/serving.js) the latency gate starts temporary endpoints from, and a hook
+   * told of each one started (the daemon logs its pid and port).
+   */
+  endpoints?: { script: string; onStart?(e: EndpointInfo): void };
   onProgress?(gate: GateName, text: string): void;
 }
 
-interface Loaded {
+interface Models {
   candidate: LoadedModel;
   production: LoadedModel | null;
+}
+
+interface Loaded {
+  /** The in-process sessions, loaded when a gate first needs them (`via: endpoint` alone never does). */
+  models(): Promise<Models>;
   holdout?: Holdout;
   canonicalRows?: FeatureValue[][];
+}
+
+async function loadModel(role: string, m: GateModel): Promise<LoadedModel> {
+  try {
+    return await LoadedModel.load(m.spec, 1);
+  } catch (e) {
+    throw new GateCannotRun(`cannot load the ${role} model (${m.version === null ? m.spec.artifact_path : `v${m.version}`}): ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Loads both models once, on first use; `release` frees whatever was loaded. */
+function lazyModels(ctx: GateContext): Loaded & { release(): Promise<void> } {
+  let loading: Promise<Models> | undefined;
+  const held: LoadedModel[] = [];
+  const load = async (): Promise<Models> => {
+    const candidate = await loadModel('candidate', ctx.candidate);
+    held.push(candidate);
+    const production = ctx.production ? await loadModel('Production', ctx.production) : null;
+    if (production) held.push(production);
+    return { candidate, production };
+  };
+  return {
+    models: () => (loading ??= load()),
+    release: async () => {
+      await loading?.catch(() => undefined);
+      await Promise.all(held.map((m) => m.release().catch(() => undefined)));
+    },
+  };
 }
 
 const errorResult = (name: GateName, rule: string, detail: string): GateResult => ({
@@ -70,60 +111,43 @@ async function holdoutGate(ctx: GateContext, m: Loaded): Promise<GateResult> {
   const g = ctx.gates.holdout;
   if (!g) throw new Error('holdout gate not declared');
   const files = await ctx.holdoutFiles(g.dataset);
-  m.holdout = await readHoldout(files, m.candidate.features, g.label, `holdout dataset "${g.dataset}"`);
+  m.holdout = await readHoldout(files, ctx.candidate.spec.features, g.label, `holdout dataset "${g.dataset}"`);
   const { rows, labels } = m.holdout;
   ctx.onProgress?.('holdout', `${rows.length} rows`);
+  const models = await m.models();
   const score = async (model: LoadedModel): Promise<number> => computeMetric(g.metric, labels, predictionsOf(model, await runAll(model, rows), labels, ctx.task));
-  const cand = await score(m.candidate);
-  const prod = m.production ? await score(m.production) : null;
+  const cand = await score(models.candidate);
+  const prod = models.production ? await score(models.production) : null;
   return result('holdout', holdoutRule(g, cand, prod), cand, prod, `${g.metric} on ${rows.length} rows of ${g.dataset}`);
 }
 
 async function canonicalGate(ctx: GateContext, m: Loaded): Promise<GateResult> {
   const g = ctx.gates.canonical;
   if (!g) throw new Error('canonical gate not declared');
-  const { examples, rows } = readCanonical(ctx.projectFile(g.file), g.file, m.candidate.features);
+  const { examples, rows } = readCanonical(ctx.projectFile(g.file), g.file, ctx.candidate.spec.features);
   m.canonicalRows = rows;
-  const cand = await canonicalAgreement(m.candidate, examples, rows, g.tolerance);
-  const prod = m.production ? (await canonicalAgreement(m.production, examples, rows, g.tolerance)).share : null;
+  const models = await m.models();
+  const cand = await canonicalAgreement(models.candidate, examples, rows, g.tolerance);
+  const prod = models.production ? (await canonicalAgreement(models.production, examples, rows, g.tolerance)).share : null;
   const rule = `all ${examples.length} examples of ${g.file} within ${fmt(g.tolerance)}`;
   const detail = cand.firstMiss ? `share of examples reproduced; first difference: ${cand.firstMiss}` : 'share of examples reproduced';
   return result('canonical', { passed: cand.share === 1, rule }, cand.share, prod, detail);
 }
 
-/**
- * Candidate and Production alternate request by request (and which goes first alternates too), so
- * whatever else the machine is doing slows both alike and the ratio stays meaningful.
- */
-async function interleavedP95(a: LoadedModel, b: LoadedModel | null, rows: FeatureValue[][], n: number): Promise<{ a: number; b: number | null }> {
-  const ta: number[] = [];
-  const tb: number[] = [];
-  const time = async (m: LoadedModel, row: FeatureValue[], into: number[]): Promise<void> => {
-    const t0 = performance.now();
-    await m.run([row]);
-    into.push(performance.now() - t0);
-  };
-  for (let i = 0; i < 10; i++) {
-    await a.run([rows[i % rows.length] as FeatureValue[]]);
-    if (b) await b.run([rows[i % rows.length] as FeatureValue[]]);
-  }
-  for (let i = 0; i < n; i++) {
-    const row = rows[i % rows.length] as FeatureValue[];
-    if (b && i % 2 === 1) await time(b, row, tb);
-    await time(a, row, ta);
-    if (b && i % 2 === 0) await time(b, row, tb);
-  }
-  return { a: percentile(ta, 95), b: b ? percentile(tb, 95) : null };
-}
-
 async function latencyGate(ctx: GateContext, m: Loaded): Promise<GateResult> {
   const g = ctx.gates.latency;
   if (!g) throw new Error('latency gate not declared');
-  const rows = m.holdout?.rows ?? m.canonicalRows ?? [neutralRow(m.candidate.features)];
-  ctx.onProgress?.('latency', `${g.requests} requests per model`);
-  const p95 = await interleavedP95(m.candidate, m.production, rows, g.requests);
-  const detail = `p95 ms of ${g.requests} single-instance predictions in-process, interleaved`;
-  return result('latency', latencyRule(g, p95.a, p95.b), p95.a, p95.b, detail);
+  const measurements = await measureLatency({
+    g,
+    rows: m.holdout?.rows ?? m.canonicalRows ?? [neutralRow(ctx.candidate.spec.features)],
+    models: () => m.models(),
+    candidate: ctx.candidate.spec,
+    production: ctx.production?.spec ?? null,
+    ...(ctx.endpoints ? { endpoints: ctx.endpoints } : {}),
+    onProgress: (text) => ctx.onProgress?.('latency', text),
+  });
+  const o = latencyOutcome(g, measurements);
+  return { ...result('latency', o, o.candidate, o.production, o.detail), measurements };
 }
 
 async function shadowGate(ctx: GateContext): Promise<GateResult> {
@@ -152,25 +176,19 @@ export async function evaluateGates(ctx: GateContext): Promise<CheckReport> {
   const t0 = performance.now();
   const declared = (['holdout', 'canonical', 'latency', 'shadow'] as const).filter((n) => ctx.gates[n] !== undefined);
   const gates: GateResult[] = [];
-  let loaded: Loaded | undefined;
+  const loaded = lazyModels(ctx);
   try {
-    if (declared.length) {
-      const candidate = await LoadedModel.load(ctx.candidate.spec, 1);
-      loaded = { candidate, production: null };
-      loaded.production = ctx.production ? await LoadedModel.load(ctx.production.spec, 1) : null;
-    }
     for (const name of declared) {
       ctx.onProgress?.(name, 'running');
       try {
-        gates.push(await RUNNERS[name](ctx, loaded as Loaded));
+        gates.push(await RUNNERS[name](ctx, loaded));
       } catch (e) {
         if (!(e instanceof GateCannotRun || e instanceof MetricError)) throw e;
         gates.push(errorResult(name, DEFAULT_RULES[name], `cannot run: ${e.message}`));
       }
     }
   } finally {
-    await loaded?.candidate.release().catch(() => undefined);
-    await loaded?.production?.release().catch(() => undefined);
+    await loaded.release();
   }
   const exit = exitCodeOf(gates);
   return {

@@ -43,5 +43,6 @@ export function junitXml(r: CheckReport): string {
 export function checkMarkdown(r: CheckReport): string {
   const head = `### mlops check ${r.model}${r.candidate_version === null ? '' : ` v${r.candidate_version}`}: ${r.passed ? 'passed' : r.exit_code === 2 ? 'a gate could not run' : 'failed'}\n\n`;
   const rows = r.gates.map((g) => `| ${g.name} | ${num(g.candidate)} | ${num(g.production)} | ${g.rule.replace(/\|/g, '\\|')} | ${g.status === 'pass' ? 'pass' : g.status === 'fail' ? '**FAIL**' : '**cannot run**'} |`);
-  return head + ['| gate | candidate | Production | rule | result |', '| --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+  const notes = r.gates.filter((g) => g.measurements?.length).map((g) => `- ${g.name}: ${g.detail}\n`);
+  return head + ['| gate | candidate | Production | rule | result |', '| --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n' + (notes.length ? `\n${notes.join('')}` : '');
 }

@@ -136,7 +136,7 @@ print(root.get('tests'), suite.get('tests'), suite.get('failures'), suite.get('e
 });
 
 test('two promotions racing: the one whose comparison went stale by commit time is refused', async () => {
-  // scorer: latency-gated; each evaluation runs 200 + 200 timed predictions, so the two overlap.
+  // scorer: latency-gated; each evaluation starts two serving processes and times 2 × 20 predictions twice, so the two overlap.
   writeFastModel(join(root, 'models', 'fast-a.onnx'));
   writeFastModel(join(root, 'models', 'fast-b.onnx'));
   const a = await register('scorer', join(root, 'models', 'fast-a.onnx'));
@@ -149,7 +149,7 @@ test('two promotions racing: the one whose comparison went stale by commit time 
   refusedWith('conflict', /Production of "scorer" changed from none to v\d while the gates ran against none; run the promotion again/)(lost[0]?.reason);
 });
 
-test('a deliberately slow graph fails the latency gate against Production, measured interleaved', async () => {
+test('a deliberately slow graph fails the latency gate against Production, in-process and through temporary endpoints', async () => {
   writeSlowModel(join(root, 'models', 'slow.onnx'));
   const slow = await register('scorer', join(root, 'models', 'slow.onnx'));
   const r = await cli(['check', 'scorer', String(slow), '--json']);
@@ -157,8 +157,12 @@ test('a deliberately slow graph fails the latency gate against Production, measu
   const lat = checkJsonSchema.parse(JSON.parse(r.stdout)).gates[0];
   assert.equal(lat?.name, 'latency');
   assert.equal(lat?.status, 'fail');
-  assert.ok(lat && lat.candidate !== null && lat.production !== null && lat.candidate > 1.5 * lat.production, JSON.stringify(lat));
-  assert.match(lat?.detail ?? '', /interleaved/);
+  assert.deepEqual(lat?.measurements?.map((m) => [m.via, m.passed]), [['in_process', false], ['endpoint', false]], JSON.stringify(lat));
+  const [inProcess, endpoint] = lat?.measurements ?? [];
+  for (const m of [inProcess, endpoint]) assert.ok(m && m.production !== null && m.candidate > 3 * m.production, JSON.stringify(m));
+  assert.deepEqual([lat?.candidate, lat?.production], [endpoint?.candidate, endpoint?.production], 'the endpoint figures are reported');
+  assert.match(lat?.detail ?? '', /interleaved; in-process: candidate [\d.]+ ms vs Production [\d.]+ ms \(FAIL\); through temporary endpoints \(HTTP POST \/predict\): candidate [\d.]+ ms vs Production [\d.]+ ms \(FAIL\)/);
+  assert.match(lat?.rule ?? '', /p95 ≤ 3 × Production \(in-process and through an endpoint, each\)/);
 });
 
 test('a shadow gate without shadow data cannot run: exit 2 naming why', async () => {

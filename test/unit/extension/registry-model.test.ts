@@ -148,6 +148,32 @@ describe('item views', () => {
   });
 });
 
+const versionNode = (n: number, stage: Parameters<typeof version>[1]) => ({ kind: 'version' as const, parent: 'churn', data: version(n, stage) });
+
+test('a latency gate measured in-process and through an endpoint shows each figure in the dialog and the tooltip', () => {
+  const latency = {
+    name: 'latency' as const,
+    passed: false,
+    status: 'fail' as const,
+    candidate: 27.1,
+    production: 2.56,
+    rule: 'p95 ≤ 3 × Production (in-process and through an endpoint, each)',
+    detail: 'p95 ms of 20 single-instance predictions per model, interleaved; …',
+    measurements: [
+      { via: 'in_process' as const, candidate: 14.6, production: 0.15, passed: false },
+      { via: 'endpoint' as const, candidate: 27.1, production: 2.56, passed: false },
+    ],
+  };
+  assert.deepEqual(gateLines([latency]), [
+    '✗ latency: 27.1000 vs Production 2.5600 (p95 ≤ 3 × Production (in-process and through an endpoint, each))',
+    '    ✗ in-process: 14.6000 ms vs Production 0.1500 ms',
+    '    ✗ through an endpoint: 27.1000 ms vs Production 2.5600 ms',
+  ]);
+  const run = { model: 'scorer', candidate_version: 2, production_version: 1, passed: false, exit_code: 1 as const, evaluated_at: '2026-12-03T10:00:00.000Z', seconds: 3, forced: false, reason: '', gates: [latency] };
+  const tip = versionView(versionNode(2, 'None'), { production: 1, gates: run }).tooltip;
+  assert.match(tip, /\| latency \| 27\.1000 \| 2\.5600 \| .* \| FAIL \|\n\n- latency ✗ in-process: 14\.6000 ms vs Production 0\.1500 ms\n- latency ✗ through an endpoint: 27\.1000 ms/);
+});
+
 describe('confirmation texts', () => {
   const all = [1, 2, 3].map((n) => ({ kind: 'version' as const, parent: 'churn', data: version(n, n === 1 ? 'Production' : 'None') }));
   test('promoting to Production names the version that gets archived', () => {
