@@ -38,10 +38,15 @@ function persist(): void {
 
 function statusText(d: LatencyDashboard): string {
   const n = d.series.t.length;
-  const p95 = n ? d.series.p95[n - 1] : null;
+  // The newest step that had requests: a quiet step (a new minute just begun, traffic stopped)
+  // has no p95, and "—" there would hide the figure the user opened the dashboard to see.
+  let k = n - 1;
+  while (k >= 0 && (d.series.p95[k] === null || d.series.p95[k] === undefined)) k--;
+  const p95 = k >= 0 ? (d.series.p95[k] as number) : null;
+  const when = k >= 0 && k < n - 1 ? ` at ${new Date(d.series.t[k] as number).toLocaleTimeString()}` : '';
   const sla = d.sla_p95_ms === null ? 'no SLA declared' : `SLA p95 ${d.sla_p95_ms} ms`;
-  const over = p95 !== null && p95 !== undefined && d.sla_p95_ms !== null && p95 > d.sla_p95_ms ? ' — over the SLA' : '';
-  return `Circuit breaker: ${d.breaker.replace('_', '-')}. Latest p95 ${fmt(p95 ?? null)} ms (${sla})${over}. ${d.source_points} ${d.source_points === 1 ? 'step' : 'steps'} of ${Math.round(d.step_ms / 1000)} s${d.source_points > n ? `, drawn from ${n} decimated points` : ''}.`;
+  const over = p95 !== null && d.sla_p95_ms !== null && p95 > d.sla_p95_ms ? ' — over the SLA' : '';
+  return `Circuit breaker: ${d.breaker.replace('_', '-')}. Latest p95 ${fmt(p95)} ms${when} (${sla})${over}. ${d.source_points} ${d.source_points === 1 ? 'step' : 'steps'} of ${Math.round(d.step_ms / 1000)} s${d.source_points > n ? `, drawn from ${n} decimated points` : ''}.`;
 }
 
 function render(): void {
