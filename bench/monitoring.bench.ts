@@ -92,6 +92,16 @@ async function overhead(ports: { on: number; off: number }, script: string): Pro
   return { results, ratios };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; NaN elsewhere). */
+function cpuOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Resident memory of a process in MiB, from /proc (Linux). */
 function rssOf(pid: number | undefined): number {
   try {
@@ -158,7 +168,15 @@ async function main(): Promise<void> {
   await wrk(off.port, 32, script, 2);
   await new Promise((r) => setTimeout(r, 1500));
   const warm = { on: rssOf(on.pid), off: rssOf(off.pid) };
+  // CPU per answered request of each serving process, and of this process (the stand-in daemon,
+  // which parses what the monitored one sends): where the cycles of monitoring go on 2 shared cores.
+  const cpu0 = { on: cpuOf(on.pid), off: cpuOf(off.pid), daemon: process.cpuUsage(), sentOn: sentTo.get(on.port) ?? 0, sentOff: sentTo.get(off.port) ?? 0 };
   const { results, ratios } = await overhead({ on: on.port, off: off.port }, script);
+  const reqOn = (sentTo.get(on.port) ?? 0) - cpu0.sentOn;
+  const reqOff = (sentTo.get(off.port) ?? 0) - cpu0.sentOff;
+  const daemonCpu = process.cpuUsage(cpu0.daemon);
+  const perReq = (s: number, n: number): string => ((s / n) * 1e6).toFixed(1);
+  const cpuLine = `CPU µs per request during the paired runs: serving with monitoring ${perReq(cpuOf(on.pid) - cpu0.on, reqOn)}, without ${perReq(cpuOf(off.pid) - cpu0.off, reqOff)}; the stand-in daemon ${perReq((daemonCpu.user + daemonCpu.system) / 1e6, reqOn)} per monitored request (parsing and checking what it is sent)`;
   // The soak: RSS after each 10 s of load; what counts is growth once the ring, windows and heap are
   // full (after the first tenth), since a leak of even 10 bytes a request shows as 10 MiB per 10⁶.
   const soakRss: { requests: number; mib: number }[] = [];
@@ -181,6 +199,7 @@ async function main(): Promise<void> {
   }
   const ratio = (c: string, f: 'rps' | 'p99'): number => median(ratios.get(c)?.[f] ?? []);
   console.log(`\nper-pair ratios on/off (c=32): throughput ${(ratios.get('32')?.rps ?? []).map((x) => x.toFixed(2)).join(', ')}; p99 ${(ratios.get('32')?.p99 ?? []).map((x) => x.toFixed(2)).join(', ')}`);
+  console.log(cpuLine);
   console.log(`the monitored process sent ${on.messages} messages with ${on.predictionsLogged} logged predictions of the ${sent} requests it answered`);
   console.log(`RSS MiB after warm-up → end: monitoring on ${warm.on.toFixed(1)} → ${end.on.toFixed(1)}, off ${warm.off.toFixed(1)} → ${end.off.toFixed(1)}`);
   targets.atLeast('throughput with monitoring vs without (c=32, median of paired runs)', ratio('32', 'rps') * 100, 95, '%', 1);
