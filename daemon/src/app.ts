@@ -104,6 +104,7 @@ export class DaemonApp {
       objects: this.objects,
       status: (name) => this.deployments.status(name),
       log: opts.log,
+      sync: (name) => this.deployments.syncMonitoring(name),
     });
     this.deployments = new Deployments({
       monitor: this.monitoring,

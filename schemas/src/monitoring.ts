@@ -356,11 +356,19 @@ export const monitoringFromServing = z.discriminatedUnion('type', [
    */
   z.object({ type: z.literal('monitor_window_rows'), start_ms: z.number(), rows: z.array(z.array(z.unknown())), predicted: z.array(z.unknown()) }),
   z.object({ type: z.literal('feedback'), id: z.number().int(), body: z.unknown() }),
+  /** Answers `monitor_sync` after every prediction recorded before it was sent (IPC keeps the order). */
+  z.object({ type: z.literal('monitor_synced'), id: z.number().int() }),
 ]);
 export type MonitoringFromServing = z.infer<typeof monitoringFromServing>;
 
 export const monitoringToServing = z.discriminatedUnion('type', [
   z.object({ type: z.literal('feedback_result'), id: z.number().int(), status: z.number().int(), body: z.unknown() }),
+  /**
+   * Daemon → serving: send every logged prediction now, then `monitor_synced`. Feedback sent to the
+   * daemon directly (`mlops feedback`) asks first, so labels for predictions still in the serving
+   * process's ring (sent in chunks) are matched, not reported unknown.
+   */
+  z.object({ type: z.literal('monitor_sync'), id: z.number().int() }),
 ]);
 export type MonitoringToServing = z.infer<typeof monitoringToServing>;
 

@@ -57,6 +57,8 @@ export interface MonitoringDeps {
   /** The deployment's status; throws not_found for a name not in mlops.yaml. */
   status: (name: string) => DeploymentStatus;
   log: Logger;
+  /** Waits until the serving process of `name` (if running) has sent the predictions it still holds. */
+  sync?: (name: string) => Promise<void>;
 }
 
 export class Monitoring {
@@ -284,6 +286,13 @@ export class Monitoring {
     const cfg = this.deps.config();
     const model = cfg?.deployments[name]?.model;
     return (model ? cfg?.models[model]?.signature.inputs.map((f) => f.name) : undefined) ?? [];
+  }
+
+  /** Feedback sent to the daemon (`mlops feedback`): the serving process's newest predictions are fetched first. */
+  async feedbackSynced(name: string, body: FeedbackRequest, actor: string): Promise<FeedbackResponse> {
+    this.known(name);
+    await this.deps.sync?.(name);
+    return this.feedback(name, body, actor);
   }
 
   feedback(name: string, body: FeedbackRequest, _actor: string): FeedbackResponse {

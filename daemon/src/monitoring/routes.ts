@@ -20,7 +20,7 @@ export function monitoringRoutes(m: Monitoring): Route[] {
     serve(silenceDeployment, ({ params, body, actor }) => m.alerts.silence(params.name, body.for, actor, body.reason)),
     serve(getMonitor, ({ params }) => m.monitor(params.name)),
     serve(getPrediction, ({ params, query }) => m.prediction(params.request_id, query.deployment)),
-    serve(postFeedback, ({ params, body, actor }) => m.feedback(params.name, body, actor)),
+    serve(postFeedback, ({ params, body, actor }) => m.feedbackSynced(params.name, body, actor)),
     serve(monitoringSeries, ({ params, query }) => m.series(params.name, query)),
     serve(monitoringWindows, ({ params, query }) => m.windows(params.name, query)),
     serve(monitoringDistribution, ({ params, query }) => m.distribution(params.name, params.window, query.feature)),

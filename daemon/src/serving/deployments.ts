@@ -75,8 +75,13 @@ export interface DeploymentsDeps {
   log: Logger;
 }
 
+/** How long feedback waits for a serving process to send the predictions it still holds. */
+const SYNC_TIMEOUT_MS = 3000;
+
 export class Deployments {
   private readonly live = new Map<string, Live>();
+  private syncSeq = 0;
+  private readonly syncs = new Map<number, () => void>();
   private readonly store: DeploymentStore;
   private readonly shadows: ShadowStore;
   private unsubscribe?: () => void;
@@ -181,7 +186,30 @@ export class Deployments {
     l.child = child;
   }
 
+  /**
+   * Resolves once the serving process of `name` has sent every prediction it recorded so far (they
+   * leave in chunks, so the newest may still be in its ring), or at once when it is not running; a
+   * process that does not answer within SYNC_TIMEOUT_MS is not waited for longer.
+   */
+  syncMonitoring(name: string): Promise<void> {
+    const child = this.live.get(name)?.child;
+    if (!child) return Promise.resolve();
+    const id = ++this.syncSeq;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.syncs.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, SYNC_TIMEOUT_MS);
+      timer.unref();
+      this.syncs.set(id, done);
+      child.tell({ type: 'monitor_sync', id });
+    });
+  }
+
   private onMessage(l: Live, child: ServingChild, m: FromServingMessage, actor: string): void {
+    if (m.type === 'monitor_synced') return void this.syncs.get(m.id)?.();
     // Monitoring reports count even from a process being stopped: its last flush arrives after the hand-off.
     if (MONITOR_MESSAGES.has(m.type)) return this.deps.monitor?.message(l.name, m as MonitoringFromServing, (r) => child.tell(r));
     if (l.child !== child) return;

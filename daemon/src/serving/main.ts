@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     } else if (msg.type === 'load') void running?.host.load(msg.model);
     else if (msg.type === 'safety') running?.safety.update(msg.safety);
     else if (msg.type === 'shadow') running?.shadow.follow(msg.model);
-    else if (msg.type === 'feedback_result') running?.monitoring?.onMessage(msg);
+    else if (msg.type === 'feedback_result' || msg.type === 'monitor_sync') running?.monitoring?.onMessage(msg);
     else if (msg.type === 'shutdown') void (running ? running.shutdown(0) : process.exit(0));
   });
   // The daemon went away (stopped or killed): an orphan endpoint would serve a registry nobody watches.

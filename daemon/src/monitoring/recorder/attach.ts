@@ -14,7 +14,7 @@ import { MonitorRecorder } from './recorder';
 const MAX_QUEUED_MESSAGES = 40;
 
 export interface AttachedMonitoring {
-  /** Messages from the daemon meant for monitoring (feedback answers). */
+  /** Messages from the daemon meant for monitoring (feedback answers, sync requests). */
   onMessage(msg: ToServingMessage): void;
   /** Sends everything still held; called before the process exits. */
   close(): void;
@@ -57,6 +57,10 @@ export function attachMonitoring(
   return {
     onMessage: (msg) => {
       if (msg.type === 'feedback_result') feedback.reply(msg.id, msg.status, msg.body);
+      else if (msg.type === 'monitor_sync') {
+        recorder.flush(false, true);
+        sendCounted({ type: 'monitor_synced', id: msg.id });
+      }
     },
     close: () => {
       clearInterval(timer);
