@@ -92,7 +92,7 @@ async function overhead(ports: { on: number; off: number }, script: string): Pro
   return { results, ratios };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux; NaN elsewhere). */
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat in clock ticks (USER_HZ, 100 on Linux; NaN elsewhere). */
 function cpuOf(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];

@@ -290,7 +290,6 @@ export class Monitoring {
 
   /** Feedback sent to the daemon (`mlops feedback`): the serving process's newest predictions are fetched first. */
   async feedbackSynced(name: string, body: FeedbackRequest, actor: string): Promise<FeedbackResponse> {
-    this.known(name);
     await this.deps.sync?.(name);
     return this.feedback(name, body, actor);
   }

@@ -204,7 +204,8 @@ export class Deployments {
       const timer = setTimeout(done, SYNC_TIMEOUT_MS);
       timer.unref();
       this.syncs.set(id, done);
-      child.tell({ type: 'monitor_sync', id });
+      // A process that has gone holds nothing more to send: no reason to wait for the timeout.
+      if (!child.tell({ type: 'monitor_sync', id })) done();
     });
   }
 

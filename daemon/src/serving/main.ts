@@ -106,7 +106,9 @@ async function main(): Promise<void> {
     } else if (msg.type === 'load') void running?.host.load(msg.model);
     else if (msg.type === 'safety') running?.safety.update(msg.safety);
     else if (msg.type === 'shadow') running?.shadow.follow(msg.model);
-    else if (msg.type === 'feedback_result' || msg.type === 'monitor_sync') running?.monitoring?.onMessage(msg);
+    else if (msg.type === 'feedback_result') running?.monitoring?.onMessage(msg);
+    // Without monitoring (or still booting) nothing is held: answer at once so the daemon never waits.
+    else if (msg.type === 'monitor_sync') void (running?.monitoring ? running.monitoring.onMessage(msg) : process.send?.({ type: 'monitor_synced', id: msg.id }));
     else if (msg.type === 'shutdown') void (running ? running.shutdown(0) : process.exit(0));
   });
   // The daemon went away (stopped or killed): an orphan endpoint would serve a registry nobody watches.

@@ -69,13 +69,15 @@ export class ServingChild {
     this.send({ type: 'load', model });
   }
 
-  /** Sends a message to the process (monitoring answers feedback through this). */
-  tell(msg: ToServingMessage): void {
-    this.send(msg);
+  /** Sends a message to the process (monitoring answers feedback through this); false when it has gone. */
+  tell(msg: ToServingMessage): boolean {
+    return this.send(msg);
   }
 
-  private send(msg: ToServingMessage): void {
-    if (!this.exited && this.proc.connected) this.proc.send(msg);
+  private send(msg: ToServingMessage): boolean {
+    if (this.exited || !this.proc.connected) return false;
+    this.proc.send(msg);
+    return true;
   }
 
   /** Asks for a graceful shutdown (in-flight requests finish), then kills after `graceMs`. */
