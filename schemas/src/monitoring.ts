@@ -177,7 +177,9 @@ export type MonitorResponse = z.infer<typeof monitorResponse>;
 
 // ---------- Predictions and feedback ----------
 
-export const requestIdSchema = z.string().regex(/^[\w.:-]{1,128}$/, 'expected a request id (letters, digits, "_", ".", ":" or "-", at most 128)');
+/** Request ids a caller may choose (`X-Request-Id`); the serving process makes a UUID otherwise. */
+export const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+export const requestIdSchema = z.string().regex(REQUEST_ID_PATTERN, 'expected a request id (letters, digits, "_", ".", ":" or "-", at most 128)');
 export const labelSchema = z.union([z.number(), z.string(), z.boolean()]);
 
 export const predictionSchema = z.object({
@@ -308,24 +310,6 @@ export const sliceStatsSchema = z.object({
 });
 export type SliceStats = z.infer<typeof sliceStatsSchema>;
 
-/**
- * The predictions of one flush, column by column: arrays of plain values validate and cross the IPC
- * channel much faster than thousands of small objects, and outputs and inputs arrive as the JSON text
- * the daemon stores, so it never parses them.
- */
-export const predictionBatchSchema = z
-  .object({
-    request_id: z.array(z.string()),
-    time_ms: z.array(z.number()),
-    version: z.array(z.number().int()),
-    latency_ms: z.array(z.number()),
-    status: z.array(z.number().int()),
-    outputs: z.array(z.string()).describe('JSON text of each prediction\'s output records, as /predict answers them'),
-    inputs: z.array(z.string().nullable()).describe('JSON text of the rows in signature order (left-out features null), or null when not stored'),
-    predicted: z.array(z.union([z.string(), z.number(), z.null()])).describe('The value compared with feedback labels (first instance)'),
-  })
-  .refine((b) => Object.values(b).every((col) => col.length === b.request_id.length), { message: 'every column of a prediction batch has one value per prediction' });
-export type PredictionBatch = z.infer<typeof predictionBatchSchema>;
 
 /** Per feature counts over every request of a window (not only the sample). */
 export const featureCountsSchema = z.object({ missing: z.number().int().nonnegative(), out_of_range: z.number().int().nonnegative() });
@@ -336,8 +320,14 @@ export const windowSampleSchema = z.object({
   version: z.number().int().nullable(),
   predictions: z.number().int().nonnegative(),
   features: z.array(z.string()),
-  /** The reservoir: rows in `features` order. Sent for drift, stored only as binned aggregates. */
-  rows: z.array(z.array(z.unknown())),
+  /** Rows in the reservoir: the length of every column. */
+  size: z.number().int().nonnegative(),
+  /**
+   * The reservoir, column by column in `features` order (sent for drift, stored only as binned
+   * aggregates): a numeric column as little-endian float32 bytes (NaN where a value is missing), any
+   * other as its values. monitoring-wire.ts says why; decodeWindowSample reads it.
+   */
+  columns: z.array(z.union([z.object({ f32: z.string() }).strict(), z.object({ values: z.array(z.unknown()) }).strict()])),
   /** Predicted value of the first output per sampled row. */
   predicted: z.array(z.unknown()),
   counts: z.record(z.string(), featureCountsSchema),
@@ -345,16 +335,16 @@ export const windowSampleSchema = z.object({
   confidence_sum: z.number(),
   confidence_n: z.number().int().nonnegative(),
 });
-export type WindowSample = z.infer<typeof windowSampleSchema>;
+export type WindowSampleWire = z.infer<typeof windowSampleSchema>;
 
 export const monitoringFromServing = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), predictions: predictionBatchSchema }),
-  z.object({ type: z.literal('monitor_window'), window: windowSampleSchema }),
   /**
-   * Leading sample rows of the window whose `monitor_window` (same `start_ms`) follows with the rest:
-   * a large sample is sent in parts so serialising it never stalls the serving loop.
+   * Closed slices and a chunk of the prediction log: `count` predictions as lines of UTF-8 text, and
+   * the numeric inputs they refer to as little-endian float64 bytes (monitoring-wire.ts says why and
+   * how; decodePredictionLog reads them).
    */
-  z.object({ type: z.literal('monitor_window_rows'), start_ms: z.number(), rows: z.array(z.array(z.unknown())), predicted: z.array(z.unknown()) }),
+  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), log: z.string(), count: z.number().int().nonnegative(), inputs: z.string() }),
+  z.object({ type: z.literal('monitor_window'), window: windowSampleSchema }),
   z.object({ type: z.literal('feedback'), id: z.number().int(), body: z.unknown() }),
   /** Answers `monitor_sync` after every prediction recorded before it was sent (IPC keeps the order). */
   z.object({ type: z.literal('monitor_synced'), id: z.number().int() }),

@@ -6,7 +6,8 @@
  * predicted values for regressions); and the binned reference vs window distribution of every feature,
  * stored for the dashboards (shared edges, so the webview never sees raw rows).
  */
-import { type DistributionResponse, type DriftWindowResult, type FeatureDrift, type WindowSample } from '../../../schemas/src/monitoring';
+import { type DistributionResponse, type DriftWindowResult, type FeatureDrift } from '../../../schemas/src/monitoring';
+import { type SampleColumn, type WindowSample } from '../../../schemas/src/monitoring-wire';
 import { type DriftFeatureResult } from '../../../schemas/src/drift';
 import { categoricalColumn, compareWindow, numericColumn, prepareReference, readCsv, ReferenceCache, type Column, type FeatureProfile, type ReferenceProfile } from '../../../shared/src/drift';
 import { chi2Homogeneity } from '../../../shared/src/drift/distances';
@@ -77,13 +78,13 @@ export function evaluateWindow(
   const distributions = new Map<string, DistributionData>();
   const prediction = Array.isArray(baseline) ? valueDrift(predictedValues(sample), baseline, m.drift.threshold) : predictionDrift(sample.prediction_distribution, baseline, m.drift.threshold);
   if (Object.keys(sample.prediction_distribution).length) distributions.set('prediction', categorical(sample.prediction_distribution, Array.isArray(baseline) ? {} : (baseline ?? {})));
-  const base = { sample: sample.rows.length, prediction };
+  const base = { sample: sample.size, prediction };
   if ('note' in ref) {
     const features = sample.features.map((name) => featureDrift(name, undefined, sample.counts[name], ref.note));
     return { result: { reference: ref.reference ?? null, drifted: false, share: 0, drifted_features: [], features, note: ref.note, ...base }, distributions };
   }
   const byName = new Map(ref.profile.features.map((f) => [f.name, f]));
-  const columns = sample.features.map((name, j) => columnOf(name, j, sample.rows, byName.get(name)));
+  const columns = sample.features.map((name, j) => columnOf(name, sample.columns[j] ?? [], byName.get(name)));
   const only = sample.features.filter((f) => byName.has(f));
   const report = compareWindow(ref.profile, columns.filter((c) => byName.has(c.name)), {
     test: m.drift.test,
@@ -93,7 +94,7 @@ export function evaluateWindow(
     correction: m.drift.correction,
     ...(m.drift.auto ? { auto: { maxDistinct: m.drift.auto.max_distinct, distanceAbove: m.drift.auto.distance_above ?? null } } : {}),
     only,
-  }, sample.rows.length);
+  }, sample.size);
   const results = new Map(report.features.map((f) => [f.feature, f]));
   const features = sample.features.map((name) => featureDrift(name, results.get(name), sample.counts[name]));
   for (const c of columns) {
@@ -104,9 +105,8 @@ export function evaluateWindow(
   return { result: { reference: ref.label, drifted: report.dataset.drifted, share: report.dataset.share, drifted_features: drifted, features, note: null, ...base }, distributions };
 }
 
-/** An engine column from the sample's values of feature j, of the reference's kind when it has one. */
-function columnOf(name: string, j: number, rows: unknown[][], ref: FeatureProfile | undefined): Column {
-  const values = rows.map((r) => r[j]);
+/** An engine column from the sample's values of one feature, of the reference's kind when it has one. */
+function columnOf(name: string, values: SampleColumn, ref: FeatureProfile | undefined): Column {
   const numeric = ref ? ref.kind === 'numeric' : values.every((v) => typeof v === 'number' || typeof v === 'boolean' || v == null);
   if (numeric) return numericColumn(name, values.map((v) => (typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : null)));
   return categoricalColumn(name, values.map((v) => (v == null ? null : String(v))));

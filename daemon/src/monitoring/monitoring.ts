@@ -13,13 +13,11 @@ import {
   type MonitorResponse,
   type MonitoringBoot,
   type MonitoringFromServing,
-  type PredictionBatch,
   type SliceStats,
   type Prediction,
   type rangeQuery,
   type SeriesResponse,
   type WindowResult,
-  type WindowSample,
   type windowsResponse,
   feedbackRequest,
 } from '../../../schemas/src/monitoring';
@@ -28,6 +26,7 @@ import { monitoringFor, storedFeatures, windowRule, type MonitoringSettings } fr
 import { addSparse, sparse } from '../../../shared/src/monitoring/histogram';
 import { type ObjectStore } from '../../../shared/src/objects';
 import { LATENCY_HISTOGRAM } from '../../../schemas/src/monitoring';
+import { decodePredictionLog, decodeWindowSample, storedInputRows, type WindowSample } from '../../../schemas/src/monitoring-wire';
 import { type Datasets } from '../datasets/datasets';
 import { type EventLog } from '../events/event-log';
 import { type Db } from '../store/db';
@@ -45,8 +44,6 @@ const TICK_MS = 1000;
 const PRUNE_EVERY_MS = 2000;
 const FLUSH_MS = 1000;
 const RING = 20_000;
-/** The largest `sample_size` the schema allows: parts past it cannot belong to one window. */
-const MAX_SAMPLE_ROWS = 100_000;
 
 export interface MonitoringDeps {
   db: Db;
@@ -68,8 +65,6 @@ export class Monitoring {
   private readonly webhook: WebhookNotifier;
   private readonly lastEval = new Map<string, number>();
   private readonly lastPrune = new Map<string, number>();
-  /** Sample rows of a window still arriving in parts (monitor_window_rows), per deployment. */
-  private readonly partial = new Map<string, { start_ms: number; rows: unknown[][]; predicted: unknown[] }>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly deps: MonitoringDeps) {
@@ -126,9 +121,8 @@ export class Monitoring {
   /** A report from the serving process of `name`. */
   message(name: string, msg: MonitoringFromServing, reply: (m: ToServingMessage) => void): void {
     try {
-      if (msg.type === 'monitor_flush') this.ingest(name, msg.slices, msg.predictions);
-      else if (msg.type === 'monitor_window_rows') this.windowPart(name, msg.start_ms, msg.rows, msg.predicted);
-      else if (msg.type === 'monitor_window') this.closeWindow(name, this.withParts(name, msg.window));
+      if (msg.type === 'monitor_flush') this.ingest(name, msg.slices, msg.log, msg.count, msg.inputs);
+      else if (msg.type === 'monitor_window') this.closeWindow(name, decodeWindowSample(msg.window));
       else if (msg.type === 'feedback') reply({ type: 'feedback_result', id: msg.id, ...this.feedbackFromServing(name, msg.body) });
     } catch (e) {
       this.deps.log.warn(`monitoring ${name}: ${e instanceof Error ? e.message : String(e)}`);
@@ -136,8 +130,11 @@ export class Monitoring {
     }
   }
 
-  private ingest(name: string, slices: SliceStats[], predictions: PredictionBatch): void {
+  /** Stores a flush; lines of the log that cannot be read are skipped and reported, the rest stored. */
+  private ingest(name: string, slices: SliceStats[], log: string, count: number, inputs: string): void {
+    const { predictions, errors } = decodePredictionLog(log, count, inputs);
     this.store.ingest(name, slices, predictions, mergeLatency);
+    if (errors.length) this.deps.log.warn(`monitoring ${name}: ${errors.length} unreadable prediction log lines skipped (${errors.slice(0, 3).join('; ')})`);
     this.pruneIfDue(name);
   }
 
@@ -147,25 +144,6 @@ export class Monitoring {
     this.lastPrune.set(name, now);
     const m = this.settings(name);
     this.store.prune(name, durationSeconds(m.horizon) * 1000, m.max_predictions, now);
-  }
-
-  /** Keeps the leading rows of a window until its `monitor_window` arrives (IPC keeps the order). */
-  private windowPart(name: string, startMs: number, rows: unknown[][], predicted: unknown[]): void {
-    const p = this.partial.get(name);
-    // Parts of another window (a process stopped mid-send, or a hand-over) are stale: start again.
-    if (!p || p.start_ms !== startMs || p.rows.length + rows.length > MAX_SAMPLE_ROWS) this.partial.set(name, { start_ms: startMs, rows: [...rows], predicted: [...predicted] });
-    else {
-      p.rows.push(...rows);
-      p.predicted.push(...predicted);
-    }
-  }
-
-  private withParts(name: string, sample: WindowSample): WindowSample {
-    const p = this.partial.get(name);
-    if (!p) return sample;
-    this.partial.delete(name);
-    if (p.start_ms !== sample.start_ms) return sample;
-    return { ...sample, rows: [...p.rows, ...sample.rows], predicted: [...p.predicted, ...sample.predicted] };
   }
 
   private closeWindow(name: string, sample: WindowSample): void {
@@ -267,7 +245,7 @@ export class Monitoring {
     const row = this.store.prediction(requestId, deployment);
     if (!row) throw notFound('prediction', `prediction "${requestId}"${deployment ? ` of deployment "${deployment}"` : ''} (kept for monitoring.horizon, at most monitoring.max_predictions)`);
     const fb = this.store.feedbackOf(row.id);
-    const inputs = row.inputs ? (JSON.parse(row.inputs) as unknown[][]) : null;
+    const inputs = row.inputs ? storedInputRows(row.inputs) : null;
     const names = this.featureNames(row.deployment);
     return {
       request_id: row.request_id,

@@ -2,7 +2,8 @@
  * Monitoring tables (migration 6): slices, predictions, feedback, windows with their distributions,
  * alerts and silences. Statements are prepared once; every write is one synchronous transaction.
  */
-import { type PredictionBatch, type SliceStats } from '../../../schemas/src/monitoring';
+import { type SliceStats } from '../../../schemas/src/monitoring';
+import { type LoggedPrediction } from '../../../schemas/src/monitoring-wire';
 import { type Db } from '../store/db';
 
 export interface SliceRow {
@@ -27,7 +28,8 @@ export interface PredictionRow {
   latency_ms: number;
   status: number;
   outputs: string;
-  inputs: string | null;
+  /** JSON text, or binary rows (schemas/src/monitoring-wire.ts, BINARY_INPUTS_HEADER). */
+  inputs: string | Buffer | null;
   predicted: string | null;
   predicted_num: number | null;
 }
@@ -100,7 +102,7 @@ export class MonitoringStore {
   }
 
   /** Stores one flush: slices added to what a slice already holds, predictions replacing a repeated request id. */
-  ingest(deployment: string, slices: SliceStats[], p: PredictionBatch, merge: (a: string, b: [number, number][]) => string): void {
+  ingest(deployment: string, slices: SliceStats[], predictions: LoggedPrediction[], merge: (a: string, b: [number, number][]) => string): void {
     this.db.transaction(() => {
       for (const sl of slices) {
         const row = {
@@ -130,17 +132,17 @@ export class MonitoringStore {
           });
         }
       }
-      for (let i = 0; i < p.request_id.length; i++) {
-        const predicted = p.predicted[i] ?? null;
+      for (const p of predictions) {
+        const predicted = p.predicted;
         this.s.upsertPrediction.run({
           deployment,
-          request_id: p.request_id[i],
-          time_ms: Math.round(p.time_ms[i] as number),
-          version: p.version[i],
-          latency_ms: p.latency_ms[i],
-          status: p.status[i],
-          outputs: p.outputs[i],
-          inputs: p.inputs[i] ?? null,
+          request_id: p.request_id,
+          time_ms: p.time_ms,
+          version: p.version,
+          latency_ms: p.latency_ms,
+          status: p.status,
+          outputs: p.outputs,
+          inputs: p.inputs,
           predicted: predicted === null ? null : String(predicted),
           predicted_num: typeof predicted === 'number' ? predicted : null,
         });

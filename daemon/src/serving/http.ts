@@ -10,6 +10,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type FeatureValue, type ServingBoot } from '../../../schemas/src/serving';
+import { REQUEST_ID_PATTERN } from '../../../schemas/src/monitoring';
 import { ServingError } from '../../../shared/src/serving/errors';
 import { type ModelHost } from './host';
 import { type LoadedModel, type RunOutputs } from '../../../shared/src/serving/model';
@@ -30,6 +31,8 @@ export interface RequestRecord {
   /** Validated rows (absent when the request was refused before validation passed). */
   rows?: FeatureValue[][];
   outputs?: RunOutputs;
+  /** JSON text of `records(outputs)` when the answer was made of it (/predict, /invocations): monitoring logs this very text. */
+  outputsJson?: string;
   /** Answered from the fallback rules (breaker open or deployment disabled), not by the model. */
   fallback?: boolean;
   /** The fallback answered because of the model (it threw, failed to load, or its breaker is open), not the feature flag. */
@@ -232,7 +235,11 @@ export class ServingServer {
     this.metrics.predictions += n;
     const mark = fallback ? { fallback: true } : {};
     if (protocol === 'predict') {
-      send(ctx.res, 200, { predictions: records(outputs, n), model: spec.model, model_version: spec.version, request_id: ctx.record.requestId, ...mark });
+      // The records' text is made once: the answer embeds it and monitoring logs it.
+      const predictions = JSON.stringify(records(outputs, n));
+      ctx.record.outputsJson = predictions;
+      const rest = JSON.stringify({ model: spec.model, model_version: spec.version, request_id: ctx.record.requestId, ...mark });
+      sendText(ctx.res, 200, `{"predictions":${predictions},${rest.slice(1)}`);
     } else if (protocol === 'invocations') send(ctx.res, 200, { ...formatInvocations(outputs, n), ...mark });
     else {
       const out = formatV2(outputs, n, fallback ? undefined : v2?.outputs);
@@ -260,7 +267,7 @@ export class ServingServer {
 
 function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
 /** Route label for metrics: bounded cardinality whatever paths clients try. */
@@ -301,8 +308,11 @@ async function readJson(req: IncomingMessage, limit: number, deployment: string)
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
+  sendText(res, status, JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
   if (res.headersSent) return void res.end();
-  const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -38,6 +38,7 @@ export class ServingChild {
   constructor(boot: ServingBoot, logDir: string, handlers: ChildHandlers) {
     mkdirSync(logDir, { recursive: true });
     this.logStream = new RotatingLog(join(logDir, `${boot.deployment}.log`));
+    // JSON, not V8 serialisation: for monitoring's text and base64 both measured the same (schemas/src/monitoring-wire.ts).
     this.proc = fork(servingScript(), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], serialization: 'json' });
     const onOutput = (c: Buffer): void => {
       this.logStream.write(c);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mlopsConfigSchema } from '../../../schemas/src/mlops-yaml';
 import { LATENCY_HISTOGRAM } from '../../../schemas/src/monitoring';
+import { decodeWindowSample } from '../../../schemas/src/monitoring-wire';
 import { monitoringFor, storedFeatures, windowRule } from '../../../shared/src/monitoring/config';
 import { bucketOf, newHistogram, quantileMs } from '../../../shared/src/monitoring/histogram';
 import { confidenceOf, outputRoles, sameLabel } from '../../../shared/src/monitoring/outputs';
@@ -91,10 +92,13 @@ test('a window keeps at most sample_size rows, sampled uniformly, and counts eve
   }
   w.refused('x', 'instance 0, feature "x": missing');
   w.refused('x', 'instance 0, feature "x": "z" is not one of the declared categories (…)');
-  const s = w.finish(1, ['i', 'x']);
-  assert.equal(s.rows.length, 100);
+  const s = decodeWindowSample(w.finish(1, ['i', 'x']));
+  assert.equal(s.size, 100);
   assert.equal(s.predictions, 10_000);
-  const mean = s.rows.reduce((a, r) => a + (r[0] as number), 0) / s.rows.length;
+  const sampled = s.columns[0] as number[];
+  assert.equal(sampled.length, 100);
+  assert.deepEqual(s.columns[1], Array.from({ length: 100 }, () => 5), 'the other column of the same rows');
+  const mean = sampled.reduce((a, v) => a + v, 0) / sampled.length;
   assert.ok(mean > 3500 && mean < 6500, `a uniform sample of 0..9999 has mean near 5000, got ${mean}`);
   assert.deepEqual(s.prediction_distribution, { '0': 5000, '1': 5000 });
   assert.ok(Math.abs(s.confidence_sum / s.confidence_n - 0.8) < 1e-9);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mlopsConfigSchema } from '../../../schemas/src/mlops-yaml';
-import { type WindowSample } from '../../../schemas/src/monitoring';
+import { type WindowSample } from '../../../schemas/src/monitoring-wire';
 import { monitoringFor } from '../../../shared/src/monitoring/config';
 import { evaluateWindow, predictedValues } from '../../../daemon/src/monitoring/drift';
 import { seeded } from '../../helpers/monitoring';
@@ -19,7 +19,7 @@ function normal(rand: () => number, n: number, mean: number): number[] {
 }
 
 function sample(predicted: unknown[]): WindowSample {
-  return { start_ms: 0, end_ms: 1, version: 1, predictions: predicted.length, features: [], rows: predicted.map(() => []), predicted, counts: {}, prediction_distribution: {}, confidence_sum: 0, confidence_n: 0 };
+  return { start_ms: 0, end_ms: 1, version: 1, predictions: predicted.length, features: [], size: predicted.length, columns: [], predicted, counts: {}, prediction_distribution: {}, confidence_sum: 0, confidence_n: 0 };
 }
 
 const noReference = { note: 'no reference' };

@@ -6,9 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type MonitoringBoot, type MonitoringFromServing, type PredictionBatch } from '../../../schemas/src/monitoring';
-import { predictionBatchSchema } from '../../../schemas/src/monitoring';
-import { CHUNK, MonitorRecorder, WINDOW_PART } from '../../../daemon/src/monitoring/recorder/recorder';
+import { monitoringFromServing, type MonitoringBoot, type MonitoringFromServing, type WindowSampleWire } from '../../../schemas/src/monitoring';
+import { decodePredictionLog, decodeWindowSample, storedInputRows, type LoggedPrediction } from '../../../schemas/src/monitoring-wire';
+import { CHUNK, MonitorRecorder } from '../../../daemon/src/monitoring/recorder/recorder';
+import { ColumnSample } from '../../../daemon/src/monitoring/recorder/column-sample';
 import { type RequestRecord } from '../../../daemon/src/serving/http';
 import { type LoadedModel, type RunOutputs } from '../../../shared/src/serving/model';
 
@@ -20,24 +21,31 @@ function boot(over: Partial<MonitoringBoot> = {}): MonitoringBoot {
   return { slice_ms: 60_000, flush_ms: 1000, window_predictions: null, window_ms: null, sample_size: 100, input_every: 1, stored_features: ['age', 'spend'], ranges: {}, ring: 5000, feedback_token: 'x'.repeat(32), ...over };
 }
 
-function request(i: number): RequestRecord {
+function request(i: number, row: RequestRecord['rows'] = [[20 + i, 7, 1.5]]): RequestRecord {
   const outputs: RunOutputs = new Map([
     ['label', { type: 'int64', perRow: [i % 2], rowShape: [] }],
     ['probabilities', { type: 'float32', perRow: [[0.25, 0.75]], rowShape: [2] }],
   ]) as RunOutputs;
-  return { requestId: `r${i}`, route: '/predict', status: 200, seconds: 0.002, model: 'churn', version: 3, rows: [[20 + i, 7, 1.5]], outputs };
+  return { requestId: `r${i}`, route: '/predict', status: 200, seconds: 0.002, model: 'churn', version: 3, rows: row, outputs };
 }
 
-function harness(b: MonitoringBoot, canSend: () => boolean = () => true): { rec: MonitorRecorder; batches: PredictionBatch[] } {
-  const batches: PredictionBatch[] = [];
-  const send = (m: MonitoringFromServing): void => {
-    if (m.type === 'monitor_flush' && m.predictions.request_id.length) batches.push(predictionBatchSchema.parse(m.predictions));
+/** Each message goes through JSON and the schema, as over the IPC channel, and each chunk is read as the daemon reads it. */
+function harness(b: MonitoringBoot, canSend: () => boolean = () => true): { rec: MonitorRecorder; batches: LoggedPrediction[][]; messages: MonitoringFromServing[] } {
+  const batches: LoggedPrediction[][] = [];
+  const messages: MonitoringFromServing[] = [];
+  const send = (sent: MonitoringFromServing): void => {
+    const m = monitoringFromServing.parse(JSON.parse(JSON.stringify(sent)));
+    messages.push(m);
+    if (m.type !== 'monitor_flush' || !m.count) return;
+    const decoded = decodePredictionLog(m.log, m.count, m.inputs);
+    assert.deepEqual(decoded.errors, []);
+    batches.push(decoded.predictions);
   };
-  return { rec: new MonitorRecorder(b, send, () => model, () => 0, canSend, () => 1_000_000), batches };
+  return { rec: new MonitorRecorder(b, send, () => model, () => 0, canSend, () => 1_000_000), batches, messages };
 }
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
-const ids = (bs: PredictionBatch[]): string[] => bs.flatMap((b) => b.request_id);
+const ids = (bs: LoggedPrediction[][]): string[] => bs.flatMap((b) => b.map((p) => p.request_id));
 
 test('the log leaves in chunks of at most CHUNK, one per event-loop turn, in order, none lost', async () => {
   const { rec, batches } = harness(boot());
@@ -47,16 +55,20 @@ test('the log leaves in chunks of at most CHUNK, one per event-loop turn, in ord
   await turn();
   assert.equal(batches.length, 1, 'one chunk per turn, so other requests run between chunks');
   for (let k = 0; k < 20; k++) await turn();
-  assert.ok(batches.every((b) => b.request_id.length <= CHUNK), `chunk sizes ${batches.map((b) => b.request_id.length).join(',')}`);
+  assert.ok(batches.every((b) => b.length <= CHUNK), `chunk sizes ${batches.map((b) => b.length).join(',')}`);
   assert.equal(ids(batches).length, CHUNK * 10, 'full chunks only, the rest waits for the timer');
   rec.flush();
   for (let k = 0; k < 3; k++) await turn();
   assert.deepEqual(ids(batches), Array.from({ length: n }, (_, i) => `r${i}`));
-  const first = batches[0] as PredictionBatch;
-  assert.deepEqual(JSON.parse(first.outputs[1] as string), [{ label: 1, probabilities: [0.25, 0.75] }]);
-  assert.deepEqual(JSON.parse(first.inputs[1] as string), [[21, null, 1.5]], 'tenure is not a stored feature');
-  assert.equal(first.predicted[1], 1);
-  assert.equal(first.version[1], 3);
+  const second = (batches[0] as LoggedPrediction[])[1] as LoggedPrediction;
+  assert.deepEqual(JSON.parse(second.outputs), [{ label: 1, probabilities: [0.25, 0.75] }]);
+  assert.ok(Buffer.isBuffer(second.inputs), 'numeric inputs travel and are stored as float64, never formatted');
+  assert.deepEqual(storedInputRows(second.inputs as Buffer), [[21, null, 1.5]], 'tenure is not a stored feature');
+  assert.equal(second.predicted, 1);
+  assert.equal(second.version, 3);
+  assert.equal(second.time_ms, 1_000_000);
+  assert.equal(second.latency_ms, 2);
+  assert.equal(second.status, 200);
 });
 
 test('while the daemon is behind, predictions wait in the ring, the oldest dropped and counted', async () => {
@@ -87,23 +99,73 @@ test('store_inputs: false (no stored feature) keeps outputs and no inputs', asyn
   for (let i = 0; i < 3; i++) rec.record(request(i));
   rec.flush(false, true);
   await turn();
-  assert.deepEqual(batches.flatMap((b) => b.inputs), [null, null, null]);
-  assert.equal(batches.flatMap((b) => b.outputs).length, 3);
+  assert.deepEqual(batches.flat().map((p) => p.inputs), [null, null, null]);
+  assert.equal(batches.flat().filter((p) => p.outputs.startsWith('[{')).length, 3);
 });
 
-test('a closed window leaves in parts of WINDOW_PART rows on later turns, the last part in its monitor_window', async () => {
-  const messages: MonitoringFromServing[] = [];
-  const rec = new MonitorRecorder(boot({ window_predictions: 250, sample_size: 1000 }), (m) => messages.push(m), () => model, () => 0, () => true, () => 1_000_000);
-  for (let i = 0; i < 250; i++) rec.record(request(i));
-  const windowMessages = (): MonitoringFromServing[] => messages.filter((m) => m.type !== 'monitor_flush');
-  assert.equal(windowMessages().length, 0, 'the request that closed the window did not serialise it');
-  for (let k = 0; k < 5; k++) await turn();
-  const parts = windowMessages();
-  assert.deepEqual(parts.map((m) => m.type), ['monitor_window_rows', 'monitor_window_rows', 'monitor_window']);
-  const rows = parts.flatMap((m) => (m.type === 'monitor_window_rows' ? m.rows : m.type === 'monitor_window' ? m.window.rows : []));
-  assert.equal(rows.length, 250);
-  assert.deepEqual(new Set(rows.map((r) => r[0])).size, 250, 'every instance once (the window held them all)');
-  const last = parts[2];
-  assert.ok(last?.type === 'monitor_window' && last.window.predictions === 250 && last.window.rows.length === WINDOW_PART / 2);
-  assert.ok(parts.every((m) => m.type !== 'monitor_window_rows' || (m.start_ms === (last.type === 'monitor_window' ? last.window.start_ms : -1) && m.rows.length === WINDOW_PART)));
+test('rows holding text, several instances, and answers the endpoint already wrote keep their exact values', async () => {
+  const { rec, batches } = harness(boot({ stored_features: FEATURES }));
+  rec.record(request(0, [[30, 'gold', 2.5]]));
+  rec.record(request(1, [[1, 2, 3], [4, 5.25, -6e-7], [7, 8, 9]]));
+  rec.record({ ...request(2), outputsJson: '[{"label":1,"probabilities":[0.25,0.75]}]' });
+  rec.flush(false, true);
+  await turn();
+  const [a, b, c] = batches.flat();
+  assert.equal(a?.inputs, '[[30,"gold",2.5]]', 'a row with text goes as JSON');
+  assert.deepEqual(storedInputRows(b?.inputs as Buffer), [[1, 2, 3], [4, 5.25, -6e-7], [7, 8, 9]]);
+  assert.equal(c?.outputs, '[{"label":1,"probabilities":[0.25,0.75]}]');
+  assert.deepEqual(storedInputRows(c?.inputs as Buffer), [[22, 7, 1.5]], 'the binary rows of a chunk are taken in order');
+});
+
+test('a closed window leaves in one message on a later turn, its sample column by column', async () => {
+  const { rec, messages } = harness(boot({ window_predictions: 250, sample_size: 1000 }));
+  for (let i = 0; i < 250; i++) rec.record(request(i, [[20 + i, i % 3 ? 7 : 8, i % 5 ? 'a' : 'b']]));
+  const windows = (): MonitoringFromServing[] => messages.filter((m) => m.type === 'monitor_window');
+  assert.equal(windows().length, 0, 'the request that closed the window did not serialise it');
+  for (let k = 0; k < 3; k++) await turn();
+  assert.equal(windows().length, 1);
+  const w = windows()[0];
+  assert.ok(w?.type === 'monitor_window');
+  assert.ok('f32' in (w.window.columns[0] ?? {}) && 'values' in (w.window.columns[2] ?? {}), 'numbers as float32, text as values');
+  const s = decodeWindowSample(w.window);
+  assert.equal(s.size, 250);
+  assert.equal(s.predictions, 250);
+  assert.deepEqual(new Set(s.columns[0]).size, 250, 'every instance once (the window held them all)');
+  for (let r = 0; r < s.size; r++) {
+    const i = (s.columns[0]?.[r] as number) - 20;
+    assert.deepEqual([s.columns[1]?.[r], s.columns[2]?.[r]], [i % 3 ? 7 : 8, i % 5 ? 'a' : 'b'], `row ${r} keeps its values together`);
+  }
+});
+
+test('the column sample grows to its capacity, keeps replaced slots, and turns a column meeting text into values', () => {
+  const c = new ColumnSample(500);
+  c.reset(3);
+  for (let i = 0; i < 300; i++) c.put(i, [i, i % 7 ? 0.5 : null, 1.25]);
+  c.put(10, [1000, 2, 'late text']);
+  const wire: WindowSampleWire = { start_ms: 0, end_ms: 1, version: 1, predictions: 300, features: ['a', 'b', 'c'], size: c.size, columns: c.columns(), predicted: [], counts: {}, prediction_distribution: {}, confidence_sum: 0, confidence_n: 0 };
+  const m = monitoringFromServing.parse(JSON.parse(JSON.stringify({ type: 'monitor_window', window: wire })));
+  assert.ok(m.type === 'monitor_window');
+  const s = decodeWindowSample(m.window);
+  assert.equal(s.size, 300);
+  assert.equal(s.columns[0]?.[10], 1000, 'a replaced slot');
+  assert.equal(s.columns[0]?.[299], 299);
+  assert.equal(s.columns[1]?.[7], null, 'missing stays missing');
+  assert.ok('values' in (wire.columns[2] ?? {}), 'a column that met text travels as values');
+  assert.deepEqual([s.columns[2]?.[9], s.columns[2]?.[10], s.columns[2]?.[11]], [1.25, 'late text', 1.25]);
+});
+
+test('unreadable log lines are named and skipped; the rest is stored', () => {
+  const ok = 'r1\t1000\t3\t2\t200\t1\t[{"label":1}]\t#1x2';
+  const lines = [ok, 'r 2\t1000\t3\t2\t200\t1\t[]\t', 'r3\tsoon\t3\t2\t200\t1\t[]\t', 'r4\t1000\t3\t2\t200\t1\t[]\t#1x2', 'r5\t1000\t3\t2\t200\t{"x":1}\t[]\t'];
+  const inputs = Buffer.from(new Float64Array([1.5, 2.5]).buffer).toString('base64');
+  const d = decodePredictionLog(lines.join('\n'), 6, inputs);
+  assert.deepEqual(d.predictions.map((p) => p.request_id), ['r1']);
+  assert.deepEqual(storedInputRows(d.predictions[0]?.inputs as Buffer), [[1.5, 2.5]]);
+  assert.deepEqual(d.errors, [
+    'line 2: request_id: not a request id',
+    'line 3: time_ms: not a number',
+    'line 4: inputs: 1x2 values announced, 0 left in the chunk',
+    'line 5: predicted: not a JSON string, number or null',
+    '5 lines where 6 predictions were announced',
+  ]);
 });

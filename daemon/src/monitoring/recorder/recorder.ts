@@ -3,14 +3,16 @@
  * the current time slice of its version (a log-spaced latency histogram, status counts, in-flight
  * peak), the prediction log (a bounded ring), and the current window (see WindowAcc).
  *
- * Why each prediction is turned into JSON as it is recorded, and the log leaves in chunks of
- * CHUNK: the serving loop is single-threaded, so any work done in one go stalls every request
- * waiting behind it. Serialising a second's worth of predictions at once (15,000 at full load) took
- * 30–50 ms and was the p99 of the whole endpoint (1.8× without monitoring). A few microseconds per
- * request and a sub-millisecond send every CHUNK predictions cost the same CPU but no stall.
+ * What a prediction costs here is what its record costs (schemas/src/monitoring-wire.ts says how
+ * that was brought down): its line of text, reusing the answer's JSON, and references to its rows.
+ * The log leaves in chunks of CHUNK, each built and sent on its own turn of the event loop: the
+ * serving loop is single-threaded, so any work done in one go stalls every request waiting behind
+ * it. Serialising a second's worth of predictions at once (15,000 at full load) took 30–50 ms and
+ * was the p99 of the whole endpoint (1.8× without monitoring).
  */
 import { type FeatureValue } from '../../../../schemas/src/serving';
-import { type PredictionBatch, type MonitoringBoot, type MonitoringFromServing, type SliceStats, type WindowSample } from '../../../../schemas/src/monitoring';
+import { type MonitoringBoot, type MonitoringFromServing, type SliceStats, type WindowSampleWire } from '../../../../schemas/src/monitoring';
+import { encodePredictionLine, writeNumericRows } from '../../../../schemas/src/monitoring-wire';
 import { bucketOf, newHistogram, sparse } from '../../../../shared/src/monitoring/histogram';
 import { outputRoles, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
 import { type LoadedModel, type RunOutputs } from '../../../../shared/src/serving/model';
@@ -22,8 +24,6 @@ export const PREDICTION_ROUTES = new Set(['/predict', '/invocations', '/v2/model
 
 /** Predictions per IPC message: small enough that building and writing one stays well under a millisecond. */
 export const CHUNK = 256;
-/** Sample rows per `monitor_window_rows` part: 100 rows of 50 features serialise in about a millisecond. */
-export const WINDOW_PART = 100;
 /** Closed windows waiting to be sent; past this (a stalled channel) the oldest is dropped and counted. */
 const MAX_PENDING_WINDOWS = 8;
 
@@ -37,23 +37,15 @@ interface SliceAcc {
   inFlightMax: number;
 }
 
-/** One logged prediction, already in its wire form (see predictionBatchSchema). */
-interface Logged {
-  id: string;
-  t: number;
-  version: number;
-  ms: number;
-  status: number;
-  outputs: string;
-  inputs: string | null;
-  predicted: string | number | null;
-}
-
 export class MonitorRecorder {
   private sliceStart: number;
   private slice = new Map<number | null, SliceAcc>();
   private closedSlices: SliceStats[] = [];
-  private readonly ring: (Logged | undefined)[];
+  /** Logged predictions: each its wire line but the inputs, and the rows whose inputs are stored (parallel rings). */
+  private readonly ring: (string | undefined)[];
+  private readonly ringRows: (FeatureValue[][] | null | undefined)[];
+  /** Numeric inputs of the chunk being built (grown as needed, reused). */
+  private scratch = new Float64Array(4096);
   private ringHead = 0;
   private ringCount = 0;
   /** Predictions dropped because the ring filled between two flushes (reported in the log). */
@@ -66,13 +58,13 @@ export class MonitorRecorder {
   /** Feature names of the version being served, computed once per loaded model (not per request). */
   private names: { model: LoadedModel | undefined; names: string[] } = { model: undefined, names: [] };
   /** For the same feature list: which positions of a row are stored (monitoring.store_inputs). */
-  private stored: { names: string[] | undefined; keep: boolean[]; all: boolean } = { names: undefined, keep: [], all: false };
+  private stored: { names: string[] | undefined; keep: boolean[] } = { names: undefined, keep: [] };
   /** A chunk send is already scheduled (setImmediate), so the request that filled it is not delayed. */
   private sendScheduled = false;
   /** After a timer flush: keep sending chunks until the ring is empty, not only full ones. */
   private draining = false;
-  /** Closed windows being sent in parts, oldest first, with how many sample rows have gone. */
-  private windowsOut: { sample: WindowSample; sent: number }[] = [];
+  /** Closed windows waiting to be sent, oldest first. */
+  private windowsOut: WindowSampleWire[] = [];
   private windowScheduled = false;
   /** Windows dropped because too many waited to be sent (reported in the log with `dropped`). */
   windowsDropped = 0;
@@ -88,7 +80,8 @@ export class MonitorRecorder {
   ) {
     const t = now();
     this.sliceStart = t - (t % boot.slice_ms);
-    this.ring = new Array<Logged | undefined>(boot.ring);
+    this.ring = new Array<string | undefined>(boot.ring);
+    this.ringRows = new Array<FeatureValue[][] | null | undefined>(boot.ring);
     this.window = new WindowAcc(t, boot.sample_size, boot.ranges);
   }
 
@@ -115,33 +108,42 @@ export class MonitorRecorder {
       this.addToWindow(r.version, r.rows, r.outputs, t);
     }
     const keepInputs = this.boot.input_every > 0 && this.requestsSeen++ % this.boot.input_every === 0;
-    this.log({
-      id: r.requestId,
-      t,
-      version: r.version,
-      ms: Math.round(ms * 1000) / 1000,
-      status: r.status,
-      outputs: r.outputs ? JSON.stringify(records(r.outputs, n)) : '[]',
-      inputs: keepInputs && r.rows ? this.storedInputs(r.rows) : null,
-      predicted: r.outputs ? this.predictedOf(r.version, r.outputs) : null,
-    });
+    const predicted = r.outputs ? this.predictedOf(r.version, r.outputs) : null;
+    const outputs = r.outputsJson ?? (r.outputs ? JSON.stringify(records(r.outputs, n)) : '[]');
+    const line = encodePredictionLine(r.requestId, t, r.version, Math.round(ms * 1000) / 1000, r.status, JSON.stringify(predicted), outputs);
+    this.log(line, keepInputs && r.rows && this.boot.stored_features.length ? r.rows : null);
     if (this.ringCount >= CHUNK && !this.sendScheduled) {
       this.sendScheduled = true;
       setImmediate(() => this.sendChunks(false));
     }
   }
 
-  /** The rows as stored: left-out features (monitoring.store_inputs) become null; null when none is kept. */
-  private storedInputs(rows: FeatureValue[][]): string | null {
+  /** Which positions of a row are stored (monitoring.store_inputs), for the feature list being served. */
+  private storedMask(): boolean[] {
     const names = this.featureNames();
     if (this.stored.names !== names) {
       const keep = new Set(this.boot.stored_features);
-      const mask = names.map((n) => keep.has(n));
-      this.stored = { names, keep: mask, all: mask.every(Boolean) };
+      this.stored = { names, keep: names.map((n) => keep.has(n)) };
     }
-    if (!this.boot.stored_features.length) return null;
-    const { keep, all } = this.stored;
-    return JSON.stringify(all ? rows : rows.map((row) => row.map((v, j) => (keep[j] ? v : null))));
+    return this.stored.keep;
+  }
+
+  /**
+   * The inputs field of a logged prediction (monitoring-wire.ts): numeric rows go into the chunk's
+   * bytes at `at` (returned advanced), others as JSON with left-out features null.
+   */
+  private inputsField(rows: FeatureValue[][], keep: boolean[], at: number): { field: string; at: number } {
+    const width = keep.length;
+    const need = rows.length * width;
+    if (rows.every((r) => r.length === width)) {
+      if (at + need > this.scratch.length) {
+        const grown = new Float64Array(Math.max(this.scratch.length * 2, at + need));
+        grown.set(this.scratch.subarray(0, at));
+        this.scratch = grown;
+      }
+      if (writeNumericRows(rows, keep, this.scratch, at)) return { field: `#${rows.length}x${width}`, at: at + need };
+    }
+    return { field: JSON.stringify(rows.map((row) => row.map((v, j) => (keep[j] ? v : null)))), at };
   }
 
   private sliceOf(version: number | null): SliceAcc {
@@ -169,14 +171,16 @@ export class MonitorRecorder {
     if (limit !== null && this.window.predictions >= limit) this.closeWindow(t);
   }
 
-  private log(entry: Logged): void {
+  private log(line: string, rows: FeatureValue[][] | null): void {
     const cap = this.ring.length;
     if (this.ringCount === cap) {
       this.ringHead = (this.ringHead + 1) % cap;
       this.ringCount--;
       this.dropped++;
     }
-    this.ring[(this.ringHead + this.ringCount) % cap] = entry;
+    const i = (this.ringHead + this.ringCount) % cap;
+    this.ring[i] = line;
+    this.ringRows[i] = rows;
     this.ringCount++;
   }
 
@@ -217,7 +221,7 @@ export class MonitorRecorder {
       this.windowsOut.shift();
       this.windowsDropped++;
     }
-    this.windowsOut.push({ sample, sent: 0 });
+    this.windowsOut.push(sample);
     this.scheduleWindows();
   }
 
@@ -227,25 +231,10 @@ export class MonitorRecorder {
     setImmediate(() => this.sendWindows(false));
   }
 
-  /**
-   * Sends closed windows, a part of WINDOW_PART sample rows per event-loop turn (a 1,000-row sample of
-   * 50 features is 10–30 ms of JSON in one go); the `monitor_window` message carries the last part.
-   * `all` sends everything at once (shutdown).
-   */
+  /** Sends closed windows, one per event-loop turn; `all` sends every one at once (shutdown). */
   private sendWindows(all: boolean): void {
     this.windowScheduled = false;
-    for (let w = this.windowsOut[0]; w; w = this.windowsOut[0]) {
-      const { sample } = w;
-      if (sample.rows.length - w.sent > WINDOW_PART) {
-        const end = w.sent + WINDOW_PART;
-        this.send({ type: 'monitor_window_rows', start_ms: sample.start_ms, rows: sample.rows.slice(w.sent, end), predicted: sample.predicted.slice(w.sent, end) });
-        w.sent = end;
-      } else {
-        this.windowsOut.shift();
-        this.send({ type: 'monitor_window', window: { ...sample, rows: sample.rows.slice(w.sent), predicted: sample.predicted.slice(w.sent) } });
-      }
-      if (!all) break;
-    }
+    for (let w = this.windowsOut.shift(); w; w = all ? this.windowsOut.shift() : undefined) this.send({ type: 'monitor_window', window: w });
     if (this.windowsOut.length) this.scheduleWindows();
   }
 
@@ -263,7 +252,7 @@ export class MonitorRecorder {
       const slices = this.closedSlices;
       this.closedSlices = [];
       // Slices are small and always go, even when the daemon is behind.
-      this.send({ type: 'monitor_flush', slices, predictions: this.takeChunk(this.canSend() || final ? CHUNK : 0) });
+      this.send({ type: 'monitor_flush', slices, ...this.takeChunk(this.canSend() || final ? CHUNK : 0) });
     }
     this.draining = true;
     this.sendChunks(everything);
@@ -280,7 +269,7 @@ export class MonitorRecorder {
   private sendChunks(all: boolean): void {
     this.sendScheduled = false;
     if (!this.ringCount || !(this.canSend() || all)) return;
-    this.send({ type: 'monitor_flush', slices: [], predictions: this.takeChunk(all ? this.ringCount : CHUNK) });
+    this.send({ type: 'monitor_flush', slices: [], ...this.takeChunk(all ? this.ringCount : CHUNK) });
     if (!this.ringCount) this.draining = false;
     else if (this.ringCount >= CHUNK || this.draining) {
       this.sendScheduled = true;
@@ -288,27 +277,26 @@ export class MonitorRecorder {
     }
   }
 
-  /** Removes up to `max` of the oldest logged predictions from the ring, as one columnar batch. */
-  private takeChunk(max: number): PredictionBatch {
+  /** Removes up to `max` of the oldest logged predictions from the ring: their lines and their numeric inputs' bytes. */
+  private takeChunk(max: number): { log: string; count: number; inputs: string } {
     const cap = this.ring.length;
     const n = Math.min(max, this.ringCount);
-    const b: PredictionBatch = { request_id: [], time_ms: [], version: [], latency_ms: [], status: [], outputs: [], inputs: [], predicted: [] };
+    const keep = this.storedMask();
+    let log = '';
+    let at = 0;
     for (let k = 0; k < n; k++) {
       const i = (this.ringHead + k) % cap;
-      const e = this.ring[i] as Logged;
+      const rows = this.ringRows[i];
+      let field = '';
+      if (rows) ({ field, at } = this.inputsField(rows, keep, at));
+      log += k ? `\n${this.ring[i] as string}${field}` : `${this.ring[i] as string}${field}`;
       this.ring[i] = undefined;
-      b.request_id.push(e.id);
-      b.time_ms.push(e.t);
-      b.version.push(e.version);
-      b.latency_ms.push(e.ms);
-      b.status.push(e.status);
-      b.outputs.push(e.outputs);
-      b.inputs.push(e.inputs);
-      b.predicted.push(e.predicted);
+      this.ringRows[i] = undefined;
     }
     this.ringHead = (this.ringHead + n) % cap;
     this.ringCount -= n;
-    return b;
+    // A copy of the scratch's bytes: it is reused for the next chunk.
+    return { log, count: n, inputs: Buffer.from(this.scratch.buffer, 0, at * 8).toString('base64') };
   }
 
   /** The first instance's value of the output compared with labels (see OutputRoles). */

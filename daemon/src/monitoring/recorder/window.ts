@@ -3,9 +3,11 @@
  * (Vitter's algorithm R, so every instance of the window has the same chance whatever the traffic
  * shape) with the predicted value of each sampled row, missing and out-of-range counts over every
  * instance, the prediction distribution and the mean confidence. Memory is bounded by the sample size.
+ * Sampled rows are kept column by column as they are sampled (ColumnSample).
  */
 import { type FeatureValue } from '../../../../schemas/src/serving';
-import { type WindowSample } from '../../../../schemas/src/monitoring';
+import { type WindowSampleWire } from '../../../../schemas/src/monitoring';
+import { ColumnSample } from './column-sample';
 import { confidenceOf, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
 import { type RunOutputs } from '../../../../shared/src/serving/model';
 
@@ -16,8 +18,8 @@ export class WindowAcc {
   readonly startMs: number;
   predictions = 0;
   private seen = 0;
-  private readonly rows: FeatureValue[][] = [];
-  private readonly predicted: unknown[] = [];
+  private readonly sampled: ColumnSample;
+  private predicted: unknown[] = [];
   private readonly counts = new Map<string, { missing: number; out_of_range: number }>();
   private readonly labels = new Map<string, number>();
   private readonly versions = new Map<number, number>();
@@ -30,6 +32,7 @@ export class WindowAcc {
     private readonly ranges: Record<string, [number, number]>,
   ) {
     this.startMs = now;
+    this.sampled = new ColumnSample(capacity);
   }
 
   private count(feature: string, what: 'missing' | 'out_of_range'): void {
@@ -77,15 +80,21 @@ export class WindowAcc {
   }
 
   private sample(row: FeatureValue[], predicted: unknown): void {
+    if (row.length !== this.sampled.width) {
+      // A version with another feature list: its rows are not mixed with the earlier ones.
+      this.sampled.reset(row.length);
+      this.predicted = [];
+      this.seen = 0;
+    }
     this.seen++;
-    if (this.rows.length < this.capacity) {
-      this.rows.push(row);
+    if (this.sampled.size < this.capacity) {
+      this.sampled.put(this.sampled.size, row);
       this.predicted.push(predicted ?? null);
       return;
     }
     const j = Math.floor(Math.random() * this.seen);
     if (j < this.capacity) {
-      this.rows[j] = row;
+      this.sampled.put(j, row);
       this.predicted[j] = predicted ?? null;
     }
   }
@@ -103,15 +112,19 @@ export class WindowAcc {
     return best;
   }
 
-  finish(endMs: number, features: readonly string[]): WindowSample {
+  /** The window as it is sent. */
+  finish(endMs: number, features: readonly string[]): WindowSampleWire {
+    // No row sampled yet, or rows of another feature list than the one being served: no sample.
+    const ok = this.sampled.width === features.length;
     return {
       start_ms: this.startMs,
       end_ms: endMs,
       version: this.version(),
       predictions: this.predictions,
       features: [...features],
-      rows: this.rows,
-      predicted: this.predicted,
+      size: ok ? this.sampled.size : 0,
+      columns: ok ? this.sampled.columns() : features.map(() => ({ values: [] })),
+      predicted: ok ? this.predicted : [],
       counts: Object.fromEntries(this.counts),
       prediction_distribution: Object.fromEntries(this.labels),
       confidence_sum: this.confidenceSum,
