@@ -3,9 +3,12 @@
  *  1. Overhead on `POST /predict`: two serving processes forked exactly as the daemon forks them (IPC
  *     channel, boot message), one with monitoring on (slices, prediction log, window sample, flushed
  *     every second to this process, which plays the daemon and counts what arrives) and one with it
- *     off; wrk on loopback, on and off run back to back in pairs (5 pairs, alternating who goes first),
- *     the median of the pairs' ratios kept. Targets at c=32: throughput with monitoring ≥ 95 % of
- *     without, p99 within 10 % (≤ 1.10×); c=1 recorded.
+ *     off; wrk on loopback, on and off run back to back in pairs (12 pairs of 2 s, alternating who
+ *     goes first: this host's load shifts within seconds, so short pairs compare like with like), the
+ *     median of the pairs' ratios kept. Targets at c=32: throughput with monitoring ≥ 95 % of
+ *     without, p99 within 10 % (≤ 1.10×); c=1 recorded. The stand-in daemon reads what it is sent as
+ *     the daemon does; the daemon's SQLite writes are then measured apart on the first ~100,000
+ *     predictions (a real store): its time storing one second of full load must stay ≤ 50 % of it.
  *  2. Drift evaluation time per window for 50 features (2,000 sampled rows against a cached profile of
  *     100,000 reference rows): the full window evaluation (engine, per-feature results, binned
  *     distributions) against the engine's compareWindow alone in the same run (≤ 1.5×: the rest is reading the sample from its wire form and binning), and ≤ 200 ms;
@@ -22,7 +25,9 @@ import { join } from 'node:path';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
 import { evaluateWindow } from '../daemon/src/monitoring/drift';
 import { type MonitoringBoot, type WindowSampleWire } from '../schemas/src/monitoring';
-import { decodePredictionLog, decodeWindowSample } from '../schemas/src/monitoring-wire';
+import { decodePredictionLog, decodeWindowSample, type LoggedPrediction } from '../schemas/src/monitoring-wire';
+import { openStore } from '../daemon/src/store/db';
+import { MonitoringStore } from '../daemon/src/monitoring/store';
 import { ColumnSample } from '../daemon/src/monitoring/recorder/column-sample';
 import { fromServingMessage, type FromServingMessage } from '../schemas/src/serving';
 import { compareWindow, numericColumn, prepareReference } from '../shared/src/drift/index';
@@ -50,7 +55,12 @@ interface Served {
   messages: number;
   predictionsLogged: number;
   rss: number[];
+  /** The first chunks as the daemon reads them, stored afterwards into a real store (storeCost). */
+  kept: LoggedPrediction[][];
 }
+
+/** Chunks kept for the storage measure: about 100,000 predictions. */
+const KEPT_CHUNKS = 400;
 
 function monitoringBoot(): MonitoringBoot {
   return { slice_ms: 1000, flush_ms: 1000, window_predictions: 1000, window_ms: null, sample_size: 2000, input_every: 1, stored_features: FEATURES, ranges: { tenure: [0, 100] }, ring: 20_000, feedback_token: 'bench-feedback-token-0123456789' };
@@ -59,7 +69,7 @@ function monitoringBoot(): MonitoringBoot {
 /** Forks dist/serving.js as the daemon does and resolves once the model is loaded. */
 function startServing(model: string, monitoring: MonitoringBoot | null): Promise<Served> {
   const p = session.track(fork(servingScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'json' }));
-  const served: Served = { pid: p.pid, port: 0, messages: 0, predictionsLogged: 0, rss: [] };
+  const served: Served = { pid: p.pid, port: 0, messages: 0, predictionsLogged: 0, rss: [], kept: [] };
   const boot = servingBoot(churnSpec(model, { features: FEATURES.map((name) => ({ name, type: 'float' as const })) }), { deployment: monitoring ? 'on' : 'off', monitoring });
   return new Promise((resolve, reject) => {
     p.on('message', (raw: unknown) => {
@@ -69,10 +79,11 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
       else if (m.type === 'load_failed') reject(new Error(m.error));
       else if (m.type === 'monitor_flush') {
         served.messages++;
-        // Read as the daemon reads it (its SQLite writes are not part of this measure).
+        // Read as the daemon reads it; its SQLite writes are measured apart (storeCost), after the runs.
         const log = decodePredictionLog(m.log, m.count, m.inputs);
         if (log.errors.length) throw new Error(`unreadable prediction log: ${log.errors.join('; ')}`);
         served.predictionsLogged += log.predictions.length;
+        if (served.kept.length < KEPT_CHUNKS && log.predictions.length) served.kept.push(log.predictions);
         for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
       } else if (m.type === 'monitor_window') {
         served.messages++;
@@ -126,6 +137,27 @@ function columnsOf(rows: number[][]): WindowSampleWire['columns'] {
   c.reset(rows[0]?.length ?? 0);
   rows.forEach((r, i) => c.put(i, r));
   return c.columns();
+}
+
+/**
+ * What the daemon then spends storing them: the kept chunks written into a real store (SQLite, WAL,
+ * the daemon's migrations), one transaction per chunk as the daemon does. CPU and wall µs per
+ * prediction; the first tenth warms the file and is not counted.
+ */
+function storeCost(chunks: LoggedPrediction[][]): { cpuUs: number; wallUs: number; n: number } {
+  const db = openStore(join(session.dir, 'store.sqlite'));
+  const store = new MonitoringStore(db);
+  const warm = Math.ceil(chunks.length / 10);
+  chunks.slice(0, warm).forEach((c) => store.ingest('on', [], c, (a) => a));
+  const rest = chunks.slice(warm);
+  const n = rest.reduce((a, c) => a + c.length, 0);
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  rest.forEach((c) => store.ingest('on', [], c, (a) => a));
+  const cpu = process.cpuUsage(c0);
+  const wallUs = ((performance.now() - w0) * 1000) / n;
+  db.close();
+  return { cpuUs: (cpu.user + cpu.system) / n, wallUs, n };
 }
 
 function driftTiming(): { fullMs: number; engineMs: number; fullMedianMs: number; engineMedianMs: number; drifted: number } {
@@ -220,11 +252,17 @@ async function main(): Promise<void> {
   console.log(`\nper-pair ratios on/off (c=32): throughput ${(ratios.get('32')?.rps ?? []).map((x) => x.toFixed(2)).join(', ')}; p99 ${(ratios.get('32')?.p99 ?? []).map((x) => x.toFixed(2)).join(', ')}`);
   console.log(cpuLine);
   console.log(`the monitored process sent ${on.messages} messages with ${on.predictionsLogged} logged predictions of the ${sent} requests it answered`);
+  const stored = storeCost(on.kept);
+  const fullLoad = med('on@32', 'rps');
+  console.log(`the daemon's SQLite writes (measured after the runs, ${stored.n} of those predictions): ${stored.cpuUs.toFixed(1)} µs CPU and ${stored.wallUs.toFixed(1)} µs of its time per prediction`);
   console.log(`RSS MiB after warm-up → end: monitoring on ${warm.on.toFixed(1)} → ${end.on.toFixed(1)}, off ${warm.off.toFixed(1)} → ${end.off.toFixed(1)}`);
   targets.atLeast('throughput with monitoring vs without (c=32, median of paired runs)', ratio('32', 'rps') * 100, 95, '%', 1);
   targets.atMost('p99 with monitoring vs without (c=32, median of paired runs)', ratio('32', 'p99'), 1.1, '×');
   targets.check('throughput / p99 with monitoring vs without at c=1', true, `${(ratio('1', 'rps') * 100).toFixed(1)} % / ${ratio('1', 'p99').toFixed(2)} ×`, '(recorded)');
   // Every answered prediction reaches the daemon's log when the daemon keeps reading (none dropped).
+  // The daemon must keep up with a serving process at full load with room to spare: its time storing
+  // what one second of full load logs, as a share of that second.
+  targets.atMost('daemon time storing the log at full load (c=32), share of each second', (stored.wallUs * fullLoad) / 1e4, 50, '%', 1);
   targets.atLeast('predictions logged of those answered by the monitored process', (on.predictionsLogged / sent) * 100, 99.9, '%', 2);
   const settled = soakRss.find((r) => r.requests >= SOAK / 10);
   if (settled) targets.atMost(`RSS growth of the monitored process over the soak's last ${Math.round((SOAK - settled.requests) / 1000)}k requests`, end.on - settled.mib, 10, 'MiB', 1);

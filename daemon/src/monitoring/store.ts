@@ -69,7 +69,10 @@ export class MonitoringStore {
         ON CONFLICT (deployment, request_id) DO UPDATE SET time_ms = excluded.time_ms, version = excluded.version, latency_ms = excluded.latency_ms,
           status = excluded.status, outputs = excluded.outputs, inputs = excluded.inputs, predicted = excluded.predicted, predicted_num = excluded.predicted_num`),
       predictionIn: p('SELECT * FROM mon_predictions WHERE deployment = ? AND request_id = ?'),
-      predictionAny: p('SELECT * FROM mon_predictions WHERE request_id = ? ORDER BY time_ms DESC LIMIT 1'),
+      // Each deployment found by index jumps (min over the unique index), then (deployment, request_id).
+      predictionAny: p(`WITH RECURSIVE d(name) AS (SELECT min(deployment) FROM mon_predictions
+          UNION ALL SELECT (SELECT min(deployment) FROM mon_predictions WHERE deployment > d.name) FROM d WHERE d.name IS NOT NULL)
+        SELECT p.* FROM d JOIN mon_predictions p ON p.deployment = d.name AND p.request_id = ? ORDER BY p.time_ms DESC LIMIT 1`),
       feedbackOf: p('SELECT label, received_ms FROM mon_feedback WHERE prediction_id = ?'),
       upsertFeedback: p(`INSERT INTO mon_feedback (prediction_id, label, label_num, correct, received_ms) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (prediction_id) DO UPDATE SET label = excluded.label, label_num = excluded.label_num, correct = excluded.correct, received_ms = excluded.received_ms`),

@@ -7,10 +7,11 @@
  * `record` hands each finished request to `recorders`, where monitoring plugs in latency histograms,
  * prediction logs or a shadow copy without touching the steps before it.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type FeatureValue, type ServingBoot } from '../../../schemas/src/serving';
 import { REQUEST_ID_PATTERN } from '../../../schemas/src/monitoring';
+import { uuidV7 } from './request-id';
 import { ServingError } from '../../../shared/src/serving/errors';
 import { type ModelHost } from './host';
 import { type LoadedModel, type RunOutputs } from '../../../shared/src/serving/model';
@@ -267,7 +268,7 @@ export class ServingServer {
 
 function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : uuidV7();
 }
 
 /** Route label for metrics: bounded cardinality whatever paths clients try. */
