@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
 import { evaluateWindow } from '../daemon/src/monitoring/drift';
 import { type MonitoringBoot, type WindowSampleWire } from '../schemas/src/monitoring';
-import { decodePredictionLog, decodeWindowSample, type LoggedPrediction } from '../schemas/src/monitoring-wire';
+import { decodePredictionLog, decodeWindowSample } from '../schemas/src/monitoring-wire';
 import { openStore } from '../daemon/src/store/db';
 import { MonitoringStore } from '../daemon/src/monitoring/store';
 import { ColumnSample } from '../daemon/src/monitoring/recorder/column-sample';
@@ -55,8 +55,8 @@ interface Served {
   messages: number;
   predictionsLogged: number;
   rss: number[];
-  /** The first chunks as the daemon reads them, stored afterwards into a real store (storeCost). */
-  kept: LoggedPrediction[][];
+  /** The first chunks as they arrived (text: no work for this process's collector during the runs), stored afterwards into a real store (storeCost). */
+  kept: { log: string; count: number; inputs: string }[];
 }
 
 /** Chunks kept for the storage measure: about 100,000 predictions. */
@@ -83,7 +83,7 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
         const log = decodePredictionLog(m.log, m.count, m.inputs);
         if (log.errors.length) throw new Error(`unreadable prediction log: ${log.errors.join('; ')}`);
         served.predictionsLogged += log.predictions.length;
-        if (served.kept.length < KEPT_CHUNKS && log.predictions.length) served.kept.push(log.predictions);
+        if (served.kept.length < KEPT_CHUNKS && m.count) served.kept.push({ log: m.log, count: m.count, inputs: m.inputs });
         for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
       } else if (m.type === 'monitor_window') {
         served.messages++;
@@ -144,7 +144,8 @@ function columnsOf(rows: number[][]): WindowSampleWire['columns'] {
  * the daemon's migrations), one transaction per chunk as the daemon does. CPU and wall µs per
  * prediction; the first tenth warms the file and is not counted.
  */
-function storeCost(chunks: LoggedPrediction[][]): { cpuUs: number; wallUs: number; n: number } {
+function storeCost(kept: Served['kept']): { cpuUs: number; wallUs: number; n: number } {
+  const chunks = kept.map((k) => decodePredictionLog(k.log, k.count, k.inputs).predictions);
   const db = openStore(join(session.dir, 'store.sqlite'));
   const store = new MonitoringStore(db);
   const warm = Math.ceil(chunks.length / 10);

@@ -88,16 +88,19 @@ export function writeReference(root: string, rows: number, seed = 1): string {
 export interface Predicted {
   id: string;
   label: number;
+  /** The instance sent (age, tenure, spend). */
+  row: [number, number, number];
 }
 
 /** Sends `n` churn rows, one request each; returns each request id with the label the model gave. */
 export async function predictChurn(port: number, rand: () => number, n: number): Promise<Predicted[]> {
   const sent: Predicted[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await postJson(port, '/predict', churnRow(rand));
+    const row = churnRow(rand);
+    const r = await postJson(port, '/predict', row);
     assert.equal(r.status, 200, JSON.stringify(r.json));
     const body = r.json as { request_id: string; predictions: { label: number }[] };
-    sent.push({ id: body.request_id, label: Number(body.predictions[0]?.label) });
+    sent.push({ id: body.request_id, label: Number(body.predictions[0]?.label), row });
   }
   return sent;
 }

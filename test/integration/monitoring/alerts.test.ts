@@ -172,7 +172,9 @@ test('feedback needs the serving token, reports unknown ids, moves accuracy and 
   const shown = await api().prediction(sent[0]?.id as string);
   assert.equal(shown.version, 1);
   assert.equal(shown.feedback[0]?.label, sent[0]?.label);
-  assert.deepEqual(Object.keys(shown.inputs?.[0] ?? {}), ['age', 'tenure', 'spend']);
+  const [age, tenure, spend] = sent[0]?.row ?? [];
+  assert.deepEqual(shown.inputs, [{ age, tenure, spend }], 'the stored inputs (float64 on the wire and in the store) read back exactly as sent');
+  assert.match(shown.request_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a UUIDv7 made by the serving process');
   const acked = await api().ack(alert.id);
   assert.equal(acked.acknowledged, true);
   assert.equal(acked.state, 'open');
