@@ -200,7 +200,7 @@ export function decodeWindowSample(w: WindowSampleWire): WindowSample {
 }
 
 /** Reads the sample's columns (`monitor_window.window.columns`), each of `size` values. */
-export function decodeColumns(columns: readonly WireColumn[], size: number, features: readonly string[]): SampleColumn[] {
+function decodeColumns(columns: readonly WireColumn[], size: number, features: readonly string[]): SampleColumn[] {
   if (columns.length !== features.length) throw new Error(`window sample: ${columns.length} columns for ${features.length} features`);
   return columns.map((c, j) => {
     if ('values' in c) {

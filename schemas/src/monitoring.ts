@@ -177,7 +177,7 @@ export type MonitorResponse = z.infer<typeof monitorResponse>;
 
 // ---------- Predictions and feedback ----------
 
-/** Request ids a caller may choose (`X-Request-Id`); the serving process makes a UUID otherwise. */
+/** Request ids a caller may choose (`X-Request-Id`); the serving process makes a UUIDv7 otherwise. */
 export const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export const requestIdSchema = z.string().regex(REQUEST_ID_PATTERN, 'expected a request id (letters, digits, "_", ".", ":" or "-", at most 128)');
 export const labelSchema = z.union([z.number(), z.string(), z.boolean()]);
@@ -324,8 +324,8 @@ export const windowSampleSchema = z.object({
   size: z.number().int().nonnegative(),
   /**
    * The reservoir, column by column in `features` order (sent for drift, stored only as binned
-   * aggregates): a numeric column as little-endian float32 bytes (NaN where a value is missing), any
-   * other as its values. monitoring-wire.ts says why; decodeWindowSample reads it.
+   * aggregates): a numeric column as little-endian float32 in base64 (NaN where a value is missing),
+   * any other as its values. monitoring-wire.ts says why; decodeWindowSample reads it.
    */
   columns: z.array(z.union([z.object({ f32: z.string() }).strict(), z.object({ values: z.array(z.unknown()) }).strict()])),
   /** Predicted value of the first output per sampled row. */
@@ -339,8 +339,8 @@ export type WindowSampleWire = z.infer<typeof windowSampleSchema>;
 
 export const monitoringFromServing = z.discriminatedUnion('type', [
   /**
-   * Closed slices and a chunk of the prediction log: `count` predictions as lines of UTF-8 text, and
-   * the numeric inputs they refer to as little-endian float64 bytes (monitoring-wire.ts says why and
+   * Closed slices and a chunk of the prediction log: `count` predictions as lines of text, and the
+   * numeric inputs they refer to as little-endian float64 in base64 (monitoring-wire.ts says why and
    * how; decodePredictionLog reads them).
    */
   z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), log: z.string(), count: z.number().int().nonnegative(), inputs: z.string() }),

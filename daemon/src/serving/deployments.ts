@@ -62,7 +62,8 @@ export interface MonitorSink {
   /** A monitoring message from the serving process; `reply` answers it (feedback). */
   message(name: string, msg: MonitoringFromServing, reply: (m: ToServingMessage) => void): void;
 }
-const MONITOR_MESSAGES = new Set(['monitor_flush', 'monitor_window', 'monitor_window_rows', 'feedback']);
+/** Messages handed to monitoring; the names are checked against the schema, so a removed message cannot linger here. */
+const MONITOR_MESSAGES: ReadonlySet<string> = new Set(['monitor_flush', 'monitor_window', 'feedback'] satisfies MonitoringFromServing['type'][]);
 
 export interface DeploymentsDeps {
   monitor?: MonitorSink;

@@ -32,7 +32,7 @@ export interface RequestRecord {
   /** Validated rows (absent when the request was refused before validation passed). */
   rows?: FeatureValue[][];
   outputs?: RunOutputs;
-  /** JSON text of `records(outputs)` when the answer was made of it (/predict, /invocations): monitoring logs this very text. */
+  /** JSON text of `records(outputs)` when the answer embeds it (/predict): monitoring logs this very text. */
   outputsJson?: string;
   /** Answered from the fallback rules (breaker open or deployment disabled), not by the model. */
   fallback?: boolean;

@@ -6,7 +6,7 @@
  * (deployment, request_id). Random ids put each insert on a random page of that index, so a chunk
  * of 256 predictions rewrote ~256 index pages (WAL) and storing one cost 18–20 µs of the daemon's
  * CPU and 29 µs of its time; ids that grow with time land at the index's end: 7–10 µs and 8–11 µs
- * (`bench/ingest` numbers in docs/MONITORING.md). Ids stay unique and unguessable enough for what
+ * (the monitoring benchmark measures it; docs/MONITORING.md). Ids stay unique and unguessable enough for what
  * they are (a handle for feedback, sent back to the caller), and sort by arrival.
  */
 import { randomFillSync } from 'node:crypto';

@@ -140,7 +140,7 @@ test('normal traffic opens no drift alert; drift on age and spend opens one nami
   assert.equal(dist.edges.length, dist.reference.length + 1);
   assert.equal(dist.reference.reduce((a, b) => a + b, 0), 2000);
   assert.ok(dist.above > 50, 'shifted ages fall above the reference range');
-  // The 200-row sample crossed IPC in parts (monitor_window_rows): every row must have arrived.
+  // The 200-row sample crossed IPC column by column (float32 bytes): every row must have arrived.
   assert.equal(dist.current.reduce((a, b) => a + b, 0) + dist.below + dist.above, 200);
   const series = await api().series('live');
   assert.ok(series.points.length > 0 && series.points.every((p) => p.version === 1 || p.version === null));

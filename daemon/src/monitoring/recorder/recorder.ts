@@ -295,7 +295,7 @@ export class MonitorRecorder {
     }
     this.ringHead = (this.ringHead + n) % cap;
     this.ringCount -= n;
-    // A copy of the scratch's bytes: it is reused for the next chunk.
+    // Encoded now: the scratch is reused for the next chunk.
     return { log, count: n, inputs: Buffer.from(this.scratch.buffer, 0, at * 8).toString('base64') };
   }
 
