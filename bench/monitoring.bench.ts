@@ -56,7 +56,7 @@ interface Served {
   predictionsLogged: number;
   rss: number[];
   /** The first chunks as they arrived (text: no work for this process's collector during the runs), stored afterwards into a real store (storeCost). */
-  kept: { log: string; count: number; inputs: string }[];
+  kept: { log: string; count: number; meta: string; inputs: string }[];
 }
 
 /** Chunks kept for the storage measure: about 100,000 predictions. */
@@ -80,10 +80,10 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
       else if (m.type === 'monitor_flush') {
         served.messages++;
         // Read as the daemon reads it; its SQLite writes are measured apart (storeCost), after the runs.
-        const log = decodePredictionLog(m.log, m.count, m.inputs);
+        const log = decodePredictionLog(m.log, m.count, m.meta, m.inputs);
         if (log.errors.length) throw new Error(`unreadable prediction log: ${log.errors.join('; ')}`);
         served.predictionsLogged += log.predictions.length;
-        if (served.kept.length < KEPT_CHUNKS && m.count) served.kept.push({ log: m.log, count: m.count, inputs: m.inputs });
+        if (served.kept.length < KEPT_CHUNKS && m.count) served.kept.push({ log: m.log, count: m.count, meta: m.meta, inputs: m.inputs });
         for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
       } else if (m.type === 'monitor_window') {
         served.messages++;
@@ -145,7 +145,7 @@ function columnsOf(rows: number[][]): WindowSampleWire['columns'] {
  * prediction; the first tenth warms the file and is not counted.
  */
 function storeCost(kept: Served['kept']): { cpuUs: number; wallUs: number; n: number } {
-  const chunks = kept.map((k) => decodePredictionLog(k.log, k.count, k.inputs).predictions);
+  const chunks = kept.map((k) => decodePredictionLog(k.log, k.count, k.meta, k.inputs).predictions);
   const db = openStore(join(session.dir, 'store.sqlite'));
   const store = new MonitoringStore(db);
   const warm = Math.ceil(chunks.length / 10);

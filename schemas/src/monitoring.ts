@@ -339,11 +339,11 @@ export type WindowSampleWire = z.infer<typeof windowSampleSchema>;
 
 export const monitoringFromServing = z.discriminatedUnion('type', [
   /**
-   * Closed slices and a chunk of the prediction log: `count` predictions as lines of text, and the
-   * numeric inputs they refer to as little-endian float64 in base64 (monitoring-wire.ts says why and
-   * how; decodePredictionLog reads them).
+   * Closed slices and a chunk of the prediction log: `count` predictions as lines of text, their
+   * numbers (`meta`) and the numeric inputs they announce, both little-endian float64 in base64
+   * (monitoring-wire.ts says why and how; decodePredictionLog reads them).
    */
-  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), log: z.string(), count: z.number().int().nonnegative(), inputs: z.string() }),
+  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), log: z.string(), count: z.number().int().nonnegative(), meta: z.string(), inputs: z.string() }),
   z.object({ type: z.literal('monitor_window'), window: windowSampleSchema }),
   z.object({ type: z.literal('feedback'), id: z.number().int(), body: z.unknown() }),
   /** Answers `monitor_sync` after every prediction recorded before it was sent (IPC keeps the order). */

@@ -121,7 +121,7 @@ export class Monitoring {
   /** A report from the serving process of `name`. */
   message(name: string, msg: MonitoringFromServing, reply: (m: ToServingMessage) => void): void {
     try {
-      if (msg.type === 'monitor_flush') this.ingest(name, msg.slices, msg.log, msg.count, msg.inputs);
+      if (msg.type === 'monitor_flush') this.ingest(name, msg.slices, msg);
       else if (msg.type === 'monitor_window') this.closeWindow(name, decodeWindowSample(msg.window));
       else if (msg.type === 'feedback') reply({ type: 'feedback_result', id: msg.id, ...this.feedbackFromServing(name, msg.body) });
     } catch (e) {
@@ -131,8 +131,8 @@ export class Monitoring {
   }
 
   /** Stores a flush; lines of the log that cannot be read are skipped and reported, the rest stored. */
-  private ingest(name: string, slices: SliceStats[], log: string, count: number, inputs: string): void {
-    const { predictions, errors } = decodePredictionLog(log, count, inputs);
+  private ingest(name: string, slices: SliceStats[], chunk: { log: string; count: number; meta: string; inputs: string }): void {
+    const { predictions, errors } = decodePredictionLog(chunk.log, chunk.count, chunk.meta, chunk.inputs);
     this.store.ingest(name, slices, predictions, mergeLatency);
     if (errors.length) this.deps.log.warn(`monitoring ${name}: ${errors.length} unreadable prediction log lines skipped (${errors.slice(0, 3).join('; ')})`);
     this.pruneIfDue(name);

@@ -15,6 +15,7 @@ import { monitoringFor, storedFeatures, windowRule } from '../../../shared/src/m
 import { bucketOf, newHistogram, quantileMs } from '../../../shared/src/monitoring/histogram';
 import { confidenceOf, outputRoles, sameLabel } from '../../../shared/src/monitoring/outputs';
 import { WindowAcc } from '../../../daemon/src/monitoring/recorder/window';
+import { ColumnSample } from '../../../daemon/src/monitoring/recorder/column-sample';
 import { RotatingLog } from '../../../daemon/src/serving/log-file';
 import { type RunOutputs } from '../../../shared/src/serving/model';
 import { parseConfigText } from '../../../shared/src/mlops-yaml';
@@ -84,7 +85,7 @@ function outputs(labels: number[], probs: number[]): RunOutputs {
 }
 
 test('a window keeps at most sample_size rows, sampled uniformly, and counts every instance', () => {
-  const w = new WindowAcc(0, 100, { x: [0, 10] });
+  const w = new WindowAcc(0, new ColumnSample(100), { x: [0, 10] });
   const roles = outputRoles(['probability', 'label'], 'classification');
   for (let start = 0; start < 10_000; start += 50) {
     const rows = Array.from({ length: 50 }, (_, i) => [start + i, 5]);
@@ -103,9 +104,23 @@ test('a window keeps at most sample_size rows, sampled uniformly, and counts eve
   assert.deepEqual(s.prediction_distribution, { '0': 5000, '1': 5000 });
   assert.ok(Math.abs(s.confidence_sum / s.confidence_n - 0.8) < 1e-9);
   assert.deepEqual(s.counts['x'], { missing: 1, out_of_range: 1 });
-  const ranged = new WindowAcc(0, 10, { x: [0, 10] });
+  const sample = new ColumnSample(10);
+  const ranged = new WindowAcc(0, sample, { x: [0, 10] });
   ranged.add(1, ['i', 'x'], [[1, 11], [2, -1], [3, 4]], outputs([0, 0, 0], [0.5, 0.5, 0.5]), roles, true);
-  assert.deepEqual(ranged.finish(1, ['i', 'x']).counts['x'], { missing: 0, out_of_range: 2 });
+  ranged.add(2, ['i', 'x'], [[4, 'text']], outputs([1], [0.5]), roles, true);
+  const first = ranged.finish(1, ['i', 'x']);
+  assert.deepEqual(first.counts['x'], { missing: 0, out_of_range: 2 });
+  assert.equal(first.version, 1, 'the version that served most instances');
+  assert.ok('values' in (first.columns[1] ?? {}), 'a column that met text');
+  // The next window reuses the sample: emptied, its text column numeric again, nothing of the first left.
+  const next = new WindowAcc(1, sample, {});
+  next.add(2, ['i', 'x'], [[7, 8]], outputs([1], [0.9]), roles, true);
+  next.add(2, ['i', 'x'], [[9, 10]], new Map([['probability', { type: 'float32', perRow: [0.9], rowShape: [1] }], ['label', { type: 'string', perRow: ['1'], rowShape: [1] }]]) as RunOutputs, roles, true);
+  const second = decodeWindowSample(next.finish(2, ['i', 'x']));
+  assert.equal(second.size, 2);
+  assert.deepEqual(second.columns, [[7, 9], [8, 10]]);
+  assert.equal(second.version, 2);
+  assert.deepEqual(second.prediction_distribution, { '1': 2 }, 'the label 1 and the label "1" are one label');
 });
 
 test('output roles, confidence and label comparison', () => {

@@ -37,7 +37,7 @@ function harness(b: MonitoringBoot, canSend: () => boolean = () => true): { rec:
     const m = monitoringFromServing.parse(JSON.parse(JSON.stringify(sent)));
     messages.push(m);
     if (m.type !== 'monitor_flush' || !m.count) return;
-    const decoded = decodePredictionLog(m.log, m.count, m.inputs);
+    const decoded = decodePredictionLog(m.log, m.count, m.meta, m.inputs);
     assert.deepEqual(decoded.errors, []);
     batches.push(decoded.predictions);
   };
@@ -71,17 +71,18 @@ test('the log leaves in chunks of at most CHUNK, one per event-loop turn, in ord
   assert.equal(second.status, 200);
 });
 
-test('while the daemon is behind, predictions wait in the ring, the oldest dropped and counted', async () => {
+test('while the daemon is behind, predictions wait in the ring, the oldest chunks dropped and counted', async () => {
   let open = false;
   const { rec, batches } = harness(boot({ ring: 1000 }), () => open);
   for (let i = 0; i < 1500; i++) rec.record(request(i));
   for (let k = 0; k < 5; k++) await turn();
   assert.equal(batches.length, 0);
-  assert.equal(rec.dropped, 500);
+  assert.equal(rec.dropped % CHUNK, 0, 'whole chunks, the oldest');
+  assert.ok(rec.dropped >= 500 && rec.dropped < 500 + CHUNK, `at most the ring kept: ${rec.dropped} dropped`);
   open = true;
   rec.flush();
   for (let k = 0; k < 10; k++) await turn();
-  assert.deepEqual(ids(batches), Array.from({ length: 1000 }, (_, i) => `r${i + 500}`));
+  assert.deepEqual(ids(batches), Array.from({ length: 1500 - rec.dropped }, (_, i) => `r${i + rec.dropped}`));
 });
 
 test('before feedback and at shutdown the whole log is sent at once, even past CHUNK', () => {
@@ -155,17 +156,44 @@ test('the column sample grows to its capacity, keeps replaced slots, and turns a
 });
 
 test('unreadable log lines are named and skipped; the rest is stored', () => {
-  const ok = 'r1\t1000\t3\t2\t200\t1\t[{"label":1}]\t#1x2';
-  const lines = [ok, 'r 2\t1000\t3\t2\t200\t1\t[]\t', 'r3\tsoon\t3\t2\t200\t1\t[]\t', 'r4\t1000\t3\t2\t200\t1\t[]\t#1x2', 'r5\t1000\t3\t2\t200\t{"x":1}\t[]\t'];
-  const inputs = Buffer.from(new Float64Array([1.5, 2.5]).buffer).toString('base64');
-  const d = decodePredictionLog(lines.join('\n'), 6, inputs);
-  assert.deepEqual(d.predictions.map((p) => p.request_id), ['r1']);
-  assert.deepEqual(storedInputRows(d.predictions[0]?.inputs as Buffer), [[1.5, 2.5]]);
-  assert.deepEqual(d.errors, [
+  // Per line: time_ms, latency_ms, version, status, predicted, input_rows, input_width (META).
+  const meta = [
+    [1000, 2, 3, 200, 1, 1, 2],
+    [1000, 2, 3, 200, 1, 0, 0],
+    [NaN, 2, 3, 200, 1, 0, 0],
+    [1000, 2, 3, 200, 1, 1, 2],
+    [1000, 2, 3, 200, NaN, 0, 0],
+    [1000, 2, 3.5, 200, 1, 0, 0],
+    [1000, 2, 3, 200, NaN, 0, 0],
+  ];
+  const lines = ['r1\t\t[{"label":1}]\t', 'r 2\t\t[]\t', 'r3\t\t[]\t', 'r4\t\t[]\t', 'r5\t{"x":1}\t[]\t', 'r6\t\t[]\t', 'r7\t"yes"\t[1]\t[[1,"a"]]'];
+  assert.equal(meta.length, lines.length);
+  const b64 = (xs: number[]): string => Buffer.from(new Float64Array(xs).buffer).toString('base64');
+  const d = decodePredictionLog(lines.join('\n'), 8, b64(meta.flat()), b64([1.5, 2.5]));
+  assert.deepEqual(d.errors, ['meta: 392 bytes where 8 predictions need 448'], 'numbers that do not match the count: nothing is guessed');
+  const ok = decodePredictionLog(lines.join('\n'), 7, b64(meta.flat()), b64([1.5, 2.5]));
+  assert.deepEqual(ok.predictions.map((p) => p.request_id), ['r1', 'r7']);
+  assert.deepEqual(storedInputRows(ok.predictions[0]?.inputs as Buffer), [[1.5, 2.5]]);
+  assert.deepEqual([ok.predictions[1]?.predicted, ok.predictions[1]?.inputs], ['yes', '[[1,"a"]]']);
+  assert.deepEqual(ok.errors, [
     'line 2: request_id: not a request id',
     'line 3: time_ms: not a number',
     'line 4: inputs: 1x2 values announced, 0 left in the chunk',
     'line 5: predicted: not a JSON string, number or null',
-    '5 lines where 6 predictions were announced',
+    'line 6: version: not an integer',
   ]);
+  const short = decodePredictionLog(lines.slice(0, 2).join('\n'), 7, b64(meta.flat()), b64([1.5, 2.5]));
+  assert.deepEqual(short.errors, ['2 lines where 7 predictions were announced', 'line 2: request_id: not a request id']);
+});
+
+test('a reused chunk carries nothing of the one before it', async () => {
+  const { rec, batches } = harness(boot({ input_every: 2 }));
+  for (let i = 0; i < CHUNK * 3; i++) rec.record(i < CHUNK ? request(i) : { ...request(i), status: 500, outputs: undefined, rows: undefined });
+  for (let k = 0; k < 5; k++) await turn();
+  assert.equal(batches.length, 3);
+  const [first, , third] = batches;
+  assert.equal(first?.filter((p) => p.inputs !== null).length, CHUNK / 2, 'every second request stores its inputs (input_every: 2)');
+  assert.deepEqual(storedInputRows(first?.[2]?.inputs as Buffer), [[22, null, 1.5]]);
+  assert.ok(third?.every((p) => p.inputs === null && p.status === 500 && p.predicted === null && p.outputs === '[]'), 'failed requests: no inputs, no prediction, whatever the reused arrays held');
+  assert.deepEqual(third?.map((p) => p.request_id), Array.from({ length: CHUNK }, (_, i) => `r${i + CHUNK * 2}`));
 });

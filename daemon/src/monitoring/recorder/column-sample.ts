@@ -17,7 +17,7 @@ export class ColumnSample {
   private numeric: (Float32Array | null)[] = [];
   private values: (unknown[] | null)[] = [];
 
-  constructor(private readonly capacity: number) {}
+  constructor(readonly capacity: number) {}
 
   /** Stores `row` in slot `k` (k ≤ size: a new row at the end, or a replacement). */
   put(k: number, row: readonly unknown[]): void {
@@ -30,6 +30,19 @@ export class ColumnSample {
       else (this.values[j] ?? this.toValues(j))[k] = v ?? null;
     }
     if (k >= this.size) this.size = k + 1;
+  }
+
+  /**
+   * Empties the sample for the next window, keeping its width and the room it grew (a window fills
+   * about as much as the last one): growing again every window was a hundred typed arrays per window.
+   */
+  clear(): void {
+    this.size = 0;
+    for (let j = 0; j < this.numeric.length; j++) {
+      if (this.numeric[j]) continue;
+      this.numeric[j] = new Float32Array(this.allocated);
+      this.values[j] = null;
+    }
   }
 
   /** Empties the sample for rows of `width` values. */

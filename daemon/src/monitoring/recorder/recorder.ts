@@ -1,10 +1,11 @@
 /**
  * Monitoring inside the serving process, in fixed memory. Each finished prediction request adds to:
  * the current time slice of its version (a log-spaced latency histogram, status counts, in-flight
- * peak), the prediction log (a bounded ring), and the current window (see WindowAcc).
+ * peak), the prediction log (LogChunks, bounded), and the current window (see WindowAcc).
  *
  * What a prediction costs here is what its record costs (schemas/src/monitoring-wire.ts says how
- * that was brought down): its line of text, reusing the answer's JSON, and references to its rows.
+ * that was brought down): its numbers and inputs written into the chunk's typed arrays, and a line
+ * of text reusing the answer's JSON.
  * The log leaves in chunks of CHUNK, each built and sent on its own turn of the event loop: the
  * serving loop is single-threaded, so any work done in one go stalls every request waiting behind
  * it. Serialising a second's worth of predictions at once (15,000 at full load) took 30–50 ms and
@@ -12,18 +13,20 @@
  */
 import { type FeatureValue } from '../../../../schemas/src/serving';
 import { type MonitoringBoot, type MonitoringFromServing, type SliceStats, type WindowSampleWire } from '../../../../schemas/src/monitoring';
-import { encodePredictionLine, writeNumericRows } from '../../../../schemas/src/monitoring-wire';
 import { bucketOf, newHistogram, sparse } from '../../../../shared/src/monitoring/histogram';
 import { outputRoles, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
 import { type LoadedModel, type RunOutputs } from '../../../../shared/src/serving/model';
 import { type RequestRecord } from '../../serving/http';
 import { records } from '../../serving/protocols';
+import { EMPTY_CHUNK, LogChunks } from './log-chunks';
+import { ColumnSample } from './column-sample';
 import { WindowAcc } from './window';
 
 export const PREDICTION_ROUTES = new Set(['/predict', '/invocations', '/v2/models/infer']);
 
 /** Predictions per IPC message: small enough that building and writing one stays well under a millisecond. */
 export const CHUNK = 256;
+const NO_MASK: boolean[] = [];
 /** Closed windows waiting to be sent; past this (a stalled channel) the oldest is dropped and counted. */
 const MAX_PENDING_WINDOWS = 8;
 
@@ -41,16 +44,11 @@ export class MonitorRecorder {
   private sliceStart: number;
   private slice = new Map<number | null, SliceAcc>();
   private closedSlices: SliceStats[] = [];
-  /** Logged predictions: each its wire line but the inputs, and the rows whose inputs are stored (parallel rings). */
-  private readonly ring: (string | undefined)[];
-  private readonly ringRows: (FeatureValue[][] | null | undefined)[];
-  /** Numeric inputs of the chunk being built (grown as needed, reused). */
-  private scratch = new Float64Array(4096);
-  private ringHead = 0;
-  private ringCount = 0;
-  /** Predictions dropped because the ring filled between two flushes (reported in the log). */
-  dropped = 0;
+  /** The prediction log, in chunks of CHUNK (at most `ring` predictions held). */
+  private readonly chunks: LogChunks;
   private window: WindowAcc;
+  /** The window's sample, reused from one window to the next (its columns leave as bytes when a window closes). */
+  private readonly sample: ColumnSample;
   private requestsSeen = 0;
   private cpuAt = process.cpuUsage();
   private cpuWall = performance.now();
@@ -80,9 +78,14 @@ export class MonitorRecorder {
   ) {
     const t = now();
     this.sliceStart = t - (t % boot.slice_ms);
-    this.ring = new Array<string | undefined>(boot.ring);
-    this.ringRows = new Array<FeatureValue[][] | null | undefined>(boot.ring);
-    this.window = new WindowAcc(t, boot.sample_size, boot.ranges);
+    this.sample = new ColumnSample(boot.sample_size);
+    this.chunks = new LogChunks(Math.min(CHUNK, boot.ring), boot.ring);
+    this.window = new WindowAcc(t, this.sample, boot.ranges);
+  }
+
+  /** Predictions dropped because the log held `ring` (reported in the serving log). */
+  get dropped(): number {
+    return this.chunks.dropped;
   }
 
   /** The record step of every request (ServingServer.recorders). */
@@ -109,10 +112,10 @@ export class MonitorRecorder {
     }
     const keepInputs = this.boot.input_every > 0 && this.requestsSeen++ % this.boot.input_every === 0;
     const predicted = r.outputs ? this.predictedOf(r.version, r.outputs) : null;
-    const outputs = r.outputsJson ?? (r.outputs ? JSON.stringify(records(r.outputs, n)) : '[]');
-    const line = encodePredictionLine(r.requestId, t, r.version, Math.round(ms * 1000) / 1000, r.status, JSON.stringify(predicted), outputs);
-    this.log(line, keepInputs && r.rows && this.boot.stored_features.length ? r.rows : null);
-    if (this.ringCount >= CHUNK && !this.sendScheduled) {
+    const outputsJson = r.outputsJson ?? (r.outputs ? JSON.stringify(records(r.outputs, n)) : '[]');
+    const rows = keepInputs && r.rows && this.boot.stored_features.length ? r.rows : null;
+    const filled = this.chunks.add({ id: r.requestId, timeMs: t, version: r.version, latencyMs: Math.round(ms * 1000) / 1000, status: r.status, predicted, outputsJson }, rows, rows ? this.storedMask() : NO_MASK);
+    if (filled && !this.sendScheduled) {
       this.sendScheduled = true;
       setImmediate(() => this.sendChunks(false));
     }
@@ -126,24 +129,6 @@ export class MonitorRecorder {
       this.stored = { names, keep: names.map((n) => keep.has(n)) };
     }
     return this.stored.keep;
-  }
-
-  /**
-   * The inputs field of a logged prediction (monitoring-wire.ts): numeric rows go into the chunk's
-   * bytes at `at` (returned advanced), others as JSON with left-out features null.
-   */
-  private inputsField(rows: FeatureValue[][], keep: boolean[], at: number): { field: string; at: number } {
-    const width = keep.length;
-    const need = rows.length * width;
-    if (rows.every((r) => r.length === width)) {
-      if (at + need > this.scratch.length) {
-        const grown = new Float64Array(Math.max(this.scratch.length * 2, at + need));
-        grown.set(this.scratch.subarray(0, at));
-        this.scratch = grown;
-      }
-      if (writeNumericRows(rows, keep, this.scratch, at)) return { field: `#${rows.length}x${width}`, at: at + need };
-    }
-    return { field: JSON.stringify(rows.map((row) => row.map((v, j) => (keep[j] ? v : null)))), at };
   }
 
   private sliceOf(version: number | null): SliceAcc {
@@ -169,19 +154,6 @@ export class MonitorRecorder {
     this.window.add(version, features, rows, outputs, roles, m?.spec.task === 'classification');
     const limit = this.boot.window_predictions;
     if (limit !== null && this.window.predictions >= limit) this.closeWindow(t);
-  }
-
-  private log(line: string, rows: FeatureValue[][] | null): void {
-    const cap = this.ring.length;
-    if (this.ringCount === cap) {
-      this.ringHead = (this.ringHead + 1) % cap;
-      this.ringCount--;
-      this.dropped++;
-    }
-    const i = (this.ringHead + this.ringCount) % cap;
-    this.ring[i] = line;
-    this.ringRows[i] = rows;
-    this.ringCount++;
   }
 
   /** Closes the current slice: its figures plus the process's CPU and memory since the last one. */
@@ -215,7 +187,7 @@ export class MonitorRecorder {
 
   private closeWindow(t: number): void {
     const sample = this.window.finish(t, this.featureNames());
-    this.window = new WindowAcc(t, this.boot.sample_size, this.boot.ranges);
+    this.window = new WindowAcc(t, this.sample, this.boot.ranges);
     if (sample.predictions === 0) return;
     if (this.windowsOut.length >= MAX_PENDING_WINDOWS) {
       this.windowsOut.shift();
@@ -252,7 +224,7 @@ export class MonitorRecorder {
       const slices = this.closedSlices;
       this.closedSlices = [];
       // Slices are small and always go, even when the daemon is behind.
-      this.send({ type: 'monitor_flush', slices, ...this.takeChunk(this.canSend() || final ? CHUNK : 0) });
+      this.send({ type: 'monitor_flush', slices, ...((this.canSend() || final ? this.chunks.take(true) : undefined) ?? EMPTY_CHUNK) });
     }
     this.draining = true;
     this.sendChunks(everything);
@@ -268,35 +240,13 @@ export class MonitorRecorder {
    */
   private sendChunks(all: boolean): void {
     this.sendScheduled = false;
-    if (!this.ringCount || !(this.canSend() || all)) return;
-    this.send({ type: 'monitor_flush', slices: [], ...this.takeChunk(all ? this.ringCount : CHUNK) });
-    if (!this.ringCount) this.draining = false;
-    else if (this.ringCount >= CHUNK || this.draining) {
+    if (!(this.canSend() || all)) return;
+    for (let c = this.chunks.take(all || this.draining); c; c = all ? this.chunks.take(true) : undefined) this.send({ type: 'monitor_flush', slices: [], ...c });
+    if (!this.chunks.held) this.draining = false;
+    else if (this.chunks.hasFull || this.draining) {
       this.sendScheduled = true;
       setImmediate(() => this.sendChunks(false));
     }
-  }
-
-  /** Removes up to `max` of the oldest logged predictions from the ring: their lines and their numeric inputs' bytes. */
-  private takeChunk(max: number): { log: string; count: number; inputs: string } {
-    const cap = this.ring.length;
-    const n = Math.min(max, this.ringCount);
-    const keep = this.storedMask();
-    let log = '';
-    let at = 0;
-    for (let k = 0; k < n; k++) {
-      const i = (this.ringHead + k) % cap;
-      const rows = this.ringRows[i];
-      let field = '';
-      if (rows) ({ field, at } = this.inputsField(rows, keep, at));
-      log += k ? `\n${this.ring[i] as string}${field}` : `${this.ring[i] as string}${field}`;
-      this.ring[i] = undefined;
-      this.ringRows[i] = undefined;
-    }
-    this.ringHead = (this.ringHead + n) % cap;
-    this.ringCount -= n;
-    // Encoded now: the scratch is reused for the next chunk.
-    return { log, count: n, inputs: Buffer.from(this.scratch.buffer, 0, at * 8).toString('base64') };
   }
 
   /** The first instance's value of the output compared with labels (see OutputRoles). */

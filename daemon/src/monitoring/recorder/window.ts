@@ -7,32 +7,40 @@
  */
 import { type FeatureValue } from '../../../../schemas/src/serving';
 import { type WindowSampleWire } from '../../../../schemas/src/monitoring';
-import { ColumnSample } from './column-sample';
+import { type ColumnSample } from './column-sample';
 import { confidenceOf, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
 import { type RunOutputs } from '../../../../shared/src/serving/model';
 
 /** Distinct predicted labels counted per window; more are pooled under "(other)" so memory stays bounded. */
 const MAX_LABELS = 200;
+/** The key labels past MAX_LABELS are pooled under. */
+const OTHER = Symbol('other');
 
 export class WindowAcc {
   readonly startMs: number;
   predictions = 0;
   private seen = 0;
-  private readonly sampled: ColumnSample;
   private predicted: unknown[] = [];
   private readonly counts = new Map<string, { missing: number; out_of_range: number }>();
-  private readonly labels = new Map<string, number>();
+  /** Predicted labels as the model gave them (numbers or text): turned into text once, when the window closes. */
+  private readonly labels = new Map<unknown, number>();
+  /** Instances per version, the current version's counted apart (one version serves nearly always). */
   private readonly versions = new Map<number, number>();
+  private current: { version: number; n: number } | undefined;
   private confidenceSum = 0;
   private confidenceN = 0;
 
+  private readonly capacity: number;
+
+  /** `sampled` is emptied and filled anew: the recorder passes the same one to every window. */
   constructor(
     now: number,
-    private readonly capacity: number,
+    private readonly sampled: ColumnSample,
     private readonly ranges: Record<string, [number, number]>,
   ) {
     this.startMs = now;
-    this.sampled = new ColumnSample(capacity);
+    this.capacity = sampled.capacity;
+    sampled.clear();
   }
 
   private count(feature: string, what: 'missing' | 'out_of_range'): void {
@@ -51,14 +59,19 @@ export class WindowAcc {
   add(version: number, features: readonly string[], rows: FeatureValue[][], outputs: RunOutputs, roles: OutputRoles, classification: boolean): void {
     const pred = roles.prediction ? outputs.get(roles.prediction)?.perRow : undefined;
     const prob = roles.probability ? outputs.get(roles.probability)?.perRow : undefined;
-    this.versions.set(version, (this.versions.get(version) ?? 0) + rows.length);
+    if (this.current?.version === version) this.current.n += rows.length;
+    else {
+      if (this.current) this.versions.set(this.current.version, (this.versions.get(this.current.version) ?? 0) + this.current.n);
+      this.current = { version, n: (this.versions.get(version) ?? 0) + rows.length };
+      this.versions.delete(version);
+    }
     this.predictions += rows.length;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as FeatureValue[];
       this.checkRanges(features, row);
       const p = pred ? scalarOf(pred[i]) : undefined;
       this.sample(row, p);
-      if (p !== undefined && classification) this.label(String(p));
+      if (p !== undefined && classification) this.label(p);
       const c = prob ? confidenceOf(prob[i]) : undefined;
       if (c !== undefined) {
         this.confidenceSum += c;
@@ -99,9 +112,19 @@ export class WindowAcc {
     }
   }
 
-  private label(key: string): void {
-    const k = this.labels.has(key) || this.labels.size < MAX_LABELS ? key : '(other)';
+  private label(key: unknown): void {
+    const k = this.labels.has(key) || this.labels.size < MAX_LABELS ? key : OTHER;
     this.labels.set(k, (this.labels.get(k) ?? 0) + 1);
+  }
+
+  /** The prediction distribution by label text (1 and "1" are one label). */
+  private distribution(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, n] of this.labels) {
+      const key = k === OTHER ? '(other)' : String(k);
+      out[key] = (out[key] ?? 0) + n;
+    }
+    return out;
   }
 
   /** The version that served most of the window. */
@@ -109,6 +132,7 @@ export class WindowAcc {
     let best: number | null = null;
     let n = -1;
     for (const [v, c] of this.versions) if (c > n) [best, n] = [v, c];
+    if (this.current && this.current.n > n) best = this.current.version;
     return best;
   }
 
@@ -126,7 +150,7 @@ export class WindowAcc {
       columns: ok ? this.sampled.columns() : features.map(() => ({ values: [] })),
       predicted: ok ? this.predicted : [],
       counts: Object.fromEntries(this.counts),
-      prediction_distribution: Object.fromEntries(this.labels),
+      prediction_distribution: this.distribution(),
       confidence_sum: this.confidenceSum,
       confidence_n: this.confidenceN,
     };
