@@ -19,7 +19,6 @@
  *     process grows at most 25 MiB more than the unmonitored one over the paired runs.
  * Run: npm run build && npx tsx bench/monitoring.bench.ts [--quick] [--features 20] [--soak 1000000]   (needs wrk)
  */
-import { fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLinearModelOnnx } from '../daemon/src/onnx/model';
@@ -29,7 +28,8 @@ import { decodePredictionLog, decodeWindowSample } from '../schemas/src/monitori
 import { openStore } from '../daemon/src/store/db';
 import { MonitoringStore } from '../daemon/src/monitoring/store';
 import { ColumnSample } from '../daemon/src/monitoring/recorder/column-sample';
-import { fromServingMessage, type FromServingMessage } from '../schemas/src/serving';
+import { servingBootSchema, type FromServingMessage } from '../schemas/src/serving';
+import { ServingChild } from '../daemon/src/serving/supervisor';
 import { compareWindow, numericColumn, prepareReference } from '../shared/src/drift/index';
 import { defaultMonitoring } from '../shared/src/monitoring/config';
 import { BenchSession, bell, churnSpec, hasWrk, median, pairedRuns, sentTo, servingBoot, servingScript, wrk, type WrkResult } from './harness';
@@ -55,6 +55,8 @@ const SECONDS = quick ? 1 : 2;
  */
 const ROUNDS = quick ? 2 : 4;
 const session = new BenchSession('monitoring-bench-');
+// ServingChild forks the serving entry beside the daemon's bundle; from these sources that is dist/serving.js.
+process.env['MLOPS_SERVING_JS'] ??= servingScript();
 
 interface Served {
   pid: number | undefined;
@@ -73,34 +75,38 @@ function monitoringBoot(): MonitoringBoot {
   return { slice_ms: 1000, flush_ms: 1000, window_predictions: 1000, window_ms: null, sample_size: 2000, input_every: 1, stored_features: FEATURES, ranges: { tenure: [0, 100] }, ring: 20_000, feedback_token: 'bench-feedback-token-0123456789' };
 }
 
-/** Forks dist/serving.js as the daemon does and resolves once the model is loaded. */
+/** Starts dist/serving.js as the daemon does (ServingChild: its fork, IPC and monitoring stream) and resolves once the model is loaded. */
 function startServing(model: string, monitoring: MonitoringBoot | null): Promise<Served> {
-  const p = session.track(fork(servingScript(), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], serialization: 'json' }));
-  const served: Served = { pid: p.pid, port: 0, messages: 0, predictionsLogged: 0, rss: [], kept: [] };
-  const boot = servingBoot(churnSpec(model, { features: FEATURES.map((name) => ({ name, type: 'float' as const })) }), { deployment: monitoring ? 'on' : 'off', monitoring });
+  const served: Served = { pid: undefined, port: 0, messages: 0, predictionsLogged: 0, rss: [], kept: [] };
+  const boot = servingBootSchema.parse(servingBoot(churnSpec(model, { features: FEATURES.map((name) => ({ name, type: 'float' as const })) }), { deployment: monitoring ? 'on' : 'off', monitoring }));
   return new Promise((resolve, reject) => {
-    p.on('message', (raw: unknown) => {
-      const m: FromServingMessage = fromServingMessage.parse(raw);
-      if (m.type === 'listening') served.port = m.port;
-      else if (m.type === 'loaded') resolve(served);
-      else if (m.type === 'load_failed') reject(new Error(m.error));
-      else if (m.type === 'monitor_flush') {
-        served.messages++;
-        // Read as the daemon reads it; its SQLite writes are measured apart (storeCost), after the runs.
-        const log = decodePredictionLog(m.log, m.count, m.meta, m.inputs);
-        if (log.errors.length) throw new Error(`unreadable prediction log: ${log.errors.join('; ')}`);
-        served.predictionsLogged += log.predictions.length;
-        if (served.kept.length < KEPT_CHUNKS && m.count) served.kept.push({ log: m.log, count: m.count, meta: m.meta, inputs: m.inputs });
-        for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
-      } else if (m.type === 'monitor_window') {
-        served.messages++;
-        decodeWindowSample(m.window);
-      }
+    const child = new ServingChild(boot, join(session.dir, 'logs'), {
+      message: (m: FromServingMessage) => {
+        if (m.type === 'listening') served.port = m.port;
+        else if (m.type === 'loaded') resolve(served);
+        else if (m.type === 'load_failed') reject(new Error(m.error));
+        else if (m.type === 'monitor_flush') {
+          served.messages++;
+          // Read as the daemon reads it; its SQLite writes are measured apart (storeCost), after the runs.
+          const log = decodePredictionLog(m.log, m.count, m.meta, m.inputs);
+          if (log.errors.length) throw new Error(`unreadable prediction log: ${log.errors.join('; ')}`);
+          served.predictionsLogged += log.predictions.length;
+          if (served.kept.length < KEPT_CHUNKS && m.count) served.kept.push({ log: m.log, count: m.count, meta: m.meta, inputs: m.inputs });
+          for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
+        } else if (m.type === 'monitor_window') {
+          served.messages++;
+          decodeWindowSample(m.window);
+        }
+      },
+      exit: (code, _signal, tail) => reject(new Error(`serving exited ${code}: ${tail}`)),
     });
-    p.once('exit', (code) => reject(new Error(`serving exited ${code}`)));
-    p.send({ type: 'boot', boot });
+    served.pid = child.pid;
+    children.push(child);
   });
 }
+
+/** Every serving process started, stopped at the end. */
+const children: ServingChild[] = [];
 
 /**
  * Runs on and off back to back in pairs at each concurrency (pairedRuns): each pair's ratio sees

@@ -99,6 +99,8 @@ function entries(): BuildOptions[] {
     nodeEntry('daemon/src/http/body-worker.ts', 'dist/body-worker.js'),
     // One process per deployment, forked by the daemon (and run by exported containers).
     nodeEntry('daemon/src/serving/main.ts', 'dist/serving.js'),
+    // Monitoring's thread inside each monitored serving process (daemon/src/monitoring/recorder/attach.ts).
+    nodeEntry('daemon/src/monitoring/recorder/worker-main.ts', 'dist/monitoring-worker.js'),
   ];
   if (cliOnly) return list;
   if (existsSync(join(root, 'language-server/src/server.ts'))) {

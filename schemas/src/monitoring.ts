@@ -346,7 +346,7 @@ export const monitoringFromServing = z.discriminatedUnion('type', [
   z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), log: z.string(), count: z.number().int().nonnegative(), meta: z.string(), inputs: z.string() }),
   z.object({ type: z.literal('monitor_window'), window: windowSampleSchema }),
   z.object({ type: z.literal('feedback'), id: z.number().int(), body: z.unknown() }),
-  /** Answers `monitor_sync` after every prediction recorded before it was sent (IPC keeps the order). */
+  /** Answers `monitor_sync` after every prediction recorded before it was sent (the monitoring stream keeps the order). */
   z.object({ type: z.literal('monitor_synced'), id: z.number().int() }),
 ]);
 export type MonitoringFromServing = z.infer<typeof monitoringFromServing>;
@@ -378,5 +378,10 @@ export const monitoringBootSchema = z.object({
   ring: z.number().int().positive(),
   /** `POST /feedback` always needs this token, whatever `auth` says for prediction routes. */
   feedback_token: z.string().min(16),
+  /**
+   * The descriptor the daemon reads monitoring's reports from (JSON lines, in order: its fd 4, see
+   * daemon/src/serving/supervisor.ts). Absent: they go over the IPC channel.
+   */
+  stream_fd: z.number().int().min(3).optional(),
 });
 export type MonitoringBoot = z.infer<typeof monitoringBootSchema>;

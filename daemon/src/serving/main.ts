@@ -71,7 +71,7 @@ async function start(boot: ServingBoot): Promise<{ host: ModelHost; safety: Safe
     clearInterval(timer);
     await server.close();
     await shadow.close();
-    monitoring?.close();
+    await monitoring?.close();
     await host.close();
     process.exit(code);
   };

@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { type Readable } from 'node:stream';
 import { join } from 'node:path';
 import {
   fromServingMessage,
@@ -23,6 +24,43 @@ export interface ChildHandlers {
 
 const TAIL_BYTES = 4096;
 
+/**
+ * How a serving process is forked: stdout and stderr to its log, the IPC channel (fd 3) for control
+ * messages, and fd 4 for monitoring's reports, which its monitoring thread writes as JSON lines
+ * (daemon/src/monitoring/recorder/recorder-worker.ts): so they never cost the serving loop.
+ */
+export const SERVING_STDIO: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'] = ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'];
+/** The child's fd of the monitoring stream (SERVING_STDIO). */
+export const MONITORING_FD = 4;
+
+/**
+ * Reads the monitoring stream (fd 4 of the child): one JSON message per line, each checked against
+ * the schema as IPC messages are; a line that is not one is reported through `bad` and skipped.
+ */
+export function readMonitoringStream(stream: NodeJS.ReadableStream, each: (msg: FromServingMessage) => void, bad: (why: string) => void = () => undefined): void {
+  let pending: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    let from = 0;
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, from)) {
+      pending.push(chunk.subarray(from, nl));
+      const line = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+      pending = [];
+      from = nl + 1;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line.toString('utf8'));
+      } catch {
+        bad(`a line of ${line.length} bytes that is not JSON`);
+        continue;
+      }
+      const parsed = fromServingMessage.safeParse(raw);
+      if (parsed.success) each(parsed.data);
+      else bad(`a malformed message: ${parsed.error.issues[0]?.message ?? ''}`);
+    }
+    if (from < chunk.length) pending.push(chunk.subarray(from));
+  });
+}
+
 /** The serving entry beside this bundle (dist/serving.js); the gates' temporary endpoints use the same rule. */
 export function servingScript(): string {
   return servingEntryBeside(__dirname);
@@ -39,7 +77,7 @@ export class ServingChild {
     mkdirSync(logDir, { recursive: true });
     this.logStream = new RotatingLog(join(logDir, `${boot.deployment}.log`));
     // JSON, not V8 serialisation: for monitoring's text and base64 both measured the same (schemas/src/monitoring-wire.ts).
-    this.proc = fork(servingScript(), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], serialization: 'json' });
+    this.proc = fork(servingScript(), [], { stdio: SERVING_STDIO, execArgv: [], serialization: 'json' });
     const onOutput = (c: Buffer): void => {
       this.logStream.write(c);
       this.tail = (this.tail + c.toString('utf8')).slice(-TAIL_BYTES);
@@ -50,6 +88,8 @@ export class ServingChild {
       const parsed = fromServingMessage.safeParse(raw);
       if (parsed.success) handlers.message(parsed.data);
     });
+    const monitoring = this.proc.stdio[MONITORING_FD] as Readable | null | undefined;
+    if (monitoring) readMonitoringStream(monitoring, (m) => handlers.message(m), (why) => onOutput(Buffer.from(`${new Date().toISOString()} daemon: monitoring stream: ${why}\n`)));
     this.exitPromise = new Promise((resolve) => {
       this.proc.once('exit', (code, signal) => {
         this.exited = true;
@@ -59,7 +99,8 @@ export class ServingChild {
       });
     });
     this.proc.on('error', () => undefined);
-    this.send({ type: 'boot', boot });
+    // Its monitoring thread writes to fd 4, which this fork opened.
+    this.send({ type: 'boot', boot: boot.monitoring ? { ...boot, monitoring: { ...boot.monitoring, stream_fd: MONITORING_FD } } : boot });
   }
 
   get pid(): number | undefined {

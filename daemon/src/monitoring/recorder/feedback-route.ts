@@ -1,8 +1,9 @@
 /**
  * `POST /feedback` on a serving endpoint. It always needs the deployment's serving token, whatever
  * `auth` says for prediction routes: forged labels could open alerts and trigger rollbacks. The
- * process sends its pending predictions first, then the labels, over IPC (ordered), so feedback on a
- * prediction made a moment ago finds it; the daemon matches, stores and answers.
+ * monitoring thread sends the predictions it holds first, then the labels, on the same stream
+ * (ordered), so feedback on a prediction made a moment ago finds it; the daemon matches, stores and
+ * answers over IPC.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
@@ -23,8 +24,8 @@ export class FeedbackRoute {
   constructor(
     private readonly deployment: string,
     private readonly token: string,
-    private readonly beforeSend: () => void,
-    private readonly send: (m: MonitoringFromServing) => boolean,
+    /** Sends `m` to the daemon after every prediction recorded so far; false when the daemon cannot be reached. */
+    private readonly sendAfterLog: (m: MonitoringFromServing) => Promise<boolean>,
   ) {}
 
   checkToken(req: IncomingMessage): void {
@@ -37,10 +38,9 @@ export class FeedbackRoute {
   }
 
   /** Hands a parsed body to the daemon and waits for its answer. */
-  handle(body: unknown): Promise<RouteAnswer> {
+  async handle(body: unknown): Promise<RouteAnswer> {
     const id = this.nextId++;
-    this.beforeSend();
-    if (!this.send({ type: 'feedback', id, body })) {
+    if (!(await this.sendAfterLog({ type: 'feedback', id, body }))) {
       throw new ServingError(503, 'no_daemon', 'feedback is recorded by the daemon, which this process cannot reach; send it with `mlops feedback` once the daemon runs');
     }
     return new Promise((resolve) => {

@@ -15,20 +15,32 @@ import { type FeatureValue } from '../../../../schemas/src/serving';
 import { type MonitoringBoot, type MonitoringFromServing, type SliceStats, type WindowSampleWire } from '../../../../schemas/src/monitoring';
 import { bucketOf, newHistogram, sparse } from '../../../../shared/src/monitoring/histogram';
 import { outputRoles, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
-import { type LoadedModel, type RunOutputs } from '../../../../shared/src/serving/model';
-import { type RequestRecord } from '../../serving/http';
+import { type RunOutputs } from '../../../../shared/src/serving/model';
 import { records } from '../../serving/protocols';
+import { RECORDED_ROUTES, type RecordedRequest } from './record-ring';
 import { EMPTY_CHUNK, LogChunks } from './log-chunks';
 import { ColumnSample } from './column-sample';
 import { WindowAcc } from './window';
 
-export const PREDICTION_ROUTES = new Set(['/predict', '/invocations', '/v2/models/infer']);
+export const PREDICTION_ROUTES: ReadonlySet<string> = new Set(RECORDED_ROUTES);
 
 /** Predictions per IPC message: small enough that building and writing one stays well under a millisecond. */
 export const CHUNK = 256;
 const NO_MASK: boolean[] = [];
 /** Closed windows waiting to be sent; past this (a stalled channel) the oldest is dropped and counted. */
 const MAX_PENDING_WINDOWS = 8;
+
+/** What the recorder reads of the model being served (a LoadedModel is one). */
+export interface RecorderModel {
+  features: readonly { name: string }[];
+  spec: { task: 'classification' | 'regression' | null; version: number };
+}
+
+/**
+ * A finished request as the recorder takes it: a RequestRecord, or one read back from the ring
+ * (with its outputs rebuilt from their JSON, and when it finished and how many were in flight).
+ */
+export type RecorderInput = Omit<RecordedRequest, 'inFlight' | 'timeMs'> & { outputs?: RunOutputs; inFlight?: number; timeMs?: number };
 
 interface SliceAcc {
   version: number | null;
@@ -54,7 +66,7 @@ export class MonitorRecorder {
   private cpuWall = performance.now();
   private readonly roles = new Map<number, OutputRoles>();
   /** Feature names of the version being served, computed once per loaded model (not per request). */
-  private names: { model: LoadedModel | undefined; names: string[] } = { model: undefined, names: [] };
+  private names: { model: RecorderModel | undefined; names: string[] } = { model: undefined, names: [] };
   /** For the same feature list: which positions of a row are stored (monitoring.store_inputs). */
   private stored: { names: string[] | undefined; keep: boolean[] } = { names: undefined, keep: [] };
   /** A chunk send is already scheduled (setImmediate), so the request that filled it is not delayed. */
@@ -70,7 +82,7 @@ export class MonitorRecorder {
   constructor(
     private readonly boot: MonitoringBoot,
     private readonly send: (m: MonitoringFromServing) => void,
-    private readonly model: () => LoadedModel | undefined,
+    private readonly model: () => RecorderModel | undefined,
     private readonly inFlight: () => number,
     /** False while earlier flushes are still queued in the IPC channel (the daemon is behind). */
     private readonly canSend: () => boolean = () => true,
@@ -88,10 +100,10 @@ export class MonitorRecorder {
     return this.chunks.dropped;
   }
 
-  /** The record step of every request (ServingServer.recorders). */
-  record(r: RequestRecord): void {
+  /** Records one finished request (the monitoring worker calls this for each read from the ring). */
+  record(r: RecorderInput): void {
     if (!PREDICTION_ROUTES.has(r.route)) return;
-    const t = this.now();
+    const t = r.timeMs ?? this.now();
     if (t >= this.sliceStart + this.boot.slice_ms) this.rollSlice(t);
     const acc = this.sliceOf(r.version ?? null);
     acc.requests++;
@@ -101,7 +113,7 @@ export class MonitorRecorder {
     const ms = r.seconds * 1000;
     const b = bucketOf(ms);
     acc.hist[b] = (acc.hist[b] as number) + 1;
-    const flying = this.inFlight() + 1;
+    const flying = r.inFlight ?? this.inFlight() + 1;
     if (flying > acc.inFlightMax) acc.inFlightMax = flying;
     if (r.status === 400 && r.error?.where.feature) this.window.refused(r.error.where.feature, r.error.message);
     if (r.version === undefined || (r.status < 500 && !r.outputs)) return;

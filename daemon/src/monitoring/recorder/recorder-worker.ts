@@ -1,0 +1,162 @@
+/**
+ * Monitoring's worker thread inside a serving process: it reads finished requests from the ring
+ * (record-ring.ts), records them (MonitorRecorder: slices, windows, the prediction log), and writes
+ * the reports to the daemon on the monitoring stream (`boot.stream_fd`, JSON lines) itself, so that
+ * neither recording nor serialising nor writing costs the serving loop. Without a stream (a process
+ * forked without fd 4) it hands them to the main thread, which sends them over IPC.
+ *
+ * The protocol with the main thread (attach.ts), in both directions:
+ *  - main → worker `flush` {id, everything, then?}: read the ring, send what is recorded
+ *    (`everything`: the whole log, before feedback is matched), then the message `then` (feedback,
+ *    `monitor_synced`: on the same stream, so after the predictions), then answer `flushed` {id};
+ *    `close` {id} does the same at shutdown (final slices and window).
+ *  - worker → main `send` {message} (without a stream): a message for the daemon, in order; `log`
+ *    {line}: a line for the serving log; `flushed` {id}.
+ */
+import { Socket } from 'node:net';
+import { setPriority } from 'node:os';
+import { parentPort } from 'node:worker_threads';
+import { type MonitoringBoot, type MonitoringFromServing } from '../../../../schemas/src/monitoring';
+import { type PredictionValue } from '../../../../schemas/src/serving';
+import { type RunOutputs } from '../../../../shared/src/serving/model';
+import { QUEUED, RecordReader, type ServedModelInfo } from './record-ring';
+import { MonitorRecorder, type RecorderInput, type RecorderModel } from './recorder';
+
+/**
+ * What may wait unwritten, past which predictions wait in the log's ring instead (where the oldest
+ * are dropped past `ring`): IPC messages through the main thread, or bytes on the stream (about
+ * 10,000 predictions either way, a few seconds of full load).
+ */
+const MAX_QUEUED_MESSAGES = 40;
+const MAX_QUEUED_BYTES = 4 << 20;
+/** How often the ring is read while requests keep coming (when it is empty the worker sleeps until woken). */
+const READ_EVERY_MS = 5;
+/** The longest sleep: the dropped counters are looked at even when no request comes. */
+const SLEEP_MS = 1000;
+
+export type ToMonitoringWorker = { type: 'flush'; id: number; everything: boolean; then?: MonitoringFromServing } | { type: 'close'; id: number };
+export type FromMonitoringWorker = { type: 'send'; message: MonitoringFromServing } | { type: 'log'; line: string } | { type: 'flushed'; id: number; sent: boolean };
+
+export interface MonitoringWorkerData {
+  boot: MonitoringBoot;
+  ring: SharedArrayBuffer;
+}
+
+/** The answer's records (`records(outputs)` as JSON) back into outputs, as the recorder reads them. */
+export function outputsFromJson(json: string): RunOutputs {
+  const recs = JSON.parse(json) as Record<string, PredictionValue>[];
+  const out: RunOutputs = new Map();
+  const first = recs[0];
+  if (!first) return out;
+  for (const name of Object.keys(first)) out.set(name, { type: 'float32', perRow: recs.map((r) => r[name] as PredictionValue), rowShape: [] });
+  return out;
+}
+
+function modelOf(m: ServedModelInfo | undefined): RecorderModel | undefined {
+  return m && { features: m.features.map((name) => ({ name })), spec: { task: m.task, version: m.version } };
+}
+
+interface Out {
+  send(m: MonitoringFromServing): boolean;
+  canSend(): boolean;
+  /** Resolves once everything sent has been written (shutdown: the process exits next). */
+  end(): Promise<void>;
+}
+
+/** Where reports go: the stream, or the main thread (IPC). */
+function output(data: MonitoringWorkerData, reader: RecordReader, post: (m: FromMonitoringWorker) => void): Out {
+  const fd = data.boot.stream_fd;
+  if (fd === undefined) {
+    return {
+      send: (message) => (post({ type: 'send', message }), true),
+      canSend: () => Atomics.load(reader.control, QUEUED) <= MAX_QUEUED_MESSAGES,
+      end: () => Promise.resolve(),
+    };
+  }
+  const stream = new Socket({ fd, readable: false, writable: true });
+  let open = true;
+  stream.on('error', (e) => {
+    open = false;
+    post({ type: 'log', line: `monitoring: the daemon's stream failed (${e.message}); reports stop` });
+  });
+  stream.on('close', () => (open = false));
+  return {
+    send: (m) => open && (stream.write(`${JSON.stringify(m)}\n`), true),
+    canSend: () => stream.writableLength <= MAX_QUEUED_BYTES,
+    end: () => new Promise((resolve) => (open ? stream.end(resolve) : resolve())),
+  };
+}
+
+/**
+ * The thread's nice value. On Linux it is per thread (setpriority on the calling thread): the serving
+ * loop keeps its CPU whenever both want one, and monitoring uses what is left over; at 10 it still
+ * gets about a tenth of a contended core, more than it needs to keep up with a saturated endpoint.
+ */
+const NICE = Number(process.env['MON_NICE'] ?? 10);
+
+export function runMonitoringWorker(data: MonitoringWorkerData): void {
+  const port = parentPort;
+  if (!port) throw new Error('the monitoring worker runs in a worker thread');
+  try {
+    setPriority(NICE);
+  } catch {
+    // Not allowed here (or not Linux): the thread runs at the process's priority.
+  }
+  const post = (m: FromMonitoringWorker): void => port.postMessage(m);
+  const reader = new RecordReader(data.ring);
+  const out = output(data, reader, post);
+  let model: RecorderModel | undefined;
+  const recorder = new MonitorRecorder(data.boot, (m) => void out.send(m), () => model, () => 1, () => out.canSend());
+  const record = (r: RecorderInput): void => {
+    // Rebuilt in place, not by spreading the record: a copy per request was a seventh of this thread's time.
+    if (r.outputsJson !== undefined) r.outputs = outputsFromJson(r.outputsJson);
+    recorder.record(r);
+  };
+  const read = (): number =>
+    reader.drain((e) => {
+      if (e.kind === 'model') model = modelOf(e.model);
+      else record(e.request);
+    });
+
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  const loop = (): void => {
+    timer = undefined;
+    reader.awake();
+    if (read() > 0) return void (timer = setTimeout(loop, READ_EVERY_MS));
+    const asleep = reader.sleep();
+    if (!asleep) return void (timer = setTimeout(loop, READ_EVERY_MS));
+    void reader.waitForWrite(asleep.head, SLEEP_MS).then(() => {
+      if (!closed) loop();
+    });
+  };
+  let reported = { log: 0, ring: 0, windows: 0 };
+  const report = (): void => {
+    if (recorder.dropped > reported.log) post({ type: 'log', line: `monitoring: ${recorder.dropped - reported.log} predictions dropped from the log (more than ${data.boot.ring} waited for the daemon)` });
+    if (reader.dropped > reported.ring) post({ type: 'log', line: `monitoring: ${reader.dropped - reported.ring} requests not recorded (the monitoring thread fell behind the endpoint)` });
+    if (recorder.windowsDropped > reported.windows) post({ type: 'log', line: `monitoring: ${recorder.windowsDropped - reported.windows} windows dropped (the daemon is not reading)` });
+    reported = { log: recorder.dropped, ring: reader.dropped, windows: recorder.windowsDropped };
+  };
+  // Also what keeps this thread alive: a pending Atomics.waitAsync does not.
+  const flushTimer = setInterval(() => {
+    read();
+    recorder.flush();
+    report();
+  }, data.boot.flush_ms);
+
+  port.on('message', (m: ToMonitoringWorker) => {
+    read();
+    if (m.type === 'close') {
+      closed = true;
+      clearInterval(flushTimer);
+      if (timer) clearTimeout(timer);
+      recorder.flush(true);
+      report();
+      void out.end().then(() => post({ type: 'flushed', id: m.id, sent: true }));
+      return;
+    }
+    recorder.flush(false, m.everything);
+    post({ type: 'flushed', id: m.id, sent: m.then ? out.send(m.then) : true });
+  });
+  loop();
+}
