@@ -37,14 +37,16 @@ export class FeedbackRoute {
     }
   }
 
-  /** Hands a parsed body to the daemon and waits for its answer. */
+  /**
+   * Hands a parsed body to the daemon and waits for its answer. The waiter is in place before the
+   * labels leave: the answer travels over IPC and can arrive before the monitoring thread has said
+   * it wrote them (a race the full suite hit once in three runs under load).
+   */
   async handle(body: unknown): Promise<RouteAnswer> {
     const id = this.nextId++;
-    if (!(await this.sendAfterLog({ type: 'feedback', id, body }))) {
-      throw new ServingError(503, 'no_daemon', 'feedback is recorded by the daemon, which this process cannot reach; send it with `mlops feedback` once the daemon runs');
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const answer = new Promise<RouteAnswer>((resolve) => {
+      timer = setTimeout(() => {
         this.waiting.delete(id);
         resolve({ status: 504, body: { error: { status: 504, code: 'timeout', message: 'the daemon did not answer within 30 s; the labels may not be recorded, send them again (a repeat replaces, never duplicates)' } } });
       }, REPLY_TIMEOUT_MS);
@@ -53,6 +55,12 @@ export class FeedbackRoute {
         resolve(a);
       });
     });
+    if (!(await this.sendAfterLog({ type: 'feedback', id, body }))) {
+      clearTimeout(timer);
+      this.waiting.delete(id);
+      throw new ServingError(503, 'no_daemon', 'feedback is recorded by the daemon, which this process cannot reach; send it with `mlops feedback` once the daemon runs');
+    }
+    return answer;
   }
 
   reply(id: number, status: number, body: unknown): void {

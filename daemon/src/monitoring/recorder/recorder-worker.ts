@@ -92,7 +92,7 @@ function output(data: MonitoringWorkerData, reader: RecordReader, post: (m: From
  * loop keeps its CPU whenever both want one, and monitoring uses what is left over; at 10 it still
  * gets about a tenth of a contended core, more than it needs to keep up with a saturated endpoint.
  */
-const NICE = Number(process.env['MON_NICE'] ?? 10);
+const NICE = 10;
 
 export function runMonitoringWorker(data: MonitoringWorkerData): void {
   const port = parentPort;
