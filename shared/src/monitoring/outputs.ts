@@ -44,3 +44,51 @@ export function sameLabel(label: unknown, predicted: unknown): boolean {
   if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b) && String(a).trim() !== '' && String(b).trim() !== '';
   return String(a) === String(b);
 }
+
+/**
+ * Each instance's prediction and confidence as two numbers, into `out` from 0 (NaN where there is
+ * none): what monitoring's window and log read of the outputs, made where the outputs are objects
+ * already (the serving loop) so that monitoring's thread never parses the answer's JSON back.
+ * False, with nothing usable written, when a prediction is not a number (a text or boolean label,
+ * NaN): the recorder then reads the answer's JSON.
+ */
+export function writeScores(outputs: ReadonlyMap<string, { perRow: readonly unknown[] }>, roles: OutputRoles, n: number, out: Float64Array): boolean {
+  const pred = roles.prediction ? outputs.get(roles.prediction)?.perRow : undefined;
+  const prob = roles.probability ? outputs.get(roles.probability)?.perRow : undefined;
+  for (let i = 0; i < n; i++) {
+    const p = pred ? scalarOf(pred[i]) : undefined;
+    if (p !== undefined && (typeof p !== 'number' || Number.isNaN(p))) return false;
+    out[2 * i] = p ?? NaN;
+    out[2 * i + 1] = (prob ? confidenceOf(prob[i]) : undefined) ?? NaN;
+  }
+  return true;
+}
+
+/**
+ * writeScores for one request after another on the serving loop: the roles are chosen again only
+ * when the outputs' names or the task change (the fallback rules answer with their own outputs), and
+ * the pairs go into one reused array, so nothing is allocated per request.
+ */
+export class RowScorer {
+  private names: string[] = [];
+  private task: 'classification' | 'regression' | null | undefined;
+  private roles: OutputRoles = { prediction: undefined, probability: undefined };
+  /** The pairs written by the last `score` that returned true. */
+  scores = new Float64Array(64);
+
+  /** Scores `n` instances into `scores`; false when a prediction is not a number (see writeScores). */
+  score(outputs: ReadonlyMap<string, { perRow: readonly unknown[] }>, n: number, task: 'classification' | 'regression' | null): boolean {
+    if (this.scores.length < 2 * n) this.scores = new Float64Array(2 * n);
+    let same = this.task === task && this.names.length === outputs.size;
+    if (same) {
+      let i = 0;
+      for (const name of outputs.keys()) if (this.names[i++] !== name) same = false;
+    }
+    if (!same) {
+      this.names = [...outputs.keys()];
+      this.task = task;
+      this.roles = outputRoles(this.names, task);
+    }
+    return writeScores(outputs, this.roles, n, this.scores);
+  }
+}

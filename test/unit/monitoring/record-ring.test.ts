@@ -118,3 +118,17 @@ test('two threads: every record arrives once, in order, while the writer never w
   assert.deepEqual(got, { n: 50_000, outOfOrder: 0 });
   assert.equal(w.dropped, waits, 'each refused write counted as a drop');
 });
+
+test('scores (prediction and confidence per instance) come back as written, NaN kept', () => {
+  const w = new RecordWriter(1 << 16);
+  const r = new RecordReader(w.sab);
+  const scores = new Float64Array([1, 0.75, 0, NaN, 9, 9]);
+  w.request(req(1, { rows: [[1, 2, 3], [4, 5, 6]] }), 1, 1, '[{"label":1},{"label":0}]', scores, 2);
+  w.request(req(2), 2, 1, '[{"label":"x"}]', scores, 0);
+  const got: RecordedRequest[] = [];
+  r.drain((e) => e.kind === 'request' && got.push({ ...e.request, scores: e.request.scores?.slice() }));
+  assert.deepEqual([...(got[0]?.scores ?? [])], [1, 0.75, 0, NaN], 'two pairs, not the spare values after them');
+  assert.deepEqual(got[0]?.rows, [[1, 2, 3], [4, 5, 6]]);
+  assert.equal(got[0]?.outputsJson, '[{"label":1},{"label":0}]');
+  assert.equal(got[1]?.scores, undefined, 'none written: the recorder reads the JSON');
+});

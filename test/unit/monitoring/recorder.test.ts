@@ -10,6 +10,10 @@ import { monitoringFromServing, type MonitoringBoot, type MonitoringFromServing,
 import { decodePredictionLog, decodeWindowSample, storedInputRows, type LoggedPrediction } from '../../../schemas/src/monitoring-wire';
 import { CHUNK, MonitorRecorder } from '../../../daemon/src/monitoring/recorder/recorder';
 import { ColumnSample } from '../../../daemon/src/monitoring/recorder/column-sample';
+import { RecordReader, RecordWriter } from '../../../daemon/src/monitoring/recorder/record-ring';
+import { recordFromRing } from '../../../daemon/src/monitoring/recorder/recorder-worker';
+import { records } from '../../../daemon/src/serving/protocols';
+import { RowScorer } from '../../../shared/src/monitoring/outputs';
 import { type RequestRecord } from '../../../daemon/src/serving/http';
 import { type LoadedModel, type RunOutputs } from '../../../shared/src/serving/model';
 
@@ -196,4 +200,41 @@ test('a reused chunk carries nothing of the one before it', async () => {
   assert.deepEqual(storedInputRows(first?.[2]?.inputs as Buffer), [[22, null, 1.5]]);
   assert.ok(third?.every((p) => p.inputs === null && p.status === 500 && p.predicted === null && p.outputs === '[]'), 'failed requests: no inputs, no prediction, whatever the reused arrays held');
   assert.deepEqual(third?.map((p) => p.request_id), Array.from({ length: CHUNK }, (_, i) => `r${i + CHUNK * 2}`));
+});
+
+test('scored on the serving loop or read back from the answer, a window and the log come out the same', async () => {
+  const reqs: RequestRecord[] = [
+    ...Array.from({ length: 40 }, (_, i) => request(i)),
+    { ...request(40, [[1, 2, 3], [4, 5, 6], [7, 8, 9]]), outputs: new Map([['label', { type: 'int64', perRow: [0, 1, 1], rowShape: [] }], ['probabilities', { type: 'float32', perRow: [[0.9, 0.1], [0.3, 0.7], [NaN, NaN]], rowShape: [2] }]]) as RunOutputs },
+    // Text labels cannot be scored as numbers: the recorder reads them from the answer's JSON.
+    { ...request(41), outputs: new Map([['label', { type: 'string', perRow: ['churn'], rowShape: [] }], ['probabilities', { type: 'float32', perRow: [[0.2, 0.8]], rowShape: [2] }]]) as RunOutputs },
+    { ...request(42), outputs: new Map([['label', { type: 'int64', perRow: [1], rowShape: [] }], ['probabilities', { type: 'float32', perRow: [[0.65, 0.35]], rowShape: [2] }]]) as RunOutputs },
+  ];
+  const direct = harness(boot({ window_predictions: 45, stored_features: FEATURES }));
+  const viaRing = harness(boot({ window_predictions: 45, stored_features: FEATURES }));
+  const writer = new RecordWriter(1 << 20);
+  const reader = new RecordReader(writer.sab);
+  const scorer = new RowScorer();
+  let scoredCount = 0;
+  reqs.forEach((r, i) => {
+    const json = JSON.stringify(records(r.outputs as RunOutputs, r.rows?.length ?? 0));
+    direct.rec.record({ ...r, outputsJson: json, timeMs: 1_000_000 + i, inFlight: 1 });
+    const n = r.rows?.length ?? 0;
+    const scored = scorer.score(r.outputs as RunOutputs, n, 'classification') ? n : 0;
+    if (scored) scoredCount++;
+    writer.request(r, 1_000_000 + i, 1, json, scorer.scores, scored);
+  });
+  assert.equal(scoredCount, reqs.length - 1, 'every request but the text label was scored');
+  reader.drain((e) => {
+    if (e.kind === 'request') recordFromRing(viaRing.rec, e.request);
+  });
+  for (const h of [direct, viaRing]) h.rec.flush(true);
+  for (let k = 0; k < 3; k++) await turn();
+  const windows = (h: typeof direct): unknown[] => h.messages.filter((m) => m.type === 'monitor_window');
+  assert.equal(windows(direct).length, 1);
+  assert.deepEqual(windows(viaRing), windows(direct));
+  assert.deepEqual(viaRing.batches, direct.batches);
+  const w = decodeWindowSample((windows(direct)[0] as { window: WindowSampleWire }).window);
+  assert.deepEqual(w.prediction_distribution, { '0': 21, '1': 23, churn: 1 }, 'the counts read every instance, batch included');
+  assert.equal(w.confidence_n, 44, 'an instance whose probabilities are NaN has no confidence');
 });

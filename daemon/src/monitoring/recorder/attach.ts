@@ -18,6 +18,7 @@ import { type ModelHost } from '../../serving/host';
 import { type RequestRecord, type ServingServer } from '../../serving/http';
 import { type ServingMetrics } from '../../serving/metrics';
 import { records } from '../../serving/protocols';
+import { RowScorer } from '../../../../shared/src/monitoring/outputs';
 import { FeedbackRoute } from './feedback-route';
 import { QUEUED, RECORDED_ROUTES, RecordWriter } from './record-ring';
 import { type FromMonitoringWorker, type MonitoringWorkerData, type ToMonitoringWorker } from './recorder-worker';
@@ -42,6 +43,8 @@ const RECORDED: ReadonlySet<string> = new Set(RECORDED_ROUTES);
 
 class RingRecorder {
   private served: LoadedModel | undefined | null = null;
+  /** Each instance's prediction and confidence, made here so that the worker never parses the answer back. */
+  private readonly scorer = new RowScorer();
 
   constructor(
     readonly writer: RecordWriter,
@@ -58,7 +61,9 @@ class RingRecorder {
     }
     // The answer's text when the route made it (/predict); the other routes' answers are made here.
     const json = r.outputsJson ?? (r.outputs ? JSON.stringify(records(r.outputs, r.rows?.length ?? 0)) : undefined);
-    this.writer.request(r, Date.now(), this.metrics.inFlight + 1, json);
+    const n = r.outputs && r.rows ? r.rows.length : 0;
+    const scored = r.outputs && n > 0 && this.scorer.score(r.outputs, n, m?.spec.task ?? null) ? n : 0;
+    this.writer.request(r, Date.now(), this.metrics.inFlight + 1, json, this.scorer.scores, scored);
   }
 }
 

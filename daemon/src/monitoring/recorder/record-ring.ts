@@ -39,6 +39,7 @@ const FLAG_ROWS_NUMERIC = 4;
 const FLAG_ROWS_JSON = 8;
 const FLAG_ERROR = 16;
 const FLAG_VERSION = 32;
+const FLAG_SCORES = 64;
 
 /** The routes a request record can name, by their index (only prediction routes are recorded). */
 export const RECORDED_ROUTES = ['/predict', '/invocations', '/v2/models/infer'] as const;
@@ -46,11 +47,12 @@ const ROUTE_CODES = new Map<string, number>(RECORDED_ROUTES.map((r, i) => [r, i]
 
 /**
  * A request record after its 8-byte header: these numbers (float64), then its rows' values
- * (float64, when every value is a number), then the bytes of its strings (UTF-8) in this order:
- * request id, outputs JSON, rows JSON, refused feature, refusal message.
+ * (float64, when every value is a number), then `scored` pairs of prediction and confidence
+ * (float64, writeScores), then the bytes of its strings (UTF-8) in this order: request id, outputs
+ * JSON, rows JSON, refused feature, refusal message.
  */
-const N = { time: 0, seconds: 1, version: 2, status: 3, inFlight: 4, rows: 5, width: 6, route: 7, id: 8, outputs: 9, rowsJson: 10, feature: 11, message: 12 } as const;
-const NUMBERS = 13;
+const N = { time: 0, seconds: 1, version: 2, status: 3, inFlight: 4, rows: 5, width: 6, route: 7, id: 8, outputs: 9, rowsJson: 10, feature: 11, message: 12, scored: 13 } as const;
+const NUMBERS = 14;
 
 /** What monitoring records of a request, as the worker reads it back. */
 export interface RecordedRequest {
@@ -68,6 +70,11 @@ export interface RecordedRequest {
   inFlight: number;
   /** When it finished (ms since the epoch). */
   timeMs: number;
+  /**
+   * Each instance's prediction and confidence (writeScores: pairs, NaN for none), when every
+   * prediction is a number. A view into the ring: valid only while the record is being read.
+   */
+  scores?: Float64Array;
 }
 
 /** What the serving loop hands the ring (a RequestRecord is one). */
@@ -125,8 +132,9 @@ export class RecordWriter extends RecordRing {
    * Copies one finished request in (`timeMs` when it finished, `inFlight` requests then, itself
    * included); false when it was not (the ring full: dropped, counted; not a prediction route).
    * Arguments rather than one object and numbers in place: nothing is allocated on the serving loop.
+   * `scores`: `scored` pairs of prediction and confidence (writeScores), or 0 when there are none.
    */
-  request(r: RingRequest, timeMs: number, inFlight: number, outputsJson: string | undefined): boolean {
+  request(r: RingRequest, timeMs: number, inFlight: number, outputsJson: string | undefined, scores?: Float64Array, scored = 0): boolean {
     const route = ROUTE_CODES.get(r.route);
     if (route === undefined) return false;
     const rows = r.rows;
@@ -136,11 +144,11 @@ export class RecordWriter extends RecordRing {
     const rowsJson = rows !== undefined && !numeric ? JSON.stringify(rows) : undefined;
     const feature = r.error?.where.feature ?? '';
     const message = r.error?.message;
-    const start = this.reserve(8 + NUMBERS * 8 + (numeric ? n * width * 8 : 0) + room(r.requestId) + room(outputsJson) + room(rowsJson) + (message === undefined ? 0 : room(feature) + room(message)));
+    const start = this.reserve(8 + NUMBERS * 8 + (numeric ? n * width * 8 : 0) + scored * 16 + room(r.requestId) + room(outputsJson) + room(rowsJson) + (message === undefined ? 0 : room(feature) + room(message)));
     if (start < 0) return false;
     const flags =
       (r.modelFailed ? FLAG_MODEL_FAILED : 0) | (outputsJson !== undefined ? FLAG_OUTPUTS : 0) | (numeric ? FLAG_ROWS_NUMERIC : 0) |
-      (rowsJson !== undefined ? FLAG_ROWS_JSON : 0) | (message !== undefined ? FLAG_ERROR : 0) | (r.version !== undefined ? FLAG_VERSION : 0);
+      (rowsJson !== undefined ? FLAG_ROWS_JSON : 0) | (message !== undefined ? FLAG_ERROR : 0) | (r.version !== undefined ? FLAG_VERSION : 0) | (scored > 0 && scores ? FLAG_SCORES : 0);
     const f = this.f64;
     const h = start / 8 + 1;
     f[h + N.time] = timeMs;
@@ -151,6 +159,7 @@ export class RecordWriter extends RecordRing {
     f[h + N.rows] = numeric ? n : 0;
     f[h + N.width] = numeric ? width : 0;
     f[h + N.route] = route;
+    f[h + N.scored] = scores ? scored : 0;
     let k = h + NUMBERS;
     if (numeric && rows) {
       for (let i = 0; i < n; i++) {
@@ -158,6 +167,7 @@ export class RecordWriter extends RecordRing {
         for (let j = 0; j < width; j++) f[k++] = row[j] as number;
       }
     }
+    if (scores) for (let i = 0; i < 2 * scored; i++) f[k++] = scores[i] as number;
     const b = this.bytes;
     let at = k * 8;
     // Request ids are ASCII (UUIDs or REQUEST_ID_PATTERN): one byte per character.
@@ -299,6 +309,12 @@ export class RecordReader extends RecordRing {
         rows[i] = row;
       }
     }
+    let scores: Float64Array | undefined;
+    if (flags & FLAG_SCORES) {
+      const m = 2 * (f[h + N.scored] as number);
+      scores = f.subarray(k, k + m);
+      k += m;
+    }
     const b = this.bytes;
     let at = k * 8;
     const idEnd = at + (f[h + N.id] as number);
@@ -313,6 +329,7 @@ export class RecordReader extends RecordRing {
     };
     at = idEnd;
     if (rows) r.rows = rows;
+    if (scores) r.scores = scores;
     if (flags & FLAG_MODEL_FAILED) r.modelFailed = true;
     if (flags & FLAG_OUTPUTS) r.outputsJson = b.toString('utf8', at, (at += f[h + N.outputs] as number));
     if (flags & FLAG_ROWS_JSON) r.rows = JSON.parse(b.toString('utf8', at, (at += f[h + N.rowsJson] as number))) as FeatureValue[][];

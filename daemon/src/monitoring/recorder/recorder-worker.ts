@@ -52,6 +52,16 @@ export function outputsFromJson(json: string): RunOutputs {
   return out;
 }
 
+/**
+ * Records one request read from the ring: its outputs are rebuilt from the answer's JSON only when
+ * the serving loop could not score it (a prediction that is not a number). In place, not by
+ * spreading the record: a copy per request was a seventh of this thread's time.
+ */
+export function recordFromRing(recorder: MonitorRecorder, r: RecorderInput): void {
+  if (r.outputsJson !== undefined && !r.scores) r.outputs = outputsFromJson(r.outputsJson);
+  recorder.record(r);
+}
+
 function modelOf(m: ServedModelInfo | undefined): RecorderModel | undefined {
   return m && { features: m.features.map((name) => ({ name })), spec: { task: m.task, version: m.version } };
 }
@@ -107,15 +117,10 @@ export function runMonitoringWorker(data: MonitoringWorkerData): void {
   const out = output(data, reader, post);
   let model: RecorderModel | undefined;
   const recorder = new MonitorRecorder(data.boot, (m) => void out.send(m), () => model, () => 1, () => out.canSend());
-  const record = (r: RecorderInput): void => {
-    // Rebuilt in place, not by spreading the record: a copy per request was a seventh of this thread's time.
-    if (r.outputsJson !== undefined) r.outputs = outputsFromJson(r.outputsJson);
-    recorder.record(r);
-  };
   const read = (): number =>
     reader.drain((e) => {
       if (e.kind === 'model') model = modelOf(e.model);
-      else record(e.request);
+      else recordFromRing(recorder, e.request);
     });
 
   let closed = false;

@@ -116,14 +116,14 @@ export class MonitorRecorder {
     const flying = r.inFlight ?? this.inFlight() + 1;
     if (flying > acc.inFlightMax) acc.inFlightMax = flying;
     if (r.status === 400 && r.error?.where.feature) this.window.refused(r.error.where.feature, r.error.message);
-    if (r.version === undefined || (r.status < 500 && !r.outputs)) return;
+    if (r.version === undefined || (r.status < 500 && !r.outputs && !r.scores)) return;
     const n = r.rows?.length ?? 0;
-    if (r.outputs && r.rows) {
+    if ((r.outputs || r.scores) && r.rows) {
       acc.predictions += n;
-      this.addToWindow(r.version, r.rows, r.outputs, t);
+      this.addToWindow(r.version, r.rows, r, t);
     }
     const keepInputs = this.boot.input_every > 0 && this.requestsSeen++ % this.boot.input_every === 0;
-    const predicted = r.outputs ? this.predictedOf(r.version, r.outputs) : null;
+    const predicted = r.scores ? (Number.isNaN(r.scores[0]) ? null : (r.scores[0] as number)) : r.outputs ? this.predictedOf(r.version, r.outputs) : null;
     const outputsJson = r.outputsJson ?? (r.outputs ? JSON.stringify(records(r.outputs, n)) : '[]');
     const rows = keepInputs && r.rows && this.boot.stored_features.length ? r.rows : null;
     const filled = this.chunks.add({ id: r.requestId, timeMs: t, version: r.version, latencyMs: Math.round(ms * 1000) / 1000, status: r.status, predicted, outputsJson }, rows, rows ? this.storedMask() : NO_MASK);
@@ -158,12 +158,17 @@ export class MonitorRecorder {
     return this.names.names;
   }
 
-  private addToWindow(version: number, rows: FeatureValue[][], outputs: RunOutputs, t: number): void {
+  /** Adds the instances to the window, with their scores when the serving loop made them, else from the outputs. */
+  private addToWindow(version: number, rows: FeatureValue[][], r: RecorderInput, t: number): void {
     const m = this.model();
     const features = this.featureNames();
-    let roles = this.roles.get(version);
-    if (!roles) this.roles.set(version, (roles = outputRoles([...outputs.keys()], m?.spec.task ?? null)));
-    this.window.add(version, features, rows, outputs, roles, m?.spec.task === 'classification');
+    const classification = m?.spec.task === 'classification';
+    if (r.scores) this.window.addScored(version, features, rows, r.scores, classification);
+    else if (r.outputs) {
+      let roles = this.roles.get(version);
+      if (!roles) this.roles.set(version, (roles = outputRoles([...r.outputs.keys()], m?.spec.task ?? null)));
+      this.window.add(version, features, rows, r.outputs, roles, classification);
+    }
     const limit = this.boot.window_predictions;
     if (limit !== null && this.window.predictions >= limit) this.closeWindow(t);
   }

@@ -56,27 +56,41 @@ export class WindowAcc {
     else if (/not one of the declared categories/.test(message)) this.count(feature, 'out_of_range');
   }
 
+  /** Adds a request's instances, reading each one's prediction and confidence from the outputs. */
   add(version: number, features: readonly string[], rows: FeatureValue[][], outputs: RunOutputs, roles: OutputRoles, classification: boolean): void {
     const pred = roles.prediction ? outputs.get(roles.prediction)?.perRow : undefined;
     const prob = roles.probability ? outputs.get(roles.probability)?.perRow : undefined;
-    if (this.current?.version === version) this.current.n += rows.length;
+    this.countVersion(version, rows.length);
+    for (let i = 0; i < rows.length; i++) this.addRow(features, rows[i] as FeatureValue[], pred ? scalarOf(pred[i]) : undefined, prob ? confidenceOf(prob[i]) : undefined, classification);
+  }
+
+  /** Adds a request's instances with their prediction and confidence already made (writeScores: pairs, NaN for none). */
+  addScored(version: number, features: readonly string[], rows: FeatureValue[][], scores: Float64Array, classification: boolean): void {
+    this.countVersion(version, rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const p = scores[2 * i] as number;
+      const c = scores[2 * i + 1] as number;
+      this.addRow(features, rows[i] as FeatureValue[], Number.isNaN(p) ? undefined : p, Number.isNaN(c) ? undefined : c, classification);
+    }
+  }
+
+  private countVersion(version: number, n: number): void {
+    if (this.current?.version === version) this.current.n += n;
     else {
       if (this.current) this.versions.set(this.current.version, (this.versions.get(this.current.version) ?? 0) + this.current.n);
-      this.current = { version, n: (this.versions.get(version) ?? 0) + rows.length };
+      this.current = { version, n: (this.versions.get(version) ?? 0) + n };
       this.versions.delete(version);
     }
-    this.predictions += rows.length;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as FeatureValue[];
-      this.checkRanges(features, row);
-      const p = pred ? scalarOf(pred[i]) : undefined;
-      this.sample(row, p);
-      if (p !== undefined && classification) this.label(p);
-      const c = prob ? confidenceOf(prob[i]) : undefined;
-      if (c !== undefined) {
-        this.confidenceSum += c;
-        this.confidenceN++;
-      }
+    this.predictions += n;
+  }
+
+  private addRow(features: readonly string[], row: FeatureValue[], p: number | string | boolean | undefined, c: number | undefined, classification: boolean): void {
+    this.checkRanges(features, row);
+    this.sample(row, p);
+    if (p !== undefined && classification) this.label(p);
+    if (c !== undefined) {
+      this.confidenceSum += c;
+      this.confidenceN++;
     }
   }
 
