@@ -65,8 +65,11 @@ interface Served {
   predictionsLogged: number;
   rss: number[];
   /** The first chunks as they arrived (text: no work for this process's collector during the runs), stored afterwards into a real store (storeCost). */
-  kept: { log: string; count: number; meta: string; inputs: string }[];
+  kept: { log: string; count: number; meta: string | Uint8Array; inputs: string | Uint8Array }[];
 }
+
+/** A chunk's bytes as kept: the stream's decoder reuses its buffer for the next chunk. */
+const copy = (part: string | Uint8Array): string | Uint8Array => (typeof part === 'string' ? part : Uint8Array.from(part));
 
 /** Chunks kept for the storage measure: about 100,000 predictions. */
 const KEPT_CHUNKS = 400;
@@ -91,7 +94,7 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
           const log = decodePredictionLog(m.log, m.count, m.meta, m.inputs);
           if (log.errors.length) throw new Error(`unreadable prediction log: ${log.errors.join('; ')}`);
           served.predictionsLogged += log.predictions.length;
-          if (served.kept.length < KEPT_CHUNKS && m.count) served.kept.push({ log: m.log, count: m.count, meta: m.meta, inputs: m.inputs });
+          if (served.kept.length < KEPT_CHUNKS && m.count) served.kept.push({ log: m.log, count: m.count, meta: copy(m.meta), inputs: copy(m.inputs) });
           for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
         } else if (m.type === 'monitor_window') {
           served.messages++;
@@ -105,8 +108,25 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
   });
 }
 
-/** Every serving process started, stopped at the end. */
+/**
+ * Every serving process started, stopped at the end (stopAll). Without that the benchmark never
+ * exited (its IPC channels kept it alive) and each run left two serving processes behind, load on
+ * the next runs of a two-core host.
+ */
 const children: ServingChild[] = [];
+process.on('exit', () => {
+  for (const c of children) {
+    try {
+      if (c.pid) process.kill(c.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+async function stopAll(): Promise<void> {
+  await Promise.all(children.map((c) => c.stop(2000)));
+}
 
 /**
  * Runs on and off back to back in pairs at each concurrency (pairedRuns): each pair's ratio sees
@@ -118,7 +138,9 @@ async function overhead(first: { on: number; off: number }, fresh: () => Promise
   for (let round = 0; round < ROUNDS; round++) {
     const pair = round === 0 ? { ports: first, stop: () => undefined } : await fresh();
     for (const c of [1, 32]) {
-      const { on, off } = await pairedRuns(pair.ports, ['off', 'on'], script, { connections: c, seconds: SECONDS, reps: Math.ceil(REPS / ROUNDS), warmupSeconds: 1 });
+      // Who goes first alternates within a round (pairedRuns) and the first of a round alternates
+      // across rounds: with 3 pairs a round, 'off' first every round went first 8 times in 12.
+      const { on, off } = await pairedRuns(pair.ports, round % 2 ? ['on', 'off'] : ['off', 'on'], script, { connections: c, seconds: SECONDS, reps: Math.ceil(REPS / ROUNDS), warmupSeconds: 1 });
       results.set(`on@${c}`, [...(results.get(`on@${c}`) ?? []), ...on]);
       results.set(`off@${c}`, [...(results.get(`off@${c}`) ?? []), ...off]);
       const r = ratios.get(String(c)) ?? { rps: [], p99: [] };
@@ -298,4 +320,4 @@ async function main(): Promise<void> {
   targets.report();
 }
 
-session.run(main);
+session.run(() => main().finally(stopAll));

@@ -2,8 +2,11 @@
  * The bulk of what a serving process sends the daemon for monitoring, in its wire form: the
  * prediction log (`monitor_flush`) and a closed window's sample (`monitor_window`).
  *
- * The channel stays JSON (`serialization: 'json'`): with this form, V8 serialisation and raw bytes
- * measured no better at full load (same-run A/B: 0.998×), so binary goes as base64.
+ * Over the IPC channel (JSON, `serialization: 'json'`) the binary parts go as base64 (toIpc). On
+ * the monitoring stream (fd 4), which is how the daemon's serving processes send, a log chunk goes
+ * as one JSON header line (`monitor_log`) followed by its three parts as raw bytes
+ * (encodeStreamMessage, StreamDecoder): base64 both ways and the log's text escaped inside a JSON
+ * string and unescaped again were ~1 µs per prediction between the two sides (docs/MONITORING.md).
  *
  * Why this form: the serving loop is single-threaded and shares two cores with everything else, so
  * every microsecond spent on a prediction's record is throughput lost. Measured (docs/MONITORING.md,
@@ -36,7 +39,7 @@
  *    order: input_rows × input_width values each, NaN where a feature is left out.
  */
 
-import { REQUEST_ID_PATTERN, type WindowSampleWire } from './monitoring';
+import { monitorLogFrameSchema, REQUEST_ID_PATTERN, type MonitorLogFrame, type MonitoringFromServing, type WindowSampleWire } from './monitoring';
 
 /**
  * Stored inputs in binary: an 8-byte header (uint32 LE width, uint32 LE rows) then rows × width
@@ -103,30 +106,45 @@ function predictedOf(s: string, meta: number): string | number | null | undefine
 
 const isJsonArray = (s: string): boolean => s.length >= 2 && s.charCodeAt(0) === 91 && s.charCodeAt(s.length - 1) === 93;
 
-/** The chunk's numeric inputs, taken in order by the predictions that announce them. */
+/**
+ * The chunk's numeric inputs, taken in order by the predictions that announce them. Each stored BLOB
+ * (BINARY_INPUTS_HEADER, then its values) is a view into one buffer made for the whole chunk: one
+ * allocation per chunk instead of one per prediction.
+ */
 class InputBytes {
   private at = 0;
-  constructor(private readonly bytes: Buffer) {}
+  private out: Buffer | undefined;
+  private outAt = 0;
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly count: number,
+  ) {}
 
   /** The next rows × width values as a stored BLOB, or an error when the chunk holds fewer. */
   take(rows: number, width: number): Buffer | string {
     const n = rows * width * 8;
     if (this.at + n > this.bytes.length) return `inputs: ${rows}x${width} values announced, ${(this.bytes.length - this.at) / 8} left in the chunk`;
-    const out = Buffer.allocUnsafe(BINARY_INPUTS_HEADER + n);
-    out.writeUInt32LE(width, 0);
-    out.writeUInt32LE(rows, 4);
-    this.bytes.copy(out, BINARY_INPUTS_HEADER, this.at, this.at + n);
+    // Every value once plus at most one header per prediction: the buffer never has to grow.
+    this.out ??= Buffer.allocUnsafe(this.bytes.length + this.count * BINARY_INPUTS_HEADER);
+    const start = this.outAt;
+    this.out.writeUInt32LE(width, start);
+    this.out.writeUInt32LE(rows, start + 4);
+    this.bytes.copy(this.out, start + BINARY_INPUTS_HEADER, this.at, this.at + n);
     this.at += n;
-    return out;
+    this.outAt = start + BINARY_INPUTS_HEADER + n;
+    return this.out.subarray(start, this.outAt);
   }
 }
 
+/** A binary part as bytes: base64 text (IPC) decoded, bytes (the stream) as they are. */
+const bytesOf = (part: string | Uint8Array): Buffer => (typeof part === 'string' ? Buffer.from(part, 'base64') : Buffer.isBuffer(part) ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+
 /** A chunk's `meta` as numbers, or why not. */
-function metaOf(b64: string, count: number): Float64Array | string {
-  const b = Buffer.from(b64, 'base64');
+function metaOf(part: string | Uint8Array, count: number): Float64Array | string {
+  const b = bytesOf(part);
   if (b.length !== count * META * 8) return `meta: ${b.length} bytes where ${count} predictions need ${count * META * 8}`;
-  // A copy: decoded bytes may sit anywhere in a shared pool, not 8-byte aligned.
-  return new Float64Array(Uint8Array.from(b).buffer);
+  // Float64Array needs 8-byte alignment: decoded or received bytes may sit anywhere in a shared pool.
+  return b.byteOffset % 8 === 0 ? new Float64Array(b.buffer, b.byteOffset, count * META) : new Float64Array(Uint8Array.from(b).buffer);
 }
 
 function decodeInputs(inp: string, rows: number, width: number, bytes: InputBytes): { inputs: Buffer | string | null } | { error: string } {
@@ -142,32 +160,39 @@ function decodeInputs(inp: string, rows: number, width: number, bytes: InputByte
 
 /** Reads one line and its numbers (`meta` from `at`); returns the prediction or the name of the first bad field. */
 function decodeLine(line: string, meta: Float64Array, at: number, bytes: InputBytes): LoggedPrediction | string {
-  const f = line.split('\t');
-  if (f.length !== FIELD_COUNT) return `${f.length} fields where ${FIELD_COUNT} are expected`;
-  const [id, pred, out, inp] = f as [string, string, string, string];
-  const m = (k: keyof typeof LOG_META): number => meta[at + LOG_META[k]] as number;
+  // The fields by their tabs, not split(): no array per line (this runs for every prediction the daemon stores).
+  const t1 = line.indexOf('\t');
+  const t2 = t1 < 0 ? -1 : line.indexOf('\t', t1 + 1);
+  const t3 = t2 < 0 ? -1 : line.indexOf('\t', t2 + 1);
+  if (t3 < 0 || line.indexOf('\t', t3 + 1) >= 0) return `${line.split('\t').length} fields where ${FIELD_COUNT} are expected`;
+  const id = line.slice(0, t1);
+  const time = meta[at + LOG_META.time_ms] as number;
+  const latency = meta[at + LOG_META.latency_ms] as number;
+  const version = meta[at + LOG_META.version] as number;
+  const status = meta[at + LOG_META.status] as number;
   if (!REQUEST_ID_PATTERN.test(id)) return 'request_id: not a request id';
-  if (!Number.isFinite(m('time_ms'))) return 'time_ms: not a number';
-  if (!isInt(m('version'))) return 'version: not an integer';
-  if (!Number.isFinite(m('latency_ms'))) return 'latency_ms: not a number';
-  if (!isInt(m('status'))) return 'status: not an integer';
-  const predicted = predictedOf(pred, m('predicted'));
+  if (!Number.isFinite(time)) return 'time_ms: not a number';
+  if (!isInt(version)) return 'version: not an integer';
+  if (!Number.isFinite(latency)) return 'latency_ms: not a number';
+  if (!isInt(status)) return 'status: not an integer';
+  const predicted = predictedOf(line.slice(t1 + 1, t2), meta[at + LOG_META.predicted] as number);
   if (predicted === undefined) return 'predicted: not a JSON string, number or null';
+  const out = line.slice(t2 + 1, t3);
   if (!isJsonArray(out)) return 'outputs: not a JSON array';
   // Inputs last: a bad line before them must not take another line's values.
-  const inputs = decodeInputs(inp, m('input_rows'), m('input_width'), bytes);
+  const inputs = decodeInputs(line.slice(t3 + 1), meta[at + LOG_META.input_rows] as number, meta[at + LOG_META.input_width] as number, bytes);
   if ('error' in inputs) return inputs.error;
-  return { request_id: id, time_ms: Math.round(m('time_ms')), version: m('version'), latency_ms: m('latency_ms'), status: m('status'), predicted, outputs: out, inputs: inputs.inputs };
+  return { request_id: id, time_ms: Math.round(time), version, latency_ms: latency, status, predicted, outputs: out, inputs: inputs.inputs };
 }
 
 /** Reads a chunk of the log (`monitor_flush`): `count` lines, their numbers (`meta`) and numeric inputs (`inputs`), as the sender wrote them. */
-export function decodePredictionLog(text: string, count: number, meta: string, inputs: string): DecodedLog {
+export function decodePredictionLog(text: string, count: number, meta: string | Uint8Array, inputs: string | Uint8Array): DecodedLog {
   const predictions: LoggedPrediction[] = [];
   const errors: string[] = [];
   if (text.length === 0) return { predictions, errors: count ? [`${count} predictions announced, none sent`] : [] };
   const numbers = metaOf(meta, count);
   if (typeof numbers === 'string') return { predictions, errors: [numbers] };
-  const bytes = new InputBytes(Buffer.from(inputs, 'base64'));
+  const bytes = new InputBytes(bytesOf(inputs), count);
   const lines = text.split('\n');
   if (lines.length !== count) errors.push(`${lines.length} lines where ${count} predictions were announced`);
   const n = Math.min(lines.length, count);
@@ -191,6 +216,128 @@ export function storedInputRows(stored: string | Buffer): unknown[][] {
       return Number.isNaN(v) ? null : v;
     }),
   );
+}
+
+// ---------- The monitoring stream ----------
+
+const base64 = (part: string | Uint8Array): string => (typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('base64'));
+
+/** A message for the IPC channel, which carries JSON only: a log chunk's binary parts as base64. */
+export function toIpc(m: MonitoringFromServing): MonitoringFromServing {
+  if (m.type !== 'monitor_flush' || (typeof m.meta === 'string' && typeof m.inputs === 'string')) return m;
+  return { ...m, meta: base64(m.meta), inputs: base64(m.inputs) };
+}
+
+/**
+ * A message as it goes on the monitoring stream: a JSON line; a log chunk whose parts are bytes as
+ * its `monitor_log` header line followed by `meta`, `inputs` and the log's text (in that order, so
+ * that `meta` starts the frame's body 8-byte aligned and is read in place). One buffer: one write;
+ * `alloc` gives it (FramePool: frames of ~100 KB allocated anew for every chunk made the garbage
+ * collector run for their external memory, half of what sending cost).
+ */
+export function encodeStreamMessage(m: MonitoringFromServing, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): string | Buffer {
+  if (m.type !== 'monitor_flush' || typeof m.meta === 'string' || typeof m.inputs === 'string') return `${JSON.stringify(toIpc(m))}\n`;
+  const logBytes = Buffer.byteLength(m.log);
+  const header: MonitorLogFrame = { type: 'monitor_log', slices: m.slices, count: m.count, log_bytes: logBytes, meta_bytes: m.meta.byteLength, inputs_bytes: m.inputs.byteLength };
+  const head = `${JSON.stringify(header)}\n`;
+  const headBytes = Buffer.byteLength(head);
+  const out = alloc(headBytes + m.meta.byteLength + m.inputs.byteLength + logBytes);
+  out.write(head, 0);
+  out.set(m.meta, headBytes);
+  out.set(m.inputs, headBytes + m.meta.byteLength);
+  out.write(m.log, headBytes + m.meta.byteLength + m.inputs.byteLength);
+  return out;
+}
+
+const frameBytes = (f: MonitorLogFrame): number => f.meta_bytes + f.inputs_bytes + f.log_bytes;
+
+/**
+ * Reads the monitoring stream back into messages (unchecked: the caller checks them against the
+ * schema, as IPC messages are): JSON lines, and after a `monitor_log` header its bytes, returned as
+ * the `monitor_flush` they make. Input arrives in pieces of any size; a line that is not JSON or a
+ * malformed header is reported through `bad` and skipped. A `monitor_flush`'s `meta` and `inputs`
+ * are views of a buffer reused for the next chunk: valid during `each` only (the daemon stores a
+ * chunk before it returns; decodePredictionLog's stored inputs are copies).
+ */
+export class StreamDecoder {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  /** A log chunk's header whose bytes are still arriving. */
+  private frame: MonitorLogFrame | undefined;
+
+  constructor(
+    private readonly each: (raw: unknown) => void,
+    private readonly bad: (why: string) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let from = 0;
+    while (from < chunk.length) {
+      if (this.frame) {
+        const take = Math.min(frameBytes(this.frame) - this.pendingBytes, chunk.length - from);
+        this.hold(chunk.subarray(from, from + take));
+        from += take;
+        if (this.pendingBytes === frameBytes(this.frame)) this.endFrame(this.frame);
+        continue;
+      }
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) return this.hold(chunk.subarray(from));
+      this.hold(chunk.subarray(from, nl));
+      from = nl + 1;
+      this.line(this.takePending('line').toString('utf8'));
+    }
+  }
+
+  private hold(b: Uint8Array): void {
+    this.pending.push(b);
+    this.pendingBytes += b.length;
+  }
+
+  /**
+   * What was held as one buffer: a piece as it is when it is the only one, else copied into `into`
+   * (grown when short). Reused from one message to the next: allocating ~100 KB per chunk (tens a
+   * second) kept the garbage collector busy with external memory.
+   */
+  private takePending(into: 'line' | 'body'): Buffer {
+    const parts = this.pending;
+    const n = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const only = parts.length === 1 ? (parts[0] as Uint8Array) : undefined;
+    // A body is always copied: its `meta` is read in place as float64, which needs 8-byte alignment.
+    if (only && into === 'line') return Buffer.from(only.buffer, only.byteOffset, n);
+    let buf = this.scratch[into];
+    if (buf.length < n) buf = this.scratch[into] = Buffer.allocUnsafeSlow(Math.max(n, 2 * buf.length));
+    let at = 0;
+    for (const p of parts) {
+      buf.set(p, at);
+      at += p.length;
+    }
+    return buf.subarray(0, n);
+  }
+
+  private readonly scratch: Record<'line' | 'body', Buffer> = { line: Buffer.alloc(0), body: Buffer.alloc(0) };
+
+  private line(text: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return this.bad(`a line of ${text.length} characters that is not JSON`);
+    }
+    if ((raw as { type?: unknown } | null)?.type !== 'monitor_log') return this.each(raw);
+    const header = monitorLogFrameSchema.safeParse(raw);
+    if (!header.success) return this.bad(`a malformed log chunk header: ${header.error.issues[0]?.message ?? ''}`);
+    if (frameBytes(header.data) === 0) return this.endFrame(header.data);
+    this.frame = header.data;
+  }
+
+  private endFrame(f: MonitorLogFrame): void {
+    this.frame = undefined;
+    const body = this.takePending('body');
+    const inputsEnd = f.meta_bytes + f.inputs_bytes;
+    this.each({ type: 'monitor_flush', slices: f.slices, count: f.count, meta: body.subarray(0, f.meta_bytes), inputs: body.subarray(f.meta_bytes, inputsEnd), log: body.toString('utf8', inputsEnd) });
+  }
 }
 
 // ---------- The window's sample ----------

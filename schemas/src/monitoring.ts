@@ -337,13 +337,37 @@ export const windowSampleSchema = z.object({
 });
 export type WindowSampleWire = z.infer<typeof windowSampleSchema>;
 
+/**
+ * A binary part of a log chunk: base64 text over the IPC channel (JSON), the bytes themselves on the
+ * monitoring stream (monitorLogFrameSchema), where neither side spends time on base64.
+ */
+const binaryPart = z.union([z.string(), z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes')]);
+
+/**
+ * On the monitoring stream only (fd 4, JSON lines): the header line of a log chunk sent as bytes. It
+ * is followed by exactly `log_bytes` (the log's text, UTF-8), `meta_bytes` and `inputs_bytes` (the
+ * float64 parts), no newline; the daemon reads the three back into the `monitor_flush` they make
+ * (monitoring-wire.ts, StreamDecoder). Why: the log's text inside a JSON string was escaped by one
+ * side and unescaped by the other, and the numbers went through base64 both ways.
+ */
+export const monitorLogFrameSchema = z.object({
+  type: z.literal('monitor_log'),
+  slices: z.array(sliceStatsSchema),
+  count: z.number().int().nonnegative(),
+  log_bytes: z.number().int().nonnegative(),
+  meta_bytes: z.number().int().nonnegative(),
+  inputs_bytes: z.number().int().nonnegative(),
+});
+export type MonitorLogFrame = z.infer<typeof monitorLogFrameSchema>;
+
 export const monitoringFromServing = z.discriminatedUnion('type', [
   /**
    * Closed slices and a chunk of the prediction log: `count` predictions as lines of text, their
-   * numbers (`meta`) and the numeric inputs they announce, both little-endian float64 in base64
-   * (monitoring-wire.ts says why and how; decodePredictionLog reads them).
+   * numbers (`meta`) and the numeric inputs they announce, both little-endian float64 (base64 over
+   * IPC, bytes from the stream: binaryPart; monitoring-wire.ts says why and how; decodePredictionLog
+   * reads them).
    */
-  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), log: z.string(), count: z.number().int().nonnegative(), meta: z.string(), inputs: z.string() }),
+  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), log: z.string(), count: z.number().int().nonnegative(), meta: binaryPart, inputs: binaryPart }),
   z.object({ type: z.literal('monitor_window'), window: windowSampleSchema }),
   z.object({ type: z.literal('feedback'), id: z.number().int(), body: z.unknown() }),
   /** Answers `monitor_sync` after every prediction recorded before it was sent (the monitoring stream keeps the order). */

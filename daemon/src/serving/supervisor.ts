@@ -14,6 +14,7 @@ import {
   type ServingModelSpec,
   type ToServingMessage,
 } from '../../../schemas/src/serving';
+import { StreamDecoder } from '../../../schemas/src/monitoring-wire';
 import { servingEntryBeside } from '../../../shared/src/gates/endpoint';
 import { RotatingLog } from './log-file';
 
@@ -26,7 +27,7 @@ const TAIL_BYTES = 4096;
 
 /**
  * How a serving process is forked: stdout and stderr to its log, the IPC channel (fd 3) for control
- * messages, and fd 4 for monitoring's reports, which its monitoring thread writes as JSON lines
+ * messages, and fd 4 for monitoring's reports, which its monitoring thread writes (JSON lines, log chunks as bytes)
  * (daemon/src/monitoring/recorder/recorder-worker.ts): so they never cost the serving loop.
  */
 export const SERVING_STDIO: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'] = ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'];
@@ -34,31 +35,17 @@ export const SERVING_STDIO: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'] = ['ignore
 export const MONITORING_FD = 4;
 
 /**
- * Reads the monitoring stream (fd 4 of the child): one JSON message per line, each checked against
- * the schema as IPC messages are; a line that is not one is reported through `bad` and skipped.
+ * Reads the monitoring stream (fd 4 of the child): JSON lines and log chunks as bytes
+ * (StreamDecoder), each message checked against the schema as IPC messages are; what is not one is
+ * reported through `bad` and skipped.
  */
 export function readMonitoringStream(stream: NodeJS.ReadableStream, each: (msg: FromServingMessage) => void, bad: (why: string) => void = () => undefined): void {
-  let pending: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => {
-    let from = 0;
-    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, from)) {
-      pending.push(chunk.subarray(from, nl));
-      const line = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
-      pending = [];
-      from = nl + 1;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line.toString('utf8'));
-      } catch {
-        bad(`a line of ${line.length} bytes that is not JSON`);
-        continue;
-      }
-      const parsed = fromServingMessage.safeParse(raw);
-      if (parsed.success) each(parsed.data);
-      else bad(`a malformed message: ${parsed.error.issues[0]?.message ?? ''}`);
-    }
-    if (from < chunk.length) pending.push(chunk.subarray(from));
-  });
+  const decoder = new StreamDecoder((raw) => {
+    const parsed = fromServingMessage.safeParse(raw);
+    if (parsed.success) each(parsed.data);
+    else bad(`a malformed message: ${parsed.error.issues[0]?.message ?? ''}`);
+  }, bad);
+  stream.on('data', (chunk: Buffer) => decoder.push(chunk));
 }
 
 /** The serving entry beside this bundle (dist/serving.js); the gates' temporary endpoints use the same rule. */

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitoringFromServing, type MonitoringBoot, type MonitoringFromServing, type WindowSampleWire } from '../../../schemas/src/monitoring';
-import { decodePredictionLog, decodeWindowSample, storedInputRows, type LoggedPrediction } from '../../../schemas/src/monitoring-wire';
+import { decodePredictionLog, decodeWindowSample, encodeStreamMessage, storedInputRows, StreamDecoder, toIpc, type LoggedPrediction } from '../../../schemas/src/monitoring-wire';
 import { CHUNK, MonitorRecorder } from '../../../daemon/src/monitoring/recorder/recorder';
 import { ColumnSample } from '../../../daemon/src/monitoring/recorder/column-sample';
 import { RecordReader, RecordWriter } from '../../../daemon/src/monitoring/recorder/record-ring';
@@ -33,17 +33,27 @@ function request(i: number, row: RequestRecord['rows'] = [[20 + i, 7, 1.5]]): Re
   return { requestId: `r${i}`, route: '/predict', status: 200, seconds: 0.002, model: 'churn', version: 3, rows: row, outputs };
 }
 
-/** Each message goes through JSON and the schema, as over the IPC channel, and each chunk is read as the daemon reads it. */
-function harness(b: MonitoringBoot, canSend: () => boolean = () => true): { rec: MonitorRecorder; batches: LoggedPrediction[][]; messages: MonitoringFromServing[] } {
+/**
+ * Each message goes as the daemon receives it: on the monitoring stream (encodeStreamMessage, read
+ * back by StreamDecoder in pieces that split frames anywhere) or over IPC (toIpc, JSON); then the
+ * schema, and each chunk is read as the daemon reads it.
+ */
+function harness(b: MonitoringBoot, canSend: () => boolean = () => true, route: 'stream' | 'ipc' = 'stream'): { rec: MonitorRecorder; batches: LoggedPrediction[][]; messages: MonitoringFromServing[] } {
   const batches: LoggedPrediction[][] = [];
   const messages: MonitoringFromServing[] = [];
-  const send = (sent: MonitoringFromServing): void => {
-    const m = monitoringFromServing.parse(JSON.parse(JSON.stringify(sent)));
+  const take = (raw: unknown): void => {
+    const m = monitoringFromServing.parse(raw);
     messages.push(m);
     if (m.type !== 'monitor_flush' || !m.count) return;
     const decoded = decodePredictionLog(m.log, m.count, m.meta, m.inputs);
     assert.deepEqual(decoded.errors, []);
     batches.push(decoded.predictions);
+  };
+  const decoder = new StreamDecoder(take, (why) => assert.fail(why));
+  const send = (sent: MonitoringFromServing): void => {
+    if (route === 'ipc') return take(JSON.parse(JSON.stringify(toIpc(sent))));
+    const bytes = Buffer.from(encodeStreamMessage(sent));
+    for (let at = 0; at < bytes.length; at += 997) decoder.push(bytes.subarray(at, at + 997));
   };
   return { rec: new MonitorRecorder(b, send, () => model, () => 0, canSend, () => 1_000_000), batches, messages };
 }
@@ -52,7 +62,7 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 const ids = (bs: LoggedPrediction[][]): string[] => bs.flatMap((b) => b.map((p) => p.request_id));
 
 test('the log leaves in chunks of at most CHUNK, one per event-loop turn, in order, none lost', async () => {
-  const { rec, batches } = harness(boot());
+  const { rec, batches } = harness(boot({ ring: CHUNK * 12 }));
   const n = CHUNK * 10 + 17;
   for (let i = 0; i < n; i++) rec.record(request(i));
   assert.equal(batches.length, 0, 'nothing is sent on the request path itself');
@@ -77,16 +87,19 @@ test('the log leaves in chunks of at most CHUNK, one per event-loop turn, in ord
 
 test('while the daemon is behind, predictions wait in the ring, the oldest chunks dropped and counted', async () => {
   let open = false;
-  const { rec, batches } = harness(boot({ ring: 1000 }), () => open);
-  for (let i = 0; i < 1500; i++) rec.record(request(i));
+  const { rec, batches } = harness(boot({ ring: CHUNK * 4 }), () => open);
+  const n = CHUNK * 6 + 100;
+  for (let i = 0; i < n; i++) rec.record(request(i));
   for (let k = 0; k < 5; k++) await turn();
   assert.equal(batches.length, 0);
   assert.equal(rec.dropped % CHUNK, 0, 'whole chunks, the oldest');
-  assert.ok(rec.dropped >= 500 && rec.dropped < 500 + CHUNK, `at most the ring kept: ${rec.dropped} dropped`);
+  // Kept: at most `ring` in full chunks, plus the one filling; never fewer than a chunk short of it.
+  const kept = n - rec.dropped;
+  assert.ok(kept > CHUNK * 3 && kept <= CHUNK * 4 + CHUNK && rec.dropped > 0, `the ring kept ${kept} of ${n}`);
   open = true;
   rec.flush();
   for (let k = 0; k < 10; k++) await turn();
-  assert.deepEqual(ids(batches), Array.from({ length: 1500 - rec.dropped }, (_, i) => `r${i + rec.dropped}`));
+  assert.deepEqual(ids(batches), Array.from({ length: n - rec.dropped }, (_, i) => `r${i + rec.dropped}`));
 });
 
 test('before feedback and at shutdown the whole log is sent at once, even past CHUNK', () => {
@@ -237,4 +250,57 @@ test('scored on the serving loop or read back from the answer, a window and the 
   const w = decodeWindowSample((windows(direct)[0] as { window: WindowSampleWire }).window);
   assert.deepEqual(w.prediction_distribution, { '0': 21, '1': 23, churn: 1 }, 'the counts read every instance, batch included');
   assert.equal(w.confidence_n, 44, 'an instance whose probabilities are NaN has no confidence');
+});
+
+test('the log reads the same from the stream (bytes) and over IPC (base64)', async () => {
+  const row = (i: number): RequestRecord['rows'] => [[20 + i, 7 + i / 8, -1.5]];
+  const sent = async (route: 'stream' | 'ipc'): Promise<LoggedPrediction[]> => {
+    const { rec, batches } = harness(boot({ input_every: 3 }), undefined, route);
+    for (let i = 0; i < CHUNK * 2 + 9; i++) rec.record(request(i, row(i)));
+    rec.flush(true);
+    for (let k = 0; k < 4; k++) await turn();
+    return batches.flat();
+  };
+  const [stream, ipc] = [await sent('stream'), await sent('ipc')];
+  assert.equal(stream.length, CHUNK * 2 + 9);
+  const plain = (ps: LoggedPrediction[]): unknown[] => ps.map((p) => ({ ...p, inputs: p.inputs === null ? null : storedInputRows(p.inputs) }));
+  assert.deepEqual(plain(stream), plain(ipc));
+  assert.deepEqual(storedInputRows(stream[3]?.inputs as Buffer), [[23, null, -1.5]], 'the stored features of a row (age, spend), exactly');
+});
+
+test('the stream decoder: frames split anywhere, one byte at a time, and bad lines reported and skipped', () => {
+  const flush = (n: number): MonitoringFromServing => {
+    const meta = new Float64Array(Array.from({ length: n }, () => [1000 + n, 2, 3, 200, 1, 0, 0]).flat());
+    return { type: 'monitor_flush', slices: [], log: Array.from({ length: n }, (_, i) => `r${i}\t\t[{"label":"é${i}"}]\t`).join('\n'), count: n, meta: new Uint8Array(meta.buffer), inputs: new Uint8Array(0) };
+  };
+  const stream = Buffer.concat([
+    Buffer.from(encodeStreamMessage(flush(3))),
+    Buffer.from('not json\n'),
+    Buffer.from('{"type":"monitor_log","count":-1}\n'),
+    Buffer.from(encodeStreamMessage({ type: 'monitor_synced', id: 7 })),
+    Buffer.from(encodeStreamMessage(flush(0))),
+    Buffer.from(encodeStreamMessage(flush(2))),
+  ]);
+  for (const piece of [1, 5, 64, stream.length]) {
+    const got: MonitoringFromServing[] = [];
+    const logs: LoggedPrediction[][] = [];
+    const bad: string[] = [];
+    // A chunk's bytes are valid while it is handed over (the decoder reuses its buffer): read them then.
+    const d = new StreamDecoder((raw) => {
+      const m = monitoringFromServing.parse(raw);
+      got.push(m);
+      if (m.type !== 'monitor_flush') return;
+      const log = decodePredictionLog(m.log, m.count, m.meta, m.inputs);
+      assert.deepEqual(log.errors, []);
+      logs.push(log.predictions);
+    }, (why) => bad.push(why));
+    for (let at = 0; at < stream.length; at += piece) d.push(stream.subarray(at, at + piece));
+    assert.deepEqual(got.map((m) => m.type), ['monitor_flush', 'monitor_synced', 'monitor_flush', 'monitor_flush'], `pieces of ${piece}`);
+    assert.equal(bad.length, 2, `pieces of ${piece}: ${bad.join('; ')}`);
+    assert.match(bad[0] ?? '', /not JSON/);
+    assert.match(bad[1] ?? '', /malformed log chunk header/);
+    assert.deepEqual(logs.map((l) => l.length), [3, 0, 2]);
+    assert.deepEqual(logs[2]?.map((p) => [p.request_id, p.outputs]), [['r0', '[{"label":"é0"}]'], ['r1', '[{"label":"é1"}]']], 'text with multi-byte characters survives any split');
+    assert.deepEqual([logs[0]?.map((p) => p.time_ms), logs[2]?.map((p) => p.time_ms)], [[1003, 1003, 1003], [1002, 1002]], 'numbers read in place from the reused buffer are those of their own chunk');
+  }
 });

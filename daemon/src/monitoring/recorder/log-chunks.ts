@@ -16,11 +16,15 @@ import { encodePredictionLine, LOG_META, META, writeNumericRows } from '../../..
 export interface ChunkWire {
   log: string;
   count: number;
-  meta: string;
-  inputs: string;
+  /**
+   * Views of the chunk's typed arrays, valid until the next prediction is logged (the chunk is
+   * reused): senders copy them at once (into the stream's frame, or as base64 over IPC, toIpc).
+   */
+  meta: Uint8Array;
+  inputs: Uint8Array;
 }
 
-export const EMPTY_CHUNK: ChunkWire = { log: '', count: 0, meta: '', inputs: '' };
+export const EMPTY_CHUNK: ChunkWire = { log: '', count: 0, meta: new Uint8Array(0), inputs: new Uint8Array(0) };
 
 class Chunk {
   count = 0;
@@ -45,8 +49,8 @@ class Chunk {
   }
 
   wire(): ChunkWire {
-    const b64 = (a: Float64Array, n: number): string => Buffer.from(a.buffer, a.byteOffset, n * 8).toString('base64');
-    return { log: this.lines.join('\n'), count: this.count, meta: b64(this.meta, this.count * META), inputs: b64(this.inputs, this.at) };
+    const bytes = (a: Float64Array, n: number): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, n * 8);
+    return { log: this.lines.join('\n'), count: this.count, meta: bytes(this.meta, this.count * META), inputs: bytes(this.inputs, this.at) };
   }
 
   clear(): void {

@@ -6,10 +6,10 @@
  * What a prediction costs here is what its record costs (schemas/src/monitoring-wire.ts says how
  * that was brought down): its numbers and inputs written into the chunk's typed arrays, and a line
  * of text reusing the answer's JSON.
- * The log leaves in chunks of CHUNK, each built and sent on its own turn of the event loop: the
- * serving loop is single-threaded, so any work done in one go stalls every request waiting behind
- * it. Serialising a second's worth of predictions at once (15,000 at full load) took 30–50 ms and
- * was the p99 of the whole endpoint (1.8× without monitoring).
+ * The log leaves in chunks of CHUNK, each built and sent on its own turn of the event loop. This
+ * runs on monitoring's worker thread (recorder-worker.ts); when it ran on the serving loop,
+ * serialising a second's worth of predictions at once (15,000 at full load) took 30–50 ms and was
+ * the p99 of the whole endpoint (1.8× without monitoring), hence chunks and turns.
  */
 import { type FeatureValue } from '../../../../schemas/src/serving';
 import { type MonitoringBoot, type MonitoringFromServing, type SliceStats, type WindowSampleWire } from '../../../../schemas/src/monitoring';
@@ -24,8 +24,14 @@ import { WindowAcc } from './window';
 
 export const PREDICTION_ROUTES: ReadonlySet<string> = new Set(RECORDED_ROUTES);
 
-/** Predictions per IPC message: small enough that building and writing one stays well under a millisecond. */
-export const CHUNK = 256;
+/**
+ * Predictions per chunk of the log (one frame on the monitoring stream). Built and written by the
+ * worker thread, not the serving loop, so a larger chunk stalls no request; what it saves is wake-ups:
+ * on a two-core VM each wake of the worker or of the daemon costs far more than the bytes it moves,
+ * and 1,024 rather than 256 cut the CPU per request of the worker (~4-5 -> ~2.7 µs) and of the
+ * daemon reading it (~4-5 -> ~3 µs) (docs/MONITORING.md, "Monitoring's thread").
+ */
+export const CHUNK = 1024;
 const NO_MASK: boolean[] = [];
 /** Closed windows waiting to be sent; past this (a stalled channel) the oldest is dropped and counted. */
 const MAX_PENDING_WINDOWS = 8;
