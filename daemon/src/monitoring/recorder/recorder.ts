@@ -28,7 +28,7 @@ export const PREDICTION_ROUTES: ReadonlySet<string> = new Set(RECORDED_ROUTES);
  * Predictions per chunk of the log (one frame on the monitoring stream). Built and written by the
  * worker thread, not the serving loop, so a larger chunk stalls no request; what it saves is wake-ups:
  * on a two-core VM each wake of the worker or of the daemon costs far more than the bytes it moves,
- * and 1,024 rather than 256 cut the CPU per request of the worker (~4-5 -> ~2.7 µs) and of the
+ * and 1,024 rather than 256 cut the CPU per request of the worker (~4-5 -> ~3 µs) and of the
  * daemon reading it (~4-5 -> ~3 µs) (docs/MONITORING.md, "Monitoring's thread").
  */
 export const CHUNK = 1024;
