@@ -232,8 +232,8 @@ export function toIpc(m: MonitoringFromServing): MonitoringFromServing {
  * A message as it goes on the monitoring stream: a JSON line; a log chunk whose parts are bytes as
  * its `monitor_log` header line followed by `meta`, `inputs` and the log's text (in that order, so
  * that `meta` starts the frame's body 8-byte aligned and is read in place). One buffer: one write;
- * `alloc` gives it (FramePool: frames of ~100 KB allocated anew for every chunk made the garbage
- * collector run for their external memory, half of what sending cost).
+ * `alloc` gives it (FramePool: frames of a few hundred KB allocated anew for every chunk made the
+ * garbage collector run for their external memory, half of what sending cost).
  */
 export function encodeStreamMessage(m: MonitoringFromServing, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): string | Buffer {
   if (m.type !== 'monitor_flush' || typeof m.meta === 'string' || typeof m.inputs === 'string') return `${JSON.stringify(toIpc(m))}\n`;
@@ -252,6 +252,13 @@ export function encodeStreamMessage(m: MonitoringFromServing, alloc: (bytes: num
 const frameBytes = (f: MonitorLogFrame): number => f.meta_bytes + f.inputs_bytes + f.log_bytes;
 
 /**
+ * The most a line or a frame's body may hold on the stream: a chunk of 1,024 predictions is well
+ * under 1 MiB and a window's sample a few MiB. Past it the reader reports the line or frame and skips
+ * it instead of holding the bytes (a corrupted header or a runaway line must not grow the daemon).
+ */
+export const MAX_FRAME_BYTES = 64 << 20;
+
+/**
  * Reads the monitoring stream back into messages (unchecked: the caller checks them against the
  * schema, as IPC messages are): JSON lines, and after a `monitor_log` header its bytes, returned as
  * the `monitor_flush` they make. Input arrives in pieces of any size; a line that is not JSON or a
@@ -264,15 +271,26 @@ export class StreamDecoder {
   private pendingBytes = 0;
   /** A log chunk's header whose bytes are still arriving. */
   private frame: MonitorLogFrame | undefined;
+  /** Bytes still to pass over: the rest of a frame or line that was refused as too long. */
+  private skipping: 'frame' | 'line' | undefined;
+  private skipLeft = 0;
+  /** Where lines and frames' bodies are put together, reused from one message to the next (takePending). */
+  private readonly scratch: Record<'line' | 'body', Buffer> = { line: Buffer.alloc(0), body: Buffer.alloc(0) };
 
   constructor(
     private readonly each: (raw: unknown) => void,
     private readonly bad: (why: string) => void,
+    /** The longest line or frame body kept (MAX_FRAME_BYTES; smaller in tests). */
+    private readonly max = MAX_FRAME_BYTES,
   ) {}
 
   push(chunk: Buffer): void {
     let from = 0;
     while (from < chunk.length) {
+      if (this.skipping) {
+        from = this.skip(chunk, from);
+        continue;
+      }
       if (this.frame) {
         const take = Math.min(frameBytes(this.frame) - this.pendingBytes, chunk.length - from);
         this.hold(chunk.subarray(from, from + take));
@@ -281,11 +299,38 @@ export class StreamDecoder {
         continue;
       }
       const nl = chunk.indexOf(10, from);
+      if (this.pendingBytes + (nl < 0 ? chunk.length : nl) - from > this.max) {
+        this.refuse('line', `a line longer than ${this.max} bytes`);
+        continue;
+      }
       if (nl < 0) return this.hold(chunk.subarray(from));
       this.hold(chunk.subarray(from, nl));
       from = nl + 1;
       this.line(this.takePending('line').toString('utf8'));
     }
+  }
+
+  /** Drops what is held and passes over the rest of a line (to its newline) or of a frame (`skipLeft` bytes). */
+  private refuse(what: 'frame' | 'line', why: string, left = 0): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.skipping = what;
+    this.skipLeft = left;
+    this.bad(`${why}: skipped`);
+  }
+
+  /** Passes over refused bytes from `from`; returns where reading goes on. */
+  private skip(chunk: Buffer, from: number): number {
+    if (this.skipping === 'frame') {
+      const n = Math.min(this.skipLeft, chunk.length - from);
+      this.skipLeft -= n;
+      if (this.skipLeft === 0) this.skipping = undefined;
+      return from + n;
+    }
+    const nl = chunk.indexOf(10, from);
+    if (nl < 0) return chunk.length;
+    this.skipping = undefined;
+    return nl + 1;
   }
 
   private hold(b: Uint8Array): void {
@@ -316,8 +361,6 @@ export class StreamDecoder {
     return buf.subarray(0, n);
   }
 
-  private readonly scratch: Record<'line' | 'body', Buffer> = { line: Buffer.alloc(0), body: Buffer.alloc(0) };
-
   private line(text: string): void {
     let raw: unknown;
     try {
@@ -328,7 +371,9 @@ export class StreamDecoder {
     if ((raw as { type?: unknown } | null)?.type !== 'monitor_log') return this.each(raw);
     const header = monitorLogFrameSchema.safeParse(raw);
     if (!header.success) return this.bad(`a malformed log chunk header: ${header.error.issues[0]?.message ?? ''}`);
-    if (frameBytes(header.data) === 0) return this.endFrame(header.data);
+    const size = frameBytes(header.data);
+    if (size > this.max) return this.refuse('frame', `a log chunk of ${size} bytes (at most ${this.max})`, size);
+    if (size === 0) return this.endFrame(header.data);
     this.frame = header.data;
   }
 

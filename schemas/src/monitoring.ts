@@ -345,9 +345,9 @@ const binaryPart = z.union([z.string(), z.custom<Uint8Array>((v) => v instanceof
 
 /**
  * On the monitoring stream only (fd 4, JSON lines): the header line of a log chunk sent as bytes. It
- * is followed by exactly `log_bytes` (the log's text, UTF-8), `meta_bytes` and `inputs_bytes` (the
- * float64 parts), no newline; the daemon reads the three back into the `monitor_flush` they make
- * (monitoring-wire.ts, StreamDecoder). Why: the log's text inside a JSON string was escaped by one
+ * is followed by exactly `meta_bytes` then `inputs_bytes` (the float64 parts) then `log_bytes` (the
+ * log's text, UTF-8), no newline; the daemon reads the three back into the `monitor_flush` they make
+ * (monitoring-wire.ts, StreamDecoder; a frame past MAX_FRAME_BYTES is refused). Why: the log's text inside a JSON string was escaped by one
  * side and unescaped by the other, and the numbers went through base64 both ways.
  */
 export const monitorLogFrameSchema = z.object({

@@ -304,3 +304,29 @@ test('the stream decoder: frames split anywhere, one byte at a time, and bad lin
     assert.deepEqual([logs[0]?.map((p) => p.time_ms), logs[2]?.map((p) => p.time_ms)], [[1003, 1003, 1003], [1002, 1002]], 'numbers read in place from the reused buffer are those of their own chunk');
   }
 });
+
+test('the stream decoder refuses a frame or a line past its limit, says so, and reads on after it', () => {
+  const meta = new Float64Array([1000, 2, 3, 200, 1, 0, 0]);
+  const small: MonitoringFromServing = { type: 'monitor_flush', slices: [], log: 'r1\t\t[1]\t', count: 1, meta: new Uint8Array(meta.buffer), inputs: new Uint8Array(0) };
+  const big: MonitoringFromServing = { ...small, log: `r2\t\t[${'1,'.repeat(3000)}1]\t` };
+  const stream = Buffer.concat([
+    Buffer.from(encodeStreamMessage(big)),
+    Buffer.from(`{"type":"monitor_synced","id":1,"pad":"${'x'.repeat(5000)}"}\n`),
+    Buffer.from(encodeStreamMessage(small)),
+    Buffer.from(encodeStreamMessage({ type: 'monitor_synced', id: 2 })),
+  ]);
+  for (const piece of [1, 333, stream.length]) {
+    const ids: string[] = [];
+    const bad: string[] = [];
+    const d = new StreamDecoder((raw) => {
+      const m = monitoringFromServing.parse(raw);
+      if (m.type === 'monitor_flush') ids.push(...decodePredictionLog(m.log, m.count, m.meta, m.inputs).predictions.map((p) => p.request_id));
+      else if (m.type === 'monitor_synced') ids.push(`synced ${m.id}`);
+    }, (why) => bad.push(why), 4096);
+    for (let at = 0; at < stream.length; at += piece) d.push(stream.subarray(at, at + piece));
+    assert.deepEqual(ids, ['r1', 'synced 2'], `pieces of ${piece}: what follows a refused frame or line is read`);
+    assert.equal(bad.length, 2, `pieces of ${piece}: ${bad.join('; ')}`);
+    assert.match(bad[0] ?? '', /a log chunk of \d+ bytes \(at most 4096\): skipped/);
+    assert.match(bad[1] ?? '', /a line longer than 4096 bytes: skipped/);
+  }
+});

@@ -3,8 +3,8 @@
  * (record-ring.ts), records them (MonitorRecorder: slices, windows, the prediction log), and writes
  * the reports to the daemon on the monitoring stream (`boot.stream_fd`: JSON lines, log chunks as
  * bytes, monitoring-wire.ts) itself, so that neither recording nor serialising nor writing costs
- * the serving loop. Without a stream (a process
- * forked without fd 4) it hands them to the main thread, which sends them over IPC.
+ * the serving loop. Without a stream (a process forked without fd 4) it hands them to the main
+ * thread, which sends them over IPC.
  *
  * The protocol with the main thread (attach.ts), in both directions:
  *  - main → worker `flush` {id, everything, then?}: read the ring, send what is recorded
@@ -113,7 +113,7 @@ function output(data: MonitoringWorkerData, reader: RecordReader, post: (m: From
 /**
  * Buffers for the stream's frames, reused once written: a log chunk's frame is a few hundred KB,
  * and one allocated per chunk (tens a second at full load) was external memory that kept the
- * garbage collector busy. At most SPARE frames kept; a frame that does not fit any gets a buffer of its own.
+ * garbage collector busy. At most SPARE buffers kept; a frame that fits none gets a new one.
  */
 class FramePool {
   private static readonly SPARE = 4;
@@ -126,8 +126,16 @@ class FramePool {
     return Buffer.from(ab, 0, bytes);
   };
 
+  /** Takes a written frame's buffer back; when the pool is full it replaces the smallest one, if smaller (a small early frame must not keep large ones out). */
   free(frame: Buffer): void {
-    if (this.spare.length < FramePool.SPARE && frame.byteOffset === 0 && frame.buffer instanceof ArrayBuffer) this.spare.push(frame.buffer);
+    const ab = frame.buffer;
+    if (frame.byteOffset !== 0 || !(ab instanceof ArrayBuffer)) return;
+    if (this.spare.length >= FramePool.SPARE) {
+      const smallest = this.spare.reduce((min, b, i) => (b.byteLength < (this.spare[min] as ArrayBuffer).byteLength ? i : min), 0);
+      if ((this.spare[smallest] as ArrayBuffer).byteLength >= ab.byteLength) return;
+      this.spare.splice(smallest, 1);
+    }
+    this.spare.push(ab);
   }
 }
 
