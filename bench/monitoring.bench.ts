@@ -65,7 +65,7 @@ interface Served {
   predictionsLogged: number;
   rss: number[];
   /** The first chunks as they arrived (text: no work for this process's collector during the runs), stored afterwards into a real store (storeCost). */
-  kept: { log: string; count: number; meta: string | Uint8Array; inputs: string | Uint8Array }[];
+  kept: { log: string | Uint8Array; count: number; meta: string | Uint8Array; inputs: string | Uint8Array }[];
 }
 
 /** A chunk's bytes as kept: the stream's decoder reuses its buffer for the next chunk. */
@@ -94,7 +94,7 @@ function startServing(model: string, monitoring: MonitoringBoot | null): Promise
           const log = decodePredictionLog(m.log, m.count, m.meta, m.inputs);
           if (log.errors.length) throw new Error(`unreadable prediction log: ${log.errors.join('; ')}`);
           served.predictionsLogged += log.predictions.length;
-          if (served.kept.length < KEPT_CHUNKS && m.count) served.kept.push({ log: m.log, count: m.count, meta: copy(m.meta), inputs: copy(m.inputs) });
+          if (served.kept.length < KEPT_CHUNKS && m.count) served.kept.push({ log: copy(m.log), count: m.count, meta: copy(m.meta), inputs: copy(m.inputs) });
           for (const s of m.slices) if (s.rss_mb !== null) served.rss.push(s.rss_mb);
         } else if (m.type === 'monitor_window') {
           served.messages++;

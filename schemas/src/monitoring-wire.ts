@@ -4,9 +4,11 @@
  *
  * Over the IPC channel (JSON, `serialization: 'json'`) the binary parts go as base64 (toIpc). On
  * the monitoring stream (fd 4), which is how the daemon's serving processes send, a log chunk goes
- * as one JSON header line (`monitor_log`) followed by its three parts as raw bytes
+ * as one JSON header line (`monitor_log`) followed by its three parts as raw bytes, and a window's
+ * sample as a `monitor_sample` header line followed by its numeric columns' float32 bytes
  * (encodeStreamMessage, StreamDecoder): base64 both ways and the log's text escaped inside a JSON
- * string and unescaped again were ~1 µs per prediction between the two sides (docs/MONITORING.md).
+ * string and unescaped again were ~1 µs per prediction between the two sides, and JSON.stringify
+ * scanning a window's base64 columns a quarter of the monitoring thread's time (docs/MONITORING.md).
  *
  * Why this form: the serving loop is single-threaded and shares two cores with everything else, so
  * every microsecond spent on a prediction's record is throughput lost. Measured (docs/MONITORING.md,
@@ -39,7 +41,7 @@
  *    order: input_rows × input_width values each, NaN where a feature is left out.
  */
 
-import { monitorLogFrameSchema, REQUEST_ID_PATTERN, type MonitorLogFrame, type MonitoringFromServing, type WindowSampleWire } from './monitoring';
+import { monitorLogFrameSchema, monitorSampleFrameSchema, REQUEST_ID_PATTERN, type MonitorLogFrame, type MonitorSampleFrame, type MonitoringFromServing, type WindowSampleWire } from './monitoring';
 
 /**
  * Stored inputs in binary: an 8-byte header (uint32 LE width, uint32 LE rows) then rows × width
@@ -186,9 +188,10 @@ function decodeLine(line: string, meta: Float64Array, at: number, bytes: InputBy
 }
 
 /** Reads a chunk of the log (`monitor_flush`): `count` lines, their numbers (`meta`) and numeric inputs (`inputs`), as the sender wrote them. */
-export function decodePredictionLog(text: string, count: number, meta: string | Uint8Array, inputs: string | Uint8Array): DecodedLog {
+export function decodePredictionLog(log: string | Uint8Array, count: number, meta: string | Uint8Array, inputs: string | Uint8Array): DecodedLog {
   const predictions: LoggedPrediction[] = [];
   const errors: string[] = [];
+  const text = textOf(log);
   if (text.length === 0) return { predictions, errors: count ? [`${count} predictions announced, none sent`] : [] };
   const numbers = metaOf(meta, count);
   if (typeof numbers === 'string') return { predictions, errors: [numbers] };
@@ -224,9 +227,16 @@ const base64 = (part: string | Uint8Array): string => (typeof part === 'string' 
 
 /** A message for the IPC channel, which carries JSON only: a log chunk's binary parts as base64. */
 export function toIpc(m: MonitoringFromServing): MonitoringFromServing {
-  if (m.type !== 'monitor_flush' || (typeof m.meta === 'string' && typeof m.inputs === 'string')) return m;
-  return { ...m, meta: base64(m.meta), inputs: base64(m.inputs) };
+  if (m.type === 'monitor_window' && hasBytes(m.window)) return { ...m, window: { ...m.window, columns: m.window.columns.map((c) => ('f32' in c ? { f32: base64(c.f32) } : c)) } };
+  if (m.type !== 'monitor_flush' || (typeof m.meta === 'string' && typeof m.inputs === 'string' && typeof m.log === 'string')) return m;
+  return { ...m, meta: base64(m.meta), inputs: base64(m.inputs), log: textOf(m.log) };
 }
+
+/** Whether a window's sample holds a column as bytes. */
+const hasBytes = (w: WindowSampleWire): boolean => w.columns.some((c) => 'f32' in c && typeof c.f32 !== 'string');
+
+/** The log's lines as text (they are UTF-8 bytes as the serving process writes them). */
+const textOf = (part: string | Uint8Array): string => (typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8'));
 
 /**
  * A message as it goes on the monitoring stream: a JSON line; a log chunk whose parts are bytes as
@@ -236,20 +246,88 @@ export function toIpc(m: MonitoringFromServing): MonitoringFromServing {
  * garbage collector run for their external memory, half of what sending cost).
  */
 export function encodeStreamMessage(m: MonitoringFromServing, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): string | Buffer {
+  if (m.type === 'monitor_window' && hasBytes(m.window)) return encodeSample(m.window, alloc);
   if (m.type !== 'monitor_flush' || typeof m.meta === 'string' || typeof m.inputs === 'string') return `${JSON.stringify(toIpc(m))}\n`;
-  const logBytes = Buffer.byteLength(m.log);
+  const logBytes = typeof m.log === 'string' ? Buffer.byteLength(m.log) : m.log.byteLength;
   const header: MonitorLogFrame = { type: 'monitor_log', slices: m.slices, count: m.count, log_bytes: logBytes, meta_bytes: m.meta.byteLength, inputs_bytes: m.inputs.byteLength };
-  const head = `${JSON.stringify(header)}\n`;
-  const headBytes = Buffer.byteLength(head);
-  const out = alloc(headBytes + m.meta.byteLength + m.inputs.byteLength + logBytes);
-  out.write(head, 0);
-  out.set(m.meta, headBytes);
-  out.set(m.inputs, headBytes + m.meta.byteLength);
-  out.write(m.log, headBytes + m.meta.byteLength + m.inputs.byteLength);
+  const { out, at } = frame(header, m.meta.byteLength + m.inputs.byteLength + logBytes, alloc);
+  out.set(m.meta, at);
+  out.set(m.inputs, at + m.meta.byteLength);
+  if (typeof m.log === 'string') out.write(m.log, at + m.meta.byteLength + m.inputs.byteLength);
+  else out.set(m.log, at + m.meta.byteLength + m.inputs.byteLength);
   return out;
 }
 
-const frameBytes = (f: MonitorLogFrame): number => f.meta_bytes + f.inputs_bytes + f.log_bytes;
+/** A window's sample as its `monitor_sample` header line, then its numeric columns' bytes in order. */
+function encodeSample(w: WindowSampleWire, alloc: (bytes: number) => Buffer): Buffer {
+  let body = 0;
+  const columns = w.columns.map((c) => {
+    if (!('f32' in c)) return c;
+    const n = typeof c.f32 === 'string' ? Buffer.byteLength(c.f32, 'base64') : c.f32.byteLength;
+    body += n;
+    return { f32_bytes: n };
+  });
+  const { out, at } = frame({ type: 'monitor_sample', window: { ...w, columns } } satisfies MonitorSampleFrame, body, alloc);
+  let k = at;
+  for (const c of w.columns) {
+    if (!('f32' in c)) continue;
+    if (typeof c.f32 === 'string') k += out.write(c.f32, k, 'base64');
+    else {
+      out.set(c.f32, k);
+      k += c.f32.byteLength;
+    }
+  }
+  return out;
+}
+
+/** One buffer for a frame: its header line written, `body` bytes left after it (at `at`). */
+function frame(header: MonitorLogFrame | MonitorSampleFrame, body: number, alloc: (bytes: number) => Buffer): { out: Buffer; at: number } {
+  const head = `${JSON.stringify(header)}\n`;
+  const at = Buffer.byteLength(head);
+  const out = alloc(at + body);
+  out.write(head, 0);
+  return { out, at };
+}
+
+/** A frame's header as read: how many bytes follow it, and the message they make with it. */
+interface PendingFrame {
+  /** What it holds, for messages. */
+  what: string;
+  bytes: number;
+  message(body: Buffer): unknown;
+}
+
+function logFrame(f: MonitorLogFrame): PendingFrame {
+  return {
+    what: 'log chunk',
+    bytes: f.meta_bytes + f.inputs_bytes + f.log_bytes,
+    message: (body) => {
+      const inputsEnd = f.meta_bytes + f.inputs_bytes;
+      return { type: 'monitor_flush', slices: f.slices, count: f.count, meta: body.subarray(0, f.meta_bytes), inputs: body.subarray(f.meta_bytes, inputsEnd), log: body.toString('utf8', inputsEnd) };
+    },
+  };
+}
+
+function sampleFrame(f: MonitorSampleFrame): PendingFrame {
+  return {
+    what: 'window sample',
+    bytes: f.window.columns.reduce((n, c) => n + ('f32_bytes' in c ? c.f32_bytes : 0), 0),
+    message: (body) => {
+      let at = 0;
+      const columns = f.window.columns.map((c) => ('f32_bytes' in c ? { f32: body.subarray(at, (at += c.f32_bytes)) } : c));
+      return { type: 'monitor_window', window: { ...f.window, columns } };
+    },
+  };
+}
+
+/** The frame a header line announces, or why it is malformed; undefined for a plain message. */
+function frameOf(raw: unknown): PendingFrame | string | undefined {
+  const type = (raw as { type?: unknown } | null)?.type;
+  if (type !== 'monitor_log' && type !== 'monitor_sample') return undefined;
+  const header = type === 'monitor_log' ? monitorLogFrameSchema.safeParse(raw) : monitorSampleFrameSchema.safeParse(raw);
+  if (!header.success) return `a malformed ${type === 'monitor_log' ? 'log chunk' : 'window sample'} header: ${header.error.issues[0]?.message ?? ''}`;
+  return header.data.type === 'monitor_log' ? logFrame(header.data) : sampleFrame(header.data);
+}
 
 /**
  * The most a line or a frame's body may hold on the stream: a chunk of 1,024 predictions is well
@@ -269,8 +347,8 @@ export const MAX_FRAME_BYTES = 64 << 20;
 export class StreamDecoder {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
-  /** A log chunk's header whose bytes are still arriving. */
-  private frame: MonitorLogFrame | undefined;
+  /** A frame (log chunk, window's sample) whose bytes are still arriving. */
+  private frame: PendingFrame | undefined;
   /** Bytes still to pass over: the rest of a frame or line that was refused as too long. */
   private skipping: 'frame' | 'line' | undefined;
   private skipLeft = 0;
@@ -292,10 +370,10 @@ export class StreamDecoder {
         continue;
       }
       if (this.frame) {
-        const take = Math.min(frameBytes(this.frame) - this.pendingBytes, chunk.length - from);
+        const take = Math.min(this.frame.bytes - this.pendingBytes, chunk.length - from);
         this.hold(chunk.subarray(from, from + take));
         from += take;
-        if (this.pendingBytes === frameBytes(this.frame)) this.endFrame(this.frame);
+        if (this.pendingBytes === this.frame.bytes) this.endFrame(this.frame);
         continue;
       }
       const nl = chunk.indexOf(10, from);
@@ -368,20 +446,17 @@ export class StreamDecoder {
     } catch {
       return this.bad(`a line of ${text.length} characters that is not JSON`);
     }
-    if ((raw as { type?: unknown } | null)?.type !== 'monitor_log') return this.each(raw);
-    const header = monitorLogFrameSchema.safeParse(raw);
-    if (!header.success) return this.bad(`a malformed log chunk header: ${header.error.issues[0]?.message ?? ''}`);
-    const size = frameBytes(header.data);
-    if (size > this.max) return this.refuse('frame', `a log chunk of ${size} bytes (at most ${this.max})`, size);
-    if (size === 0) return this.endFrame(header.data);
-    this.frame = header.data;
+    const f = frameOf(raw);
+    if (f === undefined) return this.each(raw);
+    if (typeof f === 'string') return this.bad(f);
+    if (f.bytes > this.max) return this.refuse('frame', `a ${f.what} of ${f.bytes} bytes (at most ${this.max})`, f.bytes);
+    if (f.bytes === 0) return this.endFrame(f);
+    this.frame = f;
   }
 
-  private endFrame(f: MonitorLogFrame): void {
+  private endFrame(f: PendingFrame): void {
     this.frame = undefined;
-    const body = this.takePending('body');
-    const inputsEnd = f.meta_bytes + f.inputs_bytes;
-    this.each({ type: 'monitor_flush', slices: f.slices, count: f.count, meta: body.subarray(0, f.meta_bytes), inputs: body.subarray(f.meta_bytes, inputsEnd), log: body.toString('utf8', inputsEnd) });
+    this.each(f.message(this.takePending('body')));
   }
 }
 
@@ -413,7 +488,7 @@ function decodeColumns(columns: readonly WireColumn[], size: number, features: r
       if (c.values.length !== size) throw new Error(`window sample column ${features[j]}: ${c.values.length} values where ${size} are expected`);
       return c.values;
     }
-    const b = Buffer.from(c.f32, 'base64');
+    const b = bytesOf(c.f32);
     if (b.length !== size * 4) throw new Error(`window sample column ${features[j]}: ${b.length / 4} values where ${size} are expected`);
     // A copy: decoded bytes may sit anywhere in a shared pool, not 4-byte aligned.
     const f = new Float32Array(Uint8Array.from(b).buffer);

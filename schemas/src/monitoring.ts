@@ -314,7 +314,13 @@ export type SliceStats = z.infer<typeof sliceStatsSchema>;
 /** Per feature counts over every request of a window (not only the sample). */
 export const featureCountsSchema = z.object({ missing: z.number().int().nonnegative(), out_of_range: z.number().int().nonnegative() });
 
-export const windowSampleSchema = z.object({
+/**
+ * A binary part of a log chunk or of a window's sample: base64 text over the IPC channel (JSON), the bytes themselves on the
+ * monitoring stream (monitorLogFrameSchema, monitorSampleFrameSchema), where neither side spends time on base64.
+ */
+const binaryPart = z.union([z.string(), z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes')]);
+
+const sampleWindowFields = {
   start_ms: z.number(),
   end_ms: z.number(),
   version: z.number().int().nullable(),
@@ -322,26 +328,39 @@ export const windowSampleSchema = z.object({
   features: z.array(z.string()),
   /** Rows in the reservoir: the length of every column. */
   size: z.number().int().nonnegative(),
-  /**
-   * The reservoir, column by column in `features` order (sent for drift, stored only as binned
-   * aggregates): a numeric column as little-endian float32 in base64 (NaN where a value is missing),
-   * any other as its values. monitoring-wire.ts says why; decodeWindowSample reads it.
-   */
-  columns: z.array(z.union([z.object({ f32: z.string() }).strict(), z.object({ values: z.array(z.unknown()) }).strict()])),
   /** Predicted value of the first output per sampled row. */
   predicted: z.array(z.unknown()),
   counts: z.record(z.string(), featureCountsSchema),
   prediction_distribution: z.record(z.string(), z.number().int().nonnegative()),
   confidence_sum: z.number(),
   confidence_n: z.number().int().nonnegative(),
+};
+const valuesColumn = z.object({ values: z.array(z.unknown()) }).strict();
+
+export const windowSampleSchema = z.object({
+  ...sampleWindowFields,
+  /**
+   * The reservoir, column by column in `features` order (sent for drift, stored only as binned
+   * aggregates): a numeric column as little-endian float32 (NaN where a value is missing; base64
+   * over IPC, bytes from the stream: binaryPart), any other as its values. monitoring-wire.ts says
+   * why; decodeWindowSample reads it.
+   */
+  columns: z.array(z.union([z.object({ f32: binaryPart }).strict(), valuesColumn])),
 });
 export type WindowSampleWire = z.infer<typeof windowSampleSchema>;
 
 /**
- * A binary part of a log chunk: base64 text over the IPC channel (JSON), the bytes themselves on the
- * monitoring stream (monitorLogFrameSchema), where neither side spends time on base64.
+ * On the monitoring stream only: the header line of a window's sample sent as bytes. Its numeric
+ * columns are announced by their length (`f32_bytes`) and follow the line as raw float32, in column
+ * order, no newline; the daemon reads them back into the `monitor_window` they make (StreamDecoder).
+ * Why: the columns in base64 inside a JSON line were as many bytes as the log itself, and
+ * JSON.stringify scanning them was a quarter of the monitoring thread's time (docs/MONITORING.md).
  */
-const binaryPart = z.union([z.string(), z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes')]);
+export const monitorSampleFrameSchema = z.object({
+  type: z.literal('monitor_sample'),
+  window: z.object({ ...sampleWindowFields, columns: z.array(z.union([z.object({ f32_bytes: z.number().int().nonnegative() }).strict(), valuesColumn])) }),
+});
+export type MonitorSampleFrame = z.infer<typeof monitorSampleFrameSchema>;
 
 /**
  * On the monitoring stream only (fd 4, JSON lines): the header line of a log chunk sent as bytes. It
@@ -362,12 +381,12 @@ export type MonitorLogFrame = z.infer<typeof monitorLogFrameSchema>;
 
 export const monitoringFromServing = z.discriminatedUnion('type', [
   /**
-   * Closed slices and a chunk of the prediction log: `count` predictions as lines of text, their
-   * numbers (`meta`) and the numeric inputs they announce, both little-endian float64 (base64 over
-   * IPC, bytes from the stream: binaryPart; monitoring-wire.ts says why and how; decodePredictionLog
-   * reads them).
+   * Closed slices and a chunk of the prediction log: `count` predictions as lines of text (UTF-8
+   * bytes as the serving process writes them, text over IPC and from the stream), their numbers
+   * (`meta`) and the numeric inputs they announce, both little-endian float64 (base64 over IPC, bytes
+   * from the stream: binaryPart; monitoring-wire.ts says why and how; decodePredictionLog reads them).
    */
-  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), log: z.string(), count: z.number().int().nonnegative(), meta: binaryPart, inputs: binaryPart }),
+  z.object({ type: z.literal('monitor_flush'), slices: z.array(sliceStatsSchema), log: binaryPart, count: z.number().int().nonnegative(), meta: binaryPart, inputs: binaryPart }),
   z.object({ type: z.literal('monitor_window'), window: windowSampleSchema }),
   z.object({ type: z.literal('feedback'), id: z.number().int(), body: z.unknown() }),
   /** Answers `monitor_sync` after every prediction recorded before it was sent (the monitoring stream keeps the order). */

@@ -131,7 +131,7 @@ export class Monitoring {
   }
 
   /** Stores a flush; lines of the log that cannot be read are skipped and reported, the rest stored. */
-  private ingest(name: string, slices: SliceStats[], chunk: { log: string; count: number; meta: string | Uint8Array; inputs: string | Uint8Array }): void {
+  private ingest(name: string, slices: SliceStats[], chunk: { log: string | Uint8Array; count: number; meta: string | Uint8Array; inputs: string | Uint8Array }): void {
     const { predictions, errors } = decodePredictionLog(chunk.log, chunk.count, chunk.meta, chunk.inputs);
     this.store.ingest(name, slices, predictions, mergeLatency);
     if (errors.length) this.deps.log.warn(`monitoring ${name}: ${errors.length} unreadable prediction log lines skipped (${errors.slice(0, 3).join('; ')})`);

@@ -161,9 +161,16 @@ test('the column sample grows to its capacity, keeps replaced slots, and turns a
   for (let i = 0; i < 300; i++) c.put(i, [i, i % 7 ? 0.5 : null, 1.25]);
   c.put(10, [1000, 2, 'late text']);
   const wire: WindowSampleWire = { start_ms: 0, end_ms: 1, version: 1, predictions: 300, features: ['a', 'b', 'c'], size: c.size, columns: c.columns(), predicted: [], counts: {}, prediction_distribution: {}, confidence_sum: 0, confidence_n: 0 };
-  const m = monitoringFromServing.parse(JSON.parse(JSON.stringify({ type: 'monitor_window', window: wire })));
+  const m = monitoringFromServing.parse(JSON.parse(JSON.stringify(toIpc({ type: 'monitor_window', window: wire }))));
   assert.ok(m.type === 'monitor_window');
   const s = decodeWindowSample(m.window);
+  // The same window on the monitoring stream (a monitor_sample frame: its numeric columns as bytes), read in pieces.
+  const frame = encodeStreamMessage({ type: 'monitor_window', window: wire });
+  assert.ok(Buffer.isBuffer(frame), 'a sample with numeric columns goes as a frame');
+  const fromStream: unknown[] = [];
+  const decoder = new StreamDecoder((raw) => fromStream.push(decodeWindowSample((monitoringFromServing.parse(raw) as { window: WindowSampleWire }).window)), (why) => assert.fail(why));
+  for (let at = 0; at < frame.length; at += 333) decoder.push(frame.subarray(at, at + 333));
+  assert.deepEqual(fromStream, [s]);
   assert.equal(s.size, 300);
   assert.equal(s.columns[0]?.[10], 1000, 'a replaced slot');
   assert.equal(s.columns[0]?.[299], 299);
@@ -217,30 +224,43 @@ test('a reused chunk carries nothing of the one before it', async () => {
 
 test('scored on the serving loop or read back from the answer, a window and the log come out the same', async () => {
   const reqs: RequestRecord[] = [
+    // Rows of another width than the features served go the long way (the sample starts afresh after it).
+    { ...request(45, [[1, 2]]), outputs: new Map([['label', { type: 'int64', perRow: [1], rowShape: [] }], ['probabilities', { type: 'float32', perRow: [[0.5, 0.5]], rowShape: [2] }]]) as RunOutputs },
     ...Array.from({ length: 40 }, (_, i) => request(i)),
     { ...request(40, [[1, 2, 3], [4, 5, 6], [7, 8, 9]]), outputs: new Map([['label', { type: 'int64', perRow: [0, 1, 1], rowShape: [] }], ['probabilities', { type: 'float32', perRow: [[0.9, 0.1], [0.3, 0.7], [NaN, NaN]], rowShape: [2] }]]) as RunOutputs },
     // Text labels cannot be scored as numbers: the recorder reads them from the answer's JSON.
     { ...request(41), outputs: new Map([['label', { type: 'string', perRow: ['churn'], rowShape: [] }], ['probabilities', { type: 'float32', perRow: [[0.2, 0.8]], rowShape: [2] }]]) as RunOutputs },
     { ...request(42), outputs: new Map([['label', { type: 'int64', perRow: [1], rowShape: [] }], ['probabilities', { type: 'float32', perRow: [[0.65, 0.35]], rowShape: [2] }]]) as RunOutputs },
+    // The model threw (no outputs), and a refusal naming a feature: logged all the same.
+    { ...request(43), status: 500, modelFailed: true, outputs: undefined },
+    { ...request(44, [[1, null, 3]] as unknown as RequestRecord['rows']), status: 400, outputs: undefined, error: { where: { feature: 'tenure' }, message: 'tenure: NaN or null' } } as RequestRecord,
   ];
-  const direct = harness(boot({ window_predictions: 45, stored_features: FEATURES }));
-  const viaRing = harness(boot({ window_predictions: 45, stored_features: FEATURES }));
+  // Every other request's inputs stored, one feature left out: the rows read in place take the same mask.
+  const b = boot({ window_predictions: 48, stored_features: ['age', 'spend'], input_every: 2 });
+  const direct = harness(b);
+  const viaRing = harness(b);
   const writer = new RecordWriter(1 << 20);
   const reader = new RecordReader(writer.sab);
   const scorer = new RowScorer();
   let scoredCount = 0;
   reqs.forEach((r, i) => {
-    const json = JSON.stringify(records(r.outputs as RunOutputs, r.rows?.length ?? 0));
+    const json = r.outputs ? JSON.stringify(records(r.outputs, r.rows?.length ?? 0)) : undefined;
     direct.rec.record({ ...r, outputsJson: json, timeMs: 1_000_000 + i, inFlight: 1 });
     const n = r.rows?.length ?? 0;
-    const scored = scorer.score(r.outputs as RunOutputs, n, 'classification') ? n : 0;
+    const scored = r.outputs && scorer.score(r.outputs, n, 'classification') ? n : 0;
     if (scored) scoredCount++;
     writer.request(r, 1_000_000 + i, 1, json, scorer.scores, scored);
   });
-  assert.equal(scoredCount, reqs.length - 1, 'every request but the text label was scored');
-  reader.drain((e) => {
-    if (e.kind === 'request') recordFromRing(viaRing.rec, e.request);
-  });
+  assert.equal(scoredCount, reqs.length - 3, 'every request with outputs but the text label was scored');
+  let plain = 0;
+  reader.drainViews(
+    (v) => {
+      if (v.plain) plain++;
+      recordFromRing(viaRing.rec, v);
+    },
+    () => undefined,
+  );
+  assert.equal(plain, reqs.length - 2, 'all but the text label and the refusal are read in place');
   for (const h of [direct, viaRing]) h.rec.flush(true);
   for (let k = 0; k < 3; k++) await turn();
   const windows = (h: typeof direct): unknown[] => h.messages.filter((m) => m.type === 'monitor_window');
@@ -248,8 +268,13 @@ test('scored on the serving loop or read back from the answer, a window and the 
   assert.deepEqual(windows(viaRing), windows(direct));
   assert.deepEqual(viaRing.batches, direct.batches);
   const w = decodeWindowSample((windows(direct)[0] as { window: WindowSampleWire }).window);
-  assert.deepEqual(w.prediction_distribution, { '0': 21, '1': 23, churn: 1 }, 'the counts read every instance, batch included');
-  assert.equal(w.confidence_n, 44, 'an instance whose probabilities are NaN has no confidence');
+  assert.deepEqual(w.prediction_distribution, { '0': 21, '1': 24, churn: 1 }, 'the counts read every instance, batch included');
+  assert.equal(w.confidence_n, 45, 'an instance whose probabilities are NaN has no confidence');
+  assert.equal(w.size, 45, 'the sample started afresh after the row of another width');
+  assert.deepEqual(w.counts, { tenure: { missing: 1, out_of_range: 0 } }, 'the refusal counted as a missing value');
+  const stored = viaRing.batches.flat().filter((p) => p.inputs !== null);
+  assert.equal(stored.length, 23, 'every other request has its inputs stored');
+  assert.ok(stored.some((p) => Buffer.isBuffer(p.inputs) && Number.isNaN(p.inputs.readDoubleLE(8 + 8))), 'tenure, left out, is stored as NaN');
 });
 
 test('the log reads the same from the stream (bytes) and over IPC (base64)', async () => {

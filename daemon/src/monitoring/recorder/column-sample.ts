@@ -32,6 +32,18 @@ export class ColumnSample {
     if (k >= this.size) this.size = k + 1;
   }
 
+  /** put() of a row read in place: `width` numbers from `f64[at]` (NaN: missing). */
+  putFlat(k: number, f64: Float64Array, at: number, width: number): void {
+    if (k >= this.allocated) this.grow(k + 1);
+    for (let j = 0; j < width; j++) {
+      const v = f64[at + j] as number;
+      const f = this.numeric[j];
+      if (f) f[k] = v;
+      else (this.values[j] ?? this.toValues(j))[k] = Number.isNaN(v) ? null : v;
+    }
+    if (k >= this.size) this.size = k + 1;
+  }
+
   /**
    * Empties the sample for the next window, keeping its width and the room it grew (a window fills
    * about as much as the last one): growing again every window was a hundred typed arrays per window.
@@ -54,11 +66,20 @@ export class ColumnSample {
     this.values = Array.from({ length: width }, () => null);
   }
 
-  /** The columns in their wire form. */
+  /**
+   * The columns in their wire form: numeric ones as float32 bytes, copied into one buffer (the
+   * sample is refilled by the next window before this one is sent), which the monitoring stream
+   * writes as they are (a `monitor_sample` frame) and IPC as base64 (toIpc).
+   */
   columns(): WireColumn[] {
-    return this.numeric.map((f, j) =>
-      f ? { f32: Buffer.from(f.buffer, f.byteOffset, this.size * 4).toString('base64') } : { values: (this.values[j] as unknown[]).slice(0, this.size) },
-    );
+    const n = this.size * 4;
+    const bytes = Buffer.allocUnsafe(n * this.numeric.filter((f) => f).length);
+    let at = 0;
+    return this.numeric.map((f, j) => {
+      if (!f) return { values: (this.values[j] as unknown[]).slice(0, this.size) };
+      bytes.set(new Uint8Array(f.buffer, f.byteOffset, n), at);
+      return { f32: bytes.subarray(at, (at += n)) };
+    });
   }
 
   /** Room for `n` rows: doubling up to the capacity, so a small window never holds a full sample's memory. */

@@ -3,18 +3,21 @@
  * the wire form of schemas/src/monitoring-wire.ts. A prediction's numbers go straight into the
  * chunk's float64 `meta` and its numeric inputs into the chunk's float64 `inputs` when it is
  * recorded: nothing is formatted and no request's rows are kept alive (rows held until a chunk was
- * built were carried by the garbage collector's write barrier and scavenges, seen in `perf`). Only
- * the line of text (request id, outputs: strings the request already made) waits in the chunk.
+ * built were carried by the garbage collector's write barrier and scavenges, seen in `perf`). Its
+ * line of text (request id, outputs: what the request already made) goes into the chunk's `text`
+ * bytes, copied from the ring's bytes by addFromRing (no string per request, none per chunk).
  *
  * Bounded: past `cap` predictions held (the daemon not reading), the oldest full chunk is dropped
  * and counted.
  */
 import { type FeatureValue } from '../../../../schemas/src/serving';
 import { encodePredictionLine, LOG_META, META, writeNumericRows } from '../../../../schemas/src/monitoring-wire';
+import { type RequestView } from './record-ring';
 
 /** A chunk as it leaves (`monitor_flush` without its slices). */
 export interface ChunkWire {
-  log: string;
+  /** The lines, UTF-8: a view like `meta` and `inputs`. */
+  log: Uint8Array;
   count: number;
   /**
    * Views of the chunk's typed arrays, valid until the next prediction is logged (the chunk is
@@ -24,11 +27,16 @@ export interface ChunkWire {
   inputs: Uint8Array;
 }
 
-export const EMPTY_CHUNK: ChunkWire = { log: '', count: 0, meta: new Uint8Array(0), inputs: new Uint8Array(0) };
+export const EMPTY_CHUNK: ChunkWire = { log: new Uint8Array(0), count: 0, meta: new Uint8Array(0), inputs: new Uint8Array(0) };
+
+const TAB = 9;
+const NEWLINE = 10;
 
 class Chunk {
   count = 0;
-  lines: string[] = [];
+  /** The lines so far, UTF-8, separated by '\n' (`textAt` bytes in use). */
+  text = Buffer.allocUnsafeSlow(64 << 10);
+  textAt = 0;
   /** Doubles of `inputs` in use. */
   at = 0;
   readonly meta: Float64Array;
@@ -48,14 +56,25 @@ class Chunk {
     return this.inputs;
   }
 
+  /** Room for `n` more bytes of text, a newline first when a line is already there; returns where to write. */
+  line(n: number): number {
+    if (this.textAt + n + 1 > this.text.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.text.length * 2, this.textAt + n + 1));
+      this.text.copy(grown, 0, 0, this.textAt);
+      this.text = grown;
+    }
+    if (this.count > 0) this.text[this.textAt++] = NEWLINE;
+    return this.textAt;
+  }
+
   wire(): ChunkWire {
     const bytes = (a: Float64Array, n: number): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, n * 8);
-    return { log: this.lines.join('\n'), count: this.count, meta: bytes(this.meta, this.count * META), inputs: bytes(this.inputs, this.at) };
+    return { log: this.text.subarray(0, this.textAt), count: this.count, meta: bytes(this.meta, this.count * META), inputs: bytes(this.inputs, this.at) };
   }
 
   clear(): void {
     this.count = 0;
-    this.lines = [];
+    this.textAt = 0;
     this.at = 0;
   }
 }
@@ -97,16 +116,63 @@ export class LogChunks {
   /** Logs one prediction; `rows` are its inputs to store (null: none), `keep` which positions. Returns true when this filled a chunk. */
   add(r: LoggedRequest, rows: readonly FeatureValue[][] | null, keep: readonly boolean[]): boolean {
     const c = this.filling;
-    const m = c.count * META;
-    c.meta[m + LOG_META.time_ms] = r.timeMs;
-    c.meta[m + LOG_META.latency_ms] = r.latencyMs;
-    c.meta[m + LOG_META.version] = r.version;
-    c.meta[m + LOG_META.status] = r.status;
     const numeric = typeof r.predicted === 'number' && !Number.isNaN(r.predicted);
-    c.meta[m + LOG_META.predicted] = numeric ? (r.predicted as number) : NaN;
+    const m = this.meta(c, r.timeMs, r.latencyMs, r.version, r.status, numeric ? (r.predicted as number) : NaN);
     const inputs = rows ? this.inputs(c, m, rows, keep) : '';
     if (!rows) c.meta[m + LOG_META.input_rows] = c.meta[m + LOG_META.input_width] = 0;
-    c.lines.push(encodePredictionLine(r.id, numeric ? '' : JSON.stringify(r.predicted ?? null), r.outputsJson, inputs));
+    const line = encodePredictionLine(r.id, numeric ? '' : JSON.stringify(r.predicted ?? null), r.outputsJson, inputs);
+    const at = c.line(line.length * 3);
+    c.textAt = at + c.text.write(line, at);
+    return this.added(c);
+  }
+
+  /**
+   * Logs one prediction read in place from the ring (RequestView.plain), the same line add() makes:
+   * its request id and outputs copied as bytes, its numeric prediction (NaN: none) into `meta`, and
+   * with `stored` its rows straight from the ring's float64 (`keep`: which positions; the caller
+   * checks that the rows are as wide). No string or array is made.
+   */
+  addFromRing(v: RequestView, latencyMs: number, predicted: number, stored: boolean, keep: readonly boolean[]): boolean {
+    const c = this.filling;
+    const m = this.meta(c, v.timeMs, latencyMs, v.version ?? 0, v.status, predicted);
+    const n = stored ? v.rows : 0;
+    const width = v.width;
+    if (n > 0) {
+      const out = c.room(n * width);
+      const src = v.f64;
+      for (let i = 0, k = c.at, s = v.rowsAt; i < n; i++) for (let j = 0; j < width; j++, s++) out[k++] = keep[j] ? (src[s] as number) : NaN;
+      c.at += n * width;
+    }
+    c.meta[m + LOG_META.input_rows] = n;
+    c.meta[m + LOG_META.input_width] = n > 0 ? width : 0;
+    const idLen = v.idEnd - v.idStart;
+    const outLen = v.hasOutputs ? v.outputsEnd - v.outputsStart : 2;
+    const numeric = !Number.isNaN(predicted);
+    let at = c.line(idLen + outLen + (numeric ? 0 : 4) + 3);
+    const t = c.text;
+    at += v.bytes.copy(t, at, v.idStart, v.idEnd);
+    t[at++] = TAB;
+    if (!numeric) at += t.write('null', at, 'latin1');
+    t[at++] = TAB;
+    at += v.hasOutputs ? v.bytes.copy(t, at, v.outputsStart, v.outputsEnd) : t.write('[]', at, 'latin1');
+    t[at++] = TAB;
+    c.textAt = at;
+    return this.added(c);
+  }
+
+  /** Writes a prediction's numbers into the chunk's `meta`; returns where they start. */
+  private meta(c: Chunk, timeMs: number, latencyMs: number, version: number, status: number, predicted: number): number {
+    const m = c.count * META;
+    c.meta[m + LOG_META.time_ms] = timeMs;
+    c.meta[m + LOG_META.latency_ms] = latencyMs;
+    c.meta[m + LOG_META.version] = version;
+    c.meta[m + LOG_META.status] = status;
+    c.meta[m + LOG_META.predicted] = predicted;
+    return m;
+  }
+
+  /** Counts the prediction just written; true when it filled the chunk. */
+  private added(c: Chunk): boolean {
     if (++c.count < this.chunkSize) return false;
     this.full.push(c);
     this.filling = this.spare.pop() ?? new Chunk(this.chunkSize);

@@ -248,10 +248,138 @@ const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, index: numbe
 
 export type RingEntry = { kind: 'request'; request: RecordedRequest } | { kind: 'model'; model: ServedModelInfo | undefined };
 
+/**
+ * A request record read in place: its numbers, and where its rows, scores and strings sit in the
+ * ring (`f64` indices, `bytes` offsets), so that the worker can copy them straight into the log's
+ * chunk and the window's sample without making a string or an array per request (RecordedRequest
+ * is what `request()` makes when it needs them). One view, moved from record to record: valid only
+ * during the callback it is passed to.
+ */
+export class RequestView {
+  /** The record's numbers start at f64[h]. */
+  private h = 0;
+  private flags = 0;
+  /** f64 index of its first row's first value (numeric rows), and of its scores. */
+  rowsAt = 0;
+  scoresAt = 0;
+  /** Byte range of its request id and of its outputs' JSON in `bytes`. */
+  idStart = 0;
+  idEnd = 0;
+  outputsStart = 0;
+  outputsEnd = 0;
+
+  constructor(
+    readonly f64: Float64Array,
+    readonly bytes: Buffer,
+  ) {}
+
+  /** Moves the view to the record at byte `start`. */
+  at(start: number, flags: number): this {
+    const f = this.f64;
+    const h = (this.h = start / 8 + 1);
+    this.flags = flags;
+    this.rowsAt = h + NUMBERS;
+    this.scoresAt = this.rowsAt + (flags & FLAG_ROWS_NUMERIC ? (f[h + N.rows] as number) * (f[h + N.width] as number) : 0);
+    this.idStart = (this.scoresAt + (flags & FLAG_SCORES ? 2 * (f[h + N.scored] as number) : 0)) * 8;
+    this.idEnd = this.outputsStart = this.idStart + (f[h + N.id] as number);
+    this.outputsEnd = this.outputsStart + (flags & FLAG_OUTPUTS ? (f[h + N.outputs] as number) : 0);
+    return this;
+  }
+
+  /**
+   * The common case, read without making objects: numeric rows (or none) scored by the serving loop,
+   * outputs as JSON, no refusal. Anything else goes through request().
+   */
+  get plain(): boolean {
+    return (this.flags & (FLAG_ROWS_JSON | FLAG_ERROR)) === 0 && (this.flags & (FLAG_SCORES | FLAG_OUTPUTS)) !== FLAG_OUTPUTS;
+  }
+
+  get timeMs(): number {
+    return this.f64[this.h + N.time] as number;
+  }
+  get seconds(): number {
+    return this.f64[this.h + N.seconds] as number;
+  }
+  get status(): number {
+    return this.f64[this.h + N.status] as number;
+  }
+  get inFlight(): number {
+    return this.f64[this.h + N.inFlight] as number;
+  }
+  get version(): number | undefined {
+    return this.flags & FLAG_VERSION ? (this.f64[this.h + N.version] as number) : undefined;
+  }
+  get modelFailed(): boolean {
+    return (this.flags & FLAG_MODEL_FAILED) !== 0;
+  }
+  get hasOutputs(): boolean {
+    return (this.flags & FLAG_OUTPUTS) !== 0;
+  }
+  /** Numeric rows held (0 with no rows, or rows as JSON). */
+  get rows(): number {
+    return this.flags & FLAG_ROWS_NUMERIC ? (this.f64[this.h + N.rows] as number) : 0;
+  }
+  get width(): number {
+    return this.flags & FLAG_ROWS_NUMERIC ? (this.f64[this.h + N.width] as number) : 0;
+  }
+  /** Instances scored (pairs at scoresAt). */
+  get scored(): number {
+    return this.flags & FLAG_SCORES ? (this.f64[this.h + N.scored] as number) : 0;
+  }
+
+  /** The record as an object (strings and rows made). */
+  request(): RecordedRequest {
+    const f = this.f64;
+    const h = this.h;
+    const flags = this.flags;
+    const b = this.bytes;
+    const r: RecordedRequest = {
+      requestId: b.toString('latin1', this.idStart, this.idEnd),
+      route: RECORDED_ROUTES[f[h + N.route] as number] as string,
+      status: this.status,
+      seconds: this.seconds,
+      version: this.version,
+      inFlight: this.inFlight,
+      timeMs: this.timeMs,
+    };
+    const n = this.rows;
+    if (n) {
+      const width = this.width;
+      const rows = new Array<FeatureValue[]>(n);
+      for (let i = 0, k = this.rowsAt; i < n; i++) {
+        const row = new Array<number>(width);
+        for (let j = 0; j < width; j++) row[j] = f[k++] as number;
+        rows[i] = row;
+      }
+      r.rows = rows;
+    }
+    if (flags & FLAG_SCORES) r.scores = f.subarray(this.scoresAt, this.scoresAt + 2 * this.scored);
+    if (flags & FLAG_MODEL_FAILED) r.modelFailed = true;
+    if (flags & FLAG_OUTPUTS) r.outputsJson = b.toString('utf8', this.outputsStart, this.outputsEnd);
+    let at = this.outputsEnd;
+    if (flags & FLAG_ROWS_JSON) r.rows = JSON.parse(b.toString('utf8', at, (at += f[h + N.rowsJson] as number))) as FeatureValue[][];
+    if (flags & FLAG_ERROR) {
+      const feature = b.toString('utf8', at, (at += f[h + N.feature] as number));
+      r.error = { where: feature ? { feature } : {}, message: b.toString('utf8', at, at + (f[h + N.message] as number)) };
+    }
+    return r;
+  }
+}
+
 /** The consumer side, on the worker. */
 export class RecordReader extends RecordRing {
+  private readonly view = new RequestView(this.f64, this.bytes);
+
   /** Reads every record written so far, oldest first, and frees their room; returns how many. */
   drain(each: (e: RingEntry) => void): number {
+    return this.drainViews(
+      (v) => each({ kind: 'request', request: v.request() }),
+      (model) => each({ kind: 'model', model }),
+    );
+  }
+
+  /** drain() with each request as a view read in place (RequestView: valid during the call only). */
+  drainViews(request: (v: RequestView) => void, model: (m: ServedModelInfo | undefined) => void): number {
     let tail = Atomics.load(this.control, TAIL);
     const head = Atomics.load(this.control, HEAD);
     let read = 0;
@@ -259,10 +387,10 @@ export class RecordReader extends RecordRing {
       const len = this.u32[tail / 4] as number;
       const word = this.u32[tail / 4 + 1] as number;
       const kind = word & 0xff;
-      if (kind === KIND_REQUEST) each({ kind: 'request', request: this.request(tail, word >> 8) });
+      if (kind === KIND_REQUEST) request(this.view.at(tail, word >> 8));
       else if (kind === KIND_MODEL) {
         const n = this.f64[tail / 8 + 1] as number;
-        each({ kind: 'model', model: (JSON.parse(this.bytes.toString('utf8', tail + 16, tail + 16 + n)) as ServedModelInfo | null) ?? undefined });
+        model((JSON.parse(this.bytes.toString('utf8', tail + 16, tail + 16 + n)) as ServedModelInfo | null) ?? undefined);
       }
       if (kind !== KIND_WRAP) read++;
       tail = (tail + len) % this.capacity;
@@ -292,51 +420,5 @@ export class RecordReader extends RecordRing {
       return undefined;
     }
     return { head };
-  }
-
-  private request(start: number, flags: number): RecordedRequest {
-    const f = this.f64;
-    const h = start / 8 + 1;
-    let k = h + NUMBERS;
-    let rows: FeatureValue[][] | undefined;
-    if (flags & FLAG_ROWS_NUMERIC) {
-      const n = f[h + N.rows] as number;
-      const width = f[h + N.width] as number;
-      rows = new Array<FeatureValue[]>(n);
-      for (let i = 0; i < n; i++) {
-        const row = new Array<number>(width);
-        for (let j = 0; j < width; j++) row[j] = f[k++] as number;
-        rows[i] = row;
-      }
-    }
-    let scores: Float64Array | undefined;
-    if (flags & FLAG_SCORES) {
-      const m = 2 * (f[h + N.scored] as number);
-      scores = f.subarray(k, k + m);
-      k += m;
-    }
-    const b = this.bytes;
-    let at = k * 8;
-    const idEnd = at + (f[h + N.id] as number);
-    const r: RecordedRequest = {
-      requestId: b.toString('latin1', at, idEnd),
-      route: RECORDED_ROUTES[f[h + N.route] as number] as string,
-      status: f[h + N.status] as number,
-      seconds: f[h + N.seconds] as number,
-      version: flags & FLAG_VERSION ? (f[h + N.version] as number) : undefined,
-      inFlight: f[h + N.inFlight] as number,
-      timeMs: f[h + N.time] as number,
-    };
-    at = idEnd;
-    if (rows) r.rows = rows;
-    if (scores) r.scores = scores;
-    if (flags & FLAG_MODEL_FAILED) r.modelFailed = true;
-    if (flags & FLAG_OUTPUTS) r.outputsJson = b.toString('utf8', at, (at += f[h + N.outputs] as number));
-    if (flags & FLAG_ROWS_JSON) r.rows = JSON.parse(b.toString('utf8', at, (at += f[h + N.rowsJson] as number))) as FeatureValue[][];
-    if (flags & FLAG_ERROR) {
-      const feature = b.toString('utf8', at, (at += f[h + N.feature] as number));
-      r.error = { where: feature ? { feature } : {}, message: b.toString('utf8', at, at + (f[h + N.message] as number)) };
-    }
-    return r;
   }
 }

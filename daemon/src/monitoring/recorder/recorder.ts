@@ -17,7 +17,7 @@ import { bucketOf, newHistogram, sparse } from '../../../../shared/src/monitorin
 import { outputRoles, scalarOf, type OutputRoles } from '../../../../shared/src/monitoring/outputs';
 import { type RunOutputs } from '../../../../shared/src/serving/model';
 import { records } from '../../serving/protocols';
-import { RECORDED_ROUTES, type RecordedRequest } from './record-ring';
+import { RECORDED_ROUTES, type RecordedRequest, type RequestView } from './record-ring';
 import { EMPTY_CHUNK, LogChunks } from './log-chunks';
 import { ColumnSample } from './column-sample';
 import { WindowAcc } from './window';
@@ -33,6 +33,8 @@ export const PREDICTION_ROUTES: ReadonlySet<string> = new Set(RECORDED_ROUTES);
  */
 export const CHUNK = 1024;
 const NO_MASK: boolean[] = [];
+/** Latency in ms as logged: to the microsecond. */
+const latencyOf = (seconds: number): number => Math.round(seconds * 1000 * 1000) / 1000;
 /** Closed windows waiting to be sent; past this (a stalled channel) the oldest is dropped and counted. */
 const MAX_PENDING_WINDOWS = 8;
 
@@ -106,21 +108,11 @@ export class MonitorRecorder {
     return this.chunks.dropped;
   }
 
-  /** Records one finished request (the monitoring worker calls this for each read from the ring). */
+  /** Records one finished request (read back from the ring when it is not plain, see recordPlain). */
   record(r: RecorderInput): void {
     if (!PREDICTION_ROUTES.has(r.route)) return;
     const t = r.timeMs ?? this.now();
-    if (t >= this.sliceStart + this.boot.slice_ms) this.rollSlice(t);
-    const acc = this.sliceOf(r.version ?? null);
-    acc.requests++;
-    // A fallback answer the model could not give (it threw, or its breaker is open) is an error of the model.
-    if (r.status >= 500 || r.modelFailed) acc.errors++;
-    else if (r.status >= 400) acc.clientErrors++;
-    const ms = r.seconds * 1000;
-    const b = bucketOf(ms);
-    acc.hist[b] = (acc.hist[b] as number) + 1;
-    const flying = r.inFlight ?? this.inFlight() + 1;
-    if (flying > acc.inFlightMax) acc.inFlightMax = flying;
+    const acc = this.countRequest(t, r.version, r.status, r.modelFailed === true, r.seconds, r.inFlight ?? this.inFlight() + 1);
     if (r.status === 400 && r.error?.where.feature) this.window.refused(r.error.where.feature, r.error.message);
     if (r.version === undefined || (r.status < 500 && !r.outputs && !r.scores)) return;
     const n = r.rows?.length ?? 0;
@@ -128,11 +120,62 @@ export class MonitorRecorder {
       acc.predictions += n;
       this.addToWindow(r.version, r.rows, r, t);
     }
-    const keepInputs = this.boot.input_every > 0 && this.requestsSeen++ % this.boot.input_every === 0;
+    const keepInputs = this.keepInputs();
     const predicted = r.scores ? (Number.isNaN(r.scores[0]) ? null : (r.scores[0] as number)) : r.outputs ? this.predictedOf(r.version, r.outputs) : null;
     const outputsJson = r.outputsJson ?? (r.outputs ? JSON.stringify(records(r.outputs, n)) : '[]');
     const rows = keepInputs && r.rows && this.boot.stored_features.length ? r.rows : null;
-    const filled = this.chunks.add({ id: r.requestId, timeMs: t, version: r.version, latencyMs: Math.round(ms * 1000) / 1000, status: r.status, predicted, outputsJson }, rows, rows ? this.storedMask() : NO_MASK);
+    this.logged(this.chunks.add({ id: r.requestId, timeMs: t, version: r.version, latencyMs: latencyOf(r.seconds), status: r.status, predicted, outputsJson }, rows, rows ? this.storedMask() : NO_MASK));
+  }
+
+  /**
+   * Records a request read in place from the ring, as record() would, without making a string or
+   * an array for it: its rows go from the ring into the window's sample and the log's chunk, its id
+   * and outputs into the chunk as bytes. False (nothing recorded) when it is not plain (see
+   * RequestView.plain) or its rows are not as wide as the features served: the caller then records
+   * `v.request()`. Why: building each request's strings and arrays and the log's text from them
+   * was most of this thread's CPU (docs/MONITORING.md, "Monitoring's thread").
+   */
+  recordPlain(v: RequestView): boolean {
+    const n = v.rows;
+    if (!v.plain || (n > 0 && v.width !== this.featureNames().length)) return false;
+    const t = v.timeMs;
+    const version = v.version;
+    const status = v.status;
+    const acc = this.countRequest(t, version, status, v.modelFailed, v.seconds, v.inFlight);
+    const scored = v.scored;
+    if (version === undefined || (status < 500 && !v.hasOutputs && !scored)) return true;
+    if (scored && n > 0) {
+      acc.predictions += n;
+      this.window.addFlat(version, this.featureNames(), v.f64, v.rowsAt, n, v.width, v.scoresAt, this.model()?.spec.task === 'classification');
+      this.windowFilled(t);
+    }
+    const stored = this.keepInputs() && n > 0 && this.boot.stored_features.length > 0;
+    const predicted = scored ? (v.f64[v.scoresAt] as number) : NaN;
+    this.logged(this.chunks.addFromRing(v, latencyOf(v.seconds), predicted, stored, stored ? this.storedMask() : NO_MASK));
+    return true;
+  }
+
+  /** Counts a request in its version's slice (rolling the slice first when `t` is past it). */
+  private countRequest(t: number, version: number | undefined, status: number, modelFailed: boolean, seconds: number, inFlight: number): SliceAcc {
+    if (t >= this.sliceStart + this.boot.slice_ms) this.rollSlice(t);
+    const acc = this.sliceOf(version ?? null);
+    acc.requests++;
+    // A fallback answer the model could not give (it threw, or its breaker is open) is an error of the model.
+    if (status >= 500 || modelFailed) acc.errors++;
+    else if (status >= 400) acc.clientErrors++;
+    const b = bucketOf(seconds * 1000);
+    acc.hist[b] = (acc.hist[b] as number) + 1;
+    if (inFlight > acc.inFlightMax) acc.inFlightMax = inFlight;
+    return acc;
+  }
+
+  /** Whether this prediction's inputs are stored (one in `input_every`). */
+  private keepInputs(): boolean {
+    return this.boot.input_every > 0 && this.requestsSeen++ % this.boot.input_every === 0;
+  }
+
+  /** A chunk of the log was filled: it is sent on the next turn (the request that filled it is not delayed). */
+  private logged(filled: boolean): void {
     if (filled && !this.sendScheduled) {
       this.sendScheduled = true;
       setImmediate(() => this.sendChunks(false));
@@ -175,6 +218,11 @@ export class MonitorRecorder {
       if (!roles) this.roles.set(version, (roles = outputRoles([...r.outputs.keys()], m?.spec.task ?? null)));
       this.window.add(version, features, rows, r.outputs, roles, classification);
     }
+    this.windowFilled(t);
+  }
+
+  /** Closes the window once it holds `window_predictions`. */
+  private windowFilled(t: number): void {
     const limit = this.boot.window_predictions;
     if (limit !== null && this.window.predictions >= limit) this.closeWindow(t);
   }

@@ -74,6 +74,26 @@ export class WindowAcc {
     }
   }
 
+  /**
+   * addScored() for rows read in place: `n` rows of `width` values from `f64[rowsAt]`, their scores
+   * (pairs) following them from `f64[scoresAt]` (the ring's layout, RequestView). No array is made.
+   */
+  addFlat(version: number, features: readonly string[], f64: Float64Array, rowsAt: number, n: number, width: number, scoresAt: number, classification: boolean): void {
+    this.countVersion(version, n);
+    for (let i = 0; i < n; i++) {
+      const at = rowsAt + i * width;
+      const p = f64[scoresAt + 2 * i] as number;
+      const c = f64[scoresAt + 2 * i + 1] as number;
+      this.checkRangesFlat(features, f64, at);
+      this.sampleFlat(f64, at, width, Number.isNaN(p) ? null : p);
+      if (!Number.isNaN(p) && classification) this.label(p);
+      if (!Number.isNaN(c)) {
+        this.confidenceSum += c;
+        this.confidenceN++;
+      }
+    }
+  }
+
   private countVersion(version: number, n: number): void {
     if (this.current?.version === version) this.current.n += n;
     else {
@@ -97,33 +117,53 @@ export class WindowAcc {
   /** Indices of the features that declare a range, for the feature list last seen (the same array while a version serves). */
   private ranged: { features: readonly string[] | undefined; idx: number[] } = { features: undefined, idx: [] };
 
-  private checkRanges(features: readonly string[], row: FeatureValue[]): void {
+  private rangedOf(features: readonly string[]): number[] {
     if (this.ranged.features !== features) this.ranged = { features, idx: features.flatMap((f, j) => (this.ranges[f] ? [j] : [])) };
-    for (const j of this.ranged.idx) {
+    return this.ranged.idx;
+  }
+
+  private checkRanges(features: readonly string[], row: FeatureValue[]): void {
+    for (const j of this.rangedOf(features)) {
       const r = this.ranges[features[j] as string] as [number, number];
       const v = row[j];
       if (typeof v === 'number' && (v < r[0] || v > r[1])) this.count(features[j] as string, 'out_of_range');
     }
   }
 
+  private checkRangesFlat(features: readonly string[], f64: Float64Array, at: number): void {
+    for (const j of this.rangedOf(features)) {
+      const r = this.ranges[features[j] as string] as [number, number];
+      const v = f64[at + j] as number;
+      if (v < r[0] || v > r[1]) this.count(features[j] as string, 'out_of_range');
+    }
+  }
+
   private sample(row: FeatureValue[], predicted: unknown): void {
-    if (row.length !== this.sampled.width) {
+    const k = this.slot(row.length);
+    if (k < 0) return;
+    this.sampled.put(k, row);
+    this.predicted[k] = predicted ?? null;
+  }
+
+  private sampleFlat(f64: Float64Array, at: number, width: number, predicted: number | null): void {
+    const k = this.slot(width);
+    if (k < 0) return;
+    this.sampled.putFlat(k, f64, at, width);
+    this.predicted[k] = predicted;
+  }
+
+  /** The reservoir's slot for the next instance (algorithm R), or -1 when it is not sampled. */
+  private slot(width: number): number {
+    if (width !== this.sampled.width) {
       // A version with another feature list: its rows are not mixed with the earlier ones.
-      this.sampled.reset(row.length);
+      this.sampled.reset(width);
       this.predicted = [];
       this.seen = 0;
     }
     this.seen++;
-    if (this.sampled.size < this.capacity) {
-      this.sampled.put(this.sampled.size, row);
-      this.predicted.push(predicted ?? null);
-      return;
-    }
+    if (this.sampled.size < this.capacity) return this.sampled.size;
     const j = Math.floor(Math.random() * this.seen);
-    if (j < this.capacity) {
-      this.sampled.put(j, row);
-      this.predicted[j] = predicted ?? null;
-    }
+    return j < this.capacity ? j : -1;
   }
 
   private label(key: unknown): void {
