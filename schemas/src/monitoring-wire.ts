@@ -138,8 +138,11 @@ class InputBytes {
   }
 }
 
+/** Bytes as a Buffer over the same memory (no copy). */
+const viewOf = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
 /** A binary part as bytes: base64 text (IPC) decoded, bytes (the stream) as they are. */
-const bytesOf = (part: string | Uint8Array): Buffer => (typeof part === 'string' ? Buffer.from(part, 'base64') : Buffer.isBuffer(part) ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+const bytesOf = (part: string | Uint8Array): Buffer => (typeof part === 'string' ? Buffer.from(part, 'base64') : viewOf(part));
 
 /** A chunk's `meta` as numbers, or why not. */
 function metaOf(part: string | Uint8Array, count: number): Float64Array | string {
@@ -223,9 +226,9 @@ export function storedInputRows(stored: string | Buffer): unknown[][] {
 
 // ---------- The monitoring stream ----------
 
-const base64 = (part: string | Uint8Array): string => (typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('base64'));
+const base64 = (part: string | Uint8Array): string => (typeof part === 'string' ? part : viewOf(part).toString('base64'));
 
-/** A message for the IPC channel, which carries JSON only: a log chunk's binary parts as base64. */
+/** A message for the IPC channel, which carries JSON only: a log chunk's and a window sample's binary parts as base64, the log's lines as text. */
 export function toIpc(m: MonitoringFromServing): MonitoringFromServing {
   if (m.type === 'monitor_window' && hasBytes(m.window)) return { ...m, window: { ...m.window, columns: m.window.columns.map((c) => ('f32' in c ? { f32: base64(c.f32) } : c)) } };
   if (m.type !== 'monitor_flush' || (typeof m.meta === 'string' && typeof m.inputs === 'string' && typeof m.log === 'string')) return m;
@@ -236,12 +239,13 @@ export function toIpc(m: MonitoringFromServing): MonitoringFromServing {
 const hasBytes = (w: WindowSampleWire): boolean => w.columns.some((c) => 'f32' in c && typeof c.f32 !== 'string');
 
 /** The log's lines as text (they are UTF-8 bytes as the serving process writes them). */
-const textOf = (part: string | Uint8Array): string => (typeof part === 'string' ? part : Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('utf8'));
+const textOf = (part: string | Uint8Array): string => (typeof part === 'string' ? part : viewOf(part).toString('utf8'));
 
 /**
  * A message as it goes on the monitoring stream: a JSON line; a log chunk whose parts are bytes as
  * its `monitor_log` header line followed by `meta`, `inputs` and the log's text (in that order, so
- * that `meta` starts the frame's body 8-byte aligned and is read in place). One buffer: one write;
+ * that `meta` starts the frame's body 8-byte aligned and is read in place); a window whose numeric
+ * columns are bytes as its `monitor_sample` header line followed by them (encodeSample). One buffer: one write;
  * `alloc` gives it (FramePool: frames of a few hundred KB allocated anew for every chunk made the
  * garbage collector run for their external memory, half of what sending cost).
  */
@@ -338,11 +342,13 @@ export const MAX_FRAME_BYTES = 64 << 20;
 
 /**
  * Reads the monitoring stream back into messages (unchecked: the caller checks them against the
- * schema, as IPC messages are): JSON lines, and after a `monitor_log` header its bytes, returned as
- * the `monitor_flush` they make. Input arrives in pieces of any size; a line that is not JSON or a
- * malformed header is reported through `bad` and skipped. A `monitor_flush`'s `meta` and `inputs`
- * are views of a buffer reused for the next chunk: valid during `each` only (the daemon stores a
- * chunk before it returns; decodePredictionLog's stored inputs are copies).
+ * schema, as IPC messages are): JSON lines, and after a `monitor_log` or `monitor_sample` header its
+ * bytes, returned as the `monitor_flush` or `monitor_window` they make. Input arrives in pieces of
+ * any size, each kept until its message is complete (a caller must not reuse a buffer it pushed); a
+ * line that is not JSON or a malformed header is reported through `bad` and skipped. A
+ * `monitor_flush`'s `meta` and `inputs` and a `monitor_window`'s byte columns are views of a buffer
+ * reused for the next frame: valid during `each` only (the daemon stores a chunk and reads a window
+ * before it returns; decodePredictionLog's stored inputs and decodeWindowSample's columns are copies).
  */
 export class StreamDecoder {
   private pending: Uint8Array[] = [];
@@ -490,8 +496,8 @@ function decodeColumns(columns: readonly WireColumn[], size: number, features: r
     }
     const b = bytesOf(c.f32);
     if (b.length !== size * 4) throw new Error(`window sample column ${features[j]}: ${b.length / 4} values where ${size} are expected`);
-    // A copy: decoded bytes may sit anywhere in a shared pool, not 4-byte aligned.
-    const f = new Float32Array(Uint8Array.from(b).buffer);
+    // Read in place when 4-byte aligned (a frame's body); decoded base64 may sit anywhere in a shared pool: copied.
+    const f = b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, size) : new Float32Array(Uint8Array.from(b).buffer);
     const out = new Array<number | null>(size);
     for (let i = 0; i < size; i++) {
       const v = f[i] as number;

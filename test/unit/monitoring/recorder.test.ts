@@ -334,8 +334,11 @@ test('the stream decoder refuses a frame or a line past its limit, says so, and 
   const meta = new Float64Array([1000, 2, 3, 200, 1, 0, 0]);
   const small: MonitoringFromServing = { type: 'monitor_flush', slices: [], log: 'r1\t\t[1]\t', count: 1, meta: new Uint8Array(meta.buffer), inputs: new Uint8Array(0) };
   const big: MonitoringFromServing = { ...small, log: `r2\t\t[${'1,'.repeat(3000)}1]\t` };
+  // A window's sample whose columns' bytes exceed the limit: refused and named the same way.
+  const wide: WindowSampleWire = { start_ms: 0, end_ms: 1, version: 1, predictions: 1200, features: ['a'], size: 1200, columns: [{ f32: new Uint8Array(4800) }], predicted: [], counts: {}, prediction_distribution: {}, confidence_sum: 0, confidence_n: 0 };
   const stream = Buffer.concat([
     Buffer.from(encodeStreamMessage(big)),
+    Buffer.from(encodeStreamMessage({ type: 'monitor_window', window: wide })),
     Buffer.from(`{"type":"monitor_synced","id":1,"pad":"${'x'.repeat(5000)}"}\n`),
     Buffer.from(encodeStreamMessage(small)),
     Buffer.from(encodeStreamMessage({ type: 'monitor_synced', id: 2 })),
@@ -350,8 +353,9 @@ test('the stream decoder refuses a frame or a line past its limit, says so, and 
     }, (why) => bad.push(why), 4096);
     for (let at = 0; at < stream.length; at += piece) d.push(stream.subarray(at, at + piece));
     assert.deepEqual(ids, ['r1', 'synced 2'], `pieces of ${piece}: what follows a refused frame or line is read`);
-    assert.equal(bad.length, 2, `pieces of ${piece}: ${bad.join('; ')}`);
+    assert.equal(bad.length, 3, `pieces of ${piece}: ${bad.join('; ')}`);
     assert.match(bad[0] ?? '', /a log chunk of \d+ bytes \(at most 4096\): skipped/);
-    assert.match(bad[1] ?? '', /a line longer than 4096 bytes: skipped/);
+    assert.match(bad[1] ?? '', /a window sample of 4800 bytes \(at most 4096\): skipped/);
+    assert.match(bad[2] ?? '', /a line longer than 4096 bytes: skipped/);
   }
 });

@@ -86,11 +86,7 @@ export class WindowAcc {
       const c = f64[scoresAt + 2 * i + 1] as number;
       this.checkRangesFlat(features, f64, at);
       this.sampleFlat(f64, at, width, Number.isNaN(p) ? null : p);
-      if (!Number.isNaN(p) && classification) this.label(p);
-      if (!Number.isNaN(c)) {
-        this.confidenceSum += c;
-        this.confidenceN++;
-      }
+      this.scored(Number.isNaN(p) ? undefined : p, Number.isNaN(c) ? undefined : c, classification);
     }
   }
 
@@ -107,6 +103,11 @@ export class WindowAcc {
   private addRow(features: readonly string[], row: FeatureValue[], p: number | string | boolean | undefined, c: number | undefined, classification: boolean): void {
     this.checkRanges(features, row);
     this.sample(row, p);
+    this.scored(p, c, classification);
+  }
+
+  /** Counts an instance's predicted label (classifiers) and confidence, when it has them. */
+  private scored(p: number | string | boolean | undefined, c: number | undefined, classification: boolean): void {
     if (p !== undefined && classification) this.label(p);
     if (c !== undefined) {
       this.confidenceSum += c;
